@@ -1,0 +1,34 @@
+#pragma once
+// Server configuration: embedded defaults, overridden by environment variables (reference
+// names), overridden by command-line flags.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ws {
+
+struct ServerConfig {
+  std::string bind_address = "0.0.0.0";
+  std::uint16_t port = 8080;                ///< PORT / --port; 0 picks a free port.
+  std::string db_path = "var/workspace.db"; ///< --db
+  std::string port_file;                    ///< --port-file: write the bound port here.
+  unsigned threads = 0;                     ///< --threads; 0 = one per core.
+  std::string admin_token;                  ///< ADMIN_TOKEN
+  std::string environment;                  ///< MOLECULE_ENV: dev | development | prod | ...
+  bool enable_test_tokens = false;          ///< MOLECULE_ENABLE_TEST_TOKENS=1
+  bool allow_loopback_agents = false;       ///< ALLOW_LOOPBACK_AGENT_URLS / --allow-loopback-agents
+  std::string platform_url;                 ///< PLATFORM_URL handed to agents.
+  std::size_t body_limit = 1 << 20;         ///< --body-limit bytes (413 beyond).
+  std::chrono::seconds io_timeout{30};      ///< Per-read and per-write timeout.
+  std::chrono::seconds liveness_ttl{180};   ///< LIVENESS_TTL_SECONDS: heartbeat silence -> offline.
+  std::chrono::seconds provision_timeout{600};  ///< PROVISION_TIMEOUT_SECONDS.
+  std::chrono::milliseconds sweep_interval{5000};  ///< SWEEP_INTERVAL_MS for the in-process sweeps.
+  std::string log_level = "info";
+
+  bool devMode() const { return (environment == "dev" || environment == "development") && admin_token.empty(); }
+  bool production() const { return environment == "prod" || environment == "production"; }
+};
+
+}  // namespace ws

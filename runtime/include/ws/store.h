@@ -1,0 +1,164 @@
+#pragma once
+// The narrow storage interface. Nothing above this layer knows which database it talks to;
+// the embedded implementation is SQLite (runtime/src/store/sqlite), a PostgreSQL one can follow.
+//
+// Every method is thread-safe. Every mutation commits before it returns, so a caller may
+// acknowledge it to a client.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ws/errors.h"
+#include "ws/status.h"
+#include "ws/workspace.h"
+
+namespace ws {
+
+/// A partial update of a workspace; unset fields are left alone.
+struct WorkspaceUpdate {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> role;
+  std::optional<int> tier;
+  std::optional<std::optional<std::string>> parent_id;
+  std::optional<std::string> runtime;
+  std::optional<std::optional<std::string>> workspace_dir;
+  std::optional<std::string> workspace_access;
+  std::optional<std::string> url;
+  std::optional<std::string> instance_id;
+  std::optional<std::optional<std::string>> agent_card;
+  std::optional<bool> collapsed;
+  std::optional<double> x;
+  std::optional<double> y;
+};
+
+/// A row of structure_events: every status change and lifecycle fact.
+struct Event {
+  std::int64_t id = 0;
+  std::string event_type;
+  std::optional<std::string> workspace_id;
+  std::string payload = "{}";  ///< JSON object text.
+  std::string created_at;
+};
+
+/// A guarded status change: applied only when the current status is in `from` (or, when
+/// `from` is empty, when it is not in `not_from`). A change records `event` atomically.
+struct Transition {
+  std::string workspace_id;
+  Status to = Status::provisioning;
+  std::set<Status> from;
+  std::set<Status> not_from;
+  std::string event_type;
+  std::string event_payload = "{}";
+  std::optional<std::string> url;                ///< Also set the URL (e.g. "" on stop).
+  std::optional<std::string> last_sample_error;  ///< Also set the last error text.
+};
+
+/// Metrics reported by an agent's heartbeat.
+struct HeartbeatUpdate {
+  std::string workspace_id;
+  double error_rate = 0;
+  std::string sample_error;
+  int active_tasks = 0;
+  std::int64_t uptime_seconds = 0;
+  std::string current_task;
+  std::optional<std::int64_t> monthly_spend;
+};
+
+struct TokenRecord {
+  std::string id;
+  std::string workspace_id;
+  std::string hash_hex;  ///< SHA-256 of the plaintext; the plaintext is never stored.
+  std::string prefix;    ///< First 8 characters of the plaintext, for display.
+  std::string created_at;
+  std::optional<std::string> last_used_at;
+};
+
+struct ActivityRecord {
+  std::int64_t id = 0;
+  std::string workspace_id;
+  std::string activity_type;
+  std::optional<std::string> source_id;
+  std::optional<std::string> target_id;
+  std::string method;
+  std::string summary;
+  std::optional<std::string> request_body;   ///< JSON text.
+  std::optional<std::string> response_body;  ///< JSON text.
+  std::optional<std::string> tool_trace;     ///< JSON text.
+  std::optional<std::int64_t> duration_ms;
+  std::string status = "ok";
+  std::string error_detail;
+  std::string created_at;
+};
+
+struct ActivityFilter {
+  std::string workspace_id;
+  std::optional<std::string> type;
+  std::optional<bool> from_agent;  ///< true: source_id set; false: canvas (no source).
+  std::optional<std::string> peer_id;    ///< source_id or target_id equals this id.
+  std::optional<std::string> before_ts;  ///< Strictly older than this timestamp.
+  int limit = 100;
+};
+
+/// Identifies a workspace in tree queries.
+struct WorkspaceRef {
+  std::string id;
+  std::string name;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Workspaces.
+  virtual Result<> insertWorkspace(const Workspace& w, const Event& created) = 0;
+  virtual Result<std::optional<Workspace>> findWorkspace(const std::string& id) = 0;
+  /// Non-removed workspaces, oldest first.
+  virtual Result<std::vector<Workspace>> listWorkspaces() = 0;
+  /// Workspaces in any of `statuses` (all statuses when empty), removed included if asked.
+  virtual Result<std::vector<Workspace>> listByStatus(const std::set<Status>& statuses) = 0;
+  virtual Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) = 0;
+  virtual Result<bool> transition(const Transition& t) = 0;
+  virtual Result<bool> recordHeartbeat(const HeartbeatUpdate& h) = 0;
+  /// Ids of rows still provisioning whose updated_at is older than `older_than` (timestamp).
+  virtual Result<std::vector<std::string>> provisioningSince(const std::string& older_than) = 0;
+
+  // Tree.
+  virtual Result<std::vector<WorkspaceRef>> children(const std::string& id) = 0;
+  /// All non-removed descendants, parents before children.
+  virtual Result<std::vector<WorkspaceRef>> descendants(const std::string& id) = 0;
+  /// Marks the ids removed (with one event each), drops their layouts and revokes tokens.
+  virtual Result<> markRemoved(const std::vector<std::string>& ids, const std::vector<Event>& events) = 0;
+  /// Deletes the rows and everything that hangs off them (events are kept).
+  virtual Result<> purge(const std::vector<std::string>& ids) = 0;
+
+  // Events.
+  virtual Result<std::int64_t> appendEvent(const Event& e) = 0;
+  virtual Result<std::vector<Event>> listEvents(const std::optional<std::string>& workspace_id,
+                                                int limit) = 0;
+
+  // Tokens.
+  virtual Result<> insertToken(const TokenRecord& t) = 0;
+  virtual Result<std::vector<TokenRecord>> liveTokens(const std::string& workspace_id) = 0;
+  virtual Result<bool> hasLiveToken(const std::string& workspace_id) = 0;
+  virtual Result<bool> anyLiveToken() = 0;
+  /// The live token with this hash whose workspace is not removed.
+  virtual Result<std::optional<TokenRecord>> findLiveToken(const std::string& hash_hex) = 0;
+  virtual Result<bool> revokeToken(const std::string& workspace_id, const std::string& token_id) = 0;
+  virtual Result<> revokeAllTokens(const std::string& workspace_id) = 0;
+  virtual Result<> touchToken(const std::string& token_id) = 0;
+
+  // Activity.
+  virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;
+  virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;
+};
+
+using StorePtr = std::unique_ptr<Store>;
+
+/// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
+Result<StorePtr> openSqliteStore(const std::string& path);
+
+}  // namespace ws

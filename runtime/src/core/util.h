@@ -1,0 +1,28 @@
+#pragma once
+// Small shared helpers: time stamps, ids, tokens and hashing.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace ws {
+
+using Clock = std::chrono::system_clock;
+
+/// RFC 3339 UTC with milliseconds, e.g. 2026-01-02T03:04:05.678Z. Sorts lexicographically.
+std::string formatTime(Clock::time_point t);
+inline std::string nowTime() { return formatTime(Clock::now()); }
+
+/// A random (version 4) UUID in canonical lower-case form.
+std::string newUuid();
+/// True for the canonical 8-4-4-4-12 hex form (either case).
+bool isUuid(std::string_view s) noexcept;
+
+/// `n` random bytes from OpenSSL's CSPRNG, base64url encoded without padding.
+std::string randomToken(std::size_t n = 32);
+/// Lower-case hex SHA-256 digest.
+std::string sha256Hex(std::string_view data);
+/// Compares in time independent of where the inputs differ.
+bool constantTimeEquals(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace ws

@@ -1,0 +1,119 @@
+// The activity log (runtime-spec 6.3 "Activity"), with before_ts paging and a peer_id filter.
+
+#include <array>
+#include <regex>
+
+#include "../core/util.h"
+#include "app.h"
+#include "json_input.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 7> kTypes{"a2a_send",         "a2a_receive",  "task_update", "agent_log",
+                                                 "skill_promotion", "memory_write", "error"};
+
+bool knownType(std::string_view t) {
+  for (auto k : kTypes)
+    if (k == t) return true;
+  return false;
+}
+
+bool isTimestamp(const std::string& s) {
+  static const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)");
+  return std::regex_match(s, kRfc3339);
+}
+
+json activityJson(const ActivityRecord& a) {
+  const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  json j{{"id", a.id},
+         {"workspace_id", a.workspace_id},
+         {"activity_type", a.activity_type},
+         {"source_id", opt(a.source_id)},
+         {"target_id", opt(a.target_id)},
+         {"method", a.method},
+         {"summary", a.summary},
+         {"duration_ms", a.duration_ms ? json(*a.duration_ms) : json(nullptr)},
+         {"status", a.status},
+         {"error_detail", a.error_detail},
+         {"created_at", a.created_at}};
+  if (a.request_body) j["request_body"] = parseStoredJson(a.request_body);
+  if (a.response_body) j["response_body"] = parseStoredJson(a.response_body);
+  if (a.tool_trace) j["tool_trace"] = parseStoredJson(a.tool_trace);
+  return j;
+}
+
+Response list(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  ActivityFilter f;
+  f.workspace_id = loaded.workspace->id;
+  if (auto type = req.queryParam("type"); type && !type->empty()) {
+    if (!knownType(*type) && *type != "cron_run") return Response::error(400, "unknown activity type: " + *type);
+    f.type = *type;
+  }
+  if (auto source = req.queryParam("source"); source && !source->empty()) {
+    if (*source != "canvas" && *source != "agent") return Response::error(400, "source must be canvas or agent");
+    f.from_agent = *source == "agent";
+  }
+  if (auto peer = req.queryParam("peer_id"); peer && !peer->empty()) {
+    if (!isUuid(*peer)) return Response::error(400, "peer_id must be a UUID");
+    f.peer_id = *peer;
+  }
+  if (auto before = req.queryParam("before_ts"); before && !before->empty()) {
+    if (!isTimestamp(*before)) return Response::error(400, "before_ts must be an RFC 3339 UTC timestamp");
+    f.before_ts = *before;
+  }
+  auto limit = readLimitParam(req, 100, 500);
+  if (!limit) return Response::error(400, "limit must be a positive integer");
+  f.limit = *limit;
+  auto rows = app.store.listActivity(f);
+  if (!rows) return Response::fromError(rows.error());
+  json out = json::array();
+  for (const auto& a : *rows) out.push_back(activityJson(a));
+  return Response::json(200, out);
+}
+
+Response log(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  const auto& id = loaded.workspace->id;
+  JsonInput in(req.body);
+  ActivityRecord a;
+  a.workspace_id = id;
+  a.activity_type = in.string("activity_type").value_or("");
+  a.method = in.string("method").value_or("");
+  a.summary = in.string("summary").value_or("");
+  a.source_id = in.string("source_id");
+  a.target_id = in.string("target_id");
+  a.status = in.string("status").value_or("ok");
+  a.error_detail = in.string("error_detail").value_or("");
+  a.duration_ms = in.integer("duration_ms");
+  a.request_body = in.has("request_body") ? in.rawJson("request_body") : in.rawJson("metadata");
+  a.response_body = in.rawJson("response_body");
+  a.tool_trace = in.rawJson("tool_trace");
+  if (in.error()) return Response::error(400, *in.error());
+  if (a.activity_type.empty()) return Response::error(400, "activity_type is required");
+  if (!knownType(a.activity_type)) return Response::error(400, "unknown activity_type: " + a.activity_type);
+  if (a.source_id && *a.source_id != id) return Response::error(403, "source_id must be this workspace");
+  if (a.target_id && !isUuid(*a.target_id)) return Response::error(400, "target_id must be a UUID");
+  if (a.duration_ms && *a.duration_ms < 0) return Response::error(400, "duration_ms must be >= 0");
+  if (a.summary.size() > 4096 || a.method.size() > 256 || a.error_detail.size() > 16384)
+    return Response::error(400, "summary, method or error_detail too long");
+  a.created_at = nowTime();
+  auto inserted = app.store.insertActivity(a);
+  if (!inserted) return Response::fromError(inserted.error());
+  app.events().broadcast("ACTIVITY_LOGGED", id, {{"id", *inserted}, {"activity_type", a.activity_type}});
+  return Response::json(200, {{"status", "logged"}, {"id", *inserted}});
+}
+
+}  // namespace
+
+void registerActivityRoutes(Router& router, App& app) {
+  router.add("GET", "/workspaces/:id/activity", AuthPolicy::workspace, [&app](const Request& r) { return list(app, r); });
+  router.add("POST", "/workspaces/:id/activity", AuthPolicy::workspace, [&app](const Request& r) { return log(app, r); });
+}
+
+}  // namespace ws

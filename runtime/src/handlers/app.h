@@ -1,0 +1,65 @@
+#pragma once
+// What route handlers share, and the registration function of each API area.
+
+#include <nlohmann/json.hpp>
+
+#include "../auth/auth.h"
+#include "../core/lifecycle.h"
+#include "../server/router.h"
+#include "../sweeps/liveness.h"
+#include "workspace_handler.h"
+#include "ws/config.h"
+#include "ws/store.h"
+
+namespace ws {
+
+struct App {
+  const ServerConfig& config;
+  Store& store;
+  Auth& auth;
+  Lifecycle& lifecycle;
+  WorkspaceHandler& workspaces;
+  LivenessTracker& liveness;
+
+  EventBus& events() { return lifecycle.events(); }
+};
+
+void registerHealthRoutes(Router& router, App& app);
+void registerWorkspaceRoutes(Router& router, App& app);
+void registerRegistryRoutes(Router& router, App& app);
+void registerEventRoutes(Router& router, App& app);
+void registerTokenRoutes(Router& router, App& app);
+void registerActivityRoutes(Router& router, App& app);
+
+inline void registerAllRoutes(Router& router, App& app) {
+  registerHealthRoutes(router, app);
+  registerWorkspaceRoutes(router, app);
+  registerRegistryRoutes(router, app);
+  registerEventRoutes(router, app);
+  registerTokenRoutes(router, app);
+  registerActivityRoutes(router, app);
+}
+
+// Helpers shared by the route files.
+
+/// The workspace named by `id`, or the response to send: 400 for a malformed id, 404 when
+/// unknown or removed, 500 on a storage error.
+struct LoadedWorkspace {
+  std::optional<Workspace> workspace;
+  std::optional<Response> error;
+};
+LoadedWorkspace loadLiveWorkspace(Store& store, const std::string& id);
+
+/// ?limit= within [1, max] (default `fallback`); nullopt when malformed.
+std::optional<int> readLimitParam(const Request& req, int fallback, int max);
+
+/// The JSON shape of the workspace list (runtime-spec 6.3).
+nlohmann::json workspaceListJson(const Workspace& w);
+/// Parses stored JSON text; null when absent or unparsable.
+nlohmann::json parseStoredJson(const std::optional<std::string>& text);
+
+/// May `caller` talk to `target`? Self, siblings (two roots included), parent and child, and
+/// ancestor to descendant.
+Result<bool> canCommunicate(Store& store, const std::string& caller, const std::string& target);
+
+}  // namespace ws

@@ -1,0 +1,229 @@
+// The agent registry: register, heartbeat, agent cards, discovery and access checks
+// (runtime-spec 5.2 and 6.3 "Registry").
+
+#include <algorithm>
+#include <variant>
+
+#include "../core/util.h"
+#include "app.h"
+#include "json_input.h"
+#include "validation.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kDegradeErrorRate = 0.5;
+constexpr double kRecoverErrorRate = 0.1;
+constexpr std::int64_t kMaxMonthlySpend = 1'000'000'000'000;
+
+Response registerAgent(App& app, const Request& req) {
+  JsonInput in(req.body);
+  auto id = in.string("id");
+  auto url = in.string("url");
+  auto card = in.object("agent_card");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!id || !url || !card) return Response::error(400, "id, url and agent_card are required");
+  if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
+  UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};
+  if (auto ok = validateAgentUrl(*url, policy); !ok) return Response::fromError(ok.error());
+  if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
+
+  auto found = app.store.findWorkspace(*id);
+  if (!found) return Response::fromError(found.error());
+  if (*found && (*found)->status == Status::removed)
+    return Response::error(404, "workspace has been removed");
+  if (!*found) {
+    // An agent the platform never created registers itself: adopt it, named by its id.
+    Workspace w;
+    w.id = *id;
+    w.name = *id;
+    w.status = Status::online;
+    w.external = true;
+    w.url = *url;
+    w.agent_card = card->dump();
+    w.awareness_namespace = "workspace:" + w.id;
+    w.created_at = w.updated_at = nowTime();
+    const json payload{{"url", *url}, {"agent_card", *card}};
+    if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at}); !ok)
+      return Response::fromError(ok.error());
+    app.events().publish(Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at});
+  } else {
+    const auto& w = **found;
+    WorkspaceUpdate u;
+    u.agent_card = card->dump();
+    // A host URL the backend recorded at start (http://127.0.0.1:<port>) wins over what the
+    // agent believes its address is.
+    const bool keep_host_url = w.url.rfind("http://127.0.0.1", 0) == 0;
+    const std::string effective = keep_host_url ? w.url : *url;
+    u.url = effective;
+    if (auto ok = app.store.updateWorkspace(w.id, u); !ok) return Response::fromError(ok.error());
+    auto changed = app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
+                                                     {{"url", effective}, {"agent_card", *card}, {"recovered_from", toString(w.status)}}});
+    if (!changed) return Response::fromError(changed.error());
+  }
+  app.liveness.touch(*id);
+
+  json out{{"status", "registered"}};
+  auto has = app.store.hasLiveToken(*id);
+  if (!has) return Response::fromError(has.error());
+  if (!*has) {  // bootstrap: the first registration of a token-less workspace gets one
+    auto token = app.auth.issueToken(*id);
+    if (!token) return Response::fromError(token.error());
+    out["auth_token"] = *token;
+  }
+  return Response::json(200, out);
+}
+
+Response heartbeat(App& app, const Request& req) {
+  JsonInput in(req.body);
+  auto id = in.string("workspace_id");
+  HeartbeatUpdate h;
+  h.error_rate = in.number("error_rate").value_or(0);
+  h.sample_error = in.string("sample_error").value_or("");
+  const auto active = in.integer("active_tasks").value_or(0);
+  h.uptime_seconds = in.integer("uptime_seconds").value_or(0);
+  h.current_task = in.string("current_task").value_or("");
+  const auto spend = in.integer("monthly_spend");
+  const auto runtime_state = in.string("runtime_state").value_or("");
+  const auto metadata = in.object("runtime_metadata");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!id) return Response::error(400, "workspace_id is required");
+  if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
+  if (h.error_rate < 0 || h.error_rate > 1) return Response::error(400, "error_rate must be between 0 and 1");
+  if (active < 0 || active > 1'000'000) return Response::error(400, "active_tasks out of range");
+  if (runtime_state != "" && runtime_state != "wedged")
+    return Response::error(400, "runtime_state must be \"\" or \"wedged\"");
+  h.active_tasks = static_cast<int>(active);
+  if (spend && *spend != 0) h.monthly_spend = std::clamp<std::int64_t>(*spend, 0, kMaxMonthlySpend);
+  h.workspace_id = *id;
+  if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
+
+  auto found = app.store.findWorkspace(*id);
+  if (!found) return Response::fromError(found.error());
+  if (!*found || (*found)->status == Status::removed) return Response::error(404, "workspace not found");
+  const Workspace& before = **found;
+  if (auto ok = app.store.recordHeartbeat(h); !ok) return Response::fromError(ok.error());
+  app.liveness.touch(*id);
+
+  // Agents that manage their own status (capability status_mgmt) are not judged by error rate.
+  bool self_managed = false;
+  if (metadata && metadata->contains("capabilities") && (*metadata)["capabilities"].is_object()) {
+    const auto& caps = (*metadata)["capabilities"];
+    self_managed = caps.value("status_mgmt", false) == true;
+  }
+  Status status = before.status;
+  if (status == Status::provisioning || status == Status::offline || status == Status::awaiting_agent) {
+    auto changed = app.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
+                                                     {{"recovered_from", toString(status)}}, {status}});
+    if (!changed) return Response::fromError(changed.error());
+    if (*changed) status = Status::online;
+  }
+  const bool wedged = runtime_state == "wedged";
+  if (status == Status::online && (wedged || (!self_managed && h.error_rate >= kDegradeErrorRate))) {
+    auto changed = app.lifecycle.change(StatusChange{
+        *id, Status::degraded, "WORKSPACE_DEGRADED",
+        {{"error_rate", h.error_rate}, {"sample_error", h.sample_error}, {"runtime_state", runtime_state}},
+        {Status::online}});
+    if (!changed) return Response::fromError(changed.error());
+  } else if (status == Status::degraded && !wedged && !self_managed && h.error_rate < kRecoverErrorRate) {
+    auto changed = app.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
+                                                     {{"recovered_from", "degraded"}}, {Status::degraded}});
+    if (!changed) return Response::fromError(changed.error());
+  }
+  if (h.current_task != before.current_task)
+    app.events().broadcast("TASK_UPDATED", *id, {{"current_task", h.current_task}, {"active_tasks", h.active_tasks}});
+  app.events().broadcast("WORKSPACE_HEARTBEAT", *id,
+                         {{"error_rate", h.error_rate}, {"active_tasks", h.active_tasks}, {"uptime_seconds", h.uptime_seconds}});
+  return Response::json(200, {{"status", "ok"}});
+}
+
+Response updateCard(App& app, const Request& req) {
+  JsonInput in(req.body);
+  auto id = in.string("workspace_id");
+  auto card = in.object("agent_card");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!id || !card) return Response::error(400, "workspace_id and agent_card are required");
+  if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
+  if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
+  WorkspaceUpdate u;
+  u.agent_card = card->dump();
+  auto updated = app.store.updateWorkspace(*id, u);
+  if (!updated) return Response::fromError(updated.error());
+  if (!*updated) return Response::error(404, "workspace not found");
+  app.events().record("AGENT_CARD_UPDATED", *id, {{"agent_card", *card}});
+  return Response::json(200, {{"status", "updated"}});
+}
+
+// The caller named by X-Workspace-ID, authenticated by its own token (when it has one).
+// Returns the caller id, or the response to send.
+std::variant<std::string, Response> authenticateCaller(App& app, const Request& req) {
+  auto caller = req.header("x-workspace-id");
+  if (!caller || caller->empty()) return Response::error(400, "X-Workspace-ID header is required");
+  if (!isUuid(*caller)) return Response::error(400, "invalid X-Workspace-ID");
+  if (auto denied = app.auth.tokenGate(req, *caller)) return *denied;
+  return *caller;
+}
+
+json peerJson(const Workspace& w) {
+  return {{"id", w.id}, {"name", w.name}, {"role", w.role ? json(*w.role) : json(nullptr)},
+          {"tier", w.tier}, {"status", toString(w.status)}, {"url", w.url},
+          {"parent_id", w.parent_id ? json(*w.parent_id) : json(nullptr)},
+          {"agent_card", parseStoredJson(w.agent_card)}};
+}
+
+Response discover(App& app, const Request& req) {
+  auto caller = authenticateCaller(app, req);
+  if (auto* r = std::get_if<Response>(&caller)) return *r;
+  auto target = loadLiveWorkspace(app.store, req.param("id"));
+  if (target.error) return *target.error;
+  auto allowed = canCommunicate(app.store, std::get<std::string>(caller), target.workspace->id);
+  if (!allowed) return Response::fromError(allowed.error());
+  if (!*allowed) return Response::error(403, "caller may not communicate with this workspace");
+  return Response::json(200, peerJson(*target.workspace));
+}
+
+Response peers(App& app, const Request& req) {
+  const std::string& id = req.param("id");
+  auto self = loadLiveWorkspace(app.store, id);
+  if (self.error) return *self.error;
+  if (auto denied = app.auth.tokenGate(req, id)) return *denied;
+  auto all = app.store.listWorkspaces();
+  if (!all) return Response::fromError(all.error());
+  const auto& me = *self.workspace;
+  json out = json::array();
+  for (const auto& w : *all) {
+    if (w.id == me.id) continue;
+    const bool sibling = w.parent_id == me.parent_id;
+    const bool parent = me.parent_id && w.id == *me.parent_id;
+    const bool child = w.parent_id && *w.parent_id == me.id;
+    if (sibling || parent || child) out.push_back(peerJson(w));
+  }
+  return Response::json(200, out);
+}
+
+Response checkAccess(App& app, const Request& req) {
+  JsonInput in(req.body);
+  auto caller = in.string("caller_id");
+  auto target = in.string("target_id");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!caller || !target) return Response::error(400, "caller_id and target_id are required");
+  if (!isUuid(*caller) || !isUuid(*target)) return Response::error(400, "caller_id and target_id must be UUIDs");
+  auto allowed = canCommunicate(app.store, *caller, *target);
+  if (!allowed) return Response::fromError(allowed.error());
+  return Response::json(200, {{"allowed", *allowed}});
+}
+
+}  // namespace
+
+void registerRegistryRoutes(Router& router, App& app) {
+  router.add("POST", "/registry/register", AuthPolicy::open, [&app](const Request& r) { return registerAgent(app, r); });
+  router.add("POST", "/registry/heartbeat", AuthPolicy::open, [&app](const Request& r) { return heartbeat(app, r); });
+  router.add("POST", "/registry/update-card", AuthPolicy::open, [&app](const Request& r) { return updateCard(app, r); });
+  router.add("GET", "/registry/discover/:id", AuthPolicy::open, [&app](const Request& r) { return discover(app, r); });
+  router.add("GET", "/registry/:id/peers", AuthPolicy::open, [&app](const Request& r) { return peers(app, r); });
+  router.add("POST", "/registry/check-access", AuthPolicy::open, [&app](const Request& r) { return checkAccess(app, r); });
+}
+
+}  // namespace ws

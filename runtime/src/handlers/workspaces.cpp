@@ -1,0 +1,290 @@
+// Workspace CRUD and state (runtime-spec 4.2, 4.5, 6.3).
+
+#include <spdlog/spdlog.h>
+
+#include "../core/util.h"
+#include "app.h"
+#include "json_input.h"
+#include "validation.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+// Canvas position, when the body carries {"canvas": {"x": .., "y": ..}} or top-level x and y.
+void readPosition(JsonInput& in, std::optional<double>& x, std::optional<double>& y) {
+  if (auto canvas = in.object("canvas")) {
+    JsonInput c(canvas->dump());
+    x = c.number("x");
+    y = c.number("y");
+    if (c.error()) in.fail("canvas." + *c.error());
+  } else {
+    x = in.number("x");
+    y = in.number("y");
+  }
+}
+
+std::string platformUrlFor(const App& app, const Request& req) {
+  if (!app.config.platform_url.empty()) return app.config.platform_url;
+  const auto proto = req.header("x-forwarded-proto").value_or("http");
+  const auto host = req.header("x-forwarded-host").value_or(req.header("host").value_or("localhost"));
+  return proto + "://" + host;
+}
+
+Response create(App& app, const Request& req) {
+  JsonInput in(req.body);
+  auto name = in.string("name");
+  auto role = in.string("role");
+  auto tier = in.integer("tier");
+  auto runtime = in.string("runtime");
+  auto model = in.string("model");
+  auto parent_id = in.string("parent_id");
+  auto dir = in.string("workspace_dir");
+  auto access = in.string("workspace_access");
+  auto external = in.boolean("external");
+  auto url = in.string("url");
+  auto budget = in.integer("budget_limit");
+  auto max_tasks = in.integer("max_concurrent_tasks");
+  std::optional<double> x, y;
+  readPosition(in, x, y);
+  if (in.error()) return Response::error(400, *in.error());
+
+  if (!name || name->empty()) return Response::error(400, "name is required");
+  if (auto e = validateWorkspaceText(name, role, model, runtime)) return Response::error(400, *e);
+  if (tier && (*tier < 0 || *tier > 4)) return Response::error(400, "tier must be between 1 and 4");
+  if (dir && !dir->empty())
+    if (auto e = validateWorkspaceDir(*dir)) return Response::error(400, *e);
+  if (auto e = validateWorkspaceAccess(access.value_or(""), dir && !dir->empty()))
+    return Response::error(400, *e);
+  if (budget && *budget < 0) return Response::error(400, "budget_limit must be >= 0");
+  if (max_tasks && (*max_tasks < 1 || *max_tasks > 1000))
+    return Response::error(400, "max_concurrent_tasks must be between 1 and 1000");
+  if (parent_id) {
+    auto parent = loadLiveWorkspace(app.store, *parent_id);
+    if (parent.error) return parent.error->status == 404 ? Response::error(400, "parent workspace not found") : *parent.error;
+  }
+  const bool is_external = external.value_or(false) || runtime.value_or("") == "external";
+  if (is_external && url && !url->empty()) {
+    UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};
+    if (auto ok = validateAgentUrl(*url, policy); !ok) return Response::fromError(ok.error());
+  }
+
+  Workspace w;
+  w.id = newUuid();
+  w.name = *name;
+  w.role = role;
+  w.tier = tier && *tier > 0 ? static_cast<int>(*tier) : 3;
+  w.runtime = runtime && !runtime->empty() ? *runtime : "langgraph";
+  w.model = model.value_or("");
+  w.parent_id = parent_id;
+  if (dir && !dir->empty()) w.workspace_dir = dir;
+  w.workspace_access = access && !access->empty() ? *access : "none";
+  w.external = is_external;
+  w.budget_limit = budget;
+  w.max_concurrent_tasks = static_cast<int>(max_tasks.value_or(1));
+  w.awareness_namespace = "workspace:" + w.id;
+  w.created_at = w.updated_at = nowTime();
+  w.x = x.value_or(0);
+  w.y = y.value_or(0);
+
+  const json provisioning{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}};
+  if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at}); !ok)
+    return Response::fromError(ok.error());
+  app.events().publish(Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at});
+
+  if (is_external) {
+    if (url && !url->empty()) {
+      auto changed = app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
+                                                       {{"url", *url}}, {}, *url, std::nullopt});
+      if (!changed) return Response::fromError(changed.error());
+      app.liveness.touch(w.id);
+      return Response::json(201, {{"id", w.id}, {"external", true}, {"status", "online"}});
+    }
+    auto changed = app.lifecycle.change(
+        StatusChange{w.id, Status::awaiting_agent, "WORKSPACE_AWAITING_AGENT", json::object()});
+    if (!changed) return Response::fromError(changed.error());
+    auto token = app.auth.issueToken(w.id);
+    if (!token) return Response::fromError(token.error());
+    const std::string base = platformUrlFor(app, req);
+    return Response::json(
+        201, {{"id", w.id},
+              {"external", true},
+              {"status", "awaiting_agent"},
+              {"connection",
+               {{"workspace_id", w.id},
+                {"platform_url", base},
+                {"auth_token", *token},
+                {"registry_endpoint", base + "/registry/register"},
+                {"heartbeat_endpoint", base + "/registry/heartbeat"},
+                {"curl_register_template",
+                 "curl -X POST " + base + "/registry/register -H 'Authorization: Bearer " + *token +
+                     "' -H 'Content-Type: application/json' -d '{\"id\":\"" + w.id +
+                     "\",\"url\":\"<YOUR_AGENT_URL>\",\"agent_card\":{\"name\":\"" + w.name + "\"}}'"},
+                {"python_snippet",
+                 "import requests\nrequests.post(\"" + base + "/registry/register\", headers={\"Authorization\": \"Bearer " +
+                     *token + "\"}, json={\"id\": \"" + w.id +
+                     "\", \"url\": \"<YOUR_AGENT_URL>\", \"agent_card\": {\"name\": " + json(w.name).dump() + "}})\n"}}}});
+  }
+
+  app.workspaces.provisionWorkspaceAuto(w);
+  auto now = app.store.findWorkspace(w.id);
+  const std::string status = now && *now ? std::string(toString((*now)->status)) : "provisioning";
+  return Response::json(201, {{"id", w.id},
+                              {"status", status},
+                              {"awareness_namespace", w.awareness_namespace},
+                              {"workspace_access", w.workspace_access}});
+}
+
+Response list(App& app) {
+  auto all = app.store.listWorkspaces();
+  if (!all) return Response::fromError(all.error());
+  json out = json::array();
+  for (const auto& w : *all) out.push_back(workspaceListJson(w));
+  return Response::json(200, out);
+}
+
+Response get(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  json j = workspaceListJson(*loaded.workspace);
+  for (const char* hidden : {"budget_limit", "monthly_spend", "current_task", "last_sample_error", "workspace_dir"})
+    j.erase(hidden);
+  const auto& w = *loaded.workspace;
+  j["last_outbound_at"] = w.last_outbound_at ? json(*w.last_outbound_at) : json(nullptr);
+  return Response::json(200, j);
+}
+
+Response update(App& app, const Request& req) {
+  const std::string& id = req.param("id");
+  auto loaded = loadLiveWorkspace(app.store, id);
+  if (loaded.error) return *loaded.error;
+  JsonInput in(req.body);
+  WorkspaceUpdate u;
+  u.name = in.string("name");
+  if (in.has("role")) u.role = in.string("role");
+  if (auto tier = in.integer("tier")) {
+    if (*tier < 1 || *tier > 4) return Response::error(400, "tier must be between 1 and 4");
+    u.tier = static_cast<int>(*tier);
+  }
+  if (in.has("parent_id")) u.parent_id = in.string("parent_id");
+  u.runtime = in.string("runtime");
+  u.collapsed = in.boolean("collapsed");
+  if (in.has("workspace_dir")) u.workspace_dir = in.string("workspace_dir");
+  u.workspace_access = in.string("workspace_access");
+  readPosition(in, u.x, u.y);
+  if (in.error()) return Response::error(400, *in.error());
+  if (u.x.has_value() != u.y.has_value()) return Response::error(400, "x and y must be sent together");
+  if (u.name && u.name->empty()) return Response::error(400, "name must not be empty");
+  if (auto e = validateWorkspaceText(u.name, u.role ? *u.role : std::nullopt, std::nullopt, u.runtime))
+    return Response::error(400, *e);
+  if (u.runtime && u.runtime->empty()) return Response::error(400, "runtime must not be empty");
+  const auto& w = *loaded.workspace;
+  const auto dir = u.workspace_dir ? *u.workspace_dir : w.workspace_dir;
+  if (u.workspace_dir && *u.workspace_dir && !(*u.workspace_dir)->empty())
+    if (auto e = validateWorkspaceDir(**u.workspace_dir)) return Response::error(400, *e);
+  if (u.workspace_dir && *u.workspace_dir && (*u.workspace_dir)->empty()) u.workspace_dir = std::optional<std::string>();
+  if (auto e = validateWorkspaceAccess(u.workspace_access.value_or(w.workspace_access), dir && !dir->empty()))
+    return Response::error(400, *e);
+  if (u.parent_id && *u.parent_id) {
+    const std::string& parent = **u.parent_id;
+    if (parent == id) return Response::error(400, "a workspace cannot be its own parent");
+    auto p = loadLiveWorkspace(app.store, parent);
+    if (p.error) return p.error->status == 404 ? Response::error(400, "parent workspace not found") : *p.error;
+    auto below = app.store.descendants(id);
+    if (!below) return Response::fromError(below.error());
+    for (const auto& d : *below)
+      if (d.id == parent) return Response::error(400, "parent_id would create a cycle");
+  }
+  auto updated = app.store.updateWorkspace(id, u);
+  if (!updated) return Response::fromError(updated.error());
+  if (!*updated) return Response::error(404, "workspace not found");
+  app.events().record("WORKSPACE_UPDATED", id, in.body());
+  json out{{"status", "updated"}};
+  if (u.workspace_dir) out["needs_restart"] = true;
+  return Response::json(200, out);
+}
+
+Response remove(App& app, const Request& req) {
+  const std::string& id = req.param("id");
+  auto loaded = loadLiveWorkspace(app.store, id);
+  if (loaded.error) return *loaded.error;
+  const bool confirm = req.queryParam("confirm").value_or("") == "true";
+  const bool purge = req.queryParam("purge").value_or("") == "true";
+
+  auto children = app.store.children(id);
+  if (!children) return Response::fromError(children.error());
+  if (!children->empty() && !confirm) {
+    json list = json::array();
+    for (const auto& c : *children) list.push_back({{"id", c.id}, {"name", c.name}});
+    return Response::json(409, {{"status", "confirmation_required"},
+                                {"message", "workspace has children; repeat with ?confirm=true to delete them too"},
+                                {"children", list},
+                                {"children_count", children->size()}});
+  }
+  auto below = app.store.descendants(id);
+  if (!below) return Response::fromError(below.error());
+
+  // The database first: once removed, nothing can resurrect the rows, whatever the backend does.
+  std::vector<std::string> ids;
+  std::vector<Event> events;
+  const std::string now = nowTime();
+  for (const auto& d : *below) {
+    ids.push_back(d.id);
+    events.push_back(Event{0, "WORKSPACE_REMOVED", d.id, json{{"name", d.name}}.dump(), now});
+  }
+  ids.push_back(id);
+  events.push_back(Event{0, "WORKSPACE_REMOVED", id,
+                         json{{"name", loaded.workspace->name}, {"cascade_deleted", below->size()}}.dump(), now});
+  if (auto ok = app.store.markRemoved(ids, events); !ok) return Response::fromError(ok.error());
+  for (const auto& e : events) app.events().publish(e);
+
+  std::vector<std::string> failures;
+  for (const auto& wid : ids) {
+    app.liveness.forget(wid);
+    if (auto stopped = app.workspaces.stopWorkspaceAuto(wid); !stopped)
+      failures.push_back(wid + ": " + stopped.error().message);
+  }
+  if (!failures.empty()) {
+    std::string joined;
+    for (const auto& f : failures) joined += (joined.empty() ? "" : "; ") + f;
+    return Response::json(500, {{"error", "workspace marked removed, but " + std::to_string(failures.size()) +
+                                              " stop call(s) failed — please retry: " + joined},
+                                {"removed_count", ids.size()},
+                                {"stop_failures", failures.size()}});
+  }
+  if (purge) {
+    if (auto ok = app.store.purge(ids); !ok) return Response::fromError(ok.error());
+    return Response::json(200, {{"status", "purged"}, {"cascade_deleted", below->size()}});
+  }
+  return Response::json(200, {{"status", "removed"}, {"cascade_deleted", below->size()}});
+}
+
+Response state(App& app, const Request& req) {
+  const std::string& id = req.param("id");
+  if (!isUuid(id)) return Response::error(400, "invalid workspace id");
+  if (auto denied = app.auth.tokenGate(req, id)) return *denied;
+  auto found = app.store.findWorkspace(id);
+  if (!found) return Response::fromError(found.error());
+  if (!*found) return Response::json(404, {{"workspace_id", id}, {"deleted", true}});
+  const auto& w = **found;
+  if (w.status == Status::removed)
+    return Response::json(404, {{"workspace_id", id}, {"status", "removed"}, {"deleted", true}});
+  return Response::json(200, {{"workspace_id", id},
+                              {"status", toString(w.status)},
+                              {"paused", w.status == Status::paused},
+                              {"deleted", false}});
+}
+
+}  // namespace
+
+void registerWorkspaceRoutes(Router& router, App& app) {
+  router.add("GET", "/workspaces", AuthPolicy::admin, [&app](const Request&) { return list(app); });
+  router.add("POST", "/workspaces", AuthPolicy::admin, [&app](const Request& r) { return create(app, r); });
+  router.add("GET", "/workspaces/:id", AuthPolicy::open, [&app](const Request& r) { return get(app, r); });
+  router.add("PATCH", "/workspaces/:id", AuthPolicy::workspace, [&app](const Request& r) { return update(app, r); });
+  router.add("DELETE", "/workspaces/:id", AuthPolicy::admin, [&app](const Request& r) { return remove(app, r); });
+  router.add("GET", "/workspaces/:id/state", AuthPolicy::workspace, [&app](const Request& r) { return state(app, r); });
+}
+
+}  // namespace ws

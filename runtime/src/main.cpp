@@ -1,0 +1,116 @@
+// workspace-server: provisions AI-agent workspaces and serves their lifecycle over HTTP.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "auth/auth.h"
+#include "core/events.h"
+#include "core/lifecycle.h"
+#include "handlers/app.h"
+#include "handlers/workspace_handler.h"
+#include "server/router.h"
+#include "server/server.h"
+#include "sweeps/liveness.h"
+#include "sweeps/sweeper.h"
+#include "ws/store.h"
+
+namespace {
+
+int run(ws::ServerConfig& config) {
+  auto opened = ws::openSqliteStore(config.db_path);
+  if (!opened) {
+    spdlog::critical("cannot open database {}: {}", config.db_path, opened.error().message);
+    return 1;
+  }
+  ws::Store& store = **opened;
+  ws::EventBus events(store);
+  ws::Lifecycle lifecycle(store, events);
+  ws::Auth auth(store, config);
+  ws::LivenessTracker liveness(config.liveness_ttl);
+  ws::WorkspaceHandler workspaces(lifecycle, auth, config, nullptr, nullptr);
+  ws::App app{config, store, auth, lifecycle, workspaces, liveness};
+  ws::Router router(auth);
+  ws::registerAllRoutes(router, app);
+
+  if (!workspaces.hasProvisioner())
+    spdlog::warn("no workspace backend wired: new workspaces are recorded and marked failed");
+
+  ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); });
+  auto port = server.start();
+  if (!port) {
+    spdlog::critical("{}", port.error().message);
+    return 1;
+  }
+  if (config.platform_url.empty()) config.platform_url = "http://127.0.0.1:" + std::to_string(*port);
+  if (!config.port_file.empty()) {
+    std::ofstream(config.port_file + ".tmp") << *port << "\n";
+    std::rename((config.port_file + ".tmp").c_str(), config.port_file.c_str());
+  }
+  spdlog::info("workspace-server listening on {}:{} (database {})", config.bind_address, *port, config.db_path);
+
+  ws::Sweeper sweeper(app);
+  sweeper.start();
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  server.stop(std::chrono::seconds(10));
+  sweeper.stop();
+  workspaces.drain();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the shutdown signals before any thread starts, so that only sigwait() sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  ws::ServerConfig config;
+  CLI::App cli{"workspace-server: runs AI-agent workspaces on Docker or a control plane"};
+  int ttl = static_cast<int>(config.liveness_ttl.count());
+  int provision_timeout = static_cast<int>(config.provision_timeout.count());
+  int sweep_ms = static_cast<int>(config.sweep_interval.count());
+  std::string test_tokens;
+  cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
+  cli.add_option("--bind", config.bind_address, "Address to listen on")->envname("BIND_ADDRESS")->capture_default_str();
+  cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
+  cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
+  cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")->envname("SERVER_THREADS");
+  cli.add_option("--admin-token", config.admin_token, "Admin bearer token")->envname("ADMIN_TOKEN");
+  cli.add_option("--env", config.environment, "Environment: dev, production, ...")->envname("MOLECULE_ENV");
+  cli.add_option("--enable-test-tokens", test_tokens, "Allow the test-token route in production (1)")
+      ->envname("MOLECULE_ENABLE_TEST_TOKENS");
+  cli.add_flag("--allow-loopback-agents", config.allow_loopback_agents,
+               "Accept agent URLs on loopback (agents on this machine)")
+      ->envname("ALLOW_LOOPBACK_AGENT_URLS");
+  cli.add_option("--platform-url", config.platform_url, "URL agents use to reach this server")->envname("PLATFORM_URL");
+  cli.add_option("--body-limit", config.body_limit, "Request body limit in bytes")->envname("BODY_LIMIT_BYTES")->capture_default_str();
+  cli.add_option("--liveness-ttl", ttl, "Seconds of heartbeat silence before offline")->envname("LIVENESS_TTL_SECONDS")->capture_default_str();
+  cli.add_option("--provision-timeout", provision_timeout, "Seconds in provisioning before failed")
+      ->envname("PROVISION_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--sweep-interval-ms", sweep_ms, "Interval of the liveness and timeout sweeps")
+      ->envname("SWEEP_INTERVAL_MS")->capture_default_str();
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
+  config.enable_test_tokens = test_tokens == "1" || test_tokens == "true";
+  config.liveness_ttl = std::chrono::seconds(ttl);
+  config.provision_timeout = std::chrono::seconds(provision_timeout);
+  config.sweep_interval = std::chrono::milliseconds(sweep_ms);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  return run(config);
+}

@@ -1,0 +1,46 @@
+#include "http.h"
+
+#include "ws/errors.h"
+
+namespace ws {
+
+std::optional<std::string> Request::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Request::queryParam(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::string& Request::param(const std::string& name) const {
+  static const std::string empty;
+  auto it = params.find(name);
+  return it == params.end() ? empty : it->second;
+}
+
+std::string Request::bearer() const {
+  auto h = header("authorization");
+  if (!h) return {};
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (h->size() <= kPrefix.size() || h->compare(0, kPrefix.size(), kPrefix) != 0) return {};
+  return h->substr(kPrefix.size());
+}
+
+Response Response::json(int status, const nlohmann::json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::error(int status, std::string_view message) {
+  return json(status, {{"error", message}});
+}
+
+Response Response::fromError(const Error& e) { return error(httpStatus(e.code), e.message); }
+
+}  // namespace ws

@@ -1,0 +1,48 @@
+#pragma once
+// Transport-neutral request and response types. Handlers see only these; Boost.Beast stays
+// inside server.cpp so that it is compiled once.
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ws {
+
+struct Error;
+
+struct Request {
+  std::string method;  ///< Upper case: GET, POST, ...
+  std::string target;  ///< Path plus query, as received.
+  std::string path;    ///< Percent-decoded path without the query.
+  std::map<std::string, std::string> query;    ///< Decoded query parameters (last one wins).
+  std::map<std::string, std::string> headers;  ///< Lower-case names.
+  std::string body;
+  std::string remote_address;
+  std::map<std::string, std::string> params;  ///< Route parameters such as ":id".
+
+  std::optional<std::string> header(const std::string& lower_name) const;
+  std::optional<std::string> queryParam(const std::string& name) const;
+  const std::string& param(const std::string& name) const;
+  /// The token of an `Authorization: Bearer <token>` header, or "".
+  std::string bearer() const;
+};
+
+struct Response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response json(int status, const nlohmann::json& body);
+  /// `{"error": message}` with the given status.
+  static Response error(int status, std::string_view message);
+  /// The status and message of a typed error.
+  static Response fromError(const Error& e);
+};
+
+}  // namespace ws

@@ -1,0 +1,60 @@
+#include "router.h"
+
+namespace ws {
+
+std::vector<std::string> splitPath(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    const std::size_t j = path.find('/', i);
+    const std::size_t end = j == std::string_view::npos ? path.size() : j;
+    if (end > i) out.emplace_back(path.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+void Router::add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler) {
+  routes_.push_back(Route{std::move(method), splitPath(pattern), policy, std::move(handler)});
+}
+
+bool Router::match(const Route& r, const std::vector<std::string>& segments, Request& req) {
+  if (r.segments.size() != segments.size()) return false;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& want = r.segments[i];
+    if (want.front() != ':' && want != segments[i]) return false;
+  }
+  req.params.clear();
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    if (r.segments[i].front() == ':') req.params[r.segments[i].substr(1)] = segments[i];
+  return true;
+}
+
+Response Router::handle(Request& req) const {
+  const auto segments = splitPath(req.path);
+  bool path_known = false;
+  // Literal segments win over parameters: "/registry/register" before "/registry/:id".
+  const Route* best = nullptr;
+  int best_literals = -1;
+  for (const auto& r : routes_) {
+    if (!match(r, segments, req)) continue;
+    path_known = true;
+    if (r.method != req.method) continue;
+    int literals = 0;
+    for (const auto& s : r.segments) literals += s.front() != ':';
+    if (literals > best_literals) {
+      best = &r;
+      best_literals = literals;
+    }
+  }
+  if (!best) {
+    return path_known ? Response::error(405, "method not allowed")
+                      : Response::error(404, "not found");
+  }
+  match(*best, segments, req);
+  if (auto denied = auth_.check(best->policy, req)) return *denied;
+  return best->handler(req);
+}
+
+}  // namespace ws

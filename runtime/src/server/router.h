@@ -1,0 +1,54 @@
+#pragma once
+// Method + path-pattern routing with per-route authentication policies.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http.h"
+
+namespace ws {
+
+/// Who may call a route. The Router asks an Authenticator before it runs the handler.
+enum class AuthPolicy {
+  open,       ///< No credentials needed (the handler may still gate).
+  admin,      ///< AdminAuth.
+  workspace,  ///< WorkspaceAuth on the ":id" parameter.
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// An error response when the request may not proceed, nothing otherwise.
+  virtual std::optional<Response> check(AuthPolicy policy, const Request& req) = 0;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+class Router {
+ public:
+  explicit Router(Authenticator& auth) : auth_(auth) {}
+
+  /// Registers `pattern` such as "/workspaces/:id/state". Segments starting with ':' bind.
+  void add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler);
+
+  /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
+  Response handle(Request& req) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    AuthPolicy policy;
+    Handler handler;
+  };
+  static bool match(const Route& r, const std::vector<std::string>& segments, Request& req);
+
+  Authenticator& auth_;
+  std::vector<Route> routes_;
+};
+
+/// Splits "/a/b/" into {"a", "b"}.
+std::vector<std::string> splitPath(std::string_view path);
+
+}  // namespace ws

@@ -1,0 +1,189 @@
+#include "server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace ws {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
+using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// Fills method, target, path and query from the request line; false if the target is malformed.
+bool parseTarget(std::string_view target, Request& req) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return false;
+  req.target = std::string(target);
+  req.path = url->path();
+  for (auto param : url->params()) req.query[param.key] = param.value;
+  return true;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(const ServerConfig& c, RequestHandler h) : config(c), handler(std::move(h)) {}
+
+  net::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    const std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
+
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(config.body_limit);
+      parser.header_limit(64 * 1024);
+      stream.expires_after(config.io_timeout);
+      auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      if (read_ec == http::error::body_limit) {
+        co_await writeError(stream, 413, "request body too large", 11);
+        break;
+      }
+      if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
+      if (parser.get()[http::field::expect] == "100-continue") {
+        http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
+        auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);
+        if (cont_ec) break;
+      }
+      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+      if (body_ec == http::error::body_limit) {
+        co_await writeError(stream, 413, "request body too large", parser.get().version());
+        break;
+      }
+      if (body_ec) break;
+
+      in_flight.fetch_add(1);
+      auto& msg = parser.get();
+      Request req;
+      req.method = std::string(msg.method_string());
+      req.remote_address = remote;
+      for (const auto& field : msg) {
+        std::string name(field.name_string());
+        for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        req.headers[name] = std::string(field.value());
+      }
+      req.body = std::move(msg.body());
+      Response res;
+      if (!parseTarget(msg.target(), req)) {
+        res = Response::error(400, "malformed request target");
+      } else {
+        try {
+          res = handler(req);
+        } catch (const std::exception& e) {
+          spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
+          res = Response::error(500, "internal error");
+        }
+      }
+      const bool keep_alive = msg.keep_alive() && !stopping.load();
+      http::response<http::string_body> out{static_cast<http::status>(res.status), msg.version()};
+      out.set(http::field::server, "workspace-server");
+      out.set(http::field::content_type, res.content_type);
+      for (const auto& [name, value] : res.headers) out.set(name, value);
+      out.body() = std::move(res.body);
+      out.keep_alive(keep_alive);
+      out.prepare_payload();
+      stream.expires_after(config.io_timeout);
+      auto [write_ec, n] = co_await http::async_write(stream, out, kUseTuple);
+      in_flight.fetch_sub(1);
+      if (write_ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  net::awaitable<void> writeError(beast::tcp_stream& stream, int status, std::string_view message,
+                                  unsigned version) {
+    http::response<http::string_body> out{static_cast<http::status>(status), version};
+    out.set(http::field::content_type, "application/json");
+    out.body() = Response::error(status, message).body;
+    out.keep_alive(false);
+    out.prepare_payload();
+    co_await http::async_write(stream, out, kUseTuple);
+  }
+
+  net::awaitable<void> acceptLoop(tcp::acceptor& acceptor) {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+        continue;  // e.g. EMFILE; keep serving the connections we have
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      net::co_spawn(acceptor.get_executor(), session(std::move(socket)), net::detached);
+    }
+  }
+
+  const ServerConfig config;
+  RequestHandler handler;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::thread> threads;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+};
+
+HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(config, std::move(handler))) {}
+
+HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+Result<std::uint16_t> HttpServer::start() {
+  auto& d = *impl_;
+  unsigned n = d.config.threads ? d.config.threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(d.config.bind_address, ec);
+  if (ec) return makeError(Errc::invalid_argument, "bad bind address: " + d.config.bind_address);
+  std::uint16_t port = d.config.port;
+  for (unsigned i = 0; i < n; ++i) {
+    auto ctx = std::make_unique<net::io_context>(1);
+    auto acceptor = std::make_unique<tcp::acceptor>(*ctx);
+    const tcp::endpoint endpoint(address, port);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->set_option(ReusePort(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return makeError(Errc::internal, "cannot listen on " + d.config.bind_address + ":" +
+                                           std::to_string(port) + ": " + ec.message());
+    }
+    port = acceptor->local_endpoint().port();  // with port 0, every acceptor joins the first's port
+    net::co_spawn(*ctx, d.acceptLoop(*acceptor), net::detached);
+    d.contexts.push_back(std::move(ctx));
+    d.acceptors.push_back(std::move(acceptor));
+  }
+  for (auto& ctx : d.contexts) d.threads.emplace_back([c = ctx.get()] { c->run(); });
+  return port;
+}
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+  auto& d = *impl_;
+  if (d.threads.empty()) return;
+  d.stopping = true;
+  for (std::size_t i = 0; i < d.acceptors.size(); ++i)
+    net::post(*d.contexts[i], [a = d.acceptors[i].get()] {
+      boost::system::error_code ignored;
+      a->close(ignored);
+    });
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (d.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (auto& ctx : d.contexts) ctx->stop();
+  for (auto& t : d.threads) t.join();
+  d.threads.clear();
+}
+
+}  // namespace ws

@@ -1,0 +1,35 @@
+#pragma once
+// The HTTP listener: one io_context per thread, each with its own SO_REUSEPORT acceptor on the
+// same port, and one coroutine per connection (keep-alive, body limit, read/write timeouts).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "http.h"
+#include "ws/config.h"
+#include "ws/errors.h"
+
+namespace ws {
+
+using RequestHandler = std::function<Response(Request&)>;
+
+class HttpServer {
+ public:
+  HttpServer(const ServerConfig& config, RequestHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds, starts the worker threads and returns the bound port.
+  Result<std::uint16_t> start();
+  /// Stops accepting, lets in-flight requests finish (at most `grace`), then joins the threads.
+  void stop(std::chrono::milliseconds grace);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ws

@@ -1,0 +1,101 @@
+#include "migrations.h"
+
+#include <array>
+
+namespace ws::migrations {
+namespace {
+
+constexpr std::string_view k001Core = R"sql(
+CREATE TABLE workspaces (
+  id                   TEXT PRIMARY KEY,
+  name                 TEXT NOT NULL,
+  role                 TEXT,
+  tier                 INTEGER NOT NULL DEFAULT 3,
+  status               TEXT NOT NULL DEFAULT 'provisioning' CHECK (status IN (
+                         'provisioning','online','offline','degraded','failed','removed',
+                         'paused','hibernating','hibernated','awaiting_agent')),
+  agent_card           TEXT,
+  url                  TEXT NOT NULL DEFAULT '',
+  parent_id            TEXT REFERENCES workspaces(id) ON DELETE SET NULL,
+  forwarded_to         TEXT REFERENCES workspaces(id) ON DELETE SET NULL,
+  last_heartbeat_at    TEXT,
+  last_error_rate      REAL NOT NULL DEFAULT 0,
+  last_sample_error    TEXT NOT NULL DEFAULT '',
+  active_tasks         INTEGER NOT NULL DEFAULT 0,
+  uptime_seconds       INTEGER NOT NULL DEFAULT 0,
+  current_task         TEXT NOT NULL DEFAULT '',
+  runtime              TEXT NOT NULL DEFAULT 'langgraph',
+  model                TEXT NOT NULL DEFAULT '',
+  workspace_dir        TEXT,
+  workspace_access     TEXT NOT NULL DEFAULT 'none'
+                         CHECK (workspace_access IN ('none','read_only','read_write')),
+  budget_limit         INTEGER,
+  monthly_spend        INTEGER NOT NULL DEFAULT 0,
+  max_concurrent_tasks INTEGER NOT NULL DEFAULT 1,
+  awareness_namespace  TEXT NOT NULL DEFAULT '',
+  instance_id          TEXT,
+  external             INTEGER NOT NULL DEFAULT 0,
+  last_outbound_at     TEXT,
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL
+);
+CREATE INDEX workspaces_parent ON workspaces(parent_id);
+CREATE INDEX workspaces_status ON workspaces(status);
+CREATE INDEX workspaces_instance ON workspaces(instance_id) WHERE instance_id IS NOT NULL;
+
+CREATE TABLE canvas_layouts (
+  workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+  x            REAL NOT NULL DEFAULT 0,
+  y            REAL NOT NULL DEFAULT 0,
+  collapsed    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE workspace_auth_tokens (
+  id           TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  token_hash   TEXT NOT NULL UNIQUE,
+  prefix       TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at   TEXT
+);
+CREATE INDEX workspace_auth_tokens_live ON workspace_auth_tokens(workspace_id)
+  WHERE revoked_at IS NULL;
+
+CREATE TABLE structure_events (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_type   TEXT NOT NULL,
+  workspace_id TEXT,
+  payload      TEXT NOT NULL DEFAULT '{}',
+  created_at   TEXT NOT NULL
+);
+CREATE INDEX structure_events_workspace ON structure_events(workspace_id, id);
+
+CREATE TABLE activity_logs (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  workspace_id  TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  activity_type TEXT NOT NULL,
+  source_id     TEXT,
+  target_id     TEXT,
+  method        TEXT NOT NULL DEFAULT '',
+  summary       TEXT NOT NULL DEFAULT '',
+  request_body  TEXT,
+  response_body TEXT,
+  tool_trace    TEXT,
+  duration_ms   INTEGER,
+  status        TEXT NOT NULL DEFAULT 'ok',
+  error_detail  TEXT NOT NULL DEFAULT '',
+  created_at    TEXT NOT NULL
+);
+CREATE INDEX activity_logs_workspace ON activity_logs(workspace_id, created_at);
+)sql";
+
+constexpr std::array<Migration, 1> kAll{{
+    {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
+}};
+
+}  // namespace
+
+std::span<const Migration> all() { return kAll; }
+
+}  // namespace ws::migrations

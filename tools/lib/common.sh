@@ -1,0 +1,45 @@
+# Shared helpers for tools/run and tools/test: dependencies, configure, build.
+# Sourced, not executed.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+
+# Debian packages the build and the tests need. Installing is idempotent and skipped
+# when every package is already present.
+DEB_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-url1.81-dev
+  nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang-tidy-19 libclang-19-dev llvm-19-dev
+  docker.io wrk curl
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_packages() {
+  local missing=()
+  for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q || log "apt-get update failed; trying the install with the cached lists"
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+  local build_type="${1:-RelWithDebInfo}"
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    log "configuring ($build_type) in $BUILD_DIR"
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
+      -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "${launcher[@]}" "${EXTRA_CMAKE_ARGS[@]}"
+  fi
+  log "building"
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
