@@ -13,9 +13,15 @@ WorkspaceHandler::WorkspaceHandler(Lifecycle& lifecycle, Auth& auth, const Serve
       controlplane_(std::move(controlplane)),
       docker_(std::move(docker)) {}
 
-WorkspaceHandler::~WorkspaceHandler() { drain(); }
+WorkspaceHandler::~WorkspaceHandler() {
+  drain();
+  pool_.join();
+}
 
-void WorkspaceHandler::drain() { pool_.wait(); }
+void WorkspaceHandler::drain() {
+  std::unique_lock lock(pending_mutex_);
+  idle_.wait(lock, [this] { return pending_ == 0; });
+}
 
 bool WorkspaceHandler::hasProvisioner() const { return controlplane_ || docker_; }
 
@@ -32,22 +38,32 @@ Result<> WorkspaceHandler::stopWorkspaceAuto(const std::string& workspace_id) {
 }
 
 void WorkspaceHandler::provisionOn(ProvisionerPtr backend, Workspace w) {
+  {
+    std::lock_guard lock(pending_mutex_);
+    ++pending_;
+  }
   boost::asio::post(pool_, [this, backend = std::move(backend), w = std::move(w)] {
+    runProvision(*backend, w);
+    std::lock_guard lock(pending_mutex_);
+    if (--pending_ == 0) idle_.notify_all();
+  });
+}
+
+void WorkspaceHandler::runProvision(Provisioner& backend, const Workspace& w) {
     // A fresh token per provision: the previous instance's token must stop working.
     if (auto r = lifecycle_.store().revokeAllTokens(w.id); !r) return markFailed(w.id, r.error().message);
     auto token = auth_.issueToken(w.id);
     if (!token) return markFailed(w.id, token.error().message);
-    auto started = backend->start(buildConfig(w, *token));
+    auto started = backend.start(buildConfig(w, *token));
     if (!started) {
-      spdlog::warn("workspace {}: {} start failed: {}", w.id, backend->name(), started.error().message);
+      spdlog::warn("workspace {}: {} start failed: {}", w.id, backend.name(), started.error().message);
       return markFailed(w.id, "workspace start failed: " + started.error().message);
     }
     WorkspaceUpdate u;
     if (!started->url.empty()) u.url = started->url;
     if (!started->instance_id.empty()) u.instance_id = started->instance_id;
     if (u.url || u.instance_id) (void)lifecycle_.store().updateWorkspace(w.id, u);
-    spdlog::info("workspace {}: started on {}", w.id, backend->name());
-  });
+    spdlog::info("workspace {}: started on {}", w.id, backend.name());
 }
 
 WorkspaceConfig WorkspaceHandler::buildConfig(const Workspace& w, const std::string& token) const {

@@ -6,6 +6,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "../auth/auth.h"
@@ -39,6 +41,7 @@ class WorkspaceHandler {
 
  private:
   void provisionOn(ProvisionerPtr backend, Workspace w);
+  void runProvision(Provisioner& backend, const Workspace& w);
   WorkspaceConfig buildConfig(const Workspace& w, const std::string& token) const;
   void markFailed(const std::string& workspace_id, const std::string& reason);
 
@@ -48,6 +51,9 @@ class WorkspaceHandler {
   ProvisionerPtr controlplane_;
   ProvisionerPtr docker_;
   boost::asio::thread_pool pool_{2};
+  std::mutex pending_mutex_;
+  std::condition_variable idle_;
+  int pending_ = 0;
 };
 
 /// The reason recorded on a workspace created while no backend is wired.

@@ -18,7 +18,8 @@ struct Error;
 struct Request {
   std::string method;  ///< Upper case: GET, POST, ...
   std::string target;  ///< Path plus query, as received.
-  std::string path;    ///< Percent-decoded path without the query.
+  std::string path;    ///< Percent-decoded path without the query (for logs).
+  std::vector<std::string> segments;  ///< Decoded path segments; an encoded '/' stays inside one.
   std::map<std::string, std::string> query;    ///< Decoded query parameters (last one wins).
   std::map<std::string, std::string> headers;  ///< Lower-case names.
   std::string body;

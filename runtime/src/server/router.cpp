@@ -32,7 +32,9 @@ bool Router::match(const Route& r, const std::vector<std::string>& segments, Req
 }
 
 Response Router::handle(Request& req) const {
-  const auto segments = splitPath(req.path);
+  std::vector<std::string> segments;
+  for (auto& s : req.segments)
+    if (!s.empty()) segments.push_back(s);
   bool path_known = false;
   // Literal segments win over parameters: "/registry/register" before "/registry/:id".
   const Route* best = nullptr;

@@ -28,6 +28,7 @@ bool parseTarget(std::string_view target, Request& req) {
   if (!url) return false;
   req.target = std::string(target);
   req.path = url->path();
+  for (auto segment : url->segments()) req.segments.push_back(segment);
   for (auto param : url->params()) req.query[param.key] = param.value;
   return true;
 }

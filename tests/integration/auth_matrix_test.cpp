@@ -1,0 +1,165 @@
+// Every route against four callers: no token, another workspace's token, the workspace's own
+// token, and the ADMIN_TOKEN.
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "../support/server_process.h"
+
+namespace ws::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kAdmin = "matrix-admin-token";
+
+enum Caller { kNone, kOther, kOwn, kAdminCaller };
+constexpr std::array<const char*, 4> kCallerNames{"no token", "other workspace's token", "own token", "admin token"};
+
+struct Row {
+  std::string method;
+  std::string path;  ///< {W}: the workspace under test; {S}: a sibling; {T}: a spare token id of {W}.
+  std::string body;  ///< Same placeholders.
+  std::array<int, 4> expected;
+  bool fresh = false;  ///< Needs a new workspace per caller (destructive routes).
+  std::map<std::string, std::string> headers = {};
+};
+
+std::string fill(std::string s, const std::map<std::string, std::string>& vars) {
+  for (const auto& [k, v] : vars)
+    for (auto pos = s.find(k); pos != std::string::npos; pos = s.find(k, pos + v.size())) s.replace(pos, k.size(), v);
+  return s;
+}
+
+class AuthMatrix : public ::testing::Test {
+ protected:
+  ServerProcess server_{{"--allow-loopback-agents"}, {{"ADMIN_TOKEN", kAdmin}}};
+  HttpClient admin_ = server_.client(kAdmin);
+  HttpClient anon_ = server_.client();
+
+  std::string createWorkspace(const std::string& name) {
+    auto r = admin_.post("/workspaces", {{"name", name}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json()["id"];
+  }
+  std::string mintToken(const std::string& id) {
+    auto r = admin_.get("/admin/workspaces/" + id + "/test-token");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["auth_token"];
+  }
+  std::string tokenId(const std::string& id, const std::string& token) {
+    const auto list = admin_.get("/workspaces/" + id + "/tokens").json();
+    for (const auto& t : list["tokens"])
+      if (t["prefix"] == token.substr(0, 8)) return t["id"];
+    return "";
+  }
+};
+
+TEST_F(AuthMatrix, EveryRouteEveryCaller) {
+  const std::string w = createWorkspace("target");
+  const std::string s = createWorkspace("sibling");
+  const std::string o = createWorkspace("other");
+  const std::string own = mintToken(w);
+  const std::string other = mintToken(o);
+
+  const std::vector<Row> rows = {
+      {"GET", "/health", "", {200, 200, 200, 200}},
+      {"GET", "/workspaces", "", {401, 401, 401, 200}},
+      {"POST", "/workspaces", R"({"name":"made"})", {401, 401, 401, 201}},
+      {"GET", "/workspaces/{W}", "", {200, 200, 200, 200}},
+      {"PATCH", "/workspaces/{W}", R"({"role":"edited"})", {401, 401, 200, 200}},
+      {"GET", "/workspaces/{W}/state", "", {401, 401, 200, 200}},
+      {"DELETE", "/workspaces/{W}", "", {401, 401, 401, 200}, true},
+      {"POST", "/registry/register", R"({"id":"{W}","url":"http://localhost:9","agent_card":{}})", {401, 401, 200, 200}},
+      {"POST", "/registry/heartbeat", R"({"workspace_id":"{W}"})", {401, 401, 200, 200}},
+      {"POST", "/registry/update-card", R"({"workspace_id":"{W}","agent_card":{}})", {401, 401, 200, 200}},
+      {"GET", "/registry/discover/{S}", "", {401, 401, 200, 200}, false, {{"X-Workspace-ID", "{W}"}}},
+      {"GET", "/registry/{W}/peers", "", {401, 401, 200, 200}},
+      {"POST", "/registry/check-access", R"({"caller_id":"{W}","target_id":"{S}"})", {200, 200, 200, 200}},
+      {"GET", "/events", "", {401, 401, 401, 200}},
+      {"GET", "/events/{W}", "", {401, 401, 401, 200}},
+      {"GET", "/admin/workspaces/{W}/test-token", "", {401, 401, 401, 200}},
+      {"GET", "/workspaces/{W}/tokens", "", {401, 401, 200, 200}},
+      {"POST", "/workspaces/{W}/tokens", "", {401, 401, 201, 201}},
+      {"DELETE", "/workspaces/{W}/tokens/{T}", "", {401, 401, 200, 200}, true},
+      {"GET", "/workspaces/{W}/activity", "", {401, 401, 200, 200}},
+      {"POST", "/workspaces/{W}/activity", R"({"activity_type":"agent_log","summary":"hi"})", {401, 401, 200, 200}},
+  };
+
+  for (const auto& row : rows) {
+    for (int caller = kNone; caller <= kAdminCaller; ++caller) {
+      std::map<std::string, std::string> vars{{"{W}", w}, {"{S}", s}};
+      std::string own_token = own;
+      if (row.fresh) {
+        const std::string f = createWorkspace("fresh");
+        own_token = mintToken(f);
+        const std::string spare = mintToken(f);
+        vars = {{"{W}", f}, {"{S}", s}, {"{T}", tokenId(f, spare)}};
+      }
+      std::map<std::string, std::string> headers;
+      for (const auto& [k, v] : row.headers) headers[k] = fill(v, vars);
+      const std::array<std::string, 4> bearer{"", other, own_token, kAdmin};
+      if (!bearer[caller].empty()) headers["Authorization"] = "Bearer " + bearer[caller];
+      const std::string path = fill(row.path, vars);
+      auto r = anon_.request(row.method, path, fill(row.body, vars), headers);
+      EXPECT_EQ(r.status, row.expected[caller])
+          << row.method << " " << row.path << " with " << kCallerNames[caller] << ": " << r.body;
+    }
+  }
+}
+
+TEST(AuthModes, LazyBootstrapThenTokensRequired) {
+  ServerProcess server({"--allow-loopback-agents"});
+  auto c = server.client();
+  // Nothing to protect yet: admin routes are open.
+  ASSERT_EQ(c.get("/workspaces").status, 200);
+  const std::string id = c.post("/workspaces", {{"name", "first"}}).json()["id"];
+  const std::string token = c.get("/admin/workspaces/" + id + "/test-token").json()["auth_token"];
+  // Once a token exists and no ADMIN_TOKEN is configured, any valid workspace token is admin.
+  EXPECT_EQ(c.get("/workspaces").status, 401);
+  EXPECT_EQ(c.get("/workspaces", "not-a-token").status, 401);
+  EXPECT_EQ(c.get("/workspaces", token).status, 200);
+}
+
+TEST(AuthModes, DevModeIsOpenButRegistryStillChecksTokens) {
+  ServerProcess server({"--allow-loopback-agents"}, {{"MOLECULE_ENV", "development"}});
+  auto c = server.client();
+  const std::string id = c.post("/workspaces", {{"name", "dev"}}).json()["id"];
+  const std::string token = c.get("/admin/workspaces/" + id + "/test-token").json()["auth_token"];
+  EXPECT_EQ(c.get("/workspaces").status, 200);
+  EXPECT_EQ(c.get("/workspaces/" + id + "/activity").status, 200);
+  EXPECT_EQ(c.post("/registry/heartbeat", {{"workspace_id", id}}).status, 401);
+  EXPECT_EQ(c.post("/registry/heartbeat", {{"workspace_id", id}}, token).status, 200);
+}
+
+TEST(AuthModes, TestTokenHiddenInProduction) {
+  ServerProcess server({}, {{"MOLECULE_ENV", "production"}, {"ADMIN_TOKEN", kAdmin}});
+  auto c = server.client(kAdmin);
+  const std::string id = c.post("/workspaces", {{"name", "prod"}}).json()["id"];
+  EXPECT_EQ(c.get("/admin/workspaces/" + id + "/test-token").status, 404);
+}
+
+TEST(AuthModes, TokenLifecycle) {
+  ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin}});
+  auto a = server.client(kAdmin);
+  const std::string id = a.post("/workspaces", {{"name", "tokens"}}).json()["id"];
+  auto made = a.post("/workspaces/" + id + "/tokens", json::object());
+  ASSERT_EQ(made.status, 201);
+  const std::string token = made.json()["auth_token"];
+  auto list = a.get("/workspaces/" + id + "/tokens").json();
+  ASSERT_EQ(list["count"], 1);
+  EXPECT_EQ(list["tokens"][0]["prefix"], token.substr(0, 8));
+  EXPECT_FALSE(list.dump().find(token) != std::string::npos) << "plaintext must never be listed";
+  const std::string tid = list["tokens"][0]["id"];
+  EXPECT_EQ(a.get("/workspaces/" + id + "/state", token).status, 200);
+  EXPECT_EQ(a.request("DELETE", "/workspaces/" + id + "/tokens/" + tid).status, 200);
+  EXPECT_EQ(a.request("DELETE", "/workspaces/" + id + "/tokens/" + tid).status, 404);
+  auto anon = server.client();
+  EXPECT_EQ(anon.get("/workspaces/" + id + "/state", token).status, 401);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(a.post("/workspaces/" + id + "/tokens", json::object()).status, 201);
+  EXPECT_EQ(a.post("/workspaces/" + id + "/tokens", json::object()).status, 429);
+}
+
+}  // namespace
+}  // namespace ws::test

@@ -1,0 +1,81 @@
+#include "auth/auth.h"
+
+#include <gtest/gtest.h>
+
+#include "../test_store.h"
+
+namespace ws::test {
+namespace {
+
+Request withBearer(const std::string& token, const std::string& id = "") {
+  Request r;
+  if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+  if (!id.empty()) r.params["id"] = id;
+  return r;
+}
+
+class AuthTest : public ::testing::Test {
+ protected:
+  TempStore store_;
+  ServerConfig config_;
+  Auth auth_{*store_, config_};
+  Workspace a_ = makeWorkspace("a");
+  Workspace b_ = makeWorkspace("b");
+  void SetUp() override {
+    ASSERT_TRUE(store_->insertWorkspace(a_, createdEvent(a_)));
+    ASSERT_TRUE(store_->insertWorkspace(b_, createdEvent(b_)));
+  }
+};
+
+TEST_F(AuthTest, AdminLazyBootstrapEndsWithTheFirstToken) {
+  EXPECT_FALSE(auth_.admin(withBearer("")));
+  const auto token = *auth_.issueToken(a_.id);
+  EXPECT_EQ(auth_.admin(withBearer(""))->status, 401);
+  EXPECT_FALSE(auth_.admin(withBearer(token))) << "without ADMIN_TOKEN any workspace token is admin";
+}
+
+TEST_F(AuthTest, AdminTokenIsExact) {
+  config_.admin_token = "s3cret";
+  EXPECT_EQ(auth_.admin(withBearer(""))->status, 401);
+  EXPECT_EQ(auth_.admin(withBearer("s3cret-not"))->status, 401);
+  EXPECT_FALSE(auth_.admin(withBearer("s3cret")));
+  const auto token = *auth_.issueToken(a_.id);
+  EXPECT_EQ(auth_.admin(withBearer(token))->status, 401) << "workspace tokens are not admin";
+}
+
+TEST_F(AuthTest, DevModeOpensAdminAndTokenlessWorkspaceCalls) {
+  config_.environment = "dev";
+  (void)auth_.issueToken(a_.id);
+  EXPECT_FALSE(auth_.admin(withBearer("")));
+  EXPECT_FALSE(auth_.workspace(withBearer(""), a_.id));
+  EXPECT_EQ(auth_.workspace(withBearer("wrong"), a_.id)->status, 401) << "a wrong token is still wrong";
+  config_.admin_token = "set";
+  EXPECT_FALSE(config_.devMode()) << "an ADMIN_TOKEN turns dev mode off";
+}
+
+TEST_F(AuthTest, WorkspaceTokensAreScoped) {
+  const auto ta = *auth_.issueToken(a_.id);
+  const auto tb = *auth_.issueToken(b_.id);
+  EXPECT_FALSE(auth_.workspace(withBearer(ta), a_.id));
+  EXPECT_EQ(auth_.workspace(withBearer(tb), a_.id)->status, 401);
+  EXPECT_EQ(auth_.workspace(withBearer(""), a_.id)->status, 401);
+  EXPECT_FALSE(auth_.check(AuthPolicy::workspace, withBearer(ta, a_.id)));
+}
+
+TEST_F(AuthTest, TokenGateIsGrandfatheredUntilATokenExists) {
+  EXPECT_FALSE(auth_.tokenGate(withBearer(""), a_.id));
+  const auto ta = *auth_.issueToken(a_.id);
+  EXPECT_EQ(auth_.tokenGate(withBearer(""), a_.id)->status, 401);
+  EXPECT_FALSE(auth_.tokenGate(withBearer(ta), a_.id));
+}
+
+TEST_F(AuthTest, OnlyTheHashIsStored) {
+  const auto token = *auth_.issueToken(a_.id);
+  auto live = *store_->liveTokens(a_.id);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].hash_hex, sha256Hex(token));
+  EXPECT_EQ(live[0].prefix, token.substr(0, 8));
+}
+
+}  // namespace
+}  // namespace ws::test

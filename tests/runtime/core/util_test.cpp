@@ -1,0 +1,52 @@
+#include "core/util.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace ws {
+namespace {
+
+TEST(Util, UuidsAreCanonicalAndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = newUuid();
+    ASSERT_TRUE(isUuid(id)) << id;
+    EXPECT_EQ(id[14], '4');
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+  EXPECT_FALSE(isUuid("not-a-uuid"));
+  EXPECT_FALSE(isUuid("7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4"));
+  EXPECT_FALSE(isUuid("7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4g"));
+  EXPECT_FALSE(isUuid("7c1d7d1e00f7e-4a57-9a0b-3f8a1b2c3d4e"));
+}
+
+TEST(Util, TokensAreBase64UrlWithoutPadding) {
+  auto t = randomToken(32);
+  EXPECT_EQ(t.size(), 43u);
+  EXPECT_EQ(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), std::string::npos);
+  EXPECT_NE(randomToken(32), t);
+}
+
+TEST(Util, Sha256KnownVector) {
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Util, ConstantTimeEquals) {
+  EXPECT_TRUE(constantTimeEquals("secret", "secret"));
+  EXPECT_FALSE(constantTimeEquals("secret", "secreT"));
+  EXPECT_FALSE(constantTimeEquals("secret", "secret-longer"));
+  EXPECT_FALSE(constantTimeEquals("", "x"));
+}
+
+TEST(Util, TimesSortLexicographically) {
+  const auto t = Clock::now();
+  const auto a = formatTime(t), b = formatTime(t + std::chrono::milliseconds(5));
+  EXPECT_EQ(a.size(), 24u);
+  EXPECT_EQ(a.back(), 'Z');
+  EXPECT_LT(a, b);
+  EXPECT_EQ(formatTime(Clock::time_point{}), "1970-01-01T00:00:00.000Z");
+}
+
+}  // namespace
+}  // namespace ws

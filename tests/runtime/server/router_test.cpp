@@ -1,0 +1,70 @@
+#include "server/router.h"
+
+#include <gtest/gtest.h>
+
+namespace ws {
+namespace {
+
+class DenyAdmin : public Authenticator {
+ public:
+  std::optional<Response> check(AuthPolicy policy, const Request&) override {
+    ++checks;
+    if (policy == AuthPolicy::admin) return Response::error(401, "no");
+    return std::nullopt;
+  }
+  int checks = 0;
+};
+
+Request make(const std::string& method, std::vector<std::string> segments) {
+  Request r;
+  r.method = method;
+  r.segments = std::move(segments);
+  return r;
+}
+
+TEST(Router, BindsParametersAndPrefersLiterals) {
+  DenyAdmin auth;
+  Router router(auth);
+  router.add("GET", "/registry/:id/peers", AuthPolicy::open, [](const Request& r) { return Response::json(200, {{"id", r.param("id")}}); });
+  router.add("POST", "/registry/register", AuthPolicy::open, [](const Request&) { return Response::json(200, {{"route", "register"}}); });
+  router.add("POST", "/registry/:id", AuthPolicy::open, [](const Request&) { return Response::json(200, {{"route", "param"}}); });
+
+  auto req = make("GET", {"registry", "abc", "peers"});
+  EXPECT_EQ(router.handle(req).body, R"({"id":"abc"})");
+  req = make("POST", {"registry", "register"});
+  EXPECT_EQ(router.handle(req).body, R"({"route":"register"})");
+  req = make("POST", {"registry", "other"});
+  EXPECT_EQ(router.handle(req).body, R"({"route":"param"})");
+}
+
+TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
+  DenyAdmin auth;
+  Router router(auth);
+  router.add("GET", "/health", AuthPolicy::open, [](const Request&) { return Response::json(200, {}); });
+  auto req = make("GET", {"nope"});
+  EXPECT_EQ(router.handle(req).status, 404);
+  req = make("DELETE", {"health"});
+  EXPECT_EQ(router.handle(req).status, 405);
+  EXPECT_EQ(auth.checks, 0) << "no auth check for unroutable requests";
+}
+
+TEST(Router, AuthDenialShortCircuits) {
+  DenyAdmin auth;
+  Router router(auth);
+  bool ran = false;
+  router.add("GET", "/workspaces", AuthPolicy::admin, [&](const Request&) {
+    ran = true;
+    return Response::json(200, {});
+  });
+  auto req = make("GET", {"workspaces"});
+  EXPECT_EQ(router.handle(req).status, 401);
+  EXPECT_FALSE(ran);
+}
+
+TEST(Router, SplitPathDropsEmptySegments) {
+  EXPECT_EQ(splitPath("//a/b/"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(splitPath("/").empty());
+}
+
+}  // namespace
+}  // namespace ws

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include "../test_store.h"
+
+namespace ws::test {
+namespace {
+
+TEST(SqliteStore, MigrationsApplyOnceAndDataPersists) {
+  TempStore store;
+  auto w = makeWorkspace("persist");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  store.reopen();  // runs the migration check again on an up-to-date schema
+  auto found = store->findWorkspace(w.id);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->name, "persist");
+  EXPECT_EQ(store->listEvents(w.id, 10)->size(), 1u);
+}
+
+TEST(SqliteStore, UpdateTouchesOnlyGivenFields) {
+  TempStore store;
+  auto w = makeWorkspace("before");
+  w.role = "r";
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  WorkspaceUpdate u;
+  u.name = "after";
+  u.x = 5;
+  u.y = 6;
+  ASSERT_TRUE(*store->updateWorkspace(w.id, u));
+  auto got = **store->findWorkspace(w.id);
+  EXPECT_EQ(got.name, "after");
+  EXPECT_EQ(got.role, "r");
+  EXPECT_EQ(got.x, 5);
+  EXPECT_FALSE(*store->updateWorkspace(newUuid(), u)) << "unknown id";
+}
+
+TEST(SqliteStore, TransitionIsGuardedAndRecordsOneEvent) {
+  TempStore store;
+  auto w = makeWorkspace("t", Status::online);
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  Transition t{w.id, Status::offline, {Status::online}, {}, "WORKSPACE_OFFLINE", "{}", "", std::nullopt};
+  EXPECT_TRUE(*store->transition(t));
+  EXPECT_FALSE(*store->transition(t)) << "already offline";
+  EXPECT_EQ(store->listEvents(w.id, 10)->size(), 2u);
+}
+
+TEST(SqliteStore, TreeQueriesAndRemoval) {
+  TempStore store;
+  auto root = makeWorkspace("root");
+  auto a = makeWorkspace("a", Status::provisioning, root.id);
+  auto b = makeWorkspace("b", Status::provisioning, a.id);
+  for (const auto* w : {&root, &a, &b}) ASSERT_TRUE(store->insertWorkspace(*w, createdEvent(*w)));
+  auto below = *store->descendants(root.id);
+  ASSERT_EQ(below.size(), 2u);
+  EXPECT_EQ(below[0].id, a.id) << "parents before children";
+  EXPECT_EQ(store->children(root.id)->size(), 1u);
+
+  ASSERT_TRUE(store->insertToken(TokenRecord{newUuid(), b.id, sha256Hex("tok"), "tok", nowTime(), std::nullopt}));
+  ASSERT_TRUE(*store->findLiveToken(sha256Hex("tok")));
+  ASSERT_TRUE(store->markRemoved({a.id, b.id}, {}));
+  EXPECT_FALSE(*store->findLiveToken(sha256Hex("tok"))) << "removal revokes tokens";
+  EXPECT_TRUE(store->descendants(root.id)->empty());
+  EXPECT_EQ(store->listWorkspaces()->size(), 1u);
+
+  ASSERT_TRUE(store->purge({a.id, b.id}));
+  EXPECT_FALSE(*store->findWorkspace(a.id));
+}
+
+TEST(SqliteStore, TokensAndActivity) {
+  TempStore store;
+  auto w = makeWorkspace("w");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  EXPECT_FALSE(*store->anyLiveToken());
+  TokenRecord t{newUuid(), w.id, sha256Hex("secret"), "secret12", nowTime(), std::nullopt};
+  ASSERT_TRUE(store->insertToken(t));
+  EXPECT_TRUE(*store->hasLiveToken(w.id));
+  EXPECT_TRUE(*store->anyLiveToken());
+  EXPECT_FALSE(*store->revokeToken(newUuid(), t.id)) << "scoped to its workspace";
+  EXPECT_TRUE(*store->revokeToken(w.id, t.id));
+  EXPECT_FALSE(*store->hasLiveToken(w.id));
+
+  ActivityRecord a;
+  a.workspace_id = w.id;
+  a.activity_type = "agent_log";
+  a.created_at = "2026-01-01T00:00:00.000Z";
+  ASSERT_TRUE(store->insertActivity(a));
+  a.activity_type = "a2a_send";
+  a.source_id = w.id;
+  a.created_at = "2026-01-02T00:00:00.000Z";
+  ASSERT_TRUE(store->insertActivity(a));
+  ActivityFilter f;
+  f.workspace_id = w.id;
+  EXPECT_EQ(store->listActivity(f)->size(), 2u);
+  f.from_agent = false;
+  EXPECT_EQ(store->listActivity(f)->at(0).activity_type, "agent_log");
+  f.from_agent.reset();
+  f.before_ts = "2026-01-02T00:00:00.000Z";
+  EXPECT_EQ(store->listActivity(f)->size(), 1u);
+}
+
+TEST(SqliteStore, ProvisioningSince) {
+  TempStore store;
+  auto old = makeWorkspace("old");
+  old.updated_at = "2020-01-01T00:00:00.000Z";
+  auto fresh = makeWorkspace("fresh");
+  ASSERT_TRUE(store->insertWorkspace(old, createdEvent(old)));
+  ASSERT_TRUE(store->insertWorkspace(fresh, createdEvent(fresh)));
+  auto stuck = *store->provisioningSince("2021-01-01T00:00:00.000Z");
+  EXPECT_EQ(stuck, std::vector<std::string>{old.id});
+}
+
+TEST(SqliteStore, UnopenablePathIsAnError) {
+  auto r = openSqliteStore("/nonexistent-dir/x/y.db");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::storage_error);
+}
+
+}  // namespace
+}  // namespace ws::test

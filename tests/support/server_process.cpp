@@ -1,0 +1,173 @@
+#include "server_process.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace ws::test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+nlohmann::json HttpResult::json() const {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+struct HttpClient::Impl {
+  net::io_context io;
+  beast::tcp_stream stream{io};
+  unsigned short port;
+  std::string default_bearer;
+  bool connected = false;
+
+  void connect() {
+    stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    connected = true;
+  }
+};
+
+HttpClient::HttpClient(unsigned short port, std::string default_bearer) : impl_(std::make_unique<Impl>()) {
+  impl_->port = port;
+  impl_->default_bearer = std::move(default_bearer);
+}
+HttpClient::~HttpClient() = default;
+
+HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
+                               const std::map<std::string, std::string>& headers) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!impl_->connected) impl_->connect();
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!headers.count("Authorization") && !impl_->default_bearer.empty())
+      req.set(http::field::authorization, "Bearer " + impl_->default_bearer);
+    if (!body.empty() && !headers.count("Content-Type")) req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    req.keep_alive(true);
+    beast::error_code ec;
+    http::write(impl_->stream, req, ec);
+    // Even when the write failed (the server may answer early, e.g. 413, and close), the
+    // response can already be waiting.
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    http::read(impl_->stream, buffer, parser, ec);
+    if (ec) {  // the server closed the idle connection: reconnect once
+      impl_->stream.close();
+      impl_->connected = false;
+      if (attempt == 0) continue;
+      throw std::runtime_error("HTTP " + method + " " + target + ": " + ec.message());
+    }
+    auto res = parser.release();
+    HttpResult out;
+    out.status = static_cast<int>(res.result_int());
+    out.body = res.body();
+    for (const auto& f : res) out.headers[std::string(f.name_string())] = std::string(f.value());
+    if (!res.keep_alive()) {
+      impl_->stream.close();
+      impl_->connected = false;
+    }
+    return out;
+  }
+  throw std::logic_error("unreachable");
+}
+
+HttpResult HttpClient::get(const std::string& target, const std::string& bearer) {
+  std::map<std::string, std::string> h;
+  if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
+  return request("GET", target, "", h);
+}
+
+HttpResult HttpClient::post(const std::string& target, const nlohmann::json& body, const std::string& bearer) {
+  std::map<std::string, std::string> h;
+  if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
+  return request("POST", target, body.dump(), h);
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  char tmpl[] = "/tmp/ws-test-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  db_path_ = dir_ + "/workspace.db";
+  const std::string port_file = dir_ + "/port";
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
+  std::vector<std::string> argv{WS_SERVER_BINARY, "--port", "0", "--bind", "127.0.0.1",
+                                "--port-file", port_file, "--log-level", "warn"};
+  if (std::find(args.begin(), args.end(), "--db") == args.end()) {
+    argv.push_back("--db");
+    argv.push_back(db_path_);
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> envs;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    const auto key = kv.substr(0, kv.find('='));
+    // The test decides the server's configuration, not the developer's shell.
+    if (key == "ADMIN_TOKEN" || key == "MOLECULE_ENV" || key == "PORT" || key == "DATABASE_PATH") continue;
+    if (!env.count(key)) envs.push_back(kv);
+  }
+  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  std::vector<char*> cargv, cenv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  for (auto& e : envs) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log = dir_ + "/server.log";
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, cargv.data(), cenv.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(port_file);
+    if (in >> port_) return;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      std::ifstream l(log);
+      throw std::runtime_error("server exited at start-up: " +
+                               std::string(std::istreambuf_iterator<char>(l), {}));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("server did not report its port in time");
+}
+
+int ServerProcess::terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+ServerProcess::~ServerProcess() {
+  terminate();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+}  // namespace ws::test
