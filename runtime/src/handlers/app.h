@@ -53,8 +53,12 @@ LoadedWorkspace loadLiveWorkspace(Store& store, const std::string& id);
 /// ?limit= within [1, max] (default `fallback`); nullopt when malformed.
 std::optional<int> readLimitParam(const Request& req, int fallback, int max);
 
-/// The JSON shape of the workspace list (runtime-spec 6.3).
-nlohmann::json workspaceListJson(const Workspace& w);
+class JsonWriter;
+/// The list shape carries operator fields; the single-workspace read (an open route) omits
+/// budget, spend, current task, last error and directory, and adds last_outbound_at.
+enum class WorkspaceView { list, single };
+/// Writes a workspace in the reference's JSON shape (runtime-spec 6.3).
+void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view);
 /// Parses stored JSON text; null when absent or unparsable.
 nlohmann::json parseStoredJson(const std::optional<std::string>& text);
 

@@ -2,6 +2,7 @@
 
 #include "../core/util.h"
 #include "app.h"
+#include "json_writer.h"
 
 namespace ws {
 
@@ -30,38 +31,36 @@ std::optional<int> readLimitParam(const Request& req, int fallback, int max) {
   return std::min(n, max);
 }
 
-namespace {
-
-nlohmann::json optional(const std::optional<std::string>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-}  // namespace
-
-nlohmann::json workspaceListJson(const Workspace& w) {
-  return {
-      {"id", w.id},
-      {"name", w.name},
-      {"role", optional(w.role)},
-      {"tier", w.tier},
-      {"status", toString(w.status)},
-      {"agent_card", parseStoredJson(w.agent_card)},
-      {"url", w.url},
-      {"parent_id", optional(w.parent_id)},
-      {"active_tasks", w.active_tasks},
-      {"max_concurrent_tasks", w.max_concurrent_tasks},
-      {"last_error_rate", w.last_error_rate},
-      {"last_sample_error", w.last_sample_error},
-      {"uptime_seconds", w.uptime_seconds},
-      {"current_task", w.current_task},
-      {"runtime", w.runtime},
-      {"workspace_dir", optional(w.workspace_dir)},
-      {"monthly_spend", w.monthly_spend},
-      {"budget_limit", w.budget_limit ? nlohmann::json(*w.budget_limit) : nlohmann::json(nullptr)},
-      {"x", w.x},
-      {"y", w.y},
-      {"collapsed", w.collapsed},
-  };
+void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view) {
+  const bool list = view == WorkspaceView::list;
+  out.beginObject();
+  out.key("id").value(w.id);
+  out.key("name").value(w.name);
+  out.key("role").value(w.role);
+  out.key("tier").value(w.tier);
+  out.key("status").value(toString(w.status));
+  out.key("agent_card");
+  w.agent_card ? out.raw(*w.agent_card) : out.null();  // stored as compact JSON text
+  out.key("url").value(w.url);
+  out.key("parent_id").value(w.parent_id);
+  out.key("active_tasks").value(w.active_tasks);
+  out.key("max_concurrent_tasks").value(w.max_concurrent_tasks);
+  out.key("last_error_rate").value(w.last_error_rate);
+  if (list) out.key("last_sample_error").value(w.last_sample_error);
+  out.key("uptime_seconds").value(w.uptime_seconds);
+  if (list) out.key("current_task").value(w.current_task);
+  out.key("runtime").value(w.runtime);
+  if (list) {
+    out.key("workspace_dir").value(w.workspace_dir);
+    out.key("monthly_spend").value(w.monthly_spend);
+    out.key("budget_limit").value(w.budget_limit);
+  } else {
+    out.key("last_outbound_at").value(w.last_outbound_at);
+  }
+  out.key("x").value(w.x);
+  out.key("y").value(w.y);
+  out.key("collapsed").value(w.collapsed);
+  out.endObject();
 }
 
 Result<bool> canCommunicate(Store& store, const std::string& caller, const std::string& target) {

@@ -5,6 +5,7 @@
 #include "../core/util.h"
 #include "app.h"
 #include "json_input.h"
+#include "json_writer.h"
 #include "validation.h"
 
 namespace ws {
@@ -139,20 +140,22 @@ Response create(App& app, const Request& req) {
 Response list(App& app) {
   auto all = app.store.listWorkspaces();
   if (!all) return Response::fromError(all.error());
-  json out = json::array();
-  for (const auto& w : *all) out.push_back(workspaceListJson(w));
-  return Response::json(200, out);
+  Response res;
+  res.body.reserve(all->size() * 640);
+  JsonWriter out(res.body);
+  out.beginArray();
+  for (const auto& w : *all) writeWorkspaceJson(out, w, WorkspaceView::list);
+  out.endArray();
+  return res;
 }
 
 Response get(App& app, const Request& req) {
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
-  json j = workspaceListJson(*loaded.workspace);
-  for (const char* hidden : {"budget_limit", "monthly_spend", "current_task", "last_sample_error", "workspace_dir"})
-    j.erase(hidden);
-  const auto& w = *loaded.workspace;
-  j["last_outbound_at"] = w.last_outbound_at ? json(*w.last_outbound_at) : json(nullptr);
-  return Response::json(200, j);
+  Response res;
+  JsonWriter out(res.body);
+  writeWorkspaceJson(out, *loaded.workspace, WorkspaceView::single);
+  return res;
 }
 
 Response update(App& app, const Request& req) {
