@@ -5,8 +5,10 @@
 
 #include <csignal>
 #include <fstream>
+#include <unistd.h>
 
 #include "auth/auth.h"
+#include "backends/backend_factory.h"
 #include "core/events.h"
 #include "core/lifecycle.h"
 #include "handlers/app.h"
@@ -30,7 +32,12 @@ int run(ws::ServerConfig& config) {
   ws::Lifecycle lifecycle(store, events);
   ws::Auth auth(store, config);
   ws::LivenessTracker liveness(config.liveness_ttl);
-  ws::WorkspaceHandler workspaces(lifecycle, auth, config, nullptr, nullptr);
+  auto backends = ws::makeBackends(config);
+  if (!backends) {
+    spdlog::critical("backend: {}", backends.error().message);
+    return 1;
+  }
+  ws::WorkspaceHandler workspaces(lifecycle, auth, config, backends->controlplane, backends->docker);
   ws::App app{config, store, auth, lifecycle, workspaces, liveness};
   ws::Router router(auth);
   ws::registerAllRoutes(router, app);
@@ -85,6 +92,8 @@ int main(int argc, char** argv) {
   int provision_timeout = static_cast<int>(config.provision_timeout.count());
   int sweep_ms = static_cast<int>(config.sweep_interval.count());
   std::string test_tokens;
+  int health_sweep = static_cast<int>(config.health_sweep_interval.count());
+  int orphan_sweep = static_cast<int>(config.orphan_sweep_interval.count());
   cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
   cli.add_option("--bind", config.bind_address, "Address to listen on")->envname("BIND_ADDRESS")->capture_default_str();
   cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
@@ -104,12 +113,33 @@ int main(int argc, char** argv) {
       ->envname("PROVISION_TIMEOUT_SECONDS")->capture_default_str();
   cli.add_option("--sweep-interval-ms", sweep_ms, "Interval of the liveness and timeout sweeps")
       ->envname("SWEEP_INTERVAL_MS")->capture_default_str();
+  cli.add_option("--health-sweep-seconds", health_sweep, "Interval of the backend health sweep")
+      ->envname("HEALTH_SWEEP_SECONDS")->capture_default_str();
+  cli.add_option("--orphan-sweep-seconds", orphan_sweep, "Interval of the orphan sweep")
+      ->envname("ORPHAN_SWEEP_SECONDS")->capture_default_str();
+  cli.add_option("--backend", config.backend, "auto, docker or none")->envname("WORKSPACE_BACKEND")->capture_default_str();
+  cli.add_option("--docker-host", config.docker_host, "Docker Engine socket (unix://...)")->envname("DOCKER_HOST");
+  cli.add_option("--workspace-image", config.workspace_image, "Image for workspaces")->envname("WORKSPACE_IMAGE")->capture_default_str();
+  cli.add_option("--network-mode", config.network_mode, "Workspace networking: host or bridge")
+      ->envname("WORKSPACE_NETWORK_MODE")->check(CLI::IsMember({"host", "bridge"}))->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   config.enable_test_tokens = test_tokens == "1" || test_tokens == "true";
   config.liveness_ttl = std::chrono::seconds(ttl);
   config.provision_timeout = std::chrono::seconds(provision_timeout);
   config.sweep_interval = std::chrono::milliseconds(sweep_ms);
+  config.health_sweep_interval = std::chrono::seconds(health_sweep);
+  config.orphan_sweep_interval = std::chrono::seconds(orphan_sweep);
+  // WORKSPACE_IMAGE_<RUNTIME>=image picks the image of one runtime (CLAUDE_CODE -> claude-code).
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    constexpr std::string_view kPrefix = "WORKSPACE_IMAGE_";
+    const auto eq = kv.find('=');
+    if (kv.rfind(kPrefix, 0) != 0 || eq == std::string::npos) continue;
+    std::string runtime = kv.substr(kPrefix.size(), eq - kPrefix.size());
+    for (char& ch : runtime) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    config.runtime_images[runtime] = kv.substr(eq + 1);
+  }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   return run(config);

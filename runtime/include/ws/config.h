@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace ws {
@@ -25,7 +26,16 @@ struct ServerConfig {
   std::chrono::seconds liveness_ttl{180};   ///< LIVENESS_TTL_SECONDS: heartbeat silence -> offline.
   std::chrono::seconds provision_timeout{600};  ///< PROVISION_TIMEOUT_SECONDS.
   std::chrono::milliseconds sweep_interval{5000};  ///< SWEEP_INTERVAL_MS for the in-process sweeps.
+  std::chrono::seconds health_sweep_interval{15};   ///< HEALTH_SWEEP_SECONDS: backend liveness.
+  std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.
   std::string log_level = "info";
+
+  // Backends.
+  std::string backend = "auto";  ///< --backend: auto | docker | none.
+  std::string docker_host;       ///< DOCKER_HOST (default unix:///var/run/docker.sock).
+  std::string workspace_image = "molecule-local/workspace-agent:dev";  ///< WORKSPACE_IMAGE
+  std::map<std::string, std::string> runtime_images;  ///< WORKSPACE_IMAGE_<RUNTIME>
+  std::string network_mode = "host";  ///< WORKSPACE_NETWORK_MODE: host | bridge
 
   bool devMode() const { return (environment == "dev" || environment == "development") && admin_token.empty(); }
   bool production() const { return environment == "prod" || environment == "production"; }

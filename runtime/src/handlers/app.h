@@ -30,6 +30,7 @@ void registerRegistryRoutes(Router& router, App& app);
 void registerEventRoutes(Router& router, App& app);
 void registerTokenRoutes(Router& router, App& app);
 void registerActivityRoutes(Router& router, App& app);
+void registerLifecycleRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   registerHealthRoutes(router, app);
@@ -38,6 +39,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerEventRoutes(router, app);
   registerTokenRoutes(router, app);
   registerActivityRoutes(router, app);
+  registerLifecycleRoutes(router, app);
 }
 
 // Helpers shared by the route files.

@@ -26,14 +26,20 @@ Response registerAgent(App& app, const Request& req) {
   if (in.error()) return Response::error(400, *in.error());
   if (!id || !url || !card) return Response::error(400, "id, url and agent_card are required");
   if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
-  UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};
-  if (auto ok = validateAgentUrl(*url, policy); !ok) return Response::fromError(ok.error());
   if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
 
   auto found = app.store.findWorkspace(*id);
   if (!found) return Response::fromError(found.error());
   if (*found && (*found)->status == Status::removed)
     return Response::error(404, "workspace has been removed");
+  // A host URL the backend recorded at start (http://127.0.0.1:<port>) wins over what the
+  // agent believes its address is; only a URL we will actually use is validated.
+  const bool keep_host_url = *found && (*found)->url.rfind("http://127.0.0.1", 0) == 0 && !(*found)->external;
+  const std::string effective = keep_host_url ? (*found)->url : *url;
+  if (!keep_host_url) {
+    UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};
+    if (auto ok = validateAgentUrl(*url, policy); !ok) return Response::fromError(ok.error());
+  }
   if (!*found) {
     // An agent the platform never created registers itself: adopt it, named by its id.
     Workspace w;
@@ -53,10 +59,6 @@ Response registerAgent(App& app, const Request& req) {
     const auto& w = **found;
     WorkspaceUpdate u;
     u.agent_card = card->dump();
-    // A host URL the backend recorded at start (http://127.0.0.1:<port>) wins over what the
-    // agent believes its address is.
-    const bool keep_host_url = w.url.rfind("http://127.0.0.1", 0) == 0;
-    const std::string effective = keep_host_url ? w.url : *url;
     u.url = effective;
     if (auto ok = app.store.updateWorkspace(w.id, u); !ok) return Response::fromError(ok.error());
     auto changed = app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",

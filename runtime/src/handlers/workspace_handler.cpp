@@ -4,6 +4,11 @@
 #include <spdlog/spdlog.h>
 
 namespace ws {
+namespace {
+
+Error noBackend() { return makeError(Errc::backend_unavailable, "no workspace backend is configured"); }
+
+}  // namespace
 
 WorkspaceHandler::WorkspaceHandler(Lifecycle& lifecycle, Auth& auth, const ServerConfig& config,
                                    ProvisionerPtr controlplane, ProvisionerPtr docker)
@@ -19,51 +24,148 @@ WorkspaceHandler::~WorkspaceHandler() {
 }
 
 void WorkspaceHandler::drain() {
-  std::unique_lock lock(pending_mutex_);
+  std::unique_lock lock(mutex_);
   idle_.wait(lock, [this] { return pending_ == 0; });
 }
 
-bool WorkspaceHandler::hasProvisioner() const { return controlplane_ || docker_; }
-
-void WorkspaceHandler::provisionWorkspaceAuto(const Workspace& w) {
-  if (controlplane_) return provisionOn(controlplane_, w);
-  if (docker_) return provisionOn(docker_, w);
-  markFailed(w.id, kNoBackendReason);
-}
-
-Result<> WorkspaceHandler::stopWorkspaceAuto(const std::string& workspace_id) {
-  if (controlplane_) return controlplane_->stop(workspace_id);
-  if (docker_) return docker_->stop(workspace_id);
-  return {};
-}
-
-void WorkspaceHandler::provisionOn(ProvisionerPtr backend, Workspace w) {
+void WorkspaceHandler::submit(std::function<void()> work) {
   {
-    std::lock_guard lock(pending_mutex_);
+    std::lock_guard lock(mutex_);
     ++pending_;
   }
-  boost::asio::post(pool_, [this, backend = std::move(backend), w = std::move(w)] {
-    runProvision(*backend, w);
-    std::lock_guard lock(pending_mutex_);
+  boost::asio::post(pool_, [this, work = std::move(work)] {
+    work();
+    std::lock_guard lock(mutex_);
     if (--pending_ == 0) idle_.notify_all();
   });
 }
 
-void WorkspaceHandler::runProvision(Provisioner& backend, const Workspace& w) {
-    // A fresh token per provision: the previous instance's token must stop working.
-    if (auto r = lifecycle_.store().revokeAllTokens(w.id); !r) return markFailed(w.id, r.error().message);
-    auto token = auth_.issueToken(w.id);
-    if (!token) return markFailed(w.id, token.error().message);
-    auto started = backend.start(buildConfig(w, *token));
-    if (!started) {
-      spdlog::warn("workspace {}: {} start failed: {}", w.id, backend.name(), started.error().message);
-      return markFailed(w.id, "workspace start failed: " + started.error().message);
+Provisioner* WorkspaceHandler::active() const {
+  if (controlplane_) return controlplane_.get();
+  if (docker_) return docker_.get();
+  return nullptr;
+}
+
+bool WorkspaceHandler::hasProvisioner() const { return controlplane_ || docker_; }
+
+std::string WorkspaceHandler::backendName() const {
+  const auto* backend = active();
+  return backend ? backend->name() : "none";
+}
+
+void WorkspaceHandler::provisionWorkspaceAuto(const Workspace& w) {
+  if (auto* backend = active()) return provisionOn(*backend, w);
+  markFailed(w.id, kNoBackendReason);
+}
+
+Result<> WorkspaceHandler::stopWorkspaceAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->stop(workspace_id);
+  return {};
+}
+
+Result<> WorkspaceHandler::restartWorkspaceAuto(const Workspace& w) {
+  auto* backend = active();
+  if (!backend) return noBackend();
+  if (auto stopped = backend->stop(w.id); !stopped) return stopped.error();
+  provisionOn(*backend, w);
+  return {};
+}
+
+Result<> WorkspaceHandler::pauseWorkspaceAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->stop(workspace_id);
+  return {};
+}
+
+Result<> WorkspaceHandler::resumeWorkspaceAuto(const Workspace& w) {
+  auto* backend = active();
+  if (!backend) return noBackend();
+  provisionOn(*backend, w);
+  return {};
+}
+
+Result<> WorkspaceHandler::hibernateWorkspaceAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->stop(workspace_id);
+  return {};
+}
+
+Liveness WorkspaceHandler::isRunningAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->isRunning(workspace_id);
+  return {true, noBackend()};
+}
+
+Result<std::string> WorkspaceHandler::bootLogAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->bootLog(workspace_id);
+  return noBackend();
+}
+
+Result<ExecResult> WorkspaceHandler::execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
+                                              const std::string& stdin_data) {
+  if (auto* backend = active()) return backend->exec(workspace_id, argv, stdin_data);
+  return noBackend();
+}
+
+Result<std::string> WorkspaceHandler::readArchiveAuto(const std::string& workspace_id, const std::string& path) {
+  if (auto* backend = active()) return backend->readArchive(workspace_id, path);
+  return noBackend();
+}
+
+Result<> WorkspaceHandler::writeArchiveAuto(const std::string& workspace_id, const std::string& path,
+                                            const std::string& tar) {
+  if (auto* backend = active()) return backend->writeArchive(workspace_id, path, tar);
+  return noBackend();
+}
+
+Result<std::vector<std::string>> WorkspaceHandler::listManagedAuto() {
+  if (auto* backend = active()) return backend->listManaged();
+  return std::vector<std::string>{};
+}
+
+Result<> WorkspaceHandler::removeVolumesAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->removeVolumes(workspace_id);
+  return {};
+}
+
+void WorkspaceHandler::restartInBackground(const std::string& workspace_id) {
+  if (!hasProvisioner()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!restarting_.insert(workspace_id).second) return;  // one restart at a time per workspace
+  }
+  submit([this, workspace_id] {
+    auto row = lifecycle_.store().findWorkspace(workspace_id);
+    if (row && *row && (*row)->status != Status::removed && (*row)->status != Status::paused &&
+        (*row)->status != Status::hibernated && !(*row)->external) {
+      auto changed = lifecycle_.change(StatusChange{workspace_id, Status::provisioning, "WORKSPACE_PROVISIONING",
+                                                    {{"reason", "restart"}}, {}, std::string()});
+      if (changed && *changed) {
+        if (auto r = restartWorkspaceAuto(**row); !r)
+          spdlog::warn("workspace {}: restart failed: {}", workspace_id, r.error().message);
+      }
     }
-    WorkspaceUpdate u;
-    if (!started->url.empty()) u.url = started->url;
-    if (!started->instance_id.empty()) u.instance_id = started->instance_id;
-    if (u.url || u.instance_id) (void)lifecycle_.store().updateWorkspace(w.id, u);
-    spdlog::info("workspace {}: started on {}", w.id, backend.name());
+    std::lock_guard lock(mutex_);
+    restarting_.erase(workspace_id);
+  });
+}
+
+void WorkspaceHandler::provisionOn(Provisioner& backend, Workspace w) {
+  submit([this, &backend, w = std::move(w)] { runProvision(backend, w); });
+}
+
+void WorkspaceHandler::runProvision(Provisioner& backend, const Workspace& w) {
+  // A fresh token per provision: the previous instance's token must stop working.
+  if (auto r = lifecycle_.store().revokeAllTokens(w.id); !r) return markFailed(w.id, r.error().message);
+  auto token = auth_.issueToken(w.id);
+  if (!token) return markFailed(w.id, token.error().message);
+  auto started = backend.start(buildConfig(w, *token));
+  if (!started) {
+    spdlog::warn("workspace {}: {} start failed: {}", w.id, backend.name(), started.error().message);
+    return markFailed(w.id, "workspace start failed: " + started.error().message);
+  }
+  WorkspaceUpdate u;
+  if (!started->url.empty()) u.url = started->url;
+  if (!started->instance_id.empty()) u.instance_id = started->instance_id;
+  if (u.url || u.instance_id) (void)lifecycle_.store().updateWorkspace(w.id, u);
+  spdlog::info("workspace {}: started on {}", w.id, backend.name());
 }
 
 WorkspaceConfig WorkspaceHandler::buildConfig(const Workspace& w, const std::string& token) const {

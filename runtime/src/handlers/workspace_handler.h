@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "../auth/auth.h"
@@ -27,33 +28,63 @@ class WorkspaceHandler {
 
   /// Whether any backend is wired. The only place that asks "are both backends null?".
   bool hasProvisioner() const;
+  /// The wired backend's name ("controlplane", "docker"), or "none".
+  std::string backendName() const;
 
   /// Starts the workspace in the background; it reports in via /registry/register.
   /// No backend: the workspace is marked failed with a reason.
   void provisionWorkspaceAuto(const Workspace& w);
-
-  /// Stops the workspace's backend resources. Idempotent.
-  /// No backend: there is nothing to stop; succeeds.
+  /// Stops the workspace's backend resources. Idempotent. No backend: nothing to stop.
   Result<> stopWorkspaceAuto(const std::string& workspace_id);
+  /// Stop, then provision again from the database row (its runtime, tier, ...).
+  /// No backend: backend_unavailable.
+  Result<> restartWorkspaceAuto(const Workspace& w);
+  /// Stops a workspace that is being paused. No backend: nothing to stop.
+  Result<> pauseWorkspaceAuto(const std::string& workspace_id);
+  /// Provisions a paused workspace again. No backend: backend_unavailable.
+  Result<> resumeWorkspaceAuto(const Workspace& w);
+  /// Stops a workspace that is being hibernated. No backend: nothing to stop.
+  Result<> hibernateWorkspaceAuto(const std::string& workspace_id);
+  /// Alive-on-uncertainty liveness. No backend: alive, with backend_unavailable.
+  Liveness isRunningAuto(const std::string& workspace_id);
+  /// Container logs or serial console. No backend: backend_unavailable.
+  Result<std::string> bootLogAuto(const std::string& workspace_id);
+  /// No backend: backend_unavailable.
+  Result<ExecResult> execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
+                              const std::string& stdin_data);
+  /// No backend: backend_unavailable.
+  Result<std::string> readArchiveAuto(const std::string& workspace_id, const std::string& path);
+  /// No backend: backend_unavailable.
+  Result<> writeArchiveAuto(const std::string& workspace_id, const std::string& path, const std::string& tar);
+  /// Everything the backend manages, for the orphan sweep. No backend: nothing.
+  Result<std::vector<std::string>> listManagedAuto();
+  /// Deletes the workspace's volumes. No backend: nothing to delete.
+  Result<> removeVolumesAuto(const std::string& workspace_id);
 
+  /// Restarts in the background unless a restart of this workspace is already running.
+  void restartInBackground(const std::string& workspace_id);
   /// Waits until background provisioning work has finished (used at shutdown and in tests).
   void drain();
 
  private:
-  void provisionOn(ProvisionerPtr backend, Workspace w);
+  /// The backend a dispatcher routes to: the control plane first, then Docker.
+  Provisioner* active() const;
+  void provisionOn(Provisioner& backend, Workspace w);
   void runProvision(Provisioner& backend, const Workspace& w);
   WorkspaceConfig buildConfig(const Workspace& w, const std::string& token) const;
   void markFailed(const std::string& workspace_id, const std::string& reason);
+  void submit(std::function<void()> work);
 
   Lifecycle& lifecycle_;
   Auth& auth_;
   const ServerConfig& config_;
   ProvisionerPtr controlplane_;
   ProvisionerPtr docker_;
-  boost::asio::thread_pool pool_{2};
-  std::mutex pending_mutex_;
+  boost::asio::thread_pool pool_{4};
+  std::mutex mutex_;
   std::condition_variable idle_;
   int pending_ = 0;
+  std::set<std::string> restarting_;
 };
 
 /// The reason recorded on a workspace created while no backend is wired.

@@ -245,8 +245,10 @@ Response remove(App& app, const Request& req) {
   std::vector<std::string> failures;
   for (const auto& wid : ids) {
     app.liveness.forget(wid);
-    if (auto stopped = app.workspaces.stopWorkspaceAuto(wid); !stopped)
-      failures.push_back(wid + ": " + stopped.error().message);
+    auto stopped = app.workspaces.stopWorkspaceAuto(wid);
+    // Volumes go only once the container is gone; a failed stop is retried by the caller.
+    if (stopped) stopped = app.workspaces.removeVolumesAuto(wid);
+    if (!stopped) failures.push_back(wid + ": " + stopped.error().message);
   }
   if (!failures.empty()) {
     std::string joined;

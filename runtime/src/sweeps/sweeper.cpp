@@ -14,7 +14,7 @@ void Sweeper::start() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
       lock.unlock();
-      runOnce();
+      runOnce(false);
       lock.lock();
       wake_.wait_for(lock, app_.config.sweep_interval, [this] { return stopping_; });
     }
@@ -30,9 +30,60 @@ void Sweeper::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Sweeper::runOnce() {
+void Sweeper::runOnce(bool force) {
   livenessSweep();
   provisionTimeoutSweep();
+  const auto now = std::chrono::steady_clock::now();
+  if (force || now - last_health_ >= app_.config.health_sweep_interval) {
+    last_health_ = now;
+    healthSweep();
+  }
+  if (force || now - last_orphan_ >= app_.config.orphan_sweep_interval) {
+    last_orphan_ = now;
+    orphanSweep();
+  }
+}
+
+void Sweeper::healthSweep() {
+  if (!app_.workspaces.hasProvisioner()) return;
+  auto live = app_.store.listByStatus({Status::online, Status::degraded});
+  if (!live) return spdlog::error("health sweep: {}", live.error().message);
+  for (const auto& w : *live) {
+    if (w.external) continue;
+    const auto alive = app_.workspaces.isRunningAuto(w.id);
+    if (alive.error || alive.running) continue;  // uncertain answers never mark a workspace dead
+    auto changed = app_.lifecycle.change(StatusChange{w.id, Status::offline, "WORKSPACE_OFFLINE",
+                                                      {{"reason", "backend reports the workspace is not running"}},
+                                                      {Status::online, Status::degraded}});
+    if (changed && *changed) {
+      spdlog::warn("workspace {} is not running; restarting it", w.id);
+      app_.liveness.forget(w.id);
+      app_.workspaces.restartInBackground(w.id);
+    }
+  }
+}
+
+void Sweeper::orphanSweep() {
+  if (!app_.workspaces.hasProvisioner()) return;
+  auto managed = app_.workspaces.listManagedAuto();
+  if (!managed) return spdlog::warn("orphan sweep: {}", managed.error().message);
+  if (managed->empty()) return;
+  auto rows = app_.store.listByStatus({});
+  if (!rows) return spdlog::error("orphan sweep: {}", rows.error().message);
+  for (const auto& id : *managed) {
+    // Backends report full ids, or the 12-character prefix when that is all they carry.
+    const Workspace* owner = nullptr;
+    for (const auto& w : *rows)
+      if (w.id == id || (id.size() < w.id.size() && w.id.rfind(id, 0) == 0)) owner = &w;
+    if (owner && owner->status != Status::removed) continue;
+    spdlog::warn("orphan sweep: reaping {} ({})", id, owner ? "workspace removed" : "no such workspace");
+    if (auto stopped = app_.workspaces.stopWorkspaceAuto(id); !stopped) {
+      spdlog::warn("orphan sweep: stop {}: {}", id, stopped.error().message);
+      continue;
+    }
+    if (auto removed = app_.workspaces.removeVolumesAuto(id); !removed)
+      spdlog::warn("orphan sweep: volumes of {}: {}", id, removed.error().message);
+  }
 }
 
 void Sweeper::livenessSweep() {
@@ -41,8 +92,12 @@ void Sweeper::livenessSweep() {
         id, Status::offline, "WORKSPACE_OFFLINE",
         {{"reason", "no heartbeat for " + std::to_string(app_.config.liveness_ttl.count()) + "s"}},
         {Status::online, Status::degraded}});
-    if (!changed) spdlog::error("liveness sweep: {}", changed.error().message);
-    else if (*changed) spdlog::info("workspace {} went offline (heartbeat silence)", id);
+    if (!changed) {
+      spdlog::error("liveness sweep: {}", changed.error().message);
+    } else if (*changed) {
+      spdlog::info("workspace {} went offline (heartbeat silence)", id);
+      app_.workspaces.restartInBackground(id);  // skipped for external workspaces
+    }
   }
 }
 

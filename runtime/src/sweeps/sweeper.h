@@ -1,6 +1,8 @@
 #pragma once
-// Background sweeps on their own thread: liveness (heartbeat silence -> offline) and the
-// provision timeout (stuck in provisioning -> failed).
+// Background sweeps on their own thread: liveness (heartbeat silence -> offline, then a
+// restart), the provision timeout (stuck in provisioning -> failed), the health sweep (the
+// backend says the workload is gone -> offline, then a restart) and the orphan sweep (backend
+// resources whose workspace is removed or unknown are reaped). All go through the dispatchers.
 
 #include <condition_variable>
 #include <mutex>
@@ -18,17 +20,21 @@ class Sweeper {
   /// Seeds liveness with the workspaces already online, then sweeps every sweep_interval.
   void start();
   void stop();
-  /// One pass of every sweep.
-  void runOnce();
+  /// One pass of every sweep that is due (all of them when `force`).
+  void runOnce(bool force = true);
 
  private:
   void livenessSweep();
   void provisionTimeoutSweep();
+  void healthSweep();
+  void orphanSweep();
 
   App& app_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::chrono::steady_clock::time_point last_health_{};
+  std::chrono::steady_clock::time_point last_orphan_{};
   std::thread thread_;
 };
 

@@ -1,0 +1,275 @@
+#include "docker_provisioner.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "../../core/tar.h"
+
+namespace ws::docker {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kManagedLabel = "molecule.platform.managed";
+constexpr const char* kWorkspaceLabel = "molecule.workspace.id";
+constexpr int kContainerPort = 8000;
+
+Error unwired() { return makeError(Errc::backend_unavailable, "docker backend: no engine client is wired"); }
+
+std::string encode(const std::string& s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
+
+json labels(const std::string& workspace_id) {
+  return {{kManagedLabel, "true"}, {kWorkspaceLabel, workspace_id}};
+}
+
+// A free TCP port on loopback for an agent on the host network.
+int freeLoopbackPort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// Tier limits (runtime-spec 2.4), with CPUs capped at what the host has.
+void applyTier(json& host, int tier, int host_cpus, const std::string& config_bind) {
+  const auto cpus = [&](int n) { return static_cast<std::int64_t>(std::min(n, std::max(host_cpus, 1))) * 1'000'000'000; };
+  constexpr std::int64_t kMiB = 1 << 20;
+  switch (tier) {
+    case 1:
+      host["Binds"] = json::array({config_bind});
+      host["ReadonlyRootfs"] = true;
+      host["Tmpfs"] = {{"/tmp", "rw,noexec,nosuid,size=64m"}};
+      break;
+    case 3:
+      host["Privileged"] = true;
+      host["PidMode"] = "host";
+      host["Memory"] = 2048 * kMiB;
+      host["NanoCpus"] = cpus(2);
+      break;
+    case 4:
+      host["Privileged"] = true;
+      host["PidMode"] = "host";
+      host["NetworkMode"] = "host";
+      host["Binds"].push_back("/var/run/docker.sock:/var/run/docker.sock");
+      host["Memory"] = 4096 * kMiB;
+      host["NanoCpus"] = cpus(4);
+      break;
+    default:  // 2 and anything unknown
+      host["Memory"] = 512 * kMiB;
+      host["NanoCpus"] = cpus(1);
+  }
+}
+
+}  // namespace
+
+std::string containerName(const std::string& id) { return "ws-" + id.substr(0, 12); }
+std::string configVolumeName(const std::string& id) { return containerName(id) + "-configs"; }
+std::string workspaceVolumeName(const std::string& id) { return "ws-" + id + "-workspace"; }
+
+
+json containerSpec(const WorkspaceConfig& c, const DockerOptions& o, int host_port, int host_cpus) {
+  const bool host_net = o.network_mode == "host";
+  std::string platform = c.platform_url;
+  if (!host_net) {  // inside a bridge network the host is host.docker.internal, not loopback
+    for (const char* local : {"://127.0.0.1", "://localhost"}) {
+      if (auto pos = platform.find(local); pos != std::string::npos)
+        platform.replace(pos + 3, std::string_view(local).size() - 3, "host.docker.internal");
+    }
+  }
+  const int port = host_net ? host_port : kContainerPort;
+  std::vector<std::string> env{
+      "WORKSPACE_ID=" + c.workspace_id, "WORKSPACE_CONFIG_PATH=/configs", "PLATFORM_URL=" + platform,
+      "MOLECULE_URL=" + platform,       "TIER=" + std::to_string(c.tier),  "PLUGINS_DIR=/plugins",
+      "PYTHONPATH=/app",                "AGENT_PORT=" + std::to_string(port),
+      std::string("AGENT_HOST=") + (host_net ? "127.0.0.1" : "0.0.0.0"),
+      "AGENT_URL=http://127.0.0.1:" + std::to_string(port)};
+  for (const auto& [k, v] : c.env) env.push_back(k + "=" + v);
+
+  const std::string config_bind = configVolumeName(c.workspace_id) + ":/configs";
+  std::string workspace_bind = workspaceVolumeName(c.workspace_id) + ":/workspace";
+  if (!c.workspace_path.empty() && c.workspace_access == "read_only") workspace_bind = c.workspace_path + ":/workspace:ro";
+  else if (!c.workspace_path.empty() && c.workspace_access == "read_write") workspace_bind = c.workspace_path + ":/workspace";
+
+  json host{{"Binds", {config_bind, workspace_bind}},
+            {"RestartPolicy", {{"Name", "unless-stopped"}}},
+            {"NetworkMode", host_net ? "host" : "bridge"}};
+  json spec{{"Image", imageFor(o, c.runtime)},
+            {"Env", env},
+            {"Labels", labels(c.workspace_id)}};
+  if (!host_net) {
+    spec["ExposedPorts"] = {{"8000/tcp", json::object()}};
+    host["PortBindings"] = {{"8000/tcp", {{{"HostIp", "127.0.0.1"}, {"HostPort", ""}}}}};
+    host["ExtraHosts"] = {"host.docker.internal:host-gateway"};
+  }
+  applyTier(host, c.tier, host_cpus, config_bind);
+  spec["HostConfig"] = host;
+  return spec;
+}
+
+DockerProvisioner::DockerProvisioner(EngineClientPtr engine, DockerOptions options)
+    : engine_(std::move(engine)), options_(std::move(options)) {}
+
+const std::string& imageFor(const DockerOptions& o, const std::string& runtime) {
+  auto it = o.runtime_images.find(runtime);
+  return it == o.runtime_images.end() ? o.default_image : it->second;
+}
+
+int DockerProvisioner::hostCpus() {
+  if (host_cpus_ == 0) {
+    auto info = engine_->call("GET", "/info");
+    host_cpus_ = info && info->is_object() ? info->value("NCPU", 1) : 1;
+  }
+  return host_cpus_;
+}
+
+Result<> DockerProvisioner::ensureVolume(const std::string& name, const std::string& workspace_id) {
+  auto r = engine_->call("POST", "/volumes/create", {{"Name", name}, {"Labels", labels(workspace_id)}});
+  if (!r) return r.error();
+  return {};
+}
+
+Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
+  if (!engine_) return unwired();
+  const std::string name = containerName(c.workspace_id);
+  const std::string& image = imageFor(options_, c.runtime);
+  if (auto img = engine_->call("GET", "/images/" + encode(image) + "/json"); !img) {
+    if (img.error().code == Errc::not_found)
+      return makeError(Errc::backend_error, "image " + image + " is not on the engine (build it with tools/make-agent-image)");
+    return img.error();
+  }
+  if (auto v = ensureVolume(configVolumeName(c.workspace_id), c.workspace_id); !v) return v.error();
+  if (c.workspace_path.empty() || c.workspace_access == "none" || c.workspace_access.empty())
+    if (auto v = ensureVolume(workspaceVolumeName(c.workspace_id), c.workspace_id); !v) return v.error();
+  // A container of the same name is a leftover of an earlier instance.
+  if (auto gone = engine_->call("DELETE", "/containers/" + name + "?force=true"); !gone && gone.error().code != Errc::not_found)
+    return gone.error();
+
+  const int port = options_.network_mode == "host" ? freeLoopbackPort() : 0;
+  const json spec = containerSpec(c, options_, port, hostCpus());
+  auto created = engine_->call("POST", "/containers/create?name=" + name, spec);
+  if (!created) return created.error();
+
+  // Config files land in /configs before the agent starts: injection is synchronous.
+  std::vector<std::pair<std::string, std::string>> files(c.config_files.begin(), c.config_files.end());
+  auto tar = makeTar(filesToTarEntries(files));
+  if (!tar) return tar.error();
+  auto cleanup = [&] { (void)engine_->call("DELETE", "/containers/" + name + "?force=true"); };
+  if (auto w = writeArchive(c.workspace_id, "/configs", *tar); !w) {
+    cleanup();
+    return w.error();
+  }
+  if (auto s = engine_->call("POST", "/containers/" + name + "/start"); !s) {
+    cleanup();
+    return s.error();
+  }
+  if (options_.network_mode == "host") return StartResult{"http://127.0.0.1:" + std::to_string(port), ""};
+  // Bridge: the engine picked the published port; read it back.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto info = engine_->call("GET", "/containers/" + name + "/json");
+    if (info) {
+      const auto ports = info->value("/NetworkSettings/Ports/8000~1tcp"_json_pointer, json());
+      if (ports.is_array() && !ports.empty()) return StartResult{"http://127.0.0.1:" + ports[0].value("HostPort", ""), ""};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return StartResult{"http://" + name + ":" + std::to_string(kContainerPort), ""};
+}
+
+Result<> DockerProvisioner::stop(const std::string& workspace_id) {
+  if (!engine_) return unwired();
+  // Remove, not stop: with restart policy unless-stopped a stopped container could come back.
+  auto r = engine_->call("DELETE", "/containers/" + containerName(workspace_id) + "?force=true");
+  if (!r && r.error().code != Errc::not_found) return r.error();
+  return {};
+}
+
+Liveness DockerProvisioner::isRunning(const std::string& workspace_id) {
+  if (!engine_) return {true, unwired()};
+  auto r = engine_->call("GET", "/containers/" + containerName(workspace_id) + "/json");
+  if (!r) {
+    if (r.error().code == Errc::not_found) return {false, std::nullopt};
+    return {true, r.error()};  // uncertain: never report a workspace dead on a transient failure
+  }
+  return {r->value("/State/Running"_json_pointer, false), std::nullopt};
+}
+
+Result<std::string> DockerProvisioner::bootLog(const std::string& workspace_id) {
+  if (!engine_) return unwired();
+  auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) +
+                                       "/logs?stdout=1&stderr=1&timestamps=0&tail=2000");
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no container for workspace " + workspace_id);
+  if (r->status != 200) return makeError(Errc::backend_error, "docker logs: " + r->message());
+  return EngineClient::demultiplex(r->body).combined;
+}
+
+Result<ExecResult> DockerProvisioner::exec(const std::string& workspace_id, const std::vector<std::string>& argv,
+                                           const std::string& stdin_data) {
+  if (!engine_) return unwired();
+  if (argv.empty()) return makeError(Errc::invalid_argument, "exec needs a command");
+  auto created = engine_->call("POST", "/containers/" + containerName(workspace_id) + "/exec",
+                               {{"AttachStdin", !stdin_data.empty()},
+                                {"AttachStdout", true},
+                                {"AttachStderr", true},
+                                {"Tty", false},
+                                {"Cmd", argv}});
+  if (!created) return created.error();
+  const std::string id = created->value("Id", "");
+  auto output = engine_->startExec(id, stdin_data, false, options_.exec_timeout);
+  if (!output) return output.error();
+  auto inspect = engine_->call("GET", "/exec/" + id + "/json");
+  if (!inspect) return inspect.error();
+  return ExecResult{inspect->value("ExitCode", -1), output->out + output->err};
+}
+
+Result<std::string> DockerProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
+  if (!engine_) return unwired();
+  auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path));
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no such path or workspace: " + path);
+  if (r->status != 200) return makeError(Errc::backend_error, "docker archive read: " + r->message());
+  return std::move(r->body);
+}
+
+Result<> DockerProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
+  if (!engine_) return unwired();
+  auto r = engine_->request("PUT", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path), tar,
+                            "application/x-tar");
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no such directory or workspace: " + path);
+  if (r->status != 200) return makeError(Errc::backend_error, "docker archive write: " + r->message());
+  return {};
+}
+
+Result<std::vector<std::string>> DockerProvisioner::listManaged() {
+  if (!engine_) return unwired();
+  const json filters{{"label", {std::string(kManagedLabel) + "=true"}}};
+  auto r = engine_->call("GET", "/containers/json?all=1&filters=" + encode(filters.dump()));
+  if (!r) return r.error();
+  std::vector<std::string> out;
+  for (const auto& c : *r) {
+    const auto labels_ = c.value("Labels", json::object());
+    if (labels_.contains(kWorkspaceLabel)) {
+      out.push_back(labels_[kWorkspaceLabel]);
+    } else if (c.contains("Names") && !c["Names"].empty()) {  // e.g. "/ws-0123456789ab"
+      std::string n = c["Names"][0];
+      if (n.rfind("/ws-", 0) == 0) out.push_back(n.substr(4));
+    }
+  }
+  return out;
+}
+
+Result<> DockerProvisioner::removeVolumes(const std::string& workspace_id) {
+  if (!engine_) return unwired();
+  for (const auto& v : {configVolumeName(workspace_id), workspaceVolumeName(workspace_id)}) {
+    auto r = engine_->call("DELETE", "/volumes/" + v + "?force=true");
+    if (!r && r.error().code != Errc::not_found) return r.error();
+  }
+  return {};
+}
+
+}  // namespace ws::docker

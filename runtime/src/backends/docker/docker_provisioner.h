@@ -1,0 +1,60 @@
+#pragma once
+// The Docker backend: one container per workspace on a Docker Engine, driven through the
+// Engine API (never the docker CLI).
+//
+// Names: container ws-<id12>, volumes ws-<id12>-configs and ws-<id>-workspace, all labelled
+// molecule.platform.managed=true and molecule.workspace.id=<id>.
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "engine_client.h"
+#include "ws/provisioner.h"
+
+namespace ws::docker {
+
+struct DockerOptions {
+  std::string default_image = "molecule-local/workspace-agent:dev";  ///< WORKSPACE_IMAGE
+  std::map<std::string, std::string> runtime_images;  ///< runtime -> image (WORKSPACE_IMAGE_<RUNTIME>)
+  std::string network_mode = "host";  ///< host (each agent on its own port) | bridge (127.0.0.1 published port)
+  std::chrono::milliseconds exec_timeout{60000};
+};
+
+/// Builds the Engine API container-create body for a workspace (exposed for request-level
+/// tests of both network modes). `host_port` is the agent's port in host mode.
+nlohmann::json containerSpec(const WorkspaceConfig& c, const DockerOptions& o, int host_port, int host_cpus);
+
+/// The image for a runtime: its WORKSPACE_IMAGE_<RUNTIME> override, else the default image.
+const std::string& imageFor(const DockerOptions& o, const std::string& runtime);
+std::string containerName(const std::string& workspace_id);
+std::string configVolumeName(const std::string& workspace_id);
+std::string workspaceVolumeName(const std::string& workspace_id);
+
+class DockerProvisioner final : public Provisioner {
+ public:
+  /// `engine` may be null: every method then answers backend_unavailable.
+  DockerProvisioner(EngineClientPtr engine, DockerOptions options);
+
+  std::string name() const override { return "docker"; }
+  Result<StartResult> start(const WorkspaceConfig& config) override;
+  Result<> stop(const std::string& workspace_id) override;
+  Liveness isRunning(const std::string& workspace_id) override;
+  Result<std::string> bootLog(const std::string& workspace_id) override;
+  Result<ExecResult> exec(const std::string& workspace_id, const std::vector<std::string>& argv,
+                          const std::string& stdin_data) override;
+  Result<std::string> readArchive(const std::string& workspace_id, const std::string& path) override;
+  Result<> writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) override;
+  Result<std::vector<std::string>> listManaged() override;
+  Result<> removeVolumes(const std::string& workspace_id) override;
+
+ private:
+  Result<> ensureVolume(const std::string& name, const std::string& workspace_id);
+  int hostCpus();
+
+  EngineClientPtr engine_;
+  DockerOptions options_;
+  int host_cpus_ = 0;
+};
+
+}  // namespace ws::docker
