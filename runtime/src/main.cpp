@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
   cli.add_option("--workspace-image", config.workspace_image, "Image for workspaces")->envname("WORKSPACE_IMAGE")->capture_default_str();
   cli.add_option("--network-mode", config.network_mode, "Workspace networking: host or bridge")
       ->envname("WORKSPACE_NETWORK_MODE")->check(CLI::IsMember({"host", "bridge"}))->capture_default_str();
+  cli.add_option("--instance-id", config.instance_id, "Label for this server's backend resources (shared engines)")
+      ->envname("PLATFORM_INSTANCE_ID")->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   config.enable_test_tokens = test_tokens == "1" || test_tokens == "true";

@@ -26,6 +26,8 @@ class Activity : public ::testing::Test {
     return r.json();
   }
   void log(json body) {
+    // Distinct millisecond timestamps, so that before_ts paging has a boundary to cut at.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
     auto r = c_.post("/workspaces/" + id_ + "/activity", body);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["status"], "logged");

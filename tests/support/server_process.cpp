@@ -112,6 +112,11 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
     if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
   std::vector<std::string> argv{WS_SERVER_BINARY, "--port", "0", "--bind", "127.0.0.1",
                                 "--port-file", port_file, "--log-level", "warn"};
+  // Tests choose their backend explicitly; by default none, whatever engine the machine has.
+  if (std::find(args.begin(), args.end(), "--backend") == args.end()) {
+    argv.push_back("--backend");
+    argv.push_back("none");
+  }
   if (std::find(args.begin(), args.end(), "--db") == args.end()) {
     argv.push_back("--db");
     argv.push_back(db_path_);

@@ -36,6 +36,7 @@ struct ServerConfig {
   std::string workspace_image = "molecule-local/workspace-agent:dev";  ///< WORKSPACE_IMAGE
   std::map<std::string, std::string> runtime_images;  ///< WORKSPACE_IMAGE_<RUNTIME>
   std::string network_mode = "host";  ///< WORKSPACE_NETWORK_MODE: host | bridge
+  std::string instance_id = "default";  ///< PLATFORM_INSTANCE_ID: labels this server's resources
 
   bool devMode() const { return (environment == "dev" || environment == "development") && admin_token.empty(); }
   bool production() const { return environment == "prod" || environment == "production"; }

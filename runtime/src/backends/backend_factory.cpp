@@ -21,6 +21,7 @@ Result<Backends> makeBackends(const ServerConfig& config) {
   options.default_image = config.workspace_image;
   options.runtime_images = config.runtime_images;
   options.network_mode = config.network_mode;
+  options.instance = config.instance_id;
   spdlog::info("docker backend: engine at {} (API {}), image {}, network {}", (*engine)->socketPath(),
                (*engine)->apiVersion(), options.default_image, options.network_mode);
   b.docker = std::make_shared<docker::DockerProvisioner>(*engine, options);

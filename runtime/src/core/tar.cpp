@@ -58,6 +58,7 @@ Result<std::vector<TarEntry>> readTar(std::string_view tar) {
   while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
     TarEntry e;
     e.path = archive_entry_pathname(entry);
+    while (e.path.size() > 1 && e.path.back() == '/') e.path.pop_back();
     e.mode = archive_entry_perm(entry);
     e.directory = archive_entry_filetype(entry) == AE_IFDIR;
     if (archive_entry_filetype(entry) == AE_IFREG) {

@@ -17,14 +17,15 @@ using nlohmann::json;
 
 constexpr const char* kManagedLabel = "molecule.platform.managed";
 constexpr const char* kWorkspaceLabel = "molecule.workspace.id";
+constexpr const char* kInstanceLabel = "molecule.platform.instance";
 constexpr int kContainerPort = 8000;
 
 Error unwired() { return makeError(Errc::backend_unavailable, "docker backend: no engine client is wired"); }
 
 std::string encode(const std::string& s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
 
-json labels(const std::string& workspace_id) {
-  return {{kManagedLabel, "true"}, {kWorkspaceLabel, workspace_id}};
+json labels(const std::string& workspace_id, const std::string& instance) {
+  return {{kManagedLabel, "true"}, {kInstanceLabel, instance}, {kWorkspaceLabel, workspace_id}};
 }
 
 // A free TCP port on loopback for an agent on the host network.
@@ -99,7 +100,7 @@ json containerSpec(const WorkspaceConfig& c, const DockerOptions& o, int host_po
             {"NetworkMode", host_net ? "host" : "bridge"}};
   json spec{{"Image", imageFor(o, c.runtime)},
             {"Env", env},
-            {"Labels", labels(c.workspace_id)}};
+            {"Labels", labels(c.workspace_id, o.instance)}};
   if (!host_net) {
     spec["ExposedPorts"] = {{"8000/tcp", json::object()}};
     host["PortBindings"] = {{"8000/tcp", {{{"HostIp", "127.0.0.1"}, {"HostPort", ""}}}}};
@@ -127,7 +128,7 @@ int DockerProvisioner::hostCpus() {
 }
 
 Result<> DockerProvisioner::ensureVolume(const std::string& name, const std::string& workspace_id) {
-  auto r = engine_->call("POST", "/volumes/create", {{"Name", name}, {"Labels", labels(workspace_id)}});
+  auto r = engine_->call("POST", "/volumes/create", {{"Name", name}, {"Labels", labels(workspace_id, options_.instance)}});
   if (!r) return r.error();
   return {};
 }
@@ -247,7 +248,7 @@ Result<> DockerProvisioner::writeArchive(const std::string& workspace_id, const 
 
 Result<std::vector<std::string>> DockerProvisioner::listManaged() {
   if (!engine_) return unwired();
-  const json filters{{"label", {std::string(kManagedLabel) + "=true"}}};
+  const json filters{{"label", {std::string(kManagedLabel) + "=true", std::string(kInstanceLabel) + "=" + options_.instance}}};
   auto r = engine_->call("GET", "/containers/json?all=1&filters=" + encode(filters.dump()));
   if (!r) return r.error();
   std::vector<std::string> out;

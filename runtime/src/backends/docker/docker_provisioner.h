@@ -3,7 +3,8 @@
 // Engine API (never the docker CLI).
 //
 // Names: container ws-<id12>, volumes ws-<id12>-configs and ws-<id>-workspace, all labelled
-// molecule.platform.managed=true and molecule.workspace.id=<id>.
+// molecule.platform.managed=true, molecule.platform.instance=<instance> and
+// molecule.workspace.id=<id>.
 
 #include <chrono>
 #include <map>
@@ -19,6 +20,9 @@ struct DockerOptions {
   std::map<std::string, std::string> runtime_images;  ///< runtime -> image (WORKSPACE_IMAGE_<RUNTIME>)
   std::string network_mode = "host";  ///< host (each agent on its own port) | bridge (127.0.0.1 published port)
   std::chrono::milliseconds exec_timeout{60000};
+  /// Labels everything this server creates (molecule.platform.instance), so that several
+  /// servers can share one engine without reaping each other's workspaces.
+  std::string instance = "default";
 };
 
 /// Builds the Engine API container-create body for a workspace (exposed for request-level
