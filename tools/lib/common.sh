@@ -3,6 +3,7 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+EXTRA_CMAKE_ARGS=()
 
 # Debian packages the build and the tests need. Installing is idempotent and skipped
 # when every package is already present.

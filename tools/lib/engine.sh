@@ -18,10 +18,10 @@ ensure_engine() {
     log "using the Docker Engine at $DOCKER_HOST"
     return 0
   fi
-  # A private engine. Socket paths are limited to 108 bytes, so runtime state lives in /run.
+  # A private engine. Socket paths are limited to 108 bytes, so runtime state lives in /tmp.
   local key
   key=$(printf '%s' "$ROOT" | sha256sum | cut -c1-10)
-  local run_dir="/run/ws-engine-$key" data_dir="$ROOT/var/docker"
+  local run_dir="/tmp/ws-engine-$key" data_dir="$ROOT/var/docker"
   mkdir -p "$run_dir" "$data_dir"
   export DOCKER_HOST="unix://$run_dir/docker.sock"
   if engine_answers; then
