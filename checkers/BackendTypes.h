@@ -1,0 +1,42 @@
+//===--- BackendTypes.h - parity checks -------------------------*- C++ -*-===//
+// Shared helpers: what counts as a backend, a handle to one, and a null test of a handle.
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace parity::tidy {
+
+/// Default of the InterfaceName option: the backend interface.
+inline constexpr llvm::StringLiteral kDefaultInterface = "::ws::Provisioner";
+/// Default of the MethodNames option: every backend verb.
+inline constexpr llvm::StringLiteral kDefaultMethods =
+    "start;stop;isRunning;bootLog;exec;readArchive;writeArchive;openTerminal;listManaged;removeVolumes";
+
+/// True when `RD` is the class named `Interface` ("::ns::Name") or derives from it.
+bool isClassOrDerivedFrom(const clang::CXXRecordDecl* RD, llvm::StringRef Interface);
+
+/// True for a pointer, reference, std::unique_ptr or std::shared_ptr to a backend class.
+bool isBackendHandleType(clang::QualType T, llvm::StringRef Interface);
+
+/// The variable or member a backend-handle expression names (through parens, casts and a
+/// smart pointer's operator bool), or null when `E` is not one.
+const clang::ValueDecl* backendHandle(const clang::Expr* E, llvm::StringRef Interface);
+
+/// If `E` tests a backend handle for null (`p == nullptr`, `nullptr == p`, `!p`) or for
+/// non-null (`p != nullptr`, `p` in a boolean context), the handle and which test it is.
+struct HandleTest {
+  const clang::ValueDecl* Handle = nullptr;
+  bool IsNullTest = false;
+};
+HandleTest classifyHandleTest(const clang::Expr* E, llvm::StringRef Interface);
+
+/// "stop" -> "Stop".
+std::string capitalize(llvm::StringRef S);
+
+}  // namespace parity::tidy
