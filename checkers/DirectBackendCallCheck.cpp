@@ -67,7 +67,10 @@ bool DirectBackendCallCheck::isAllowed(SourceLocation Loc, const SourceManager& 
 
 void DirectBackendCallCheck::check(const MatchFinder::MatchResult& Result) {
   const auto* Method = Result.Nodes.getNodeAs<CXXMethodDecl>("method");
-  const Expr* Site = Result.Nodes.getNodeAs<CXXMemberCallExpr>("call");
+  const auto* Call = Result.Nodes.getNodeAs<CXXMemberCallExpr>("call");
+  // A call through a member pointer is reported once, where the pointer is taken.
+  if (Call && isa<BinaryOperator>(Call->getCallee()->IgnoreParens())) return;
+  const Expr* Site = Call;
   if (!Site) Site = Result.Nodes.getNodeAs<UnaryOperator>("address");
   if (!Method || !Site) return;
   const SourceLocation Loc = Site->getExprLoc();

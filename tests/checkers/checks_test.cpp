@@ -1,0 +1,202 @@
+// The parity-* checks run in-process on in-memory sources through the real clang-tidy
+// pipeline (registry, options, NOLINT), with virtual file names for allowlist tests.
+
+#include <gtest/gtest.h>
+
+#include "clang-tidy/ClangTidy.h"
+#include "clang-tidy/ClangTidyDiagnosticConsumer.h"
+#include "clang-tidy/ClangTidyOptions.h"
+#include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/VirtualFileSystem.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using clang::tidy::ClangTidyError;
+
+const char* kBackend = R"cpp(
+#include <memory>
+#include <string>
+namespace ws {
+struct Provisioner {
+  virtual ~Provisioner() = default;
+  virtual int start(const std::string&) = 0;
+  virtual int stop(const std::string&) = 0;
+  virtual int exec(const std::string&) = 0;
+};
+struct Docker : Provisioner {
+  int start(const std::string&) override { return 0; }
+  int stop(const std::string&) override { return 0; }
+  int exec(const std::string&) override { return 0; }
+};
+struct Clock { void start(const std::string&) {} void stop(const std::string&) {} };
+struct Handler {
+  std::shared_ptr<Provisioner> cp;
+  Docker* docker = nullptr;
+  bool hasProvisioner() const { return cp || docker; }
+  int stopWorkspaceAuto(const std::string& id);
+};
+}  // namespace ws
+)cpp";
+
+struct Finding {
+  std::string check;
+  unsigned line;
+  std::string message;
+};
+
+std::vector<Finding> lint(const std::string& code, const std::string& path = "/src/handlers.cpp",
+                          const std::map<std::string, std::string>& options = {}) {
+  clang::tidy::ClangTidyOptions opts = clang::tidy::ClangTidyOptions::getDefaults();
+  opts.Checks = "-*,parity-*";
+  for (const auto& [k, v] : options) opts.CheckOptions[k] = clang::tidy::ClangTidyOptions::ClangTidyValue(v);
+  clang::tidy::ClangTidyContext context(
+      std::make_unique<clang::tidy::DefaultOptionsProvider>(clang::tidy::ClangTidyGlobalOptions(), opts));
+  llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> fs(
+      new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
+  llvm::IntrusiveRefCntPtr<llvm::vfs::InMemoryFileSystem> memory(new llvm::vfs::InMemoryFileSystem);
+  fs->pushOverlay(memory);
+  const std::string source = std::string(kBackend) + code;
+  memory->addFile(path, 0, llvm::MemoryBuffer::getMemBufferCopy(source));
+  clang::tooling::FixedCompilationDatabase db("/", {"-std=c++20", "-resource-dir=" PARITY_CLANG_RESOURCE_DIR});
+  auto errors = clang::tidy::runClangTidy(context, db, {path}, fs, false);
+  const unsigned base = static_cast<unsigned>(std::count(kBackend, kBackend + std::strlen(kBackend), '\n'));
+  std::vector<Finding> out;
+  for (const ClangTidyError& e : errors) {
+    if (e.DiagnosticName.rfind("parity-", 0) != 0) {
+      ADD_FAILURE() << "unexpected diagnostic " << e.DiagnosticName << ": " << e.Message.Message;
+      continue;
+    }
+    const unsigned line =
+        static_cast<unsigned>(std::count(source.begin(), source.begin() + e.Message.FileOffset, '\n')) + 1 - base;
+    out.push_back({e.DiagnosticName, line, e.Message.Message});
+  }
+  return out;
+}
+
+std::vector<std::string> checksOf(const std::vector<Finding>& fs) {
+  std::vector<std::string> out;
+  for (const auto& f : fs) out.push_back(f.check);
+  return out;
+}
+
+TEST(DirectBackendCall, FlagsCallsThroughEveryHandleKind) {
+  auto f = lint(R"cpp(
+namespace ws {
+void a(Handler& h) { h.cp->stop("x"); }
+void b(Handler& h) { h.docker->start("x"); }
+void c(Provisioner& p) { p.exec("x"); }
+void d(Handler& h) { auto go = [&] { h.docker->stop("y"); }; go(); }
+template <class P> void e(P& p) { p.stop("z"); }
+void f(Docker& d) { e(d); }
+void g(Handler& h) { (h.docker->*(&Provisioner::stop))("m"); }
+}
+)cpp");
+  std::vector<unsigned> lines;
+  for (const auto& x : f) lines.push_back(x.line);
+  // a, b, c, the lambda in d, the instantiation of e (reported in its body), and g's member
+  // pointer; f only calls the template.
+  EXPECT_EQ(lines, (std::vector<unsigned>{3, 4, 5, 6, 7, 9}));
+  for (const auto& x : f) EXPECT_EQ(x.check, "parity-direct-backend-call") << x.message;
+  EXPECT_NE(f[0].message.find("stopWorkspaceAuto"), std::string::npos);
+  EXPECT_NE(f[1].message.find("provisionWorkspaceAuto"), std::string::npos);
+  EXPECT_NE(f[2].message.find("execAuto"), std::string::npos);
+}
+
+TEST(DirectBackendCall, UnrelatedClassesAndAllowlistedFilesAreQuiet) {
+  EXPECT_TRUE(lint(R"cpp(
+namespace ws { void a(Clock& c) { c.start("x"); c.stop("x"); } }
+)cpp").empty());
+  const std::string dispatcher = R"cpp(
+namespace ws { int Handler::stopWorkspaceAuto(const std::string& id) { return cp ? cp->stop(id) : 0; } }
+)cpp";
+  EXPECT_TRUE(lint(dispatcher, "/src/runtime/src/handlers/workspace_handler.cpp").empty());
+  EXPECT_EQ(lint(dispatcher, "/src/runtime/src/handlers/other.cpp").size(), 1u);
+  EXPECT_EQ(lint(dispatcher, "/src/runtime/src/handlers/workspace_handler.cpp",
+                 {{"parity-direct-backend-call.AllowedFiles", ""}})
+                .size(),
+            1u)
+      << "emptying the allowlist exposes the dispatcher's own calls";
+}
+
+TEST(DirectBackendCall, MethodNamesAreConfigurable) {
+  const std::string code = R"cpp(
+namespace ws { void a(Handler& h) { h.cp->exec("x"); h.cp->stop("x"); } }
+)cpp";
+  EXPECT_EQ(lint(code).size(), 2u);
+  auto only_stop = lint(code, "/src/h.cpp", {{"parity-direct-backend-call.MethodNames", "stop"}});
+  ASSERT_EQ(only_stop.size(), 1u);
+  EXPECT_NE(only_stop[0].message.find("'stop'"), std::string::npos);
+}
+
+TEST(DirectBackendCall, NolintSuppresses) {
+  EXPECT_TRUE(lint(R"cpp(
+namespace ws { void a(Handler& h) { h.cp->stop("x"); }  // NOLINT(parity-direct-backend-call)
+}
+)cpp").empty());
+}
+
+TEST(BareNullCheck, AllShapes) {
+  auto f = lint(R"cpp(
+namespace ws {
+bool a(Handler& h) { return h.cp == nullptr && h.docker == nullptr; }
+bool b(Handler& h) { return !h.cp && !h.docker; }
+bool c(Handler& h, bool x) { return x && h.cp == nullptr && h.docker == nullptr; }
+bool d(Handler& h) { return !(h.cp || h.docker); }
+bool e(Handler& h) { return nullptr == h.cp && (h.docker == nullptr && true); }
+bool ok1(Handler& h) { return h.cp == nullptr && true; }
+bool ok2(Handler& h) { return !h.hasProvisioner(); }
+}
+)cpp");
+  ASSERT_EQ(checksOf(f), std::vector<std::string>(5, "parity-bare-backend-null-check"));
+  EXPECT_EQ(f[0].line, 3u);
+  EXPECT_EQ(f[4].line, 7u);
+  EXPECT_NE(f[3].message.find("hasProvisioner()"), std::string::npos);
+}
+
+TEST(BareNullCheck, HasProvisionerItselfIsAllowed) {
+  // kBackend's own hasProvisioner() is `cp || docker`: allowed by name.
+  EXPECT_TRUE(lint("").empty());
+  auto f = lint("", "/src/h.cpp", {{"parity-bare-backend-null-check.AllowedFunctions", "nothing"}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].check, "parity-bare-backend-null-check");
+}
+
+TEST(ProvisioningGate, ListedFunctionsMustGate) {
+  const std::string code = R"cpp(
+namespace ws {
+int importOrg(Handler& h) { return h.docker ? 1 : 0; }
+int importOrgGated(Handler& h) { if (!h.hasProvisioner()) return 0; return 1; }
+}
+)cpp";
+  auto f = lint(code, "/src/h.cpp", {{"parity-provisioning-gate.Functions", "::ws::importOrg;::ws::importOrgGated"}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].check, "parity-provisioning-gate");
+  EXPECT_EQ(f[0].line, 3u);
+  EXPECT_TRUE(lint(code).empty()) << "the default list names no function of this code";
+}
+
+TEST(BespokeDispatch, IfElseChainsOnBackendsOutsideDispatchers) {
+  auto f = lint(R"cpp(
+namespace ws {
+int pause(Handler& h, const std::string& id) {
+  if (h.cp) { return h.cp->stop(id); } else if (h.docker) { return h.docker->stop(id); }  // NOLINT(parity-direct-backend-call)
+  return 0;
+}
+int pauseWorkspaceAuto(Handler& h, const std::string& id) {
+  if (h.cp) { return h.cp->stop(id); } else if (h.docker) { return h.docker->stop(id); }  // NOLINT(parity-direct-backend-call)
+  return 0;
+}
+int ready(Handler& h) { if (h.cp) return 1; return 0; }
+}
+)cpp");
+  ASSERT_EQ(f.size(), 1u) << "one report per chain, none in the *Auto dispatcher";
+  EXPECT_EQ(f[0].check, "parity-bespoke-dispatch");
+  EXPECT_NE(f[0].message.find("StopWorkspaceAuto"), std::string::npos);
+}
+
+}  // namespace
