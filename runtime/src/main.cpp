@@ -32,7 +32,7 @@ int run(ws::ServerConfig& config) {
   ws::Lifecycle lifecycle(store, events);
   ws::Auth auth(store, config);
   ws::LivenessTracker liveness(config.liveness_ttl);
-  auto backends = ws::makeBackends(config);
+  auto backends = ws::makeBackends(config, store);
   if (!backends) {
     spdlog::critical("backend: {}", backends.error().message);
     return 1;
@@ -117,7 +117,16 @@ int main(int argc, char** argv) {
       ->envname("HEALTH_SWEEP_SECONDS")->capture_default_str();
   cli.add_option("--orphan-sweep-seconds", orphan_sweep, "Interval of the orphan sweep")
       ->envname("ORPHAN_SWEEP_SECONDS")->capture_default_str();
-  cli.add_option("--backend", config.backend, "auto, docker or none")->envname("WORKSPACE_BACKEND")->capture_default_str();
+  int cp_timeout = static_cast<int>(config.cp_timeout.count());
+  int cp_status_timeout = static_cast<int>(config.cp_status_timeout.count());
+  cli.add_option("--org-id", config.org_id, "Control-plane tenant organisation")->envname("MOLECULE_ORG_ID");
+  cli.add_option("--cp-url", config.cp_url, "Control plane base URL")->envname("CP_PROVISION_URL");
+  cli.add_option("--cp-shared-secret", config.cp_shared_secret, "Bearer for /cp/workspaces/*")->envname("MOLECULE_CP_SHARED_SECRET");
+  cli.add_option("--cp-admin-api-token", config.cp_admin_api_token, "Bearer for /cp/admin/*")->envname("CP_ADMIN_API_TOKEN");
+  cli.add_option("--cp-timeout", cp_timeout, "Seconds for control-plane calls")->envname("CP_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--cp-status-timeout", cp_status_timeout, "Seconds for control-plane status and console")
+      ->envname("CP_STATUS_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--backend", config.backend, "auto, docker, controlplane or none")->envname("WORKSPACE_BACKEND")->capture_default_str();
   cli.add_option("--docker-host", config.docker_host, "Docker Engine socket (unix://...)")->envname("DOCKER_HOST");
   cli.add_option("--workspace-image", config.workspace_image, "Image for workspaces")->envname("WORKSPACE_IMAGE")->capture_default_str();
   cli.add_option("--network-mode", config.network_mode, "Workspace networking: host or bridge")
@@ -131,6 +140,12 @@ int main(int argc, char** argv) {
   config.provision_timeout = std::chrono::seconds(provision_timeout);
   config.sweep_interval = std::chrono::milliseconds(sweep_ms);
   config.health_sweep_interval = std::chrono::seconds(health_sweep);
+  config.cp_timeout = std::chrono::seconds(cp_timeout);
+  config.cp_status_timeout = std::chrono::seconds(cp_status_timeout);
+  // The reference's fallbacks for the control-plane settings.
+  if (config.cp_url.empty()) config.cp_url = std::getenv("MOLECULE_CP_URL") ? std::getenv("MOLECULE_CP_URL") : "";
+  if (config.cp_shared_secret.empty())
+    config.cp_shared_secret = std::getenv("PROVISION_SHARED_SECRET") ? std::getenv("PROVISION_SHARED_SECRET") : "";
   config.orphan_sweep_interval = std::chrono::seconds(orphan_sweep);
   // WORKSPACE_IMAGE_<RUNTIME>=image picks the image of one runtime (CLAUDE_CODE -> claude-code).
   for (char** e = environ; *e; ++e) {

@@ -31,12 +31,18 @@ struct ServerConfig {
   std::string log_level = "info";
 
   // Backends.
-  std::string backend = "auto";  ///< --backend: auto | docker | none.
+  std::string backend = "auto";  ///< --backend: auto | docker | controlplane | none.
   std::string docker_host;       ///< DOCKER_HOST (default unix:///var/run/docker.sock).
   std::string workspace_image = "molecule-local/workspace-agent:dev";  ///< WORKSPACE_IMAGE
   std::map<std::string, std::string> runtime_images;  ///< WORKSPACE_IMAGE_<RUNTIME>
   std::string network_mode = "host";  ///< WORKSPACE_NETWORK_MODE: host | bridge
   std::string instance_id = "default";  ///< PLATFORM_INSTANCE_ID: labels this server's resources
+  std::string org_id;              ///< MOLECULE_ORG_ID: set means a control-plane tenant
+  std::string cp_url;              ///< CP_PROVISION_URL, then MOLECULE_CP_URL
+  std::string cp_shared_secret;    ///< MOLECULE_CP_SHARED_SECRET, then PROVISION_SHARED_SECRET
+  std::string cp_admin_api_token;  ///< CP_ADMIN_API_TOKEN (else the shared secret)
+  std::chrono::seconds cp_timeout{120};        ///< CP_TIMEOUT_SECONDS: provision and other calls
+  std::chrono::seconds cp_status_timeout{10};  ///< CP_STATUS_TIMEOUT_SECONDS: status and console
 
   bool devMode() const { return (environment == "dev" || environment == "development") && admin_token.empty(); }
   bool production() const { return environment == "prod" || environment == "production"; }

@@ -2,15 +2,45 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controlplane/cp_provisioner.h"
 #include "docker/docker_provisioner.h"
 
 namespace ws {
 
-Result<Backends> makeBackends(const ServerConfig& config) {
+namespace {
+
+ProvisionerPtr makeControlPlane(const ServerConfig& config, Store& store) {
+  controlplane::CpConfig cp;
+  cp.base_url = config.cp_url;
+  cp.org_id = config.org_id;
+  cp.shared_secret = config.cp_shared_secret;
+  cp.admin_token = config.admin_token;
+  cp.admin_api_token = config.cp_admin_api_token;
+  cp.timeout = config.cp_timeout;
+  cp.status_timeout = config.cp_status_timeout;
+  // stop and status address the instance recorded in the database, never the workspace id.
+  auto lookup = [&store](const std::string& id) -> Result<std::string> {
+    auto w = store.findWorkspace(id);
+    if (!w) return w.error();
+    return *w && (*w)->instance_id ? *(*w)->instance_id : std::string();
+  };
+  spdlog::info("control-plane backend: {} (org {})", cp.base_url, cp.org_id);
+  return std::make_shared<controlplane::CpProvisioner>(cp, lookup);
+}
+
+}  // namespace
+
+Result<Backends> makeBackends(const ServerConfig& config, Store& store) {
   Backends b;
   if (config.backend == "none") return b;
+  if (config.backend == "controlplane" || (config.backend == "auto" && !config.org_id.empty())) {
+    if (config.org_id.empty()) return makeError(Errc::invalid_argument, "the control-plane backend needs MOLECULE_ORG_ID");
+    if (config.cp_url.empty()) return makeError(Errc::invalid_argument, "the control-plane backend needs CP_PROVISION_URL");
+    b.controlplane = makeControlPlane(config, store);
+    return b;
+  }
   if (config.backend != "auto" && config.backend != "docker")
-    return makeError(Errc::invalid_argument, "unknown backend " + config.backend + " (auto, docker, none)");
+    return makeError(Errc::invalid_argument, "unknown backend " + config.backend + " (auto, docker, controlplane, none)");
   auto engine = docker::EngineClient::connect(config.docker_host, std::chrono::seconds(config.backend == "auto" ? 3 : 10));
   if (!engine) {
     if (config.backend == "docker") return engine.error();

@@ -3,6 +3,7 @@
 
 #include "ws/config.h"
 #include "ws/provisioner.h"
+#include "ws/store.h"
 
 namespace ws {
 
@@ -11,8 +12,9 @@ struct Backends {
   ProvisionerPtr docker;
 };
 
-/// auto: Docker when an engine answers at DOCKER_HOST, else none. docker: the engine must
-/// answer, or this fails with the reason. none: no backend.
-Result<Backends> makeBackends(const ServerConfig& config);
+/// auto: the control plane when MOLECULE_ORG_ID is set, else Docker when an engine answers at
+/// DOCKER_HOST, else none. docker / controlplane: that backend, or a failure with the reason.
+/// none: no backend. The store resolves control-plane instance ids.
+Result<Backends> makeBackends(const ServerConfig& config, Store& store);
 
 }  // namespace ws

@@ -32,9 +32,10 @@ Response registerAgent(App& app, const Request& req) {
   if (!found) return Response::fromError(found.error());
   if (*found && (*found)->status == Status::removed)
     return Response::error(404, "workspace has been removed");
-  // A host URL the backend recorded at start (http://127.0.0.1:<port>) wins over what the
-  // agent believes its address is; only a URL we will actually use is validated.
-  const bool keep_host_url = *found && (*found)->url.rfind("http://127.0.0.1", 0) == 0 && !(*found)->external;
+  // For a workspace the platform runs, the URL its backend recorded at start (Docker host
+  // port, control-plane private IP) wins over what the agent believes its address is; only a
+  // URL we will actually use is validated.
+  const bool keep_host_url = *found && !(*found)->url.empty() && !(*found)->external;
   const std::string effective = keep_host_url ? (*found)->url : *url;
   if (!keep_host_url) {
     UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};

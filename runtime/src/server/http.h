@@ -38,6 +38,7 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  bool drop_connection = false;  ///< Close without answering (fault injection in emulators).
 
   static Response json(int status, const nlohmann::json& body);
   /// `{"error": message}` with the given status.

@@ -89,6 +89,10 @@ struct HttpServer::Impl {
           res = Response::error(500, "internal error");
         }
       }
+      if (res.drop_connection) {
+        in_flight.fetch_sub(1);
+        break;
+      }
       const bool keep_alive = msg.keep_alive() && !stopping.load();
       http::response<http::string_body> out{static_cast<http::status>(res.status), msg.version()};
       out.set(http::field::server, "workspace-server");

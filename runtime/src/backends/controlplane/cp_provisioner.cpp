@@ -1,0 +1,233 @@
+#include "cp_provisioner.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <nlohmann/json.hpp>
+
+namespace ws::controlplane {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using nlohmann::json;
+
+namespace {
+
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+Error unwired() { return makeError(Errc::backend_unavailable, "control-plane backend: no control plane URL is configured"); }
+
+std::string encode(const std::string& s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
+
+// The CP's own error text, never the raw body (which may carry anything).
+std::string describe(int status, const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_string())
+    return "(" + std::to_string(status) + "): " + j["error"].get<std::string>();
+  return "(" + std::to_string(status) + "): <unstructured body, " + std::to_string(body.size()) + " bytes>";
+}
+
+}  // namespace
+
+CpProvisioner::CpProvisioner(CpConfig config, InstanceLookup lookup)
+    : config_(std::move(config)), lookup_(std::move(lookup)) {
+  if (config_.base_url.empty()) return;
+  auto url = boost::urls::parse_absolute_uri(config_.base_url);
+  if (!url || url->scheme() != "http") return;  // stays unwired; start() explains
+  host_ = url->host_address();
+  port_ = url->has_port() ? std::string(url->port()) : "80";
+  base_path_ = url->path();
+  while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
+}
+
+Result<CpProvisioner::Response> CpProvisioner::send(const std::string& method, const std::string& target,
+                                                    const std::string& body, bool admin, std::size_t cap,
+                                                    std::chrono::milliseconds timeout,
+                                                    const std::string& content_type) const {
+  if (host_.empty()) {
+    if (!config_.base_url.empty() && config_.base_url.rfind("http://", 0) != 0)
+      return makeError(Errc::backend_unavailable, "control plane URL must be http://host:port: " + config_.base_url);
+    return unwired();
+  }
+  net::io_context io;
+  std::optional<Result<Response>> out;
+  auto run = [&]() -> net::awaitable<Result<Response>> {
+    net::ip::tcp::resolver resolver(io);
+    auto [rec, endpoints] = co_await resolver.async_resolve(host_, port_, kTuple);
+    if (rec) co_return makeError(Errc::backend_unavailable, "control plane host does not resolve: " + host_);
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    auto [cec, ep] = co_await stream.async_connect(endpoints, kTuple);
+    if (cec) co_return makeError(cec == beast::error::timeout ? Errc::timeout : Errc::backend_unavailable,
+                                 "control plane not reachable: " + cec.message());
+    http::request<http::string_body> req{http::string_to_verb(method), base_path_ + target, 11};
+    req.set(http::field::host, host_);
+    if (!body.empty()) req.set(http::field::content_type, content_type);
+    const std::string& bearer = admin ? (config_.admin_api_token.empty() ? config_.shared_secret : config_.admin_api_token)
+                                      : config_.shared_secret;
+    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+    if (!config_.admin_token.empty()) req.set("X-Molecule-Admin-Token", config_.admin_token);
+    req.body() = body;
+    req.prepare_payload();
+    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
+    if (wec) co_return makeError(Errc::backend_unavailable, "control plane write failed: " + wec.message());
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(cap);
+    auto [hec, hn] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (hec == http::error::body_limit)
+      co_return makeError(Errc::backend_error, "control plane response larger than " + std::to_string(cap) + " bytes");
+    if (hec == beast::error::timeout) co_return makeError(Errc::timeout, "control plane did not answer in time");
+    if (hec) co_return makeError(Errc::backend_unavailable, "control plane read failed: " + hec.message());
+    co_return Response{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  };
+  net::co_spawn(io, run(), [&](std::exception_ptr e, Result<Response> r) {
+    out = e ? Result<Response>(makeError(Errc::internal, "control plane client: unexpected exception")) : std::move(r);
+  });
+  io.run();
+  return std::move(*out);
+}
+
+Result<std::string> CpProvisioner::instanceOf(const std::string& workspace_id) const {
+  if (!lookup_) return std::string();
+  return lookup_(workspace_id);
+}
+
+std::string CpProvisioner::instancePath(const std::string& workspace_id, const std::string& suffix,
+                                        const std::string& instance) const {
+  return "/cp/workspaces/" + encode(workspace_id) + suffix + "?instance_id=" + encode(instance);
+}
+
+Result<StartResult> CpProvisioner::start(const WorkspaceConfig& c) {
+  json body{{"org_id", config_.org_id},
+            {"workspace_id", c.workspace_id},
+            {"runtime", c.runtime},
+            {"tier", c.tier},
+            {"platform_url", c.platform_url},
+            {"env", c.env},
+            {"config_files", c.config_files}};  // synchronous config injection (extension)
+  auto r = send("POST", "/cp/workspaces/provision", body.dump(), false, kMaxResponseBytes, config_.timeout);
+  if (!r) return r.error();
+  if (r->status != 201) return makeError(Errc::backend_error, "provision failed " + describe(r->status, r->body));
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("instance_id") || !j["instance_id"].is_string())
+    return makeError(Errc::backend_error, "provision answered 201 without an instance_id");
+  StartResult out;
+  out.instance_id = j["instance_id"];
+  if (j.contains("private_ip") && j["private_ip"].is_string() && !j["private_ip"].get<std::string>().empty())
+    out.url = "http://" + j["private_ip"].get<std::string>() + ":8000";
+  return out;
+}
+
+Result<> CpProvisioner::stop(const std::string& workspace_id) {
+  if (host_.empty()) return unwired();
+  auto instance = instanceOf(workspace_id);
+  if (!instance) return instance.error();
+  // Without a recorded instance (never provisioned, or an orphan whose row is gone) the
+  // workspace-wide DELETE terminates whatever runs for it.
+  const std::string target = instance->empty() ? "/cp/workspaces/" + encode(workspace_id)
+                                               : instancePath(workspace_id, "", *instance);
+  auto r = send("DELETE", target, "", false, kMaxResponseBytes, config_.timeout);
+  if (!r) return r.error();
+  if (r->status == 404) return {};  // already gone: stop is idempotent
+  if (r->status < 200 || r->status >= 300)
+    return makeError(Errc::backend_error, "deprovision failed " + describe(r->status, r->body));
+  return {};
+}
+
+Liveness CpProvisioner::isRunning(const std::string& workspace_id) {
+  if (host_.empty()) return {true, unwired()};
+  auto instance = instanceOf(workspace_id);
+  if (!instance) return {true, instance.error()};
+  if (instance->empty()) return {false, std::nullopt};
+  auto r = send("GET", instancePath(workspace_id, "/status", *instance), "", false, kMaxResponseBytes,
+                config_.status_timeout);
+  if (!r) return {true, r.error()};  // uncertain: alive
+  if (r->status == 404) return {false, std::nullopt};
+  if (r->status < 200 || r->status >= 300)
+    return {true, makeError(Errc::backend_error, "status failed " + describe(r->status, r->body))};
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("state") || !j["state"].is_string())
+    return {true, makeError(Errc::backend_error, "status answered malformed JSON")};
+  return {j["state"] == "running", std::nullopt};
+}
+
+Result<std::string> CpProvisioner::bootLog(const std::string& workspace_id) {
+  auto r = send("GET", "/cp/admin/workspaces/" + encode(workspace_id) + "/console", "", true, kMaxConsoleBytes,
+                config_.status_timeout);
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no console for workspace " + workspace_id);
+  if (r->status < 200 || r->status >= 300) return makeError(Errc::backend_error, "console failed " + describe(r->status, r->body));
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("output") || !j["output"].is_string())
+    return makeError(Errc::backend_error, "console answered malformed JSON");
+  return j["output"].get<std::string>();
+}
+
+Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const std::vector<std::string>& argv,
+                                       const std::string& stdin_data) {
+  if (host_.empty()) return unwired();
+  if (argv.empty()) return makeError(Errc::invalid_argument, "exec needs a command");
+  auto instance = instanceOf(workspace_id);
+  if (!instance) return instance.error();
+  auto r = send("POST", instancePath(workspace_id, "/exec", *instance), json{{"argv", argv}, {"stdin", stdin_data}}.dump(),
+                false, kMaxArchiveBytes, config_.timeout);
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no running instance for workspace " + workspace_id);
+  if (r->status != 200) return makeError(Errc::backend_error, "exec failed " + describe(r->status, r->body));
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("exit_code")) return makeError(Errc::backend_error, "exec answered malformed JSON");
+  return ExecResult{j.value("exit_code", -1), j.value("output", "")};
+}
+
+Result<std::string> CpProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
+  if (host_.empty()) return unwired();
+  auto instance = instanceOf(workspace_id);
+  if (!instance) return instance.error();
+  auto r = send("GET", instancePath(workspace_id, "/archive", *instance) + "&path=" + encode(path), "", false,
+                kMaxArchiveBytes, config_.timeout);
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no such path or workspace: " + path);
+  if (r->status != 200) return makeError(Errc::backend_error, "archive read failed " + describe(r->status, r->body));
+  return std::move(r->body);
+}
+
+Result<> CpProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
+  if (host_.empty()) return unwired();
+  auto instance = instanceOf(workspace_id);
+  if (!instance) return instance.error();
+  auto r = send("PUT", instancePath(workspace_id, "/archive", *instance) + "&path=" + encode(path), tar, false,
+                kMaxResponseBytes, config_.timeout, "application/x-tar");
+  if (!r) return r.error();
+  if (r->status == 404) return makeError(Errc::not_found, "no such directory or workspace: " + path);
+  if (r->status < 200 || r->status >= 300) return makeError(Errc::backend_error, "archive write failed " + describe(r->status, r->body));
+  return {};
+}
+
+Result<std::vector<std::string>> CpProvisioner::listManaged() {
+  auto r = send("GET", "/cp/workspaces?org_id=" + encode(config_.org_id), "", false, kMaxArchiveBytes, config_.status_timeout);
+  if (!r) return r.error();
+  if (r->status != 200) return makeError(Errc::backend_error, "instance listing failed " + describe(r->status, r->body));
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("instances") || !j["instances"].is_array())
+    return makeError(Errc::backend_error, "instance listing answered malformed JSON");
+  std::vector<std::string> out;
+  for (const auto& i : j["instances"])
+    if (i.is_object() && i.value("state", "") != "terminated") out.push_back(i.value("workspace_id", ""));
+  return out;
+}
+
+Result<> CpProvisioner::removeVolumes(const std::string&) {
+  if (host_.empty()) return unwired();
+  return {};  // instances are stateless: their storage ends with the instance
+}
+
+}  // namespace ws::controlplane

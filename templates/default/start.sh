@@ -1,0 +1,20 @@
+#!/bin/sh
+# Container entrypoint of the default template (the Docker image runs it).
+# Keep the provider-key block identical to install.sh: tools/check-template-parity compares them.
+set -eu
+CONFIG_DIR="${WORKSPACE_CONFIG_PATH:-/configs}"
+mkdir -p "$CONFIG_DIR"
+
+# Provider keys reach the agent through /configs/.env.
+{
+  echo "${ANTHROPIC_API_KEY:+ANTHROPIC_API_KEY=${ANTHROPIC_API_KEY}}"
+  echo "${OPENAI_API_KEY:+OPENAI_API_KEY=${OPENAI_API_KEY}}"
+  echo "${GEMINI_API_KEY:+GEMINI_API_KEY=${GEMINI_API_KEY}}"
+  echo "${OPENROUTER_API_KEY:+OPENROUTER_API_KEY=${OPENROUTER_API_KEY}}"
+  echo "${S3_ACCESS_KEY_ID:+S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID}}"
+} | grep -v '^$' > "$CONFIG_DIR/.env" || true
+chmod 600 "$CONFIG_DIR/.env"
+
+[ -f "$CONFIG_DIR/config.yaml" ] || printf 'name: "%s"\nruntime: "%s"\n' "$WORKSPACE_ID" "${RUNTIME:-langgraph}" > "$CONFIG_DIR/config.yaml"
+echo "start.sh: starting workspace $WORKSPACE_ID on ${AGENT_HOST:-0.0.0.0}:${AGENT_PORT:-8000}"
+exec /usr/local/bin/workspace-agent
