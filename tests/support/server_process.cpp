@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -102,32 +103,34 @@ HttpResult HttpClient::post(const std::string& target, const nlohmann::json& bod
   return request("POST", target, body.dump(), h);
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
+TempDir::TempDir() {
   char tmpl[] = "/tmp/ws-test-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  dir_ = tmpl;
-  db_path_ = dir_ + "/workspace.db";
-  const std::string port_file = dir_ + "/port";
-  for (std::size_t i = 0; i + 1 < args.size(); ++i)
-    if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
-  std::vector<std::string> argv{WS_SERVER_BINARY, "--port", "0", "--bind", "127.0.0.1",
-                                "--port-file", port_file, "--log-level", "warn"};
-  // Tests choose their backend explicitly; by default none, whatever engine the machine has.
-  if (std::find(args.begin(), args.end(), "--backend") == args.end()) {
-    argv.push_back("--backend");
-    argv.push_back("none");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  if (std::getenv("WS_TEST_KEEP_DIRS")) {  // for debugging: keep logs and databases
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
   }
-  if (std::find(args.begin(), args.end(), "--db") == args.end()) {
-    argv.push_back("--db");
-    argv.push_back(db_path_);
-  }
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+PortProcess::PortProcess(const std::string& binary, std::vector<std::string> args,
+                         const std::map<std::string, std::string>& env, const std::string& dir, const std::string& name) {
+  const std::string port_file = dir + "/" + name + ".port";
+  std::vector<std::string> argv{binary, "--port-file", port_file};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envs;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     const auto key = kv.substr(0, kv.find('='));
-    // The test decides the server's configuration, not the developer's shell.
-    if (key == "ADMIN_TOKEN" || key == "MOLECULE_ENV" || key == "PORT" || key == "DATABASE_PATH") continue;
+    // The test decides the process's configuration, not the developer's shell.
+    if (key == "ADMIN_TOKEN" || key == "MOLECULE_ENV" || key == "PORT" || key == "DATABASE_PATH" ||
+        key == "MOLECULE_ORG_ID" || key == "CP_PROVISION_URL" || key == "MOLECULE_CP_SHARED_SECRET")
+      continue;
     if (!env.count(key)) envs.push_back(kv);
   }
   for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
@@ -138,13 +141,13 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
   cenv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  const std::string log = dir_ + "/server.log";
+  const std::string log = dir + "/" + name + ".log";
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);
     if (in >> port_) return;
@@ -152,15 +155,14 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       std::ifstream l(log);
-      throw std::runtime_error("server exited at start-up: " +
-                               std::string(std::istreambuf_iterator<char>(l), {}));
+      throw std::runtime_error(name + " exited at start-up: " + std::string(std::istreambuf_iterator<char>(l), {}));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  throw std::runtime_error("server did not report its port in time");
+  throw std::runtime_error(name + " did not report its port in time");
 }
 
-int ServerProcess::terminate() {
+int PortProcess::terminate() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = 0;
@@ -169,10 +171,44 @@ int ServerProcess::terminate() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-ServerProcess::~ServerProcess() {
-  terminate();
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
+PortProcess::~PortProcess() { terminate(); }
+
+CpEmulatorProcess::CpEmulatorProcess(const std::string& shared_secret, const std::string& admin_token)
+    : secret_(shared_secret), admin_token_(admin_token) {
+  const std::string src = WS_SOURCE_DIR;
+  process_ = std::make_unique<PortProcess>(
+      WS_CP_EMULATOR_BINARY,
+      std::vector<std::string>{"--agent", WS_AGENT_BINARY, "--rootfs-script", src + "/tools/lib/make-rootfs.sh",
+                               "--user-data", src + "/templates/default/install.sh", "--data-dir",
+                               dir_.path() + "/data", "--shared-secret", shared_secret, "--admin-token", admin_token},
+      std::map<std::string, std::string>{}, dir_.path(), "cp-emulator");
 }
+
+HttpClient CpEmulatorProcess::client() const { return HttpClient(port()); }
+
+std::map<std::string, std::string> CpEmulatorProcess::auth(bool) const {
+  return {{"Authorization", "Bearer " + secret_}, {"X-Molecule-Admin-Token", admin_token_}};
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  db_path_ = dir_.path() + "/workspace.db";
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
+  std::vector<std::string> argv{"--port", "0", "--bind", "127.0.0.1", "--log-level", "warn"};
+  // Tests choose their backend explicitly; by default none, whatever engine the machine has.
+  if (std::find(args.begin(), args.end(), "--backend") == args.end()) {
+    argv.push_back("--backend");
+    argv.push_back("none");
+  }
+  if (std::find(args.begin(), args.end(), "--db") == args.end()) {
+    argv.push_back("--db");
+    argv.push_back(db_path_);
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  process_ = std::make_unique<PortProcess>(WS_SERVER_BINARY, argv, env, dir_.path(), "server");
+  port_ = process_->port();
+}
+
+ServerProcess::~ServerProcess() = default;
 
 }  // namespace ws::test

@@ -34,6 +34,53 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+/// A child process that reports its listening port through --port-file.
+class PortProcess {
+ public:
+  /// Starts `binary` with `args` plus `--port-file <dir>/port`, the environment plus `env`,
+  /// output into `<dir>/<name>.log`, and waits for the port.
+  PortProcess(const std::string& binary, std::vector<std::string> args, const std::map<std::string, std::string>& env,
+              const std::string& dir, const std::string& name);
+  ~PortProcess();
+  PortProcess(const PortProcess&) = delete;
+  PortProcess& operator=(const PortProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  /// Sends SIGTERM and returns the exit status.
+  int terminate();
+
+ private:
+  int pid_ = -1;
+  unsigned short port_ = 0;
+};
+
+/// A private directory removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// cp-emulator on a free port, with the project's agent, rootfs script and default template.
+class CpEmulatorProcess {
+ public:
+  CpEmulatorProcess(const std::string& shared_secret, const std::string& admin_token);
+  unsigned short port() const { return process_->port(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  HttpClient client() const;
+  /// Headers that authenticate as the tenant (or, with `admin`, with the admin key).
+  std::map<std::string, std::string> auth(bool admin = false) const;
+
+ private:
+  TempDir dir_;
+  std::string secret_, admin_token_;
+  std::unique_ptr<PortProcess> process_;
+};
+
 class ServerProcess {
  public:
   /// Starts the server with `args` (besides port, bind and database) and `env` added.
@@ -44,12 +91,12 @@ class ServerProcess {
   const std::string& dbPath() const { return db_path_; }
   HttpClient client(const std::string& default_bearer = "") const { return HttpClient(port_, default_bearer); }
   /// Sends SIGTERM and returns the exit status.
-  int terminate();
+  int terminate() { return process_->terminate(); }
 
  private:
-  std::string dir_;
+  TempDir dir_;
   std::string db_path_;
-  int pid_ = -1;
+  std::unique_ptr<PortProcess> process_;
   unsigned short port_ = 0;
 };
 

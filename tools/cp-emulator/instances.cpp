@@ -1,6 +1,9 @@
 #include "instances.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -65,6 +68,18 @@ struct Prepared {
   }
 };
 
+bool portFree(const std::string& ip, unsigned short port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, ip.c_str(), &addr.sin_addr);
+  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return free;
+}
+
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -122,10 +137,19 @@ void InstanceManager::reap() {
 ws::Result<Instance> InstanceManager::provision(const ProvisionRequest& r) {
   Instance inst;
   {
+    // The next loopback address whose port 8000 is free (other emulators may share the host).
     std::lock_guard lock(mutex_);
-    if (next_ip_ >= 65535) return makeError(Errc::rate_limited, "no private addresses left");
-    const unsigned n = next_ip_++;
-    inst.private_ip = "127.100." + std::to_string(n >> 8) + "." + std::to_string(n & 255);
+    for (;;) {
+      if (next_ip_ >= 65535) return makeError(Errc::rate_limited, "no private addresses left");
+      const unsigned n = next_ip_++;
+      // Each emulator takes its own /16 (by pid) so that emulators sharing a host do not race.
+      static const unsigned block = 100 + static_cast<unsigned>(getpid()) % 100;
+      const std::string ip = "127." + std::to_string(block) + "." + std::to_string(n >> 8) + "." + std::to_string(n & 255);
+      if (portFree(ip, 8000)) {
+        inst.private_ip = ip;
+        break;
+      }
+    }
   }
   inst.instance_id = newInstanceId();
   inst.workspace_id = r.workspace_id;
@@ -312,7 +336,10 @@ ws::Result<ws::ExecResult> InstanceManager::exec(const std::string& workspace_id
   }
   close(out[0]);
   int status = 0;
-  if (waitpid(pid, &status, WNOHANG) == 0) {
+  pid_t done = 0;
+  while ((done = waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (done == 0) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return makeError(Errc::timeout, "exec did not finish within 60 s");
