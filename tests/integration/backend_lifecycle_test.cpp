@@ -255,6 +255,54 @@ TEST_P(BackendLifecycle, OrphanSweeperReapsWorkloadsWithoutAWorkspace) {
   EXPECT_FALSE(env_->workloadUp(ghost));
 }
 
+TEST_P(BackendLifecycle, OrgImportOfATenWorkspaceTreeComesOnline) {
+  auto server = startServer();
+  auto c = server->client(kAdmin);
+  const json tmpl = json::parse(R"({
+    "name": "acme", "defaults": {"tier": 2, "runtime": "langgraph"},
+    "required_env": ["ACME_API_KEY"],
+    "workspaces": [
+      {"name": "ceo", "role": "leads", "children": [
+        {"name": "cto", "children": [{"name": "dev-1"}, {"name": "dev-2"}, {"name": "dev-3"}]},
+        {"name": "cfo", "children": [{"name": "analyst"}]}]},
+      {"name": "support", "children": [{"name": "agent-1"}, {"name": "agent-2"}]}]})");
+  auto gated = c.post("/org/import", {{"template", tmpl}});
+  ASSERT_EQ(gated.status, 412) << gated.body;
+  EXPECT_EQ(gated.json()["missing_env"][0], "ACME_API_KEY");
+  auto imported = c.post("/org/import", {{"template", tmpl}, {"force", true}});
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  ASSERT_EQ(imported.json()["count"], 10);
+  for (const auto& w : imported.json()["workspaces"]) EXPECT_EQ(waitForStatus(c, w["id"], "online", 60s), "online") << w;
+  const json all = c.get("/workspaces").json();
+  int children = 0;
+  for (const auto& w : all) children += !w["parent_id"].is_null();
+  EXPECT_EQ(children, 8);
+}
+
+TEST_P(BackendLifecycle, TeamCollapseStopsEveryChild) {
+  auto server = startServer();
+  auto c = server->client(kAdmin);
+  const std::string lead = c.post("/workspaces", {{"name", "lead"}, {"tier", 2}}).json()["id"];
+  auto expanded = c.post("/workspaces/" + lead + "/expand",
+                         {{"sub_workspaces", {{{"name", "a"}}, {{"name", "b"}, {"role", "reviewer"}}, {{"name", "c"}}}}});
+  ASSERT_EQ(expanded.status, 200) << expanded.body;
+  std::vector<std::string> kids;
+  for (const auto& k : expanded.json()["children"]) kids.push_back(k["id"]);
+  ASSERT_EQ(kids.size(), 3u);
+  for (const auto& k : kids) ASSERT_EQ(waitForStatus(c, k, "online", 30s), "online");
+  for (const auto& k : kids) ASSERT_TRUE(env_->workloadUp(k));
+  auto collapsed = c.post("/workspaces/" + lead + "/collapse", json::object());
+  ASSERT_EQ(collapsed.status, 200) << collapsed.body;
+  EXPECT_EQ(collapsed.json()["removed"].size(), 3u);
+  for (const auto& k : kids) {
+    EXPECT_FALSE(env_->workloadUp(k)) << k;
+    EXPECT_EQ(c.get("/workspaces/" + k).status, 404);
+  }
+  auto console = c.get("/workspaces/" + lead + "/console");
+  ASSERT_EQ(console.status, 200) << console.body;
+  EXPECT_NE(console.json()["output"].get<std::string>().find("registered"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BackendLifecycle, ::testing::Values("docker", "controlplane"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
@@ -315,6 +363,25 @@ TEST_F(ControlPlaneFaults, StatusTimeoutsKeepTheWorkspaceOnline) {
   std::this_thread::sleep_for(6s);  // several sweeps, every answer uncertain
   EXPECT_EQ(c.get("/workspaces/" + id).json()["status"], "online");
   EXPECT_FALSE(sawEvent(c, id, "WORKSPACE_OFFLINE"));
+}
+
+TEST_F(ControlPlaneFaults, BootstrapFailedMarksAProvisioningWorkspaceFailed) {
+  auto server = startServer();
+  auto c = server->client(kAdmin);
+  inject({{"route", "provision"}, {"latency_ms", 4000}});  // keeps it provisioning for a while
+  const std::string id = c.post("/workspaces", {{"name", "slow boot"}}).json()["id"];
+  const std::string tail = std::string(10000, 'x') + "cloud-init: agent crashed";
+  auto r = c.post("/admin/workspaces/" + id + "/bootstrap-failed", {{"error", "bootstrap failed"}, {"log_tail", tail}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json(), json({{"ok", true}}));
+  const json all = c.get("/workspaces").json();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["status"], "failed");
+  const std::string reason = all[0]["last_sample_error"];
+  EXPECT_LE(reason.size(), 8192u);
+  EXPECT_NE(reason.find("agent crashed"), std::string::npos) << "the tail is kept";
+  auto again = c.post("/admin/workspaces/" + id + "/bootstrap-failed", {{"error", "again"}});
+  EXPECT_EQ(again.json(), json({{"ok", true}, {"no_change", true}}));
 }
 
 TEST_F(ControlPlaneFaults, FailedDeprovisionAnswers500WithARetryMessage) {

@@ -29,6 +29,7 @@ struct ServerConfig {
   std::chrono::seconds health_sweep_interval{15};   ///< HEALTH_SWEEP_SECONDS: backend liveness.
   std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.
   std::string log_level = "info";
+  std::string org_templates_dir = "templates/org";  ///< ORG_TEMPLATES_DIR: where POST /org/import {dir} looks
 
   // Backends.
   std::string backend = "auto";  ///< --backend: auto | docker | controlplane | none.

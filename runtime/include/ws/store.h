@@ -151,6 +151,10 @@ class Store {
   virtual Result<> revokeAllTokens(const std::string& workspace_id) = 0;
   virtual Result<> touchToken(const std::string& token_id) = 0;
 
+  // Secrets.
+  /// Names of the global secrets (values are never read here).
+  virtual Result<std::set<std::string>> globalSecretKeys() = 0;
+
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;
   virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;

@@ -31,6 +31,8 @@ void registerEventRoutes(Router& router, App& app);
 void registerTokenRoutes(Router& router, App& app);
 void registerActivityRoutes(Router& router, App& app);
 void registerLifecycleRoutes(Router& router, App& app);
+void registerTeamRoutes(Router& router, App& app);
+void registerOrgRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   registerHealthRoutes(router, app);
@@ -40,6 +42,8 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerTokenRoutes(router, app);
   registerActivityRoutes(router, app);
   registerLifecycleRoutes(router, app);
+  registerTeamRoutes(router, app);
+  registerOrgRoutes(router, app);
 }
 
 // Helpers shared by the route files.

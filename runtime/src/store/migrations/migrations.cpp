@@ -90,8 +90,19 @@ CREATE TABLE activity_logs (
 CREATE INDEX activity_logs_workspace ON activity_logs(workspace_id, created_at);
 )sql";
 
-constexpr std::array<Migration, 1> kAll{{
+constexpr std::string_view k002GlobalSecrets = R"sql(
+CREATE TABLE global_secrets (
+  key                TEXT PRIMARY KEY,
+  encrypted_value    BLOB NOT NULL,
+  encryption_version INTEGER NOT NULL DEFAULT 0,
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 2> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
+    {2, "global secrets (keys gate org import)", k002GlobalSecrets},
 }};
 
 }  // namespace

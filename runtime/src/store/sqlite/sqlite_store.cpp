@@ -389,6 +389,13 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::set<std::string>> globalSecretKeys() override {
+    return guarded([&] {
+      auto keys = collect(db_.prepare("SELECT key FROM global_secrets"), [](const Statement& r) { return r.text(0); });
+      return std::set<std::string>(keys.begin(), keys.end());
+    });
+  }
+
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override {
     return guarded([&] {
       db_.prepare(

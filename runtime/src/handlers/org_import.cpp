@@ -1,0 +1,260 @@
+// POST /org/import (runtime-spec 4.7): a whole organisation of workspaces from one template,
+// YAML (with !include) or JSON, with defaults and nested children, gated on required env and
+// provisioned through the dispatcher with the handler's bounded worker pool.
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "../core/util.h"
+#include "app.h"
+#include "json_input.h"
+#include "validation.h"
+
+namespace ws {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr std::size_t kMaxWorkspaces = 500;
+constexpr int kMaxDepth = 16;
+
+struct ImportError {
+  int status;
+  std::string message;
+};
+
+// Replaces `!include path` nodes with the parsed file, confined to `root`, without cycles.
+YAML::Node resolveIncludes(const YAML::Node& node, const fs::path& dir, const fs::path& root, std::vector<fs::path>& stack) {
+  if (node.Tag() == "!include") {
+    if (!node.IsScalar()) throw ImportError{400, "!include takes a file name"};
+    const fs::path target = fs::weakly_canonical(dir / node.as<std::string>());
+    const auto rel = target.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") throw ImportError{400, "!include must stay inside the template directory"};
+    for (const auto& p : stack)
+      if (p == target) throw ImportError{400, "!include cycle at " + rel.string()};
+    if (stack.size() > 16) throw ImportError{400, "!include nested too deeply"};
+    YAML::Node loaded;
+    try {
+      loaded = YAML::LoadFile(target.string());
+    } catch (const YAML::Exception& e) {
+      throw ImportError{400, "cannot read included " + rel.string() + ": " + e.what()};
+    }
+    stack.push_back(target);
+    YAML::Node out = resolveIncludes(loaded, target.parent_path(), root, stack);
+    stack.pop_back();
+    return out;
+  }
+  if (node.IsMap()) {
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& kv : node) out[kv.first.as<std::string>()] = resolveIncludes(kv.second, dir, root, stack);
+    return out;
+  }
+  if (node.IsSequence()) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& item : node) out.push_back(resolveIncludes(item, dir, root, stack));
+    return out;
+  }
+  return node;
+}
+
+std::optional<std::string> text(const YAML::Node& n, const char* key) {
+  if (!n[key] || n[key].IsNull()) return std::nullopt;
+  if (!n[key].IsScalar()) throw ImportError{400, std::string(key) + " must be a string"};
+  return n[key].as<std::string>();
+}
+
+std::optional<int> number(const YAML::Node& n, const char* key) {
+  if (!n[key] || n[key].IsNull()) return std::nullopt;
+  try {
+    return n[key].as<int>();
+  } catch (const YAML::Exception&) {
+    throw ImportError{400, std::string(key) + " must be an integer"};
+  }
+}
+
+// A requirement is one name, or any one of several.
+using Requirement = std::vector<std::string>;
+
+void collectRequirements(const YAML::Node& list, std::vector<Requirement>& out) {
+  if (!list) return;
+  if (!list.IsSequence()) throw ImportError{400, "required_env must be a list"};
+  static const std::regex kName("^[A-Z][A-Z0-9_]{0,127}$");
+  auto check = [](const std::string& n) {
+    if (!std::regex_match(n, kName)) throw ImportError{400, "invalid environment variable name: " + n};
+    return n;
+  };
+  for (const auto& item : list) {
+    if (item.IsScalar()) {
+      out.push_back({check(item.as<std::string>())});
+    } else if (item.IsMap() && item["any_of"] && item["any_of"].IsSequence()) {
+      Requirement any;
+      for (const auto& n : item["any_of"]) any.push_back(check(n.as<std::string>()));
+      if (!any.empty()) out.push_back(any);
+    } else {
+      throw ImportError{400, "required_env entries are names or {any_of: [...]}"};
+    }
+  }
+}
+
+struct Planned {
+  Workspace workspace;
+};
+
+class Importer {
+ public:
+  Importer(App& app, const YAML::Node& defaults) : app_(app), defaults_(defaults) {}
+
+  void plan(const YAML::Node& list, const std::optional<std::string>& parent, int depth, std::vector<Requirement>& reqs) {
+    if (!list) return;
+    if (!list.IsSequence()) throw ImportError{400, "workspaces and children must be lists"};
+    if (depth > kMaxDepth) throw ImportError{400, "the workspace tree is nested too deeply"};
+    for (const auto& node : list) {
+      if (!node.IsMap()) throw ImportError{400, "every workspace must be a mapping"};
+      if (planned_.size() >= kMaxWorkspaces) throw ImportError{400, "at most 500 workspaces per import"};
+      Workspace w;
+      w.id = newUuid();
+      const auto name = text(node, "name");
+      if (!name || name->empty()) throw ImportError{400, "every workspace needs a name"};
+      w.name = *name;
+      w.role = text(node, "role");
+      w.runtime = text(node, "runtime").value_or(text(defaults_, "runtime").value_or("langgraph"));
+      w.model = text(node, "model").value_or(text(defaults_, "model").value_or(""));
+      w.tier = number(node, "tier").value_or(number(defaults_, "tier").value_or(2));
+      if (w.tier < 1 || w.tier > 4) throw ImportError{400, "tier must be between 1 and 4 (" + w.name + ")"};
+      if (auto e = validateWorkspaceText(w.name, w.role, w.model, w.runtime)) throw ImportError{400, *e + " (" + w.name + ")"};
+      w.external = node["external"] && node["external"].as<bool>(false);
+      if (w.external) w.url = text(node, "url").value_or("");
+      w.parent_id = parent;
+      w.awareness_namespace = "workspace:" + w.id;
+      w.created_at = w.updated_at = nowTime();
+      if (node["canvas"] && node["canvas"].IsMap()) {
+        w.x = node["canvas"]["x"].as<double>(0);
+        w.y = node["canvas"]["y"].as<double>(0);
+      }
+      collectRequirements(node["required_env"], reqs);
+      planned_.push_back({w});
+      plan(node["children"], w.id, depth + 1, reqs);
+    }
+  }
+
+  const std::vector<Planned>& planned() const { return planned_; }
+
+ private:
+  App& app_;
+  YAML::Node defaults_;
+  std::vector<Planned> planned_;
+};
+
+YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
+  if (auto dir = in.string("dir")) {
+    const fs::path root = fs::weakly_canonical(app.config.org_templates_dir);
+    const fs::path target = fs::weakly_canonical(root / *dir);
+    const auto rel = target.lexically_relative(root);
+    if (dir->empty() || rel.empty() || *rel.begin() == ".." || rel == ".")
+      throw ImportError{400, "dir must name a template inside the org templates directory"};
+    if (!fs::exists(target / "org.yaml")) throw ImportError{404, "no org.yaml in template " + *dir};
+    YAML::Node doc;
+    try {
+      doc = YAML::LoadFile((target / "org.yaml").string());
+    } catch (const YAML::Exception& e) {
+      throw ImportError{400, std::string("org.yaml: ") + e.what()};
+    }
+    std::vector<fs::path> stack{target / "org.yaml"};
+    return resolveIncludes(doc, target, target, stack);
+  }
+  if (auto tmpl = in.object("template")) return YAML::Load(tmpl->dump());  // JSON is YAML
+  if (in.error()) throw ImportError{400, *in.error()};
+  (void)req;
+  throw ImportError{400, "send {\"dir\": <template>} or {\"template\": {...}}"};
+}
+
+Response importOrgWorkspaces(App& app, const Request& req) {
+  std::string body = req.body;
+  const bool yaml_body = req.header("content-type").value_or("").find("yaml") != std::string::npos;
+  try {
+    YAML::Node tmpl;
+    bool force = false;
+    if (yaml_body) {  // the template itself, as YAML
+      try {
+        tmpl = YAML::Load(body);
+      } catch (const YAML::Exception& e) {
+        throw ImportError{400, std::string("invalid YAML: ") + e.what()};
+      }
+      force = req.queryParam("force").value_or("") == "true";
+    } else {
+      JsonInput in(body);
+      if (in.error()) throw ImportError{400, *in.error()};
+      force = in.boolean("force").value_or(false);
+      if (in.error()) throw ImportError{400, *in.error()};
+      tmpl = loadTemplate(app, req, in);
+    }
+    if (!tmpl.IsMap()) throw ImportError{400, "the org template must be a mapping"};
+    const std::string org = text(tmpl, "name").value_or("org");
+    std::vector<Requirement> reqs;
+    collectRequirements(tmpl["required_env"], reqs);
+    Importer importer(app, tmpl["defaults"] ? tmpl["defaults"] : YAML::Node(YAML::NodeType::Map));
+    importer.plan(tmpl["workspaces"], std::nullopt, 0, reqs);
+    if (importer.planned().empty()) throw ImportError{400, "the template has no workspaces"};
+
+    // Gate 1: required environment, met by global secrets (unless forced).
+    if (!force && !reqs.empty()) {
+      auto keys = app.store.globalSecretKeys();
+      if (!keys) return Response::fromError(keys.error());
+      json missing = json::array(), required = json::array();
+      std::set<std::string> seen;
+      for (const auto& r : reqs) {
+        const std::string label = r.size() == 1 ? r[0] : "any of " + json(r).dump();
+        if (!seen.insert(label).second) continue;
+        required.push_back(label);
+        bool met = false;
+        for (const auto& name : r) met |= keys->count(name) > 0;
+        if (!met) missing.push_back(label);
+      }
+      if (!missing.empty())
+        return Response::json(412, {{"error", "missing required environment variables"},
+                                    {"missing_env", missing},
+                                    {"required_env", required},
+                                    {"template", org},
+                                    {"suggestion", "add them as global secrets, or repeat with force=true"}});
+    }
+
+    // Gate 2: a backend must be wired to provision anything (external agents need none).
+    bool needs_backend = false;
+    for (const auto& p : importer.planned()) needs_backend |= !p.workspace.external;
+    if (needs_backend && !app.workspaces.hasProvisioner())
+      return Response::error(503, "no workspace backend is configured; nothing was imported");
+
+    json created = json::array();
+    for (const auto& p : importer.planned()) {
+      const Workspace& w = p.workspace;
+      const json payload{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}, {"org", org}};
+      if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}); !ok)
+        return Response::json(207, {{"org", org}, {"workspaces", created}, {"count", created.size()}, {"error", ok.error().message}});
+      if (w.external) {
+        if (!w.url.empty())
+          (void)app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"url", w.url}}, {}, w.url});
+      } else {
+        app.workspaces.provisionWorkspaceAuto(w);  // bounded by the handler's worker pool
+      }
+      created.push_back({{"id", w.id}, {"name", w.name}, {"tier", w.tier}});
+    }
+    app.events().record("ORG_IMPORTED", std::nullopt, {{"org", org}, {"count", created.size()}});
+    return Response::json(201, {{"org", org}, {"workspaces", created}, {"count", created.size()}});
+  } catch (const ImportError& e) {
+    return Response::error(e.status, e.message);
+  } catch (const YAML::Exception& e) {
+    return Response::error(400, std::string("invalid template: ") + e.what());
+  }
+}
+
+}  // namespace
+
+void registerOrgRoutes(Router& router, App& app) {
+  router.add("POST", "/org/import", AuthPolicy::admin, [&app](const Request& r) { return importOrgWorkspaces(app, r); });
+}
+
+}  // namespace ws

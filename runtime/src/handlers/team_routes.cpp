@@ -1,0 +1,128 @@
+// Teams (runtime-spec 4.6) and the control-plane callbacks (3.2, 3.7): expand and collapse a
+// workspace's children, the console, and bootstrap-failed. All backend work goes through the
+// dispatchers, so teams behave the same on every backend.
+
+#include "../core/util.h"
+#include "app.h"
+#include "json_input.h"
+#include "validation.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxLogTail = 8192;
+
+Response expand(App& app, const Request& req) {
+  auto parent = loadLiveWorkspace(app.store, req.param("id"));
+  if (parent.error) return *parent.error;
+  JsonInput in(req.body);
+  auto subs = in.body().value("sub_workspaces", json::array());
+  if (in.error()) return Response::error(400, *in.error());
+  if (!subs.is_array() || subs.empty()) return Response::error(400, "sub_workspaces must be a non-empty array");
+  if (subs.size() > 100) return Response::error(400, "at most 100 sub_workspaces per expand");
+  std::vector<Workspace> children;
+  for (const auto& s : subs) {
+    JsonInput child(s.is_object() ? s.dump() : "[]");
+    auto name = child.string("name");
+    auto role = child.string("role");
+    auto runtime = child.string("runtime");
+    if (child.error()) return Response::error(400, "sub_workspaces: " + *child.error());
+    if (!name || name->empty()) return Response::error(400, "every sub_workspace needs a name");
+    if (auto e = validateWorkspaceText(name, role, std::nullopt, runtime)) return Response::error(400, *e);
+    Workspace w;
+    w.id = newUuid();
+    w.name = *name;
+    w.role = role;
+    w.tier = parent.workspace->tier;
+    w.runtime = runtime && !runtime->empty() ? *runtime : parent.workspace->runtime;
+    w.parent_id = parent.workspace->id;
+    w.awareness_namespace = "workspace:" + w.id;
+    w.created_at = w.updated_at = nowTime();
+    children.push_back(std::move(w));
+  }
+  json listed = json::array();
+  for (const auto& w : children) {
+    const json payload{{"name", w.name}, {"tier", w.tier}, {"parent_id", w.parent_id.value_or("")}};
+    if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}); !ok)
+      return Response::fromError(ok.error());
+    app.workspaces.provisionWorkspaceAuto(w);  // same path as a single create: token, config, dispatcher
+    listed.push_back({{"id", w.id}, {"name", w.name}, {"role", w.role ? json(*w.role) : json(nullptr)}});
+  }
+  app.events().record("WORKSPACE_EXPANDED", parent.workspace->id, {{"children", listed}});
+  return Response::json(200, {{"status", "expanded"}, {"children", listed}});
+}
+
+Response collapse(App& app, const Request& req) {
+  auto parent = loadLiveWorkspace(app.store, req.param("id"));
+  if (parent.error) return *parent.error;
+  auto children = app.store.children(parent.workspace->id);
+  if (!children) return Response::fromError(children.error());
+  json removed = json::array();
+  std::vector<std::string> failures;
+  for (const auto& c : *children) {
+    // The database first (removed, tokens revoked), then the workload, as delete does.
+    if (auto ok = app.store.markRemoved({c.id}, {Event{0, "WORKSPACE_REMOVED", c.id, json{{"name", c.name}}.dump(), nowTime()}}); !ok)
+      return Response::fromError(ok.error());
+    app.liveness.forget(c.id);
+    auto stopped = app.workspaces.stopWorkspaceAuto(c.id);
+    if (stopped) stopped = app.workspaces.removeVolumesAuto(c.id);
+    if (!stopped) failures.push_back(c.id + ": " + stopped.error().message);
+    removed.push_back(c.name);
+  }
+  app.events().record("WORKSPACE_COLLAPSED", parent.workspace->id, {{"removed_children", removed}});
+  if (!failures.empty())
+    return Response::json(500, {{"error", "children marked removed, but " + std::to_string(failures.size()) +
+                                              " stop call(s) failed — please retry: " + failures.front()},
+                                {"removed", removed}});
+  return Response::json(200, {{"status", "collapsed"}, {"removed", removed}});
+}
+
+Response console(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  auto output = app.workspaces.bootLogAuto(loaded.workspace->id);
+  if (!output) {
+    if (output.error().code == Errc::backend_unavailable)
+      return Response::error(501, "console output unavailable on this deployment (no backend)");
+    return Response::error(502, output.error().message);
+  }
+  return Response::json(200, {{"output", *output}});
+}
+
+Response bootstrapFailed(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  JsonInput in(req.body);
+  const std::string error = in.string("error").value_or("bootstrap failed");
+  std::string tail = in.string("log_tail").value_or("");
+  if (in.error()) return Response::error(400, *in.error());
+  if (tail.size() > kMaxLogTail) {
+    tail = tail.substr(tail.size() - kMaxLogTail);
+    // Do not start inside a UTF-8 sequence.
+    std::size_t skip = 0;
+    while (skip < tail.size() && (static_cast<unsigned char>(tail[skip]) & 0xC0) == 0x80) ++skip;
+    tail.erase(0, skip);
+  }
+  const std::string reason = tail.empty() ? error : error + "\n" + tail;
+  auto changed = app.lifecycle.change(StatusChange{
+      loaded.workspace->id, Status::failed, "WORKSPACE_PROVISION_FAILED",
+      {{"error", error}, {"log_tail", tail}, {"source", "bootstrap_watcher"}}, {Status::provisioning}, std::nullopt,
+      reason.substr(0, kMaxLogTail)});
+  if (!changed) return Response::fromError(changed.error());
+  if (!*changed) return Response::json(200, {{"ok", true}, {"no_change", true}});
+  return Response::json(200, {{"ok", true}});
+}
+
+}  // namespace
+
+void registerTeamRoutes(Router& router, App& app) {
+  router.add("POST", "/workspaces/:id/expand", AuthPolicy::workspace, [&app](const Request& r) { return expand(app, r); });
+  router.add("POST", "/workspaces/:id/collapse", AuthPolicy::workspace, [&app](const Request& r) { return collapse(app, r); });
+  router.add("GET", "/workspaces/:id/console", AuthPolicy::admin, [&app](const Request& r) { return console(app, r); });
+  router.add("POST", "/admin/workspaces/:id/bootstrap-failed", AuthPolicy::admin,
+             [&app](const Request& r) { return bootstrapFailed(app, r); });
+}
+
+}  // namespace ws
