@@ -13,6 +13,7 @@
 #include "core/lifecycle.h"
 #include "handlers/app.h"
 #include "handlers/workspace_handler.h"
+#include "server/process.h"
 #include "server/router.h"
 #include "server/server.h"
 #include "sweeps/liveness.h"
@@ -52,22 +53,13 @@ int run(ws::ServerConfig& config) {
     return 1;
   }
   if (config.platform_url.empty()) config.platform_url = "http://127.0.0.1:" + std::to_string(*port);
-  if (!config.port_file.empty()) {
-    std::ofstream(config.port_file + ".tmp") << *port << "\n";
-    std::rename((config.port_file + ".tmp").c_str(), config.port_file.c_str());
-  }
+  if (!config.port_file.empty()) ws::writePortFile(config.port_file, *port);
   spdlog::info("workspace-server listening on {}:{} (database {})", config.bind_address, *port, config.db_path);
 
   ws::Sweeper sweeper(app);
   sweeper.start();
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  int received = 0;
-  sigwait(&signals, &received);
-  spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  spdlog::info("received {}, shutting down", ws::waitForShutdownSignal());
   server.stop(std::chrono::seconds(10));
   sweeper.stop();
   workspaces.drain();
@@ -78,13 +70,7 @@ int run(ws::ServerConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the shutdown signals before any thread starts, so that only sigwait() sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  ws::blockShutdownSignals();
 
   ws::ServerConfig config;
   CLI::App cli{"workspace-server: runs AI-agent workspaces on Docker or a control plane"};

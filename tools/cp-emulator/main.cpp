@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "handlers/json_input.h"
 #include "instances.h"
+#include "server/process.h"
 #include "server/router.h"
 #include "server/server.h"
 
@@ -113,12 +114,7 @@ std::string env(const char* name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  ws::blockShutdownSignals();
 
   ws::ServerConfig server;
   server.bind_address = "127.0.0.1";
@@ -273,13 +269,9 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", port.error().message);
     return 1;
   }
-  if (!server.port_file.empty()) {
-    std::ofstream(server.port_file + ".tmp") << *port << "\n";
-    std::rename((server.port_file + ".tmp").c_str(), server.port_file.c_str());
-  }
+  if (!server.port_file.empty()) ws::writePortFile(server.port_file, *port);
   spdlog::info("listening on 127.0.0.1:{} (data {})", *port, data.string());
-  int received = 0;
-  sigwait(&signals, &received);
+  ws::waitForShutdownSignal();
   http.stop(std::chrono::seconds(5));
   spdlog::info("stopping; terminating instances");
   return 0;
