@@ -46,7 +46,8 @@ int run(ws::ServerConfig& config) {
   if (!workspaces.hasProvisioner())
     spdlog::warn("no workspace backend wired: new workspaces are recorded and marked failed");
 
-  ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); });
+  ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); },
+                        [&router](ws::Request& req) { return router.openTerminal(req); });
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message);

@@ -272,7 +272,8 @@ TEST_P(BackendLifecycle, OrgImportOfATenWorkspaceTreeComesOnline) {
   auto imported = c.post("/org/import", {{"template", tmpl}, {"force", true}});
   ASSERT_EQ(imported.status, 201) << imported.body;
   ASSERT_EQ(imported.json()["count"], 10);
-  for (const auto& w : imported.json()["workspaces"]) EXPECT_EQ(waitForStatus(c, w["id"], "online", 60s), "online") << w;
+  const json created = imported.json();
+  for (const auto& w : created["workspaces"]) EXPECT_EQ(waitForStatus(c, w["id"], "online", 60s), "online") << w;
   const json all = c.get("/workspaces").json();
   int children = 0;
   for (const auto& w : all) children += !w["parent_id"].is_null();
@@ -287,7 +288,8 @@ TEST_P(BackendLifecycle, TeamCollapseStopsEveryChild) {
                          {{"sub_workspaces", {{{"name", "a"}}, {{"name", "b"}, {"role", "reviewer"}}, {{"name", "c"}}}}});
   ASSERT_EQ(expanded.status, 200) << expanded.body;
   std::vector<std::string> kids;
-  for (const auto& k : expanded.json()["children"]) kids.push_back(k["id"]);
+  const json listed = expanded.json();
+  for (const auto& k : listed["children"]) kids.push_back(k["id"]);
   ASSERT_EQ(kids.size(), 3u);
   for (const auto& k : kids) ASSERT_EQ(waitForStatus(c, k, "online", 30s), "online");
   for (const auto& k : kids) ASSERT_TRUE(env_->workloadUp(k));
@@ -301,6 +303,22 @@ TEST_P(BackendLifecycle, TeamCollapseStopsEveryChild) {
   auto console = c.get("/workspaces/" + lead + "/console");
   ASSERT_EQ(console.status, 200) << console.body;
   EXPECT_NE(console.json()["output"].get<std::string>().find("registered"), std::string::npos);
+}
+
+TEST_P(BackendLifecycle, TerminalRunsAShellInTheWorkspace) {
+  auto server = startServer();
+  auto c = server->client(kAdmin);
+  const std::string id = c.post("/workspaces", {{"name", "shell"}, {"tier", 2}}).json()["id"];
+  ASSERT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  const std::map<std::string, std::string> admin{{"Authorization", "Bearer " + kAdmin}};
+  const std::string out = terminalExchange(server->port(), "/workspaces/" + id + "/terminal", admin,
+                                           "cat /configs/config.yaml; echo done-$((6*7))\n", "done-42", 15s);
+  EXPECT_NE(out.find("done-42"), std::string::npos) << out;
+  EXPECT_NE(out.find("name: \"shell\""), std::string::npos) << "the shell runs inside the workspace: " << out;
+  EXPECT_THROW(terminalExchange(server->port(), "/workspaces/" + id + "/terminal", {}, "true\n", "x", 2s),
+               std::runtime_error)
+      << "no token, no shell";
+  EXPECT_EQ(c.get("/workspaces/" + id + "/terminal").status, 426) << "a plain GET is told to upgrade";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendLifecycle, ::testing::Values("docker", "controlplane"),

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -101,6 +102,37 @@ HttpResult HttpClient::post(const std::string& target, const nlohmann::json& bod
   std::map<std::string, std::string> h;
   if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
   return request("POST", target, body.dump(), h);
+}
+
+std::string terminalExchange(unsigned short port, const std::string& target,
+                             const std::map<std::string, std::string>& headers, const std::string& input,
+                             const std::string& expect, std::chrono::milliseconds timeout) {
+  namespace websocket = beast::websocket;
+  net::io_context io;
+  websocket::stream<beast::tcp_stream> ws(io);
+  beast::get_lowest_layer(ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+    for (const auto& [k, v] : headers) req.set(k, v);
+  }));
+  websocket::response_type res;
+  beast::error_code ec;
+  ws.handshake(res, "127.0.0.1", target, ec);
+  if (ec) throw std::runtime_error("upgrade refused: " + std::to_string(res.result_int()));
+  ws.binary(true);
+  ws.write(net::buffer(input));
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  beast::flat_buffer buffer;
+  while (out.find(expect) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    beast::get_lowest_layer(ws).expires_at(deadline);
+    ws.read(buffer, ec);
+    if (ec) break;
+    out += beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+  }
+  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
+  ws.close(websocket::close_code::normal, ec);
+  return out;
 }
 
 TempDir::TempDir() {

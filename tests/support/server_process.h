@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,12 @@ class HttpClient {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Opens the WebSocket at `target` (with `headers`), sends `input`, and collects output until it
+/// contains `expect` or `timeout` passes. Throws with the HTTP status when the upgrade is refused.
+std::string terminalExchange(unsigned short port, const std::string& target,
+                             const std::map<std::string, std::string>& headers, const std::string& input,
+                             const std::string& expect, std::chrono::milliseconds timeout);
 
 /// A child process that reports its listening port through --port-file.
 class PortProcess {

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -156,9 +157,12 @@ ws::Result<Instance> InstanceManager::provision(const ProvisionRequest& r) {
   inst.org_id = r.org_id;
   inst.root = data_dir_ / inst.instance_id / "root";
   inst.console = data_dir_ / inst.instance_id / "console.log";
+  std::lock_guard spawn(spawn_mutex_);
   std::error_code ec;
   fs::create_directories(inst.root.parent_path(), ec);
-  fs::copy(base_rootfs_, inst.root, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  // Binaries are hard links to the base (nothing is written); directories are the instance's own.
+  fs::copy(base_rootfs_, inst.root,
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks | fs::copy_options::create_hard_links, ec);
   if (ec) return makeError(Errc::internal, "cannot create the instance root: " + ec.message());
 
   // Config files land before boot: injection is synchronous.
@@ -306,7 +310,9 @@ ws::Result<ws::ExecResult> InstanceManager::exec(const std::string& workspace_id
                          {"PATH=/usr/local/bin:/bin", "HOME=/root", "WORKSPACE_ID=" + workspace_id});
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return makeError(Errc::internal, "pipe failed");
+  std::unique_lock spawn(spawn_mutex_);
   const pid_t pid = fork();
+  spawn.unlock();
   if (pid < 0) return makeError(Errc::internal, "fork failed");
   if (pid == 0) {
     dup2(in[0], 0);
@@ -383,6 +389,7 @@ ws::Result<> InstanceManager::writeArchive(const std::string& workspace_id, cons
   if (!fs::is_directory(*dir, ec)) return makeError(Errc::not_found, "no such directory: " + path);
   auto entries = ws::readTar(tar);
   if (!entries) return entries.error();
+  std::lock_guard spawn(spawn_mutex_);
   for (const auto& e : *entries) {
     auto target = inside(*i, (fs::path(path) / e.path).string());
     if (!target) return target.error();
@@ -391,10 +398,61 @@ ws::Result<> InstanceManager::writeArchive(const std::string& workspace_id, cons
       continue;
     }
     fs::create_directories(target->parent_path(), ec);
+    fs::remove(*target, ec);  // a new inode: never write through a link shared with the base
     std::ofstream(*target, std::ios::binary | std::ios::trunc) << e.content;
     chmod(target->c_str(), e.mode);
   }
   return {};
+}
+
+namespace {
+
+// A shell on a pseudo-terminal; closing kills its process group, which ends read().
+class PtyTerminal final : public ws::Terminal {
+ public:
+  PtyTerminal(int master, pid_t pid) : master_(master), pid_(pid) {}
+  ~PtyTerminal() override {
+    close();
+    ::close(master_);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  ws::Result<std::string> read() override {
+    char buf[16384];
+    const ssize_t n = ::read(master_, buf, sizeof buf);
+    if (n <= 0) return std::string();  // EIO once the shell is gone
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
+  ws::Result<> write(std::string_view input) override {
+    while (!input.empty()) {
+      const ssize_t n = ::write(master_, input.data(), input.size());
+      if (n <= 0) return makeError(Errc::backend_error, "terminal write failed");
+      input.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+  void close() override { kill(-pid_, SIGKILL); }
+
+ private:
+  int master_;
+  pid_t pid_;
+};
+
+}  // namespace
+
+ws::Result<ws::TerminalPtr> InstanceManager::openTerminal(const std::string& workspace_id,
+                                                          const std::string& instance_id) {
+  auto i = live(workspace_id, instance_id);
+  if (!i) return i.error();
+  const Prepared shell(i->root, "/workspace", {"/bin/sh"},
+                       {"PATH=/usr/local/bin:/bin", "HOME=/root", "TERM=xterm", "WORKSPACE_ID=" + workspace_id});
+  int master = -1;
+  std::unique_lock spawn(spawn_mutex_);
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid > 0) spawn.unlock();
+  if (pid < 0) return makeError(Errc::internal, "forkpty failed");
+  if (pid == 0) shell.exec();  // forkpty made it a session leader on the pty
+  return ws::TerminalPtr(std::make_shared<PtyTerminal>(master, pid));
 }
 
 std::vector<Instance> InstanceManager::list(const std::string& org_id) {

@@ -60,6 +60,8 @@ class InstanceManager {
                                       const std::string& path);
   ws::Result<> writeArchive(const std::string& workspace_id, const std::string& instance_id, const std::string& path,
                             const std::string& tar);
+  /// /bin/sh on a pseudo-terminal inside the instance.
+  ws::Result<ws::TerminalPtr> openTerminal(const std::string& workspace_id, const std::string& instance_id);
   std::vector<Instance> list(const std::string& org_id);
 
  private:
@@ -73,6 +75,9 @@ class InstanceManager {
   std::string user_data_;
   std::chrono::milliseconds boot_delay_;
   std::mutex mutex_;
+  /// Held while files are written and while forking: a child forked mid-write would inherit
+  /// the open file and make the agent binary "text file busy" for its sibling.
+  std::mutex spawn_mutex_;
   std::map<std::string, Instance> instances_;
   unsigned next_ip_ = 1;
   bool stopping_ = false;

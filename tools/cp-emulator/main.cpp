@@ -240,6 +240,11 @@ int main(int argc, char** argv) {
     if (!ok) return Response::fromError(ok.error());
     return Response::json(200, {{"status", "written"}});
   }));
+  router.addTerminal("/cp/workspaces/:id/terminal", W, [&](const Request& req) -> std::variant<Response, std::shared_ptr<ws::Terminal>> {
+    auto term = instances.openTerminal(req.param("id"), req.queryParam("instance_id").value_or(""));
+    if (!term) return Response::fromError(term.error());
+    return *term;
+  });
   // Fault injection, the emulator's own admin endpoint.
   router.add("POST", "/cp/admin/faults", AuthPolicy::admin, [&](const Request& req) {
     ws::JsonInput in(req.body);
@@ -263,7 +268,8 @@ int main(int argc, char** argv) {
     return Response::json(200, {{"status", "cleared"}});
   });
 
-  ws::HttpServer http(server, [&router](Request& req) { return router.handle(req); });
+  ws::HttpServer http(server, [&router](Request& req) { return router.handle(req); },
+                      [&router](Request& req) { return router.openTerminal(req); });
   auto port = http.start();
   if (!port) {
     spdlog::critical("{}", port.error().message);

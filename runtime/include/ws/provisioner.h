@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ws/errors.h"
@@ -48,6 +49,19 @@ struct ExecResult {
   std::string output;  ///< stdout followed by stderr.
 };
 
+/// An interactive shell (a TTY) inside a workspace, for one user session.
+class Terminal {
+ public:
+  virtual ~Terminal() = default;
+  /// Blocks for output; an empty string means the shell has ended.
+  virtual Result<std::string> read() = 0;
+  virtual Result<> write(std::string_view input) = 0;
+  /// Ends the session and unblocks read(). Safe to call from any thread, more than once.
+  virtual void close() = 0;
+};
+
+using TerminalPtr = std::shared_ptr<Terminal>;
+
 class Provisioner {
  public:
   virtual ~Provisioner() = default;
@@ -69,6 +83,8 @@ class Provisioner {
   /// Extracts the tar archive `tar` into directory `path` inside the workspace.
   virtual Result<> writeArchive(const std::string& workspace_id, const std::string& path,
                                 const std::string& tar) = 0;
+  /// A shell with a TTY inside the workspace.
+  virtual Result<TerminalPtr> openTerminal(const std::string& workspace_id) = 0;
   /// Workspace ids (or id prefixes) of everything this backend manages, for the orphan sweep.
   virtual Result<std::vector<std::string>> listManaged() = 0;
   virtual Result<> removeVolumes(const std::string& workspace_id) = 0;

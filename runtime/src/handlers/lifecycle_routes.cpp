@@ -131,9 +131,18 @@ Response bootLog(App& app, const Request& req) {
   return Response::json(200, {{"workspace_id", loaded.workspace->id}, {"backend", app.workspaces.backendName()}, {"output", *log}});
 }
 
+std::variant<Response, std::shared_ptr<Terminal>> terminal(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  auto term = app.workspaces.openTerminalAuto(loaded.workspace->id);
+  if (!term) return Response::fromError(term.error());
+  return std::shared_ptr<Terminal>(*term);
+}
+
 }  // namespace
 
 void registerLifecycleRoutes(Router& router, App& app) {
+  router.addTerminal("/workspaces/:id/terminal", AuthPolicy::workspace, [&app](const Request& r) { return terminal(app, r); });
   router.add("POST", "/workspaces/:id/restart", AuthPolicy::workspace, [&app](const Request& r) { return restart(app, r); });
   router.add("POST", "/workspaces/:id/pause", AuthPolicy::workspace, [&app](const Request& r) { return pause(app, r); });
   router.add("POST", "/workspaces/:id/resume", AuthPolicy::workspace, [&app](const Request& r) { return resume(app, r); });

@@ -98,18 +98,22 @@ Response bootstrapFailed(App& app, const Request& req) {
   const std::string error = in.string("error").value_or("bootstrap failed");
   std::string tail = in.string("log_tail").value_or("");
   if (in.error()) return Response::error(400, *in.error());
-  if (tail.size() > kMaxLogTail) {
-    tail = tail.substr(tail.size() - kMaxLogTail);
-    // Do not start inside a UTF-8 sequence.
+  // Keep the end of the log: that is where the failure is. Cut on a UTF-8 boundary.
+  const auto keepTail = [](std::string& s, std::size_t max) {
+    if (s.size() <= max) return;
+    s.erase(0, s.size() - max);
     std::size_t skip = 0;
-    while (skip < tail.size() && (static_cast<unsigned char>(tail[skip]) & 0xC0) == 0x80) ++skip;
-    tail.erase(0, skip);
-  }
-  const std::string reason = tail.empty() ? error : error + "\n" + tail;
+    while (skip < s.size() && (static_cast<unsigned char>(s[skip]) & 0xC0) == 0x80) ++skip;
+    s.erase(0, skip);
+  };
+  keepTail(tail, kMaxLogTail);
+  std::string reason_tail = tail;
+  keepTail(reason_tail, error.size() + 1 < kMaxLogTail ? kMaxLogTail - error.size() - 1 : 0);
+  const std::string reason = (reason_tail.empty() ? error : error + "\n" + reason_tail).substr(0, kMaxLogTail);
   auto changed = app.lifecycle.change(StatusChange{
       loaded.workspace->id, Status::failed, "WORKSPACE_PROVISION_FAILED",
       {{"error", error}, {"log_tail", tail}, {"source", "bootstrap_watcher"}}, {Status::provisioning}, std::nullopt,
-      reason.substr(0, kMaxLogTail)});
+      reason});
   if (!changed) return Response::fromError(changed.error());
   if (!*changed) return Response::json(200, {{"ok", true}, {"no_change", true}});
   return Response::json(200, {{"ok", true}});

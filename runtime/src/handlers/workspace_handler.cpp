@@ -115,6 +115,11 @@ Result<> WorkspaceHandler::writeArchiveAuto(const std::string& workspace_id, con
   return noBackend();
 }
 
+Result<TerminalPtr> WorkspaceHandler::openTerminalAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->openTerminal(workspace_id);
+  return noBackend();
+}
+
 Result<std::vector<std::string>> WorkspaceHandler::listManagedAuto() {
   if (auto* backend = active()) return backend->listManaged();
   return std::vector<std::string>{};

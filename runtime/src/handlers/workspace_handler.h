@@ -56,6 +56,8 @@ class WorkspaceHandler {
   Result<std::string> readArchiveAuto(const std::string& workspace_id, const std::string& path);
   /// No backend: backend_unavailable.
   Result<> writeArchiveAuto(const std::string& workspace_id, const std::string& path, const std::string& tar);
+  /// An interactive shell in the workspace. No backend: backend_unavailable.
+  Result<TerminalPtr> openTerminalAuto(const std::string& workspace_id);
   /// Everything the backend manages, for the orphan sweep. No backend: nothing.
   Result<std::vector<std::string>> listManagedAuto();
   /// Deletes the workspace's volumes. No backend: nothing to delete.

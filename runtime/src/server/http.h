@@ -14,6 +14,7 @@
 namespace ws {
 
 struct Error;
+class Terminal;
 
 struct Request {
   std::string method;  ///< Upper case: GET, POST, ...

@@ -16,7 +16,25 @@ std::vector<std::string> splitPath(std::string_view path) {
 }
 
 void Router::add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler) {
-  routes_.push_back(Route{std::move(method), splitPath(pattern), policy, std::move(handler)});
+  routes_.push_back(Route{std::move(method), splitPath(pattern), policy, std::move(handler), nullptr});
+}
+
+void Router::addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener) {
+  routes_.push_back(Route{"WEBSOCKET", splitPath(pattern), policy,
+                          [](const Request&) { return Response::error(426, "this route needs a WebSocket upgrade"); },
+                          std::move(opener)});
+}
+
+std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& req) const {
+  std::vector<std::string> segments;
+  for (auto& s : req.segments)
+    if (!s.empty()) segments.push_back(s);
+  for (const auto& r : routes_) {
+    if (!r.opener || !match(r, segments, req)) continue;
+    if (auto denied = auth_.check(r.policy, req)) return *denied;
+    return r.opener(req);
+  }
+  return Response::error(404, "not found");
 }
 
 bool Router::match(const Route& r, const std::vector<std::string>& segments, Request& req) {
@@ -42,7 +60,8 @@ Response Router::handle(Request& req) const {
   for (const auto& r : routes_) {
     if (!match(r, segments, req)) continue;
     path_known = true;
-    if (r.method != req.method) continue;
+    // A WebSocket route answers a plain GET with 426.
+    if (r.method != req.method && !(r.opener && req.method == "GET")) continue;
     int literals = 0;
     for (const auto& s : r.segments) literals += s.front() != ':';
     if (literals > best_literals) {

@@ -2,6 +2,8 @@
 // Method + path-pattern routing with per-route authentication policies.
 
 #include <functional>
+#include <memory>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,8 @@ class Authenticator {
 };
 
 using Handler = std::function<Response(const Request&)>;
+/// A WebSocket route: the Terminal to bridge the connection to, or the response to refuse with.
+using TerminalOpener = std::function<std::variant<Response, std::shared_ptr<Terminal>>(const Request&)>;
 
 class Router {
  public:
@@ -32,8 +36,13 @@ class Router {
   /// Registers `pattern` such as "/workspaces/:id/state". Segments starting with ':' bind.
   void add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler);
 
+  /// Registers a GET route that upgrades to a WebSocket bridged to a Terminal.
+  void addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener);
+
   /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
   Response handle(Request& req) const;
+  /// Routes a WebSocket upgrade request (auth included).
+  std::variant<Response, std::shared_ptr<Terminal>> openTerminal(Request& req) const;
 
  private:
   struct Route {
@@ -41,6 +50,7 @@ class Router {
     std::vector<std::string> segments;
     AuthPolicy policy;
     Handler handler;
+    TerminalOpener opener;  ///< set for WebSocket routes
   };
   static bool match(const Route& r, const std::vector<std::string>& segments, Request& req);
 

@@ -2,11 +2,14 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
 #include <thread>
 #include <vector>
 
@@ -15,7 +18,9 @@ namespace ws {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+using namespace net::experimental::awaitable_operators;
 
 namespace {
 
@@ -36,7 +41,63 @@ bool parseTarget(std::string_view target, Request& req) {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const ServerConfig& c, RequestHandler h) : config(c), handler(std::move(h)) {}
+  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t)
+      : config(c), handler(std::move(h)), terminals(std::move(t)) {}
+
+  // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
+  struct Outbox {
+    explicit Outbox(net::any_io_executor ex) : wake(ex, std::chrono::steady_clock::time_point::max()) {}
+    std::deque<std::string> chunks;
+    bool ended = false;
+    net::steady_timer wake;
+  };
+
+  // Bridges a WebSocket to a Terminal until either side ends.
+  net::awaitable<void> bridge(websocket::stream<beast::tcp_stream>& ws, std::shared_ptr<Terminal> term) {
+    auto ex = co_await net::this_coro::executor;
+    auto outbox = std::make_shared<Outbox>(ex);
+    std::thread reader([term, outbox, ex] {
+      for (;;) {
+        auto r = term->read();
+        std::string chunk = r ? std::move(*r) : std::string();
+        const bool end = chunk.empty();
+        net::post(ex, [outbox, chunk = std::move(chunk), end]() mutable {
+          if (end) outbox->ended = true;
+          else outbox->chunks.push_back(std::move(chunk));
+          outbox->wake.cancel();
+        });
+        if (end) return;
+      }
+    });
+    auto toClient = [&]() -> net::awaitable<void> {
+      for (;;) {
+        while (!outbox->chunks.empty()) {
+          std::string chunk = std::move(outbox->chunks.front());
+          outbox->chunks.pop_front();
+          auto [ec, n] = co_await ws.async_write(net::buffer(chunk), kUseTuple);
+          if (ec) co_return;
+        }
+        if (outbox->ended) co_return;
+        outbox->wake.expires_at(std::chrono::steady_clock::time_point::max());
+        co_await outbox->wake.async_wait(kUseTuple);
+      }
+    };
+    auto toShell = [&]() -> net::awaitable<void> {
+      beast::flat_buffer buffer;
+      for (;;) {
+        auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
+        if (ec) co_return;
+        const auto data = beast::buffers_to_string(buffer.data());
+        buffer.consume(buffer.size());
+        if (!term->write(data)) co_return;
+      }
+    };
+    co_await (toClient() || toShell());
+    term->close();
+    reader.join();  // read() returns once the terminal is closed
+    boost::system::error_code ignored;
+    ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
 
   net::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
@@ -78,6 +139,25 @@ struct HttpServer::Impl {
         req.headers[name] = std::string(field.value());
       }
       req.body = std::move(msg.body());
+      if (terminals && websocket::is_upgrade(msg) && parseTarget(msg.target(), req)) {
+        auto opened = terminals(req);
+        if (auto* term = std::get_if<std::shared_ptr<Terminal>>(&opened)) {
+          websocket::stream<beast::tcp_stream> ws(std::move(stream));
+          ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+          ws.binary(true);
+          auto [aec] = co_await ws.async_accept(msg, kUseTuple);
+          in_flight.fetch_sub(1);
+          if (!aec) co_await bridge(ws, *term);
+          else (*term)->close();
+          co_return;
+        }
+        const auto refused = std::get<Response>(std::move(opened));
+        const auto parsed = nlohmann::json::parse(refused.body, nullptr, false);
+        const std::string why = parsed.is_object() ? parsed.value("error", "refused") : "refused";
+        in_flight.fetch_sub(1);
+        co_await writeError(stream, refused.status, why, msg.version());
+        break;
+      }
       Response res;
       if (!parseTarget(msg.target(), req)) {
         res = Response::error(400, "malformed request target");
@@ -133,6 +213,7 @@ struct HttpServer::Impl {
 
   const ServerConfig config;
   RequestHandler handler;
+  TerminalHandler terminals;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
@@ -140,8 +221,8 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
 };
 
-HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler)
-    : impl_(std::make_unique<Impl>(config, std::move(handler))) {}
+HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals)
+    : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals))) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 

@@ -6,18 +6,22 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <variant>
 
 #include "http.h"
 #include "ws/config.h"
 #include "ws/errors.h"
+#include "ws/provisioner.h"
 
 namespace ws {
 
 using RequestHandler = std::function<Response(Request&)>;
+/// For WebSocket upgrade requests: the Terminal to bridge to, or the response to refuse with.
+using TerminalHandler = std::function<std::variant<Response, std::shared_ptr<Terminal>>(Request&)>;
 
 class HttpServer {
  public:
-  HttpServer(const ServerConfig& config, RequestHandler handler);
+  HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -35,6 +35,7 @@ class FakeProvisioner : public Provisioner {
   Result<> writeArchive(const std::string&, const std::string&, const std::string&) override {
     return makeError(Errc::unsupported, "fake");
   }
+  Result<TerminalPtr> openTerminal(const std::string&) override { return makeError(Errc::unsupported, "fake"); }
   Result<std::vector<std::string>> listManaged() override { return std::vector<std::string>{}; }
   Result<> removeVolumes(const std::string&) override { return {}; }
 

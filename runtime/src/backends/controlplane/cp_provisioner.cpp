@@ -7,10 +7,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <nlohmann/json.hpp>
+
+#include <map>
 
 namespace ws::controlplane {
 
@@ -210,6 +218,132 @@ Result<> CpProvisioner::writeArchive(const std::string& workspace_id, const std:
   if (r->status == 404) return makeError(Errc::not_found, "no such directory or workspace: " + path);
   if (r->status < 200 || r->status >= 300) return makeError(Errc::backend_error, "archive write failed " + describe(r->status, r->body));
   return {};
+}
+
+namespace {
+
+namespace websocket = beast::websocket;
+
+// The control plane's terminal WebSocket (extension), driven by its own I/O thread; read() and
+// write() are blocking calls for the runtime's terminal bridge.
+class CpTerminal final : public Terminal {
+ public:
+  CpTerminal() : ws_(io_) {}
+  ~CpTerminal() override {
+    close();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Result<> connect(const std::string& host, const std::string& port, const std::string& target,
+                   const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
+    boost::system::error_code ec;
+    net::ip::tcp::resolver resolver(io_);
+    auto endpoints = resolver.resolve(host, port, ec);
+    if (ec) return makeError(Errc::backend_unavailable, "control plane host does not resolve: " + host);
+    beast::get_lowest_layer(ws_).expires_after(timeout);
+    beast::get_lowest_layer(ws_).connect(endpoints, ec);
+    if (ec) return makeError(Errc::backend_unavailable, "control plane not reachable: " + ec.message());
+    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+      for (const auto& [k, v] : headers) req.set(k, v);
+    }));
+    websocket::response_type res;
+    ws_.handshake(res, host, target, ec);
+    if (ec) {
+      if (res.result_int() == 404) return makeError(Errc::not_found, "no running instance to open a terminal on");
+      return makeError(Errc::backend_error, "terminal handshake failed (" + std::to_string(res.result_int()) + ")");
+    }
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.binary(true);
+    readLoop();
+    thread_ = std::thread([this] { io_.run(); });
+    return {};
+  }
+
+  Result<std::string> read() override {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [this] { return !inbox_.empty() || ended_; });
+    if (inbox_.empty()) return std::string();
+    std::string out = std::move(inbox_.front());
+    inbox_.pop_front();
+    return out;
+  }
+
+  Result<> write(std::string_view input) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (ended_) return makeError(Errc::backend_error, "terminal closed");
+    }
+    net::post(io_, [this, data = std::string(input)]() mutable {
+      outbox_.push_back(std::move(data));
+      if (outbox_.size() == 1) writeNext();
+    });
+    return {};
+  }
+
+  void close() override {
+    {
+      std::lock_guard lock(mutex_);
+      ended_ = true;
+    }
+    ready_.notify_all();
+    net::post(io_, [this] {
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(ws_).close();
+    });
+  }
+
+ private:
+  void readLoop() {
+    ws_.async_read(buffer_, [this](boost::system::error_code ec, std::size_t) {
+      {
+        std::lock_guard lock(mutex_);
+        if (ec) {
+          ended_ = true;
+        } else {
+          inbox_.push_back(beast::buffers_to_string(buffer_.data()));
+        }
+      }
+      buffer_.consume(buffer_.size());
+      ready_.notify_all();
+      if (!ec) readLoop();
+    });
+  }
+
+  void writeNext() {
+    ws_.async_write(net::buffer(outbox_.front()), [this](boost::system::error_code ec, std::size_t) {
+      outbox_.pop_front();
+      if (!ec && !outbox_.empty()) writeNext();
+    });
+  }
+
+  net::io_context io_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;  // touched only on the I/O thread
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::string> inbox_;
+  bool ended_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Result<TerminalPtr> CpProvisioner::openTerminal(const std::string& workspace_id) {
+  if (host_.empty()) return unwired();
+  auto instance = instanceOf(workspace_id);
+  if (!instance) return instance.error();
+  if (instance->empty()) return makeError(Errc::not_found, "workspace " + workspace_id + " has no instance");
+  std::map<std::string, std::string> headers;
+  if (!config_.shared_secret.empty()) headers["Authorization"] = "Bearer " + config_.shared_secret;
+  if (!config_.admin_token.empty()) headers["X-Molecule-Admin-Token"] = config_.admin_token;
+  auto term = std::make_shared<CpTerminal>();
+  if (auto ok = term->connect(host_, port_, base_path_ + instancePath(workspace_id, "/terminal", *instance), headers,
+                              config_.status_timeout);
+      !ok)
+    return ok.error();
+  return TerminalPtr(term);
 }
 
 Result<std::vector<std::string>> CpProvisioner::listManaged() {

@@ -43,6 +43,7 @@ class CpProvisioner final : public Provisioner {
                           const std::string& stdin_data) override;
   Result<std::string> readArchive(const std::string& workspace_id, const std::string& path) override;
   Result<> writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) override;
+  Result<TerminalPtr> openTerminal(const std::string& workspace_id) override;
   Result<std::vector<std::string>> listManaged() override;
   Result<> removeVolumes(const std::string& workspace_id) override;
 

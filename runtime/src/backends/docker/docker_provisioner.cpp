@@ -227,6 +227,37 @@ Result<ExecResult> DockerProvisioner::exec(const std::string& workspace_id, cons
   return ExecResult{inspect->value("ExitCode", -1), output->out + output->err};
 }
 
+namespace {
+
+// A shell in the container: an exec with a TTY over the Engine API's hijacked connection.
+class DockerTerminal final : public Terminal {
+ public:
+  explicit DockerTerminal(std::unique_ptr<EngineClient::RawStream> s) : stream_(std::move(s)) {}
+  Result<std::string> read() override { return stream_->read(); }
+  Result<> write(std::string_view input) override { return stream_->write(input); }
+  void close() override { stream_->shutdown(); }
+
+ private:
+  std::unique_ptr<EngineClient::RawStream> stream_;
+};
+
+}  // namespace
+
+Result<TerminalPtr> DockerProvisioner::openTerminal(const std::string& workspace_id) {
+  if (!engine_) return unwired();
+  auto created = engine_->call("POST", "/containers/" + containerName(workspace_id) + "/exec",
+                               {{"AttachStdin", true},
+                                {"AttachStdout", true},
+                                {"AttachStderr", true},
+                                {"Tty", true},
+                                {"Env", {"TERM=xterm"}},
+                                {"Cmd", {"/bin/sh"}}});
+  if (!created) return created.error();
+  auto stream = engine_->startInteractiveExec(created->value("Id", ""));
+  if (!stream) return stream.error();
+  return TerminalPtr(std::make_shared<DockerTerminal>(std::move(*stream)));
+}
+
 Result<std::string> DockerProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
   if (!engine_) return unwired();
   auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path));

@@ -7,6 +7,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
 
 namespace ws::docker {
 
@@ -163,6 +169,70 @@ Result<StreamOutput> EngineClient::startExec(const std::string& exec_id, const s
     if (tty) co_return StreamOutput{raw, {}, raw};
     co_return demultiplex(raw);
   });
+}
+
+EngineClient::RawStream::~RawStream() {
+  if (fd_ < 0) return;
+  shutdown();
+  ::close(fd_);
+}
+
+void EngineClient::RawStream::shutdown() {
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
+
+Result<std::string> EngineClient::RawStream::read() {
+  if (!leftover_.empty()) return std::exchange(leftover_, {});
+  char buf[16384];
+  const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+  if (n < 0) return makeError(Errc::backend_error, "terminal read failed");
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+Result<> EngineClient::RawStream::write(std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return makeError(Errc::backend_error, "terminal write failed");
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+Result<std::unique_ptr<EngineClient::RawStream>> EngineClient::startInteractiveExec(const std::string& exec_id) const {
+  // Plain blocking sockets: the session lives on its own threads, for as long as the user types.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return makeError(Errc::internal, "socket failed");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket_path_.c_str(), sizeof addr.sun_path - 1);
+  timeval tv{static_cast<time_t>(timeout_.count() / 1000), 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return makeError(Errc::backend_unavailable, "docker engine at " + socket_path_ + " is not reachable");
+  }
+  auto stream = std::make_unique<RawStream>(fd, "");
+  const std::string body = nlohmann::json{{"Detach", false}, {"Tty", true}}.dump();
+  const std::string request = "POST /v" + api_version_ + "/exec/" + exec_id + "/start HTTP/1.1\r\nHost: docker\r\n"
+                              "Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  if (auto w = stream->write(request); !w) return w.error();
+  // Read the response head; whatever follows it already belongs to the shell.
+  timeval rtv{static_cast<time_t>(timeout_.count() / 1000), 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rtv, sizeof rtv);
+  std::string head;
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    auto chunk = stream->read();
+    if (!chunk || chunk->empty()) return makeError(Errc::backend_error, "docker exec start: no response");
+    head += *chunk;
+    if (head.size() > 65536) return makeError(Errc::backend_error, "docker exec start: oversized response head");
+  }
+  timeval none{0, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);  // interactive from now on
+  const auto end = head.find("\r\n\r\n") + 4;
+  const bool upgraded = head.rfind("HTTP/1.1 101", 0) == 0 || head.rfind("HTTP/1.1 200", 0) == 0;
+  if (!upgraded) return makeError(Errc::backend_error, "docker exec start answered " + head.substr(0, head.find("\r\n")));
+  return std::make_unique<RawStream>(stream->release(), head.substr(end));
 }
 
 StreamOutput EngineClient::demultiplex(std::string_view raw) {

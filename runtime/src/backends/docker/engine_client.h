@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "ws/errors.h"
 
@@ -54,6 +55,29 @@ class EngineClient {
   /// reads the output until the process ends. Without a TTY the output is demultiplexed.
   Result<StreamOutput> startExec(const std::string& exec_id, const std::string& stdin_data, bool tty,
                                  std::chrono::milliseconds timeout) const;
+
+  /// A connection hijacked by exec start with a TTY: raw bytes both ways. Owns the socket.
+  class RawStream {
+   public:
+    RawStream(int fd, std::string leftover) : fd_(fd), leftover_(std::move(leftover)) {}
+    ~RawStream();
+    RawStream(const RawStream&) = delete;
+    RawStream& operator=(const RawStream&) = delete;
+    /// Blocks; "" at end of stream.
+    Result<std::string> read();
+    Result<> write(std::string_view data);
+    /// Shuts the connection down, unblocking read(). Idempotent, thread-safe.
+    void shutdown();
+    /// Gives up ownership of the socket.
+    int release() { return std::exchange(fd_, -1); }
+
+   private:
+    int fd_;
+    std::string leftover_;
+  };
+
+  /// Starts exec `exec_id` with a TTY and keeps the hijacked connection for interactive use.
+  Result<std::unique_ptr<RawStream>> startInteractiveExec(const std::string& exec_id) const;
 
   /// Splits the engine's multiplexed stream format (8-byte frame headers).
   static StreamOutput demultiplex(std::string_view raw);

@@ -105,6 +105,7 @@ TEST(DockerProvisioner, UnwiredClientAnswersBackendUnavailable) {
   EXPECT_EQ(p.exec(id, {"true"}, "").error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.readArchive(id, "/").error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.writeArchive(id, "/", "").error().code, Errc::backend_unavailable);
+  EXPECT_EQ(p.openTerminal(id).error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.listManaged().error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.removeVolumes(id).error().code, Errc::backend_unavailable);
 }
