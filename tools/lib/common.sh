@@ -41,6 +41,8 @@ configure_and_build() {
     cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
       -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "${launcher[@]}" "${EXTRA_CMAKE_ARGS[@]}"
   fi
-  log "building"
-  cmake --build "$BUILD_DIR" -j "$(nproc)"
+  log "building${BUILD_TARGETS:+ ($BUILD_TARGETS)}"
+  local targets=()
+  for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake --build "$BUILD_DIR" -j "$(nproc)" "${targets[@]}"
 }
