@@ -284,6 +284,7 @@ TEST_P(BackendLifecycle, TeamCollapseStopsEveryChild) {
   auto server = startServer();
   auto c = server->client(kAdmin);
   const std::string lead = c.post("/workspaces", {{"name", "lead"}, {"tier", 2}}).json()["id"];
+  ASSERT_EQ(waitForStatus(c, lead, "online", 30s), "online");
   auto expanded = c.post("/workspaces/" + lead + "/expand",
                          {{"sub_workspaces", {{{"name", "a"}}, {{"name", "b"}, {"role", "reviewer"}}, {{"name", "c"}}}}});
   ASSERT_EQ(expanded.status, 200) << expanded.body;

@@ -6,6 +6,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <spdlog/spdlog.h>
 
+#include <random>
 #include <thread>
 
 #include "../../core/tar.h"
@@ -28,11 +29,19 @@ json labels(const std::string& workspace_id, const std::string& instance) {
   return {{kManagedLabel, "true"}, {kInstanceLabel, instance}, {kWorkspaceLabel, workspace_id}};
 }
 
-// A free TCP port on loopback for an agent on the host network.
-int freeLoopbackPort() {
+// Agent ports on the host network come from below the kernel's ephemeral range (32768+), so
+// that no outgoing connection can take a port between its choice and the agent's bind, and
+// round-robin, so that a port is not handed out again while its agent is still starting.
+constexpr int kFirstAgentPort = 20000;
+constexpr int kAgentPorts = 10000;
+
+bool loopbackPortFree(int port) {
   boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
+  boost::asio::ip::tcp::acceptor a(io);
+  boost::system::error_code ec;
+  a.open(boost::asio::ip::tcp::v4(), ec);
+  if (!ec) a.bind({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
+  return !ec;
 }
 
 // Tier limits (runtime-spec 2.4), with CPUs capped at what the host has.
@@ -112,7 +121,10 @@ json containerSpec(const WorkspaceConfig& c, const DockerOptions& o, int host_po
 }
 
 DockerProvisioner::DockerProvisioner(EngineClientPtr engine, DockerOptions options)
-    : engine_(std::move(engine)), options_(std::move(options)) {}
+    : engine_(std::move(engine)), options_(std::move(options)) {
+  // Servers sharing a host start at different points of the range.
+  next_port_ = static_cast<int>(std::random_device{}() % kAgentPorts);
+}
 
 const std::string& imageFor(const DockerOptions& o, const std::string& runtime) {
   auto it = o.runtime_images.find(runtime);
@@ -149,7 +161,16 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
   if (auto gone = engine_->call("DELETE", "/containers/" + name + "?force=true"); !gone && gone.error().code != Errc::not_found)
     return gone.error();
 
-  const int port = options_.network_mode == "host" ? freeLoopbackPort() : 0;
+  int port = 0;
+  if (options_.network_mode == "host") {
+    std::lock_guard lock(ports_mutex_);
+    for (int tries = 0; tries < kAgentPorts && port == 0; ++tries) {
+      const int candidate = kFirstAgentPort + next_port_;
+      next_port_ = (next_port_ + 1) % kAgentPorts;
+      if (loopbackPortFree(candidate)) port = candidate;
+    }
+    if (port == 0) return makeError(Errc::backend_error, "no free agent port in 20000-29999");
+  }
   const json spec = containerSpec(c, options_, port, hostCpus());
   auto created = engine_->call("POST", "/containers/create?name=" + name, spec);
   if (!created) return created.error();

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "engine_client.h"
@@ -60,6 +61,8 @@ class DockerProvisioner final : public Provisioner {
   EngineClientPtr engine_;
   DockerOptions options_;
   int host_cpus_ = 0;
+  std::mutex ports_mutex_;
+  int next_port_ = 0;  ///< round-robin offset into the agent port range
 };
 
 }  // namespace ws::docker
