@@ -116,7 +116,9 @@ class Agent {
 
   net::awaitable<void> platformLoop() {
     net::steady_timer timer(io_);
-    // Register until the platform accepts us, then heartbeat.
+    // Register until the platform accepts us (retrying quickly at first, backing off to 5 s),
+    // then heartbeat.
+    auto retry = std::chrono::milliseconds(100);
     for (;;) {
       // (named, not braced in the co_await: g++ 12 miscompiles braced temporaries there)
       const json registration{{"id", s_.workspace_id}, {"url", s_.url}, {"agent_card", card()}};
@@ -132,8 +134,9 @@ class Agent {
       }
       log("register failed (" + (r ? std::to_string(r->first) + " " + r->second : std::string("unreachable")) +
           "); retrying");
-      timer.expires_after(std::chrono::seconds(1));
+      timer.expires_after(retry);
       co_await timer.async_wait(kTuple);
+      retry = std::min<std::chrono::milliseconds>(retry * 2, std::chrono::seconds(5));
     }
     for (;;) {
       timer.expires_after(std::chrono::milliseconds(s_.heartbeat_ms));
