@@ -262,7 +262,7 @@ TEST_P(BackendLifecycle, OrgImportOfATenWorkspaceTreeComesOnline) {
     "name": "acme", "defaults": {"tier": 2, "runtime": "langgraph"},
     "required_env": ["ACME_API_KEY"],
     "workspaces": [
-      {"name": "ceo", "role": "leads", "children": [
+      {"name": "chief", "role": "leads", "children": [
         {"name": "cto", "children": [{"name": "dev-1"}, {"name": "dev-2"}, {"name": "dev-3"}]},
         {"name": "cfo", "children": [{"name": "analyst"}]}]},
       {"name": "support", "children": [{"name": "agent-1"}, {"name": "agent-2"}]}]})");
