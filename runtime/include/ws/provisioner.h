@@ -10,6 +10,7 @@
 //  - isRunning() answers "alive" together with an error when it is uncertain, so a transient
 //    backend failure never marks a workspace offline.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,9 @@ struct WorkspaceConfig {
   std::string template_path;                        ///< Host directory copied into /configs.
   std::string workspace_path;                       ///< Host directory for /workspace.
   std::string workspace_access = "none";            ///< none | read_only | read_write.
+  /// Called with the agent's URL as soon as the backend knows it, before the agent can start,
+  /// so that its first registration finds the address already recorded.
+  std::function<void(const std::string& url)> on_address;
 };
 
 struct StartResult {

@@ -187,6 +187,11 @@ WorkspaceConfig WorkspaceHandler::buildConfig(const Workspace& w, const std::str
                                   "\nversion: 1.0.0\ntier: " + std::to_string(w.tier) +
                                   "\nruntime: " + q(w.runtime) + "\nmodel: " + q(w.model) + "\n";
   c.config_files[".auth_token"] = token;
+  c.on_address = [this, id = w.id](const std::string& url) {
+    WorkspaceUpdate u;
+    u.url = url;
+    (void)lifecycle_.store().updateWorkspace(id, u);
+  };
   return c;
 }
 

@@ -184,6 +184,7 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
     cleanup();
     return w.error();
   }
+  if (options_.network_mode == "host" && c.on_address) c.on_address("http://127.0.0.1:" + std::to_string(port));
   if (auto s = engine_->call("POST", "/containers/" + name + "/start"); !s) {
     cleanup();
     return s.error();
