@@ -322,6 +322,17 @@ TEST_P(BackendLifecycle, TerminalRunsAShellInTheWorkspace) {
   EXPECT_EQ(c.get("/workspaces/" + id + "/terminal").status, 426) << "a plain GET is told to upgrade";
 }
 
+TEST_P(BackendLifecycle, DefaultTierComesOnline) {
+  // Tier 3 is the default; an engine that refuses privileged containers still runs it.
+  auto server = startServer();
+  auto c = server->client(kAdmin);
+  auto created = c.post("/workspaces", {{"name", "default tier"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json()["id"];
+  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  EXPECT_EQ(c.get("/workspaces/" + id).json()["tier"], 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BackendLifecycle, ::testing::Values("docker", "controlplane"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

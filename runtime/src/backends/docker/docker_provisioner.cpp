@@ -171,7 +171,8 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
     }
     if (port == 0) return makeError(Errc::backend_error, "no free agent port in 20000-29999");
   }
-  const json spec = containerSpec(c, options_, port, hostCpus());
+  json spec = containerSpec(c, options_, port, hostCpus());
+  if (!privileged_ok_) spec["HostConfig"].erase("Privileged");
   auto created = engine_->call("POST", "/containers/create?name=" + name, spec);
   if (!created) return created.error();
 
@@ -185,9 +186,19 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
     return w.error();
   }
   if (options_.network_mode == "host" && c.on_address) c.on_address("http://127.0.0.1:" + std::to_string(port));
-  if (auto s = engine_->call("POST", "/containers/" + name + "/start"); !s) {
+  auto started = engine_->call("POST", "/containers/" + name + "/start");
+  if (!started && spec["HostConfig"].value("Privileged", false) &&
+      started.error().message.find("operation not permitted") != std::string::npos) {
+    // This engine cannot run privileged containers: say so once, then run them unprivileged.
+    spdlog::warn("docker: the engine refuses privileged containers ({}); tiers 3 and 4 run unprivileged",
+                 started.error().message);
+    privileged_ok_ = false;
     cleanup();
-    return s.error();
+    return start(c);
+  }
+  if (!started) {
+    cleanup();
+    return started.error();
   }
   if (options_.network_mode == "host") return StartResult{"http://127.0.0.1:" + std::to_string(port), ""};
   // Bridge: the engine picked the published port; read it back.

@@ -7,6 +7,7 @@
 // molecule.workspace.id=<id>.
 
 #include <chrono>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -61,6 +62,9 @@ class DockerProvisioner final : public Provisioner {
   EngineClientPtr engine_;
   DockerOptions options_;
   int host_cpus_ = 0;
+  /// Cleared when the engine refuses privileged containers (e.g. inside a restricted VM);
+  /// tiers 3 and 4 then run unprivileged, with their other settings.
+  std::atomic<bool> privileged_ok_{true};
   std::mutex ports_mutex_;
   int next_port_ = 0;  ///< round-robin offset into the agent port range
 };
