@@ -44,13 +44,12 @@ struct Event {
   std::string created_at;
 };
 
-/// A guarded status change: applied only when the current status is in `from` (or, when
-/// `from` is empty, when it is not in `not_from`). A change records `event` atomically.
+/// A guarded status change: applied only when the current status is in `from` (any live
+/// status when empty). A change records `event` atomically.
 struct Transition {
   std::string workspace_id;
   Status to = Status::provisioning;
   std::set<Status> from;
-  std::set<Status> not_from;
   std::string event_type;
   std::string event_payload = "{}";
   std::optional<std::string> url;                ///< Also set the URL (e.g. "" on stop).

@@ -37,7 +37,7 @@ TEST(SqliteStore, TransitionIsGuardedAndRecordsOneEvent) {
   TempStore store;
   auto w = makeWorkspace("t", Status::online);
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
-  Transition t{w.id, Status::offline, {Status::online}, {}, "WORKSPACE_OFFLINE", "{}", "", std::nullopt};
+  Transition t{w.id, Status::offline, {Status::online}, "WORKSPACE_OFFLINE", "{}", "", std::nullopt};
   EXPECT_TRUE(*store->transition(t));
   EXPECT_FALSE(*store->transition(t)) << "already offline";
   EXPECT_EQ(store->listEvents(w.id, 10)->size(), 2u);

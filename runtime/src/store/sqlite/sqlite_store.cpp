@@ -199,7 +199,6 @@ class SqliteStore final : public Store {
       if (t.last_sample_error) sql += ", last_sample_error = ?";
       sql += " WHERE id = ? AND status <> 'removed'";
       if (!t.from.empty()) sql += " AND status IN (" + statusList(t.from) + ")";
-      if (!t.not_from.empty()) sql += " AND status NOT IN (" + statusList(t.not_from) + ")";
       auto& st = db_.prepare(sql);
       st.bind(1, toString(t.to)).bind(2, nowTime());
       int i = 3;
