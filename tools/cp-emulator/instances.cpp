@@ -62,6 +62,14 @@ struct Prepared {
 
   // In the forked child: enter the instance and exec. Never returns.
   [[noreturn]] void exec() const {
+    // The emulator blocks its shutdown signals in every thread (see ws::blockShutdownSignals);
+    // the mask survives exec, so without this an instance would never see SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, nullptr);  // ignored dispositions survive exec too
     if (chroot(root.c_str()) != 0) _exit(126);
     if (chdir(cwd.c_str()) != 0 && chdir("/") != 0) _exit(126);
     for (const auto& c : candidates) execve(c.c_str(), argv.data(), env.data());

@@ -6,6 +6,7 @@
 #include "../core/util.h"
 #include "app.h"
 #include "json_input.h"
+#include "parity/parity.h"
 
 namespace ws {
 namespace {
@@ -46,6 +47,10 @@ json activityJson(const ActivityRecord& a) {
 }
 
 Response list(App& app, const Request& req) {
+  PARITY_IMPL(activity_before_ts, docker, "database query, backend-agnostic");
+  PARITY_IMPL(activity_before_ts, ec2, "database query, backend-agnostic");
+  PARITY_IMPL(activity_peer_filter, docker, "database query, backend-agnostic");
+  PARITY_IMPL(activity_peer_filter, ec2, "database query, backend-agnostic");
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   ActivityFilter f;

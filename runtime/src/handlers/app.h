@@ -7,6 +7,7 @@
 #include "../core/lifecycle.h"
 #include "../server/router.h"
 #include "../sweeps/liveness.h"
+#include "parity/parity.h"
 #include "workspace_handler.h"
 #include "ws/config.h"
 #include "ws/store.h"
@@ -35,6 +36,18 @@ void registerTeamRoutes(Router& router, App& app);
 void registerOrgRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
+  // Reference-platform features this server does not serve yet; each would add its routes here.
+  PARITY_UNBUILT(secrets_crud, "no secrets API yet; global secrets exist only as the org-import gate", "docs/roadmap.md#secrets");
+  PARITY_UNBUILT(secrets_redaction, "no secrets API yet, so nothing to redact", "docs/roadmap.md#secrets");
+  PARITY_UNBUILT(files_api, "no files routes yet; both backends already move tar archives", "docs/roadmap.md#files-api");
+  PARITY_UNBUILT(plugins_install, "no plugin routes yet; delivery would use the archive verbs", "docs/roadmap.md#plugins");
+  PARITY_UNBUILT(a2a_forward, "no A2A proxy route yet; peers are found through the registry", "docs/roadmap.md#a2a-proxy");
+  PARITY_UNBUILT(a2a_envelope_enrichment, "belongs to the A2A proxy, not built yet", "docs/roadmap.md#a2a-proxy");
+  PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
+  PARITY_UNBUILT(memory_seed, "no memories store yet", "docs/roadmap.md#memory");
+  PARITY_UNBUILT(runtime_wedge_gate, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
+  PARITY_UNBUILT(budget_enforcement, "no budgets yet", "docs/roadmap.md#budgets-and-schedules");
+  PARITY_UNBUILT(schedule_execution, "no schedules yet", "docs/roadmap.md#budgets-and-schedules");
   registerHealthRoutes(router, app);
   registerWorkspaceRoutes(router, app);
   registerRegistryRoutes(router, app);

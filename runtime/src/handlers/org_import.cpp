@@ -12,6 +12,7 @@
 #include "app.h"
 #include "json_input.h"
 #include "validation.h"
+#include "parity/parity.h"
 
 namespace ws {
 namespace {
@@ -173,6 +174,8 @@ YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
 }
 
 Response importOrgWorkspaces(App& app, const Request& req) {
+  PARITY_IMPL(org_import, docker, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
+  PARITY_IMPL(org_import, ec2, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
   std::string body = req.body;
   const bool yaml_body = req.header("content-type").value_or("").find("yaml") != std::string::npos;
   try {

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "json_input.h"
 #include "validation.h"
+#include "parity/parity.h"
 
 namespace ws {
 namespace {
@@ -19,6 +20,8 @@ constexpr double kRecoverErrorRate = 0.1;
 constexpr std::int64_t kMaxMonthlySpend = 1'000'000'000'000;
 
 Response registerAgent(App& app, const Request& req) {
+  PARITY_IMPL(ready_detection, docker, "the agent registers; the workspace goes online");
+  PARITY_IMPL(ready_detection, ec2, "the agent registers; the workspace goes online");
   JsonInput in(req.body);
   auto id = in.string("id");
   auto url = in.string("url");

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "json_input.h"
 #include "validation.h"
+#include "parity/parity.h"
 
 namespace ws {
 namespace {
@@ -55,6 +56,8 @@ Response expand(App& app, const Request& req) {
 }
 
 Response collapse(App& app, const Request& req) {
+  PARITY_IMPL(team_collapse, docker, "stopWorkspaceAuto for each child");
+  PARITY_IMPL(team_collapse, ec2, "stopWorkspaceAuto for each child");
   auto parent = loadLiveWorkspace(app.store, req.param("id"));
   if (parent.error) return *parent.error;
   auto children = app.store.children(parent.workspace->id);

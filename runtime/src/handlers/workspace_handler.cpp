@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include "parity/parity.h"
 
 namespace ws {
 namespace {
@@ -54,6 +55,8 @@ std::string WorkspaceHandler::backendName() const {
 }
 
 void WorkspaceHandler::provisionWorkspaceAuto(const Workspace& w) {
+  PARITY_IMPL(workspace_create, docker, "provisionWorkspaceAuto: the active backend's start, or marked failed");
+  PARITY_IMPL(workspace_create, ec2, "provisionWorkspaceAuto: the active backend's start, or marked failed");
   if (auto* backend = active()) return provisionOn(*backend, w);
   markFailed(w.id, kNoBackendReason);
 }
@@ -64,6 +67,10 @@ Result<> WorkspaceHandler::stopWorkspaceAuto(const std::string& workspace_id) {
 }
 
 Result<> WorkspaceHandler::restartWorkspaceAuto(const Workspace& w) {
+  PARITY_IMPL(workspace_restart, docker, "restartWorkspaceAuto: stop, then provision from the database row");
+  PARITY_IMPL(workspace_restart, ec2, "restartWorkspaceAuto: stop, then provision from the database row");
+  PARITY_IMPL(config_hot_reload, docker, "no hot reload: a restart rebuilds the config from the database");
+  PARITY_IMPL(config_hot_reload, ec2, "no hot reload: a restart rebuilds the config from the database");
   auto* backend = active();
   if (!backend) return noBackend();
   if (auto stopped = backend->stop(w.id); !stopped) return stopped.error();
@@ -72,11 +79,15 @@ Result<> WorkspaceHandler::restartWorkspaceAuto(const Workspace& w) {
 }
 
 Result<> WorkspaceHandler::pauseWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_pause_resume, docker, "pauseWorkspaceAuto: stop, row kept paused");
+  PARITY_IMPL(workspace_pause_resume, ec2, "pauseWorkspaceAuto: stop, row kept paused");
   if (auto* backend = active()) return backend->stop(workspace_id);
   return {};
 }
 
 Result<> WorkspaceHandler::resumeWorkspaceAuto(const Workspace& w) {
+  PARITY_IMPL(workspace_pause_resume, docker, "resumeWorkspaceAuto: provision again");
+  PARITY_IMPL(workspace_pause_resume, ec2, "resumeWorkspaceAuto: provision again");
   auto* backend = active();
   if (!backend) return noBackend();
   provisionOn(*backend, w);
@@ -84,6 +95,8 @@ Result<> WorkspaceHandler::resumeWorkspaceAuto(const Workspace& w) {
 }
 
 Result<> WorkspaceHandler::hibernateWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_hibernate, docker, "hibernateWorkspaceAuto: stop, row kept hibernated");
+  PARITY_IMPL(workspace_hibernate, ec2, "hibernateWorkspaceAuto: stop, row kept hibernated");
   if (auto* backend = active()) return backend->stop(workspace_id);
   return {};
 }

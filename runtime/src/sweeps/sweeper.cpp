@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "../core/util.h"
+#include "parity/parity.h"
 
 namespace ws {
 
@@ -45,6 +46,8 @@ void Sweeper::runOnce(bool force) {
 }
 
 void Sweeper::healthSweep() {
+  PARITY_IMPL(liveness_probe, docker, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
+  PARITY_IMPL(liveness_probe, ec2, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
   if (!app_.workspaces.hasProvisioner()) return;
   auto live = app_.store.listByStatus({Status::online, Status::degraded});
   if (!live) return spdlog::error("health sweep: {}", live.error().message);
@@ -64,6 +67,8 @@ void Sweeper::healthSweep() {
 }
 
 void Sweeper::orphanSweep() {
+  PARITY_IMPL(orphan_sweep, docker, "listManagedAuto against the database, then stopWorkspaceAuto");
+  PARITY_IMPL(orphan_sweep, ec2, "listManagedAuto against the database, then stopWorkspaceAuto");
   if (!app_.workspaces.hasProvisioner()) return;
   auto managed = app_.workspaces.listManagedAuto();
   if (!managed) return spdlog::warn("orphan sweep: {}", managed.error().message);

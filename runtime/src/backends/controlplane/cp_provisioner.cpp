@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include "parity/parity.h"
 
 namespace ws::controlplane {
 
@@ -115,6 +116,10 @@ std::string CpProvisioner::instancePath(const std::string& workspace_id, const s
 }
 
 Result<StartResult> CpProvisioner::start(const WorkspaceConfig& c) {
+  PARITY_IMPL(workspace_start, ec2, "POST /cp/workspaces/provision with the injected environment and tier");
+  PARITY_IMPL(config_injection, ec2, "config files travel in the provision request; the instance writes them before the agent starts");
+  PARITY_IMPL(template_recipes, ec2, "the instance runs templates/default/install.sh as user-data");
+  PARITY_DIVERGES(workspace_restart, "/workspace survives a restart on Docker (a named volume); control-plane instances are stateless and boot with an empty /workspace", "docs/roadmap.md#stateful-instances");
   json body{{"org_id", config_.org_id},
             {"workspace_id", c.workspace_id},
             {"runtime", c.runtime},
@@ -136,6 +141,7 @@ Result<StartResult> CpProvisioner::start(const WorkspaceConfig& c) {
 }
 
 Result<> CpProvisioner::stop(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_stop, ec2, "DELETE /cp/workspaces/{id} for the recorded instance; none recorded counts as stopped");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -152,6 +158,7 @@ Result<> CpProvisioner::stop(const std::string& workspace_id) {
 }
 
 Liveness CpProvisioner::isRunning(const std::string& workspace_id) {
+  PARITY_IMPL(a2a_liveness, ec2, "instance state from the control plane; alive when it is uncertain");
   if (host_.empty()) return {true, unwired()};
   auto instance = instanceOf(workspace_id);
   if (!instance) return {true, instance.error()};
@@ -169,6 +176,7 @@ Liveness CpProvisioner::isRunning(const std::string& workspace_id) {
 }
 
 Result<std::string> CpProvisioner::bootLog(const std::string& workspace_id) {
+  PARITY_IMPL(boot_log, ec2, "the instance serial console through the control plane");
   auto r = send("GET", "/cp/admin/workspaces/" + encode(workspace_id) + "/console", "", true, kMaxConsoleBytes,
                 config_.status_timeout);
   if (!r) return r.error();
@@ -182,6 +190,7 @@ Result<std::string> CpProvisioner::bootLog(const std::string& workspace_id) {
 
 Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const std::vector<std::string>& argv,
                                        const std::string& stdin_data) {
+  PARITY_IMPL(exec_command, ec2, "POST /cp/workspaces/{id}/exec");
   if (host_.empty()) return unwired();
   if (argv.empty()) return makeError(Errc::invalid_argument, "exec needs a command");
   auto instance = instanceOf(workspace_id);
@@ -197,6 +206,7 @@ Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const st
 }
 
 Result<std::string> CpProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
+  PARITY_IMPL(archive_transfer, ec2, "GET /cp/workspaces/{id}/archive");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -209,6 +219,7 @@ Result<std::string> CpProvisioner::readArchive(const std::string& workspace_id, 
 }
 
 Result<> CpProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
+  PARITY_IMPL(archive_transfer, ec2, "PUT /cp/workspaces/{id}/archive");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -331,6 +342,7 @@ class CpTerminal final : public Terminal {
 }  // namespace
 
 Result<TerminalPtr> CpProvisioner::openTerminal(const std::string& workspace_id) {
+  PARITY_IMPL(terminal_session, ec2, "control-plane terminal WebSocket onto a pty in the instance");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -347,6 +359,7 @@ Result<TerminalPtr> CpProvisioner::openTerminal(const std::string& workspace_id)
 }
 
 Result<std::vector<std::string>> CpProvisioner::listManaged() {
+  PARITY_IMPL(orphan_sweep, ec2, "lists the org's instances that are not terminated");
   auto r = send("GET", "/cp/workspaces?org_id=" + encode(config_.org_id), "", false, kMaxArchiveBytes, config_.status_timeout);
   if (!r) return r.error();
   if (r->status != 200) return makeError(Errc::backend_error, "instance listing failed " + describe(r->status, r->body));
@@ -360,6 +373,7 @@ Result<std::vector<std::string>> CpProvisioner::listManaged() {
 }
 
 Result<> CpProvisioner::removeVolumes(const std::string&) {
+  PARITY_IMPL(workspace_delete, ec2, "nothing to remove: instance storage ends with the instance");
   if (host_.empty()) return unwired();
   return {};  // instances are stateless: their storage ends with the instance
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../../core/tar.h"
+#include "parity/parity.h"
 
 namespace ws::docker {
 namespace {
@@ -146,6 +147,9 @@ Result<> DockerProvisioner::ensureVolume(const std::string& name, const std::str
 }
 
 Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
+  PARITY_IMPL(workspace_start, docker, "container create: labels, injected environment, tier limits, unless-stopped");
+  PARITY_IMPL(config_injection, docker, "config files and .auth_token uploaded into the /configs volume before ContainerStart");
+  PARITY_IMPL(template_recipes, docker, "the image entrypoint is templates/default/start.sh");
   if (!engine_) return unwired();
   const std::string name = containerName(c.workspace_id);
   const std::string& image = imageFor(options_, c.runtime);
@@ -214,6 +218,7 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
 }
 
 Result<> DockerProvisioner::stop(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_stop, docker, "force-removes the container; a missing one counts as stopped");
   if (!engine_) return unwired();
   // Remove, not stop: with restart policy unless-stopped a stopped container could come back.
   auto r = engine_->call("DELETE", "/containers/" + containerName(workspace_id) + "?force=true");
@@ -222,6 +227,7 @@ Result<> DockerProvisioner::stop(const std::string& workspace_id) {
 }
 
 Liveness DockerProvisioner::isRunning(const std::string& workspace_id) {
+  PARITY_IMPL(a2a_liveness, docker, "container inspect State.Running; alive when the engine is uncertain");
   if (!engine_) return {true, unwired()};
   auto r = engine_->call("GET", "/containers/" + containerName(workspace_id) + "/json");
   if (!r) {
@@ -232,6 +238,7 @@ Liveness DockerProvisioner::isRunning(const std::string& workspace_id) {
 }
 
 Result<std::string> DockerProvisioner::bootLog(const std::string& workspace_id) {
+  PARITY_IMPL(boot_log, docker, "container logs, stdout and stderr");
   if (!engine_) return unwired();
   auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) +
                                        "/logs?stdout=1&stderr=1&timestamps=0&tail=2000");
@@ -243,6 +250,7 @@ Result<std::string> DockerProvisioner::bootLog(const std::string& workspace_id) 
 
 Result<ExecResult> DockerProvisioner::exec(const std::string& workspace_id, const std::vector<std::string>& argv,
                                            const std::string& stdin_data) {
+  PARITY_IMPL(exec_command, docker, "Engine exec over the hijacked connection");
   if (!engine_) return unwired();
   if (argv.empty()) return makeError(Errc::invalid_argument, "exec needs a command");
   auto created = engine_->call("POST", "/containers/" + containerName(workspace_id) + "/exec",
@@ -277,6 +285,7 @@ class DockerTerminal final : public Terminal {
 }  // namespace
 
 Result<TerminalPtr> DockerProvisioner::openTerminal(const std::string& workspace_id) {
+  PARITY_IMPL(terminal_session, docker, "Engine exec with a TTY, bridged to the WebSocket");
   if (!engine_) return unwired();
   auto created = engine_->call("POST", "/containers/" + containerName(workspace_id) + "/exec",
                                {{"AttachStdin", true},
@@ -292,6 +301,7 @@ Result<TerminalPtr> DockerProvisioner::openTerminal(const std::string& workspace
 }
 
 Result<std::string> DockerProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
+  PARITY_IMPL(archive_transfer, docker, "GET /containers/{id}/archive");
   if (!engine_) return unwired();
   auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path));
   if (!r) return r.error();
@@ -301,6 +311,7 @@ Result<std::string> DockerProvisioner::readArchive(const std::string& workspace_
 }
 
 Result<> DockerProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
+  PARITY_IMPL(archive_transfer, docker, "PUT /containers/{id}/archive");
   if (!engine_) return unwired();
   auto r = engine_->request("PUT", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path), tar,
                             "application/x-tar");
@@ -311,6 +322,7 @@ Result<> DockerProvisioner::writeArchive(const std::string& workspace_id, const 
 }
 
 Result<std::vector<std::string>> DockerProvisioner::listManaged() {
+  PARITY_IMPL(orphan_sweep, docker, "lists containers labelled managed by this server instance");
   if (!engine_) return unwired();
   const json filters{{"label", {std::string(kManagedLabel) + "=true", std::string(kInstanceLabel) + "=" + options_.instance}}};
   auto r = engine_->call("GET", "/containers/json?all=1&filters=" + encode(filters.dump()));
@@ -329,6 +341,7 @@ Result<std::vector<std::string>> DockerProvisioner::listManaged() {
 }
 
 Result<> DockerProvisioner::removeVolumes(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_delete, docker, "removes the config and workspace volumes");
   if (!engine_) return unwired();
   for (const auto& v : {configVolumeName(workspace_id), workspaceVolumeName(workspace_id)}) {
     auto r = engine_->call("DELETE", "/volumes/" + v + "?force=true");

@@ -1,0 +1,263 @@
+// Scenarios through the real workspace-server wired to the backend under test: the dispatchers,
+// sweeps and routes on top of the Provisioner. They need workloads that run the agent, so the
+// reference model reports them as not run.
+
+#include <thread>
+
+#include "../../tests/support/backend_env.h"
+#include "../harness.h"
+#include "core/util.h"
+
+namespace ws::contract {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using test::kBackendAdmin;
+using test::sawEvent;
+using test::waitForStatus;
+
+std::unique_ptr<test::ServerProcess> startServer(test::BackendEnv& env, std::vector<std::string> extra = {}) {
+  auto args = env.serverArgs();
+  args.insert(args.end(), {"--sweep-interval-ms", "200"});
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<test::ServerProcess>(args, env.serverEnv());
+}
+
+std::string createOnline(test::HttpClient& c, const json& body) {
+  auto created = c.post("/workspaces", body);
+  if (created.status != 201) throw StepFailed("create: " + std::to_string(created.status) + " " + created.body);
+  const std::string id = created.json()["id"];
+  if (waitForStatus(c, id, "online", 30s) != "online") throw StepFailed("workspace " + id + " never came online");
+  return id;
+}
+
+CONTRACT_SCENARIO(workspace_create, CreateComesOnlineWithConfigInjectedBeforeBoot) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  auto created = c.post("/workspaces", {{"name", "agent one"}, {"role", "tester"}, {"tier", 2}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json()["id"];
+  EXPECT_EQ(created.json()["status"], "provisioning");
+  ASSERT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  ASSERT_TRUE(env.workloadUp(id));
+  EXPECT_NE(env.execIn(id, {"cat", "/configs/config.yaml"}).find("name: \"agent one\""), std::string::npos);
+  EXPECT_EQ(env.execIn(id, {"stat", "-c", "%a", "/configs/.auth_token"}), "600\n");
+  const json w = c.get("/workspaces/" + id).json();
+  EXPECT_EQ(w["agent_card"]["name"], "agent one") << "the agent read its config before registering";
+}
+
+CONTRACT_SCENARIO(ready_detection, RegistrationFlipsTheDefaultTierOnline) {
+  // Tier 3 is the default; an engine that refuses privileged containers still runs it.
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  auto created = c.post("/workspaces", {{"name", "default tier"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json()["id"];
+  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  EXPECT_EQ(c.get("/workspaces/" + id).json()["tier"], 3);
+  EXPECT_TRUE(sawEvent(c, id, "WORKSPACE_ONLINE"));
+}
+
+CONTRACT_SCENARIO(workspace_pause_resume, PauseStopsTheWorkloadAndResumeBringsItBack) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "keeper"}, {"tier", 2}});
+  ASSERT_EQ(env.execIn(id, {"sh", "-c", "echo kept > /workspace/note && cat /workspace/note"}), "kept\n");
+  auto paused = c.post("/workspaces/" + id + "/pause", json::object());
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  EXPECT_EQ(paused.json()["paused_count"], 1);
+  EXPECT_FALSE(env.workloadUp(id)) << "pause stops the workload";
+  ASSERT_EQ(c.post("/workspaces/" + id + "/resume", json::object()).status, 200);
+  ASSERT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  if (env.keepsWorkspaceData()) {
+    EXPECT_EQ(env.execIn(id, {"cat", "/workspace/note"}), "kept\n");
+  }
+}
+
+CONTRACT_SCENARIO(workspace_restart, RestartTakesTheRuntimeFromTheDatabase) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "restarter"}, {"tier", 2}});
+  ASSERT_EQ(c.request("PATCH", "/workspaces/" + id, json{{"runtime", "deepagents"}}.dump()).status, 200);
+  auto restarted = c.post("/workspaces/" + id + "/restart", json::object());
+  ASSERT_EQ(restarted.status, 200) << restarted.body;
+  ASSERT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  EXPECT_NE(env.execIn(id, {"cat", "/configs/config.yaml"}).find("runtime: \"deepagents\""), std::string::npos);
+}
+
+CONTRACT_SCENARIO(workspace_hibernate, HibernateStopsTheWorkloadAndKeepsTheWorkspace) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "sleeper"}, {"tier", 2}});
+  auto r = c.post("/workspaces/" + id + "/hibernate", json::object());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(waitForStatus(c, id, "hibernated", 10s), "hibernated");
+  EXPECT_FALSE(env.workloadUp(id));
+  ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json::object()).status, 200);
+  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online") << "a hibernated workspace wakes up on restart";
+}
+
+CONTRACT_SCENARIO(workspace_delete, DeleteLeavesNothingBehind) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "doomed"}, {"tier", 2}});
+  auto del = c.request("DELETE", "/workspaces/" + id);
+  ASSERT_EQ(del.status, 200) << del.body;
+  EXPECT_FALSE(env.workloadUp(id));
+  EXPECT_FALSE(env.storageLeft(id));
+}
+
+CONTRACT_SCENARIO(liveness_probe, HealthSweepRestartsAWorkloadRemovedBehindItsBack) {
+  auto& env = bench.server();
+  auto server = startServer(env, {"--health-sweep-seconds", "1"});
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "phoenix"}, {"tier", 2}});
+  env.killBehindItsBack(id);
+  // The sweep marks it offline and restarts it, which can be quicker than a poll: the events
+  // tell the story.
+  EXPECT_TRUE(Bench::eventually([&] { return sawEvent(c, id, "WORKSPACE_OFFLINE"); }, 30s));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  EXPECT_TRUE(env.workloadUp(id));
+}
+
+CONTRACT_SCENARIO(orphan_sweep, SweeperReapsWorkloadsWithoutAWorkspace) {
+  auto& env = bench.server();
+  const std::string ghost = newUuid();
+  env.startOrphan(ghost);
+  ASSERT_TRUE(env.workloadUp(ghost));
+  auto server = startServer(env, {"--orphan-sweep-seconds", "1"});
+  EXPECT_TRUE(Bench::eventually([&] { return !env.workloadUp(ghost); }, 20s));
+}
+
+CONTRACT_SCENARIO(org_import, TenWorkspaceTreeComesOnline) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const json tmpl = json::parse(R"({
+    "name": "acme", "defaults": {"tier": 2, "runtime": "langgraph"},
+    "required_env": ["ACME_API_KEY"],
+    "workspaces": [
+      {"name": "chief", "role": "leads", "children": [
+        {"name": "cto", "children": [{"name": "dev-1"}, {"name": "dev-2"}, {"name": "dev-3"}]},
+        {"name": "cfo", "children": [{"name": "analyst"}]}]},
+      {"name": "support", "children": [{"name": "agent-1"}, {"name": "agent-2"}]}]})");
+  auto gated = c.post("/org/import", {{"template", tmpl}});
+  ASSERT_EQ(gated.status, 412) << gated.body;
+  EXPECT_EQ(gated.json()["missing_env"][0], "ACME_API_KEY");
+  auto imported = c.post("/org/import", {{"template", tmpl}, {"force", true}});
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  const json created = imported.json();
+  ASSERT_EQ(created["count"], 10);
+  for (const auto& w : created["workspaces"]) EXPECT_EQ(waitForStatus(c, w["id"], "online", 60s), "online") << w;
+  const json all = c.get("/workspaces").json();
+  int children = 0;
+  for (const auto& w : all) children += !w["parent_id"].is_null();
+  EXPECT_EQ(children, 8);
+}
+
+CONTRACT_SCENARIO(team_collapse, CollapseStopsEveryChild) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string lead = createOnline(c, {{"name", "lead"}, {"tier", 2}});
+  auto expanded = c.post("/workspaces/" + lead + "/expand",
+                         {{"sub_workspaces", {{{"name", "a"}}, {{"name", "b"}, {"role", "reviewer"}}, {{"name", "c"}}}}});
+  ASSERT_EQ(expanded.status, 200) << expanded.body;
+  std::vector<std::string> kids;
+  const json listed = expanded.json();
+  for (const auto& k : listed["children"]) kids.push_back(k["id"]);
+  ASSERT_EQ(kids.size(), 3u);
+  for (const auto& k : kids) ASSERT_EQ(waitForStatus(c, k, "online", 30s), "online");
+  for (const auto& k : kids) ASSERT_TRUE(env.workloadUp(k));
+  auto collapsed = c.post("/workspaces/" + lead + "/collapse", json::object());
+  ASSERT_EQ(collapsed.status, 200) << collapsed.body;
+  EXPECT_EQ(collapsed.json()["removed"].size(), 3u);
+  for (const auto& k : kids) {
+    EXPECT_FALSE(env.workloadUp(k)) << k;
+    EXPECT_EQ(c.get("/workspaces/" + k).status, 404);
+  }
+}
+
+CONTRACT_SCENARIO(terminal_session, TerminalRouteRunsAShellInTheWorkspace) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "shell"}, {"tier", 2}});
+  const std::map<std::string, std::string> admin{{"Authorization", "Bearer " + kBackendAdmin}};
+  const std::string out = test::terminalExchange(server->port(), "/workspaces/" + id + "/terminal", admin,
+                                                 "cat /configs/config.yaml; echo done-$((6*7))\n", "done-42", 15s);
+  EXPECT_NE(out.find("done-42"), std::string::npos) << out;
+  EXPECT_NE(out.find("name: \"shell\""), std::string::npos) << "the shell runs inside the workspace: " << out;
+  EXPECT_THROW(test::terminalExchange(server->port(), "/workspaces/" + id + "/terminal", {}, "true\n", "x", 2s),
+               std::runtime_error)
+      << "no token, no shell";
+  EXPECT_EQ(c.get("/workspaces/" + id + "/terminal").status, 426) << "a plain GET is told to upgrade";
+}
+
+CONTRACT_SCENARIO(boot_log, BootLogAndConsoleRoutesServeTheBackendOutput) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "talker"}, {"tier", 2}});
+  auto log = c.get("/workspaces/" + id + "/boot-log");
+  ASSERT_EQ(log.status, 200) << log.body;
+  EXPECT_NE(log.json()["output"].get<std::string>().find("registered with"), std::string::npos) << log.body;
+  auto console = c.get("/workspaces/" + id + "/console");
+  ASSERT_EQ(console.status, 200) << console.body;
+  EXPECT_NE(console.json()["output"].get<std::string>().find("registered"), std::string::npos);
+}
+
+// Activity rows are database-driven; the scenarios prove it holds with each backend wired.
+class ActivityLog {
+ public:
+  explicit ActivityLog(test::BackendEnv& env) : server_(startServer(env)), c_(server_->client(kBackendAdmin)) {
+    id_ = c_.post("/workspaces", {{"name", "logger"}, {"tier", 2}}).json()["id"];
+    peer_ = c_.post("/workspaces", {{"name", "peer"}, {"tier", 2}}).json()["id"];
+  }
+  void log(const json& body) {
+    std::this_thread::sleep_for(2ms);  // distinct millisecond timestamps, so paging has a boundary
+    auto r = c_.post("/workspaces/" + id_ + "/activity", body);
+    if (r.status != 200) throw StepFailed("log activity: " + r.body);
+  }
+  json list(const std::string& query) {
+    auto r = c_.get("/workspaces/" + id_ + "/activity" + query);
+    if (r.status != 200) throw StepFailed("list activity" + query + ": " + r.body);
+    return r.json();
+  }
+  const std::string& id() const { return id_; }
+  const std::string& peer() const { return peer_; }
+
+ private:
+  std::unique_ptr<test::ServerProcess> server_;
+  test::HttpClient c_;
+  std::string id_, peer_;
+};
+
+CONTRACT_SCENARIO(activity_before_ts, PagesStrictlyOlderRows) {
+  ActivityLog a(bench.server());
+  for (int i = 0; i < 6; ++i) a.log({{"activity_type", "task_update"}, {"summary", "step " + std::to_string(i)}});
+  const json page = a.list("?limit=4");
+  ASSERT_EQ(page.size(), 4u);
+  const std::string oldest = page[3]["created_at"];
+  const json rest = a.list("?before_ts=" + oldest);
+  EXPECT_EQ(rest.size(), 2u);
+  for (const auto& row : rest) EXPECT_LT(row["created_at"].get<std::string>(), oldest);
+}
+
+CONTRACT_SCENARIO(activity_peer_filter, FiltersByPeer) {
+  ActivityLog a(bench.server());
+  a.log({{"activity_type", "a2a_send"}, {"source_id", a.id()}, {"target_id", a.peer()}, {"summary", "to peer"}});
+  a.log({{"activity_type", "a2a_receive"}, {"source_id", a.id()}, {"summary", "reply"}});
+  a.log({{"activity_type", "agent_log"}, {"summary", "note"}});
+  const json rows = a.list("?peer_id=" + a.peer());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["summary"], "to peer");
+}
+
+}  // namespace
+}  // namespace ws::contract

@@ -1,0 +1,40 @@
+#pragma once
+// Backend parity annotations. Each one sits as the first statement of the function that
+// implements (or refuses) a feature for a backend, so deleting the function deletes the claim:
+//
+//   PARITY_IMPL(workspace_stop, docker, "force-removes the container");
+//   PARITY_UNSUPPORTED(plugins_install, ec2, "no live delivery to instances", "roadmap#plugins");
+//   PARITY_DIVERGES(workspace_restart, "what differs", "roadmap#...");
+//   PARITY_UNBUILT(memory_seed, "why this server has no such feature yet", "roadmap#memory");
+//
+// They expand to static_asserts over the enums below, so an unknown feature or backend does
+// not compile, and they cost nothing at run time. `build/bin/parity` reads them as tokens and
+// renders docs/backends.md; every argument must therefore be a literal.
+
+namespace parity {
+
+enum class Feature {
+#define PARITY_AREA(id, title)
+#define PARITY_FEATURE(id, area, title) id,
+#include "features.def"
+#undef PARITY_FEATURE
+#undef PARITY_AREA
+};
+
+/// The matrix columns. A new backend is one enumerator; `parity check` then lists every row
+/// that still lacks a disposition for it.
+enum class Backend { docker, ec2 };
+
+constexpr bool annotated(Feature /*feature*/) { return true; }
+constexpr bool annotated(Feature /*feature*/, Backend /*backend*/) { return true; }
+
+}  // namespace parity
+
+#define PARITY_IMPL(feature, backend, how) \
+  static_assert(::parity::annotated(::parity::Feature::feature, ::parity::Backend::backend), how)
+#define PARITY_UNSUPPORTED(feature, backend, why, tracking) \
+  static_assert(::parity::annotated(::parity::Feature::feature, ::parity::Backend::backend), why " " tracking)
+#define PARITY_DIVERGES(feature, what, tracking) \
+  static_assert(::parity::annotated(::parity::Feature::feature), what " " tracking)
+#define PARITY_UNBUILT(feature, why, tracking) \
+  static_assert(::parity::annotated(::parity::Feature::feature), why " " tracking)

@@ -1,0 +1,136 @@
+// build/bin/parity: renders and checks docs/backends.md from the PARITY_* annotations, and
+// verifies contract results against them. Exit codes: 0 ok, 1 stale doc, 2 invalid
+// annotations, 3 results contradict the annotations, 4 usage or I/O error.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "model.h"
+#include "render.h"
+#include "verify.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kStale = 1, kInvalid = 2, kContradicted = 3, kIoError = 4;
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool writeFile(const fs::path& p, const std::string& content) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << content;
+  return static_cast<bool>(out);
+}
+
+/// Loads the model and prints its problems; nullopt when there are any.
+std::optional<parity::Model> load(const fs::path& root) {
+  auto model = parity::loadModel(root);
+  if (model.errors.empty()) return model;
+  for (const auto& e : model.errors) std::cerr << e << "\n";
+  std::cerr << "parity: " << model.errors.size() << " annotation error(s)\n";
+  return std::nullopt;
+}
+
+/// A unified diff between the committed doc and what it should be, through diff(1).
+void printDiff(const fs::path& committed, const std::string& expected) {
+  const fs::path tmp = fs::temp_directory_path() / ("parity-expected-" + std::to_string(::getpid()) + ".md");
+  if (!writeFile(tmp, expected)) return;
+  const std::string cmd = "diff -u --label committed --label generated '" + committed.string() + "' '" + tmp.string() + "'";
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) std::cerr.write(buf, static_cast<std::streamsize>(n));
+    ::pclose(p);
+  }
+  fs::remove(tmp);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Backend parity: render docs/backends.md from the PARITY_* annotations, check it is current, and "
+               "verify contract results against it.\nExit codes: 0 ok, 1 stale doc, 2 invalid annotations, 3 "
+               "results contradict the annotations, 4 usage or I/O error."};
+  app.require_subcommand(1);
+  std::string root = PARITY_SOURCE_DIR;
+  app.add_option("--root", root, "Source tree to read")->capture_default_str();
+
+  std::string output;
+  auto* render = app.add_subcommand("render", "Write docs/backends.md from the annotations");
+  render->add_option("-o,--output", output, "Write here instead of <root>/docs/backends.md");
+
+  auto* check = app.add_subcommand(
+      "check", "Validate the annotations (exit 2) and fail when docs/backends.md is not what render would write (exit 1)");
+
+  std::string results, out_dir;
+  auto* verify = app.add_subcommand(
+      "verify", "Join contract results to the annotations; exit 3 on any contradiction. Writes parity.json and parity.html");
+  verify->add_option("--results", results, "Directory of contract result files (*.json)")->required();
+  verify->add_option("--out", out_dir, "Where to write parity.json and parity.html (default: the results directory)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kIoError;
+  }
+
+  auto model = load(root);
+  if (!model) return kInvalid;
+  const fs::path doc = fs::path(root) / "docs" / "backends.md";
+
+  if (render->parsed()) {
+    const fs::path target = output.empty() ? doc : fs::path(output);
+    if (!writeFile(target, parity::renderMarkdown(*model))) {
+      std::cerr << "parity: cannot write " << target << "\n";
+      return kIoError;
+    }
+    std::cout << "wrote " << target.string() << " (" << model->features.size() << " features)\n";
+    return 0;
+  }
+
+  if (check->parsed()) {
+    const std::string expected = parity::renderMarkdown(*model);
+    if (!fs::exists(doc)) {
+      std::cerr << "parity: " << doc.string() << " is missing; run: " << parity::kRenderCommand << "\n";
+      return kStale;
+    }
+    if (readFile(doc) != expected) {
+      printDiff(doc, expected);
+      std::cerr << "parity: docs/backends.md is stale or was edited by hand; run: " << parity::kRenderCommand << "\n";
+      return kStale;
+    }
+    std::cout << "parity: " << model->features.size() << " features annotated, docs/backends.md is current\n";
+    return 0;
+  }
+
+  try {
+    const auto verification = parity::verify(*model, parity::readResults(results));
+    const fs::path dir = out_dir.empty() ? fs::path(results) : fs::path(out_dir);
+    fs::create_directories(dir);
+    if (!writeFile(dir / "parity.json", verification.report.dump(2) + "\n") ||
+        !writeFile(dir / "parity.html", parity::renderHtml(verification.report))) {
+      std::cerr << "parity: cannot write into " << dir << "\n";
+      return kIoError;
+    }
+    for (const auto& w : verification.warnings) std::cerr << "warning: " << w << "\n";
+    for (const auto& c : verification.contradictions) std::cerr << "contradiction: " << c << "\n";
+    std::cout << "parity: wrote " << (dir / "parity.json").string() << " and parity.html; "
+              << verification.contradictions.size() << " contradiction(s)\n";
+    return verification.contradictions.empty() ? 0 : kContradicted;
+  } catch (const std::exception& e) {
+    std::cerr << "parity: " << e.what() << "\n";
+    return kIoError;
+  }
+}

@@ -1,0 +1,274 @@
+#include "model.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "scanner.h"
+
+namespace parity {
+namespace fs = std::filesystem;
+
+std::string backendTitle(const std::string& backend) {
+  return backend == "docker" ? "Docker" : backend == "ec2" ? "Control plane (EC2)" : backend;
+}
+
+std::string verdictWords(Verdict v) {
+  switch (v) {
+    case Verdict::parity: return "parity";
+    case Verdict::divergent: return "divergent";
+    case Verdict::docker_only: return "docker-only";
+    case Verdict::ec2_only: return "ec2-only";
+    case Verdict::unbuilt: return "not built";
+    case Verdict::invalid: return "invalid";
+  }
+  return "invalid";
+}
+
+std::string verdictSymbol(Verdict v) {
+  switch (v) {
+    case Verdict::parity: return "✅";
+    case Verdict::divergent: return "⚠️";
+    case Verdict::docker_only: return "🔴";
+    case Verdict::ec2_only: return "🟡";
+    case Verdict::unbuilt: return "⬜";
+    case Verdict::invalid: return "❌";
+  }
+  return "❌";
+}
+
+Verdict Row::verdict() const {
+  if (unbuilt) return Verdict::unbuilt;
+  auto of = [&](const std::string& b) {
+    auto it = cells.find(b);
+    return it == cells.end() ? Disposition::missing : it->second.disposition;
+  };
+  const Disposition d = of("docker"), e = of("ec2");
+  if (d == Disposition::impl && e == Disposition::impl) return diverges ? Verdict::divergent : Verdict::parity;
+  if (d == Disposition::impl && e == Disposition::unsupported) return Verdict::docker_only;
+  if (d == Disposition::unsupported && e == Disposition::impl) return Verdict::ec2_only;
+  return Verdict::invalid;
+}
+
+const Row* Model::find(const std::string& id) const {
+  auto it = std::find_if(features.begin(), features.end(), [&](const Row& f) { return f.id == id; });
+  return it == features.end() ? nullptr : &*it;
+}
+
+namespace {
+
+const std::set<std::string, std::less<>> kRowMacros = {"PARITY_AREA", "PARITY_FEATURE"};
+const std::set<std::string, std::less<>> kAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
+                                                              "PARITY_UNBUILT"};
+const std::set<std::string, std::less<>> kScenarioMacros = {"CONTRACT_SCENARIO"};
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool isCxx(const fs::path& p) {
+  static const std::set<std::string> ext = {".cpp", ".cc", ".cxx", ".h", ".hpp", ".inc", ".def"};
+  return ext.contains(p.extension().string());
+}
+
+/// C++ files under root/dir, sorted, as paths relative to root.
+std::vector<fs::path> cxxFiles(const fs::path& root, const fs::path& dir) {
+  std::vector<fs::path> out;
+  if (!fs::is_directory(root / dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(root / dir))
+    if (e.is_regular_file() && isCxx(e.path())) out.push_back(fs::relative(e.path(), root));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class Loader {
+ public:
+  explicit Loader(fs::path root) : root_(std::move(root)) {}
+
+  Model run() {
+    readRows();
+    for (const auto& file : cxxFiles(root_, "runtime/src")) readAnnotations(file);
+    for (const auto& file : cxxFiles(root_, "contract")) {
+      readScenarios(file);
+      refuseAnnotations(file, "annotations belong next to the implementation in runtime/src");
+    }
+    for (const char* elsewhere : {"runtime/include", "tools", "tests", "checkers"})
+      for (const auto& file : cxxFiles(root_, elsewhere))
+        refuseAnnotations(file, "annotations belong next to the implementation in runtime/src");
+    checkCompleteness();
+    return std::move(m_);
+  }
+
+ private:
+  void error(const Location& at, const std::string& what) {
+    m_.errors.push_back(at.file + ":" + std::to_string(at.line) + ": error: " + what);
+  }
+
+  // Requires `call` to have exactly the argument kinds in `shape` ('i' identifier, 's' string).
+  bool shaped(const MacroCall& call, const Location& at, std::string_view shape) {
+    if (!call.error.empty()) return error(at, call.error), false;
+    if (call.args.size() != shape.size())
+      return error(at, call.name + " takes " + std::to_string(shape.size()) + " arguments, got " +
+                           std::to_string(call.args.size())),
+             false;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      const auto want = shape[i] == 'i' ? Argument::Kind::identifier : Argument::Kind::string;
+      if (call.args[i].kind != want) {
+        error(at, call.name + " argument " + std::to_string(i + 1) + " must be " +
+                      (shape[i] == 'i' ? "an identifier" : "a string literal") + ", got '" + call.args[i].value + "'");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void readRows() {
+    const fs::path def = "parity/features.def";
+    if (!fs::exists(root_ / def)) return error({def.string(), 0}, "no features list");
+    std::set<std::string> areas;
+    for (const auto& call : scanMacroCalls(readFile(root_ / def), kRowMacros)) {
+      const Location at{def.generic_string(), call.line};
+      if (call.name == "PARITY_AREA") {
+        if (!shaped(call, at, "is")) continue;
+        if (!areas.insert(call.args[0].value).second) error(at, "duplicate area '" + call.args[0].value + "'");
+        m_.areas.push_back({call.args[0].value, call.args[1].value});
+        continue;
+      }
+      if (!shaped(call, at, "iis")) continue;
+      const auto& id = call.args[0].value;
+      if (m_.find(id)) { error(at, "duplicate feature '" + id + "'"); continue; }
+      if (!areas.contains(call.args[1].value)) error(at, "feature '" + id + "' names unknown area '" + call.args[1].value + "'");
+      m_.features.push_back({id, call.args[1].value, call.args[2].value, at, {}, {}, {}, {}});
+    }
+  }
+
+  Row* feature(const std::string& id, const Location& at) {
+    auto it = std::find_if(m_.features.begin(), m_.features.end(), [&](const Row& f) { return f.id == id; });
+    if (it == m_.features.end()) {
+      error(at, "unknown feature '" + id + "' (not in parity/features.def)");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  bool knownBackend(const std::string& b, const Location& at) {
+    if (std::find(kBackends.begin(), kBackends.end(), b) != kBackends.end()) return true;
+    error(at, "unknown backend '" + b + "' (backends: docker, ec2)");
+    return false;
+  }
+
+  bool tracked(const Site& s, const std::string& macro) {
+    if (!s.tracking.empty()) return true;
+    error(s.at, macro + " needs a tracking reference (an issue or roadmap anchor)");
+    return false;
+  }
+
+  void readAnnotations(const fs::path& file) {
+    for (const auto& call : scanMacroCalls(readFile(root_ / file), kAnnotationMacros)) {
+      const Location at{file.generic_string(), call.line};
+      if (call.name == "PARITY_IMPL") {
+        if (!shaped(call, at, "iis")) continue;
+        addCell(call, at, Disposition::impl, {call.args[2].value, "", at});
+      } else if (call.name == "PARITY_UNSUPPORTED") {
+        if (!shaped(call, at, "iiss")) continue;
+        Site s{call.args[2].value, call.args[3].value, at};
+        if (tracked(s, call.name)) addCell(call, at, Disposition::unsupported, s);
+      } else {
+        if (!shaped(call, at, "iss")) continue;
+        Row* f = feature(call.args[0].value, at);
+        Site s{call.args[1].value, call.args[2].value, at};
+        if (!f || !tracked(s, call.name)) continue;
+        auto& slot = call.name == "PARITY_DIVERGES" ? f->diverges : f->unbuilt;
+        if (slot) {
+          error(at, "duplicate " + call.name + " for '" + f->id + "' (first at " + slot->at.file + ":" +
+                        std::to_string(slot->at.line) + ")");
+          continue;
+        }
+        slot = s;
+      }
+    }
+  }
+
+  void addCell(const MacroCall& call, const Location& at, Disposition d, Site site) {
+    Row* f = feature(call.args[0].value, at);
+    const auto& backend = call.args[1].value;
+    if (!f || !knownBackend(backend, at)) return;
+    Cell& cell = f->cells[backend];
+    if (cell.disposition != Disposition::missing && cell.disposition != d) {
+      error(at, "conflicting annotations for '" + f->id + "' on " + backend + ": implemented and unsupported (other at " +
+                    cell.sites.front().at.file + ":" + std::to_string(cell.sites.front().at.line) + ")");
+      return;
+    }
+    if (d == Disposition::unsupported && !cell.sites.empty()) {
+      error(at, "duplicate PARITY_UNSUPPORTED for '" + f->id + "' on " + backend);
+      return;
+    }
+    for (const auto& s : cell.sites)
+      if (s.at.file == at.file && s.text == site.text) {
+        error(at, "duplicate PARITY_IMPL for '" + f->id + "' on " + backend + " (same claim at line " +
+                      std::to_string(s.at.line) + ")");
+        return;
+      }
+    cell.disposition = d;
+    cell.sites.push_back(std::move(site));
+  }
+
+  void readScenarios(const fs::path& file) {
+    for (const auto& call : scanMacroCalls(readFile(root_ / file), kScenarioMacros)) {
+      const Location at{file.generic_string(), call.line};
+      if (!shaped(call, at, "ii")) continue;
+      Row* f = feature(call.args[0].value, at);
+      if (!f) continue;
+      const auto& name = call.args[1].value;
+      if (std::any_of(f->scenarios.begin(), f->scenarios.end(), [&](const Scenario& s) { return s.name == name; })) {
+        error(at, "duplicate scenario '" + name + "' for '" + f->id + "'");
+        continue;
+      }
+      f->scenarios.push_back({name, at});
+    }
+  }
+
+  void refuseAnnotations(const fs::path& file, const std::string& why) {
+    for (const auto& call : scanMacroCalls(readFile(root_ / file), kAnnotationMacros))
+      error({file.generic_string(), call.line}, call.name + " outside runtime/src: " + why);
+  }
+
+  void checkCompleteness() {
+    for (auto& f : m_.features) {
+      if (f.unbuilt) {
+        for (const auto& [backend, cell] : f.cells)
+          error(cell.sites.front().at, "'" + f.id + "' is declared unbuilt at " + f.unbuilt->at.file + ":" +
+                                           std::to_string(f.unbuilt->at.line) + " but has a disposition for " + backend);
+        if (f.diverges) error(f.diverges->at, "'" + f.id + "' is declared unbuilt; it cannot diverge");
+        continue;
+      }
+      bool any_impl = false;
+      for (const auto& b : kBackends) {
+        auto it = f.cells.find(b);
+        if (it == f.cells.end()) {
+          error(f.at, "missing PARITY_IMPL or PARITY_UNSUPPORTED for '" + f.id + "' on " + b);
+          continue;
+        }
+        any_impl = any_impl || it->second.disposition == Disposition::impl;
+      }
+      if (f.cells.size() == kBackends.size() && !any_impl)
+        error(f.at, "'" + f.id + "' is unsupported on every backend: declare it PARITY_UNBUILT");
+      if (f.diverges && f.verdict() != Verdict::divergent)
+        error(f.diverges->at, "'" + f.id + "' diverges but is not implemented on every backend");
+      if (f.scenarios.empty()) error(f.at, "'" + f.id + "' has no contract scenario (CONTRACT_SCENARIO in contract/)");
+    }
+  }
+
+  fs::path root_;
+  Model m_;
+};
+
+}  // namespace
+
+Model loadModel(const fs::path& root) { return Loader(root).run(); }
+
+}  // namespace parity

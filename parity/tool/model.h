@@ -1,0 +1,70 @@
+#pragma once
+// The parity model: rows from parity/features.def, dispositions from PARITY_* annotations in
+// runtime/src, scenarios from CONTRACT_SCENARIO in contract/. Loading validates everything
+// and collects problems as `file:line: error: ...` diagnostics instead of stopping at the first.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parity {
+
+/// The matrix columns, in order (mirrors parity::Backend in parity.h).
+inline const std::vector<std::string> kBackends = {"docker", "ec2"};
+std::string backendTitle(const std::string& backend);
+
+struct Location {
+  std::string file;  ///< Relative to the source root, with forward slashes.
+  int line = 0;
+};
+
+struct Site {
+  std::string text;      ///< How (IMPL), why (UNSUPPORTED), what (DIVERGES / UNBUILT).
+  std::string tracking;  ///< Issue or roadmap reference (UNSUPPORTED, DIVERGES, UNBUILT).
+  Location at;
+};
+
+enum class Disposition { missing, impl, unsupported };
+
+struct Cell {
+  Disposition disposition = Disposition::missing;
+  std::vector<Site> sites;
+};
+
+struct Scenario {
+  std::string name;
+  Location at;
+};
+
+enum class Verdict { parity, divergent, docker_only, ec2_only, unbuilt, invalid };
+std::string verdictWords(Verdict v);   ///< "parity", "docker-only", ...
+std::string verdictSymbol(Verdict v);  ///< An emoji that goes with the words.
+
+struct Row {
+  std::string id, area, title;
+  Location at;
+  std::map<std::string, Cell> cells;  ///< By backend.
+  std::optional<Site> diverges;
+  std::optional<Site> unbuilt;
+  std::vector<Scenario> scenarios;  ///< In source order.
+  Verdict verdict() const;
+};
+
+struct Area {
+  std::string id, title;
+};
+
+struct Model {
+  std::vector<Area> areas;
+  std::vector<Row> features;  ///< Document order.
+  std::vector<std::string> errors;  ///< `file:line: error: ...`
+
+  const Row* find(const std::string& id) const;
+};
+
+/// Reads parity/features.def, runtime/src and contract/ under `root`.
+Model loadModel(const std::filesystem::path& root);
+
+}  // namespace parity

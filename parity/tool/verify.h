@@ -1,0 +1,33 @@
+#pragma once
+// Joins contract results to the annotations. The contract suites write one JSON file per test
+// run: {"results": [{"feature", "backend", "scenario", "file", "line", "expected", "observed",
+// "detail"}]} with observed one of pass | fail | unsupported | not_run.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model.h"
+
+namespace parity {
+
+/// Besides the matrix columns, the contract suites run against the in-memory reference
+/// backend; its results are reported and must pass, but it is not a column of the matrix.
+inline const std::string kReferenceBackend = "reference";
+
+struct Verification {
+  std::vector<std::string> contradictions;  ///< Each one fails `verify` (exit 3).
+  std::vector<std::string> warnings;
+  nlohmann::json report;  ///< parity.json
+};
+
+/// Reads every *.json under `results`; throws std::runtime_error on unreadable input.
+std::vector<nlohmann::json> readResults(const std::filesystem::path& results);
+
+Verification verify(const Model& model, const std::vector<nlohmann::json>& results);
+
+std::string renderHtml(const nlohmann::json& report);
+
+}  // namespace parity

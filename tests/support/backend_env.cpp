@@ -1,0 +1,151 @@
+#include "backend_env.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "backends/controlplane/cp_provisioner.h"
+#include "backends/docker/docker_provisioner.h"
+#include "backends/docker/engine_client.h"
+#include "core/util.h"
+
+namespace ws::test {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kCpSecret = "cp-shared-secret";
+
+std::string dockerHost() {
+  const char* h = std::getenv("DOCKER_HOST");
+  return h ? h : "unix:///var/run/docker.sock";
+}
+
+}  // namespace
+
+DockerEnv::DockerEnv() : instance_("test-" + newUuid().substr(0, 8)) {
+  auto engine = docker::EngineClient::connect(dockerHost(), 10s);
+  if (!engine) throw std::runtime_error("these tests need a Docker Engine (./tools/test starts one): " + engine.error().message);
+  engine_ = *engine;
+  if (!engine_->call("GET", "/images/molecule-local%2Fworkspace-agent:dev/json"))
+    throw std::runtime_error("the agent image is missing: run tools/make-agent-image");
+  docker::DockerOptions options;
+  options.instance = instance_;
+  provisioner_ = std::make_unique<docker::DockerProvisioner>(engine_, options);
+}
+
+DockerEnv::~DockerEnv() {
+  // Leave nothing behind, whatever the test did.
+  const json filters{{"label", {"molecule.platform.instance=" + instance_}}};
+  if (auto listed = engine_->call("GET", "/containers/json?all=1&filters=" + filters.dump()))
+    for (const auto& c : *listed) (void)engine_->call("DELETE", "/containers/" + c["Id"].get<std::string>() + "?force=true");
+  auto volumes = engine_->call("GET", "/volumes?filters=" + filters.dump());
+  if (volumes && (*volumes)["Volumes"].is_array())
+    for (const auto& v : (*volumes)["Volumes"]) (void)engine_->call("DELETE", "/volumes/" + v["Name"].get<std::string>() + "?force=true");
+}
+
+std::vector<std::string> DockerEnv::serverArgs() { return {"--backend", "docker", "--instance-id", instance_}; }
+
+std::map<std::string, std::string> DockerEnv::serverEnv() {
+  return {{"ADMIN_TOKEN", kBackendAdmin}, {"DOCKER_HOST", dockerHost()}};
+}
+
+std::unique_ptr<Provisioner> DockerEnv::unwired() {
+  return std::make_unique<docker::DockerProvisioner>(nullptr, docker::DockerOptions{});
+}
+
+bool DockerEnv::workloadUp(const std::string& id) {
+  auto c = engine_->call("GET", "/containers/" + docker::containerName(id) + "/json");
+  return c && c->value("/State/Running"_json_pointer, false);
+}
+
+bool DockerEnv::storageLeft(const std::string& id) {
+  return engine_->call("GET", "/volumes/" + docker::configVolumeName(id)) ||
+         engine_->call("GET", "/volumes/" + docker::workspaceVolumeName(id));
+}
+
+void DockerEnv::killBehindItsBack(const std::string& id) {
+  ASSERT_TRUE(engine_->call("DELETE", "/containers/" + docker::containerName(id) + "?force=true"));
+}
+
+void DockerEnv::startOrphan(const std::string& ghost) {
+  const json spec{{"Image", "molecule-local/workspace-agent:dev"},
+                  {"Entrypoint", {"/bin/sleep", "600"}},
+                  {"Labels", {{"molecule.platform.managed", "true"}, {"molecule.platform.instance", instance_},
+                              {"molecule.workspace.id", ghost}}},
+                  {"HostConfig", {{"NetworkMode", "host"}}}};
+  ASSERT_TRUE(engine_->call("POST", "/containers/create?name=" + docker::containerName(ghost), spec));
+  ASSERT_TRUE(engine_->call("POST", "/containers/" + docker::containerName(ghost) + "/start"));
+}
+
+std::string DockerEnv::execIn(const std::string& id, const std::vector<std::string>& argv) {
+  auto r = provisioner_->exec(id, argv, "");
+  return r ? r->output : "exec failed: " + r.error().message;
+}
+
+ControlPlaneEnv::ControlPlaneEnv() : emulator_(kCpSecret, kBackendAdmin), org_("org-" + newUuid().substr(0, 8)) {
+  controlplane::CpConfig config{emulator_.url(), org_, kCpSecret, kBackendAdmin, "", 60s, 10s};
+  // The server resolves instance ids from its database; here the emulator's listing plays that part.
+  provisioner_ = std::make_unique<controlplane::CpProvisioner>(
+      config, [this](const std::string& id) -> Result<std::string> { return liveInstance(id); });
+}
+
+std::vector<std::string> ControlPlaneEnv::serverArgs() {
+  return {"--backend", "controlplane", "--org-id", org_, "--cp-url", emulator_.url(), "--cp-shared-secret", kCpSecret};
+}
+
+std::unique_ptr<Provisioner> ControlPlaneEnv::unwired() {
+  return std::make_unique<controlplane::CpProvisioner>(controlplane::CpConfig{}, [](const std::string&) -> Result<std::string> {
+    return std::string();
+  });
+}
+
+void ControlPlaneEnv::killBehindItsBack(const std::string& id) {
+  auto c = emulator_.client();
+  ASSERT_EQ(c.request("DELETE", "/cp/workspaces/" + id, "", emulator_.auth()).status, 200);
+}
+
+void ControlPlaneEnv::startOrphan(const std::string& ghost) {
+  auto c = emulator_.client();
+  const json body{{"org_id", org_}, {"workspace_id", ghost}, {"runtime", "langgraph"}, {"tier", 2},
+                  {"platform_url", "http://127.0.0.1:9"}, {"env", json::object()}};
+  ASSERT_EQ(c.request("POST", "/cp/workspaces/provision", body.dump(), emulator_.auth()).status, 201);
+}
+
+std::string ControlPlaneEnv::execIn(const std::string& id, const std::vector<std::string>& argv) {
+  auto c = emulator_.client();
+  auto r = c.request("POST", "/cp/workspaces/" + id + "/exec?instance_id=" + liveInstance(id), json{{"argv", argv}}.dump(),
+                     emulator_.auth());
+  return r.status == 200 ? r.json().value("output", "") : "exec failed: " + r.body;
+}
+
+std::string ControlPlaneEnv::liveInstance(const std::string& id) {
+  auto c = emulator_.client();
+  const json listing = c.request("GET", "/cp/workspaces?org_id=" + org_, "", emulator_.auth()).json();
+  for (const auto& i : listing["instances"])
+    if (i["workspace_id"] == id && (i["state"] == "running" || i["state"] == "pending")) return i["instance_id"];
+  return "";
+}
+
+std::string waitForStatus(HttpClient& c, const std::string& id, const std::string& want, std::chrono::seconds limit) {
+  std::string status;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    status = c.get("/workspaces/" + id).json().value("status", "");
+    if (status == want) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  return status;
+}
+
+bool sawEvent(HttpClient& c, const std::string& id, const std::string& type) {
+  const json events = c.get("/events/" + id).json();
+  for (const auto& e : events)
+    if (e["event_type"] == type) return true;
+  return false;
+}
+
+}  // namespace ws::test

@@ -1,0 +1,96 @@
+#pragma once
+// The real backends as test environments: the Docker backend on a real Docker Engine
+// (./tools/test starts a private one when none answers, and builds the agent image) and the
+// control-plane backend on cp-emulator. Each gives the server arguments that select it, a
+// direct Provisioner on the same environment, and ways to look at (or break) workloads from
+// outside the server. Used by the contract suites and the backend fault tests.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server_process.h"
+#include "ws/provisioner.h"
+
+namespace ws::docker {
+class EngineClient;
+}
+
+namespace ws::test {
+
+inline const std::string kBackendAdmin = "backend-admin-token";
+
+class BackendEnv {
+ public:
+  virtual ~BackendEnv() = default;
+  virtual std::vector<std::string> serverArgs() = 0;
+  virtual std::map<std::string, std::string> serverEnv() { return {{"ADMIN_TOKEN", kBackendAdmin}}; }
+  /// A Provisioner on this environment, as the server would build it.
+  virtual Provisioner& provisioner() = 0;
+  /// The same backend with no client wired.
+  virtual std::unique_ptr<Provisioner> unwired() = 0;
+  /// Whether the workspace's workload (container / instance) is up.
+  virtual bool workloadUp(const std::string& id) = 0;
+  /// Whether any storage of the workspace survives (volumes).
+  virtual bool storageLeft(const std::string& id) = 0;
+  /// Removes the workload without telling the server.
+  virtual void killBehindItsBack(const std::string& id) = 0;
+  /// Starts a labelled workload for a workspace the server never heard of.
+  virtual void startOrphan(const std::string& ghost) = 0;
+  virtual std::string execIn(const std::string& id, const std::vector<std::string>& argv) = 0;
+  /// Docker keeps /workspace in a volume across restarts; control-plane instances are stateless.
+  virtual bool keepsWorkspaceData() const = 0;
+};
+
+class DockerEnv : public BackendEnv {
+ public:
+  /// Throws when no engine answers or the agent image is missing.
+  DockerEnv();
+  ~DockerEnv() override;
+  std::vector<std::string> serverArgs() override;
+  std::map<std::string, std::string> serverEnv() override;
+  Provisioner& provisioner() override { return *provisioner_; }
+  std::unique_ptr<Provisioner> unwired() override;
+  bool workloadUp(const std::string& id) override;
+  bool storageLeft(const std::string& id) override;
+  void killBehindItsBack(const std::string& id) override;
+  void startOrphan(const std::string& ghost) override;
+  std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
+  bool keepsWorkspaceData() const override { return true; }
+
+ private:
+  std::shared_ptr<docker::EngineClient> engine_;
+  std::string instance_;
+  std::unique_ptr<Provisioner> provisioner_;
+};
+
+class ControlPlaneEnv : public BackendEnv {
+ public:
+  ControlPlaneEnv();
+  std::vector<std::string> serverArgs() override;
+  Provisioner& provisioner() override { return *provisioner_; }
+  std::unique_ptr<Provisioner> unwired() override;
+  bool workloadUp(const std::string& id) override { return !liveInstance(id).empty(); }
+  bool storageLeft(const std::string& id) override { return workloadUp(id); }  // storage ends with the instance
+  void killBehindItsBack(const std::string& id) override;
+  void startOrphan(const std::string& ghost) override;
+  std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
+  bool keepsWorkspaceData() const override { return false; }
+
+  CpEmulatorProcess& emulator() { return emulator_; }
+
+ private:
+  std::string liveInstance(const std::string& id);
+  CpEmulatorProcess emulator_;
+  std::string org_;
+  std::unique_ptr<Provisioner> provisioner_;
+};
+
+/// Polls GET /workspaces/:id until its status is `want` or `limit` passes; the last status seen.
+std::string waitForStatus(HttpClient& c, const std::string& id, const std::string& want, std::chrono::seconds limit);
+/// Whether the workspace's structure events include one of `type`.
+bool sawEvent(HttpClient& c, const std::string& id, const std::string& type);
+
+}  // namespace ws::test
