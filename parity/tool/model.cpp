@@ -244,6 +244,8 @@ class Loader {
           error(cell.sites.front().at, "'" + f.id + "' is declared unbuilt at " + f.unbuilt->at.file + ":" +
                                            std::to_string(f.unbuilt->at.line) + " but has a disposition for " + backend);
         if (f.diverges) error(f.diverges->at, "'" + f.id + "' is declared unbuilt; it cannot diverge");
+        for (const auto& s : f.scenarios)
+          error(s.at, "'" + f.id + "' is declared unbuilt, yet scenario '" + s.name + "' claims to test it");
         continue;
       }
       bool any_impl = false;
