@@ -2,6 +2,7 @@
 // sweeps and routes on top of the Provisioner. They need workloads that run the agent, so the
 // reference model reports them as not run.
 
+#include <algorithm>
 #include <thread>
 
 #include "../../tests/support/backend_env.h"
@@ -70,6 +71,7 @@ CONTRACT_SCENARIO(workspace_pause_resume, PauseStopsTheWorkloadAndResumeBringsIt
   ASSERT_EQ(paused.status, 200) << paused.body;
   EXPECT_EQ(paused.json()["paused_count"], 1);
   EXPECT_FALSE(env.workloadUp(id)) << "pause stops the workload";
+  EXPECT_EQ(c.get("/workspaces/" + id + "/files").status, 409) << "files live in a running workload";
   ASSERT_EQ(c.post("/workspaces/" + id + "/resume", json::object()).status, 200);
   ASSERT_EQ(waitForStatus(c, id, "online", 30s), "online");
   if (env.keepsWorkspaceData()) {
@@ -210,6 +212,48 @@ CONTRACT_SCENARIO(boot_log, BootLogAndConsoleRoutesServeTheBackendOutput) {
   auto console = c.get("/workspaces/" + id + "/console");
   ASSERT_EQ(console.status, 200) << console.body;
   EXPECT_NE(console.json()["output"].get<std::string>().find("registered"), std::string::npos);
+}
+
+CONTRACT_SCENARIO(files_api, WriteListReadReplaceAndDeleteFiles) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "filer"}, {"tier", 2}});
+  const std::string files = "/workspaces/" + id + "/files";
+
+  auto saved = c.request("PUT", files + "/notes/todo.md", json{{"content", "- ship it\n"}}.dump());
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(saved.json(), json({{"status", "saved"}, {"path", "notes/todo.md"}}));
+
+  const json listed = c.get(files + "?depth=2").json();
+  SCOPED_TRACE(listed.dump());
+  auto has = [&](const json& entry) { return std::find(listed.begin(), listed.end(), entry) != listed.end(); };
+  EXPECT_TRUE(has({{"path", "notes"}, {"size", 0}, {"dir", true}}));
+  EXPECT_TRUE(has({{"path", "notes/todo.md"}, {"size", 10}, {"dir", false}}));
+  EXPECT_EQ(c.get(files + "?path=notes").json(), json::parse(R"([{"path":"notes/todo.md","size":10,"dir":false}])"));
+
+  const json read = c.get(files + "/notes/todo.md").json();
+  EXPECT_EQ(read, json({{"path", "notes/todo.md"}, {"content", "- ship it\n"}, {"size", 10}}));
+
+  auto replaced = c.request("PUT", files + "?root=/workspace", json{{"files", {{"a.txt", "A"}, {"src/b.txt", "B"}}}}.dump());
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.json()["status"], "replaced");
+  EXPECT_EQ(replaced.json()["files"], 2);
+  EXPECT_EQ(c.get(files + "/src/b.txt?root=/workspace").json()["content"], "B");
+
+  auto deleted = c.request("DELETE", files + "/notes");
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(c.get(files + "/notes/todo.md").status, 404);
+  EXPECT_EQ(c.get(files + "/config.yaml").json()["content"].get<std::string>().find("name: \"filer\""), 0u);
+
+  // Hostile input changes nothing.
+  EXPECT_EQ(c.get(files + "/..%2F..%2Fetc%2Fpasswd").status, 400);
+  EXPECT_EQ(c.request("DELETE", files + "/a/../..").status, 400);
+  EXPECT_EQ(c.get(files + "?root=/etc").status, 400);
+  EXPECT_EQ(c.get(files + "?depth=9").status, 400);
+  EXPECT_EQ(c.request("PUT", files + "/x.txt", "{\"content\": 5}").status, 400);
+  EXPECT_EQ(c.get(files + "/nothing-here.txt").status, 404);
+  EXPECT_EQ(c.get("/workspaces/" + newUuid() + "/files").status, 404);
+  EXPECT_EQ(c.get(files + "/src?root=/workspace").status, 400) << "a directory is not a file";
 }
 
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.

@@ -38,14 +38,22 @@ std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& 
 }
 
 bool Router::match(const Route& r, const std::vector<std::string>& segments, Request& req) {
-  if (r.segments.size() != segments.size()) return false;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
+  // A last segment "*name" binds the rest of the path (one or more segments, joined by '/').
+  const bool rest = !r.segments.empty() && r.segments.back().front() == '*';
+  const std::size_t fixed = rest ? r.segments.size() - 1 : r.segments.size();
+  if (rest ? segments.size() <= fixed : segments.size() != fixed) return false;
+  for (std::size_t i = 0; i < fixed; ++i) {
     const auto& want = r.segments[i];
     if (want.front() != ':' && want != segments[i]) return false;
   }
   req.params.clear();
-  for (std::size_t i = 0; i < segments.size(); ++i)
+  for (std::size_t i = 0; i < fixed; ++i)
     if (r.segments[i].front() == ':') req.params[r.segments[i].substr(1)] = segments[i];
+  if (rest) {
+    std::string joined;
+    for (std::size_t i = fixed; i < segments.size(); ++i) joined += (joined.empty() ? "" : "/") + segments[i];
+    req.params[r.segments.back().substr(1)] = joined;
+  }
   return true;
 }
 
@@ -63,7 +71,7 @@ Response Router::handle(Request& req) const {
     // A WebSocket route answers a plain GET with 426.
     if (r.method != req.method && !(r.opener && req.method == "GET")) continue;
     int literals = 0;
-    for (const auto& s : r.segments) literals += s.front() != ':';
+    for (const auto& s : r.segments) literals += s.front() != ':' && s.front() != '*';
     if (literals > best_literals) {
       best = &r;
       best_literals = literals;

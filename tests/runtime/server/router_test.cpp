@@ -37,6 +37,21 @@ TEST(Router, BindsParametersAndPrefersLiterals) {
   EXPECT_EQ(router.handle(req).body, R"({"route":"param"})");
 }
 
+TEST(Router, AStarSegmentBindsTheRestOfThePath) {
+  DenyAdmin auth;
+  Router router(auth);
+  router.add("GET", "/workspaces/:id/files", AuthPolicy::open, [](const Request&) { return Response::json(200, {{"route", "list"}}); });
+  router.add("GET", "/workspaces/:id/files/*path", AuthPolicy::open,
+             [](const Request& r) { return Response::json(200, {{"id", r.param("id")}, {"path", r.param("path")}}); });
+
+  auto req = make("GET", {"workspaces", "w1", "files", "notes", "todo.md"});
+  EXPECT_EQ(router.handle(req).body, R"({"id":"w1","path":"notes/todo.md"})");
+  req = make("GET", {"workspaces", "w1", "files", "a.txt"});
+  EXPECT_EQ(router.handle(req).body, R"({"id":"w1","path":"a.txt"})");
+  req = make("GET", {"workspaces", "w1", "files"});
+  EXPECT_EQ(router.handle(req).body, R"({"route":"list"})") << "the rest must hold at least one segment";
+}
+
 TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
   DenyAdmin auth;
   Router router(auth);

@@ -6,6 +6,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <random>
 #include <thread>
 
@@ -152,18 +153,14 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
   PARITY_IMPL(template_recipes, docker, "the image entrypoint is templates/default/start.sh");
   if (!engine_) return unwired();
   const std::string name = containerName(c.workspace_id);
-  const std::string& image = imageFor(options_, c.runtime);
-  if (auto img = engine_->call("GET", "/images/" + encode(image) + "/json"); !img) {
-    if (img.error().code == Errc::not_found)
-      return makeError(Errc::backend_error, "image " + image + " is not on the engine (build it with tools/make-agent-image)");
-    return img.error();
-  }
-  if (auto v = ensureVolume(configVolumeName(c.workspace_id), c.workspace_id); !v) return v.error();
-  if (c.workspace_path.empty() || c.workspace_access == "none" || c.workspace_access.empty())
-    if (auto v = ensureVolume(workspaceVolumeName(c.workspace_id), c.workspace_id); !v) return v.error();
-  // A container of the same name is a leftover of an earlier instance.
-  if (auto gone = engine_->call("DELETE", "/containers/" + name + "?force=true"); !gone && gone.error().code != Errc::not_found)
-    return gone.error();
+  // The two volumes are created side by side: each call is its own connection.
+  const bool own_workspace_volume = c.workspace_path.empty() || c.workspace_access == "none" || c.workspace_access.empty();
+  auto workspace_volume = std::async(std::launch::async, [&]() -> Result<> {
+    return own_workspace_volume ? ensureVolume(workspaceVolumeName(c.workspace_id), c.workspace_id) : Result<>{};
+  });
+  auto config_volume = ensureVolume(configVolumeName(c.workspace_id), c.workspace_id);
+  if (auto v = workspace_volume.get(); !v) return v.error();
+  if (!config_volume) return config_volume.error();
 
   int port = 0;
   if (options_.network_mode == "host") {
@@ -178,6 +175,17 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
   json spec = containerSpec(c, options_, port, hostCpus());
   if (!privileged_ok_) spec["HostConfig"].erase("Privileged");
   auto created = engine_->call("POST", "/containers/create?name=" + name, spec);
+  if (!created && created.error().code == Errc::conflict) {
+    // A container of the same name is a leftover of an earlier instance: replace it. Creating
+    // first and removing only on a conflict saves a round trip on every ordinary start.
+    if (auto gone = engine_->call("DELETE", "/containers/" + name + "?force=true"); !gone && gone.error().code != Errc::not_found)
+      return gone.error();
+    created = engine_->call("POST", "/containers/create?name=" + name, spec);
+  }
+  if (!created && created.error().code == Errc::not_found) {
+    const std::string& image = imageFor(options_, c.runtime);
+    return makeError(Errc::backend_error, "image " + image + " is not on the engine (build it with tools/make-agent-image)");
+  }
   if (!created) return created.error();
 
   // Config files land in /configs before the agent starts: injection is synchronous.

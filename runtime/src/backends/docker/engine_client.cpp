@@ -117,6 +117,7 @@ Result<nlohmann::json> EngineClient::call(const std::string& method, const std::
   auto res = request(method, path, body.is_null() ? "" : body.dump());
   if (!res) return res.error();
   if (res->status == 404) return makeError(Errc::not_found, "docker: " + res->message());
+  if (res->status == 409) return makeError(Errc::conflict, "docker: " + res->message());
   if (res->status < 200 || res->status >= 300)
     return makeError(Errc::backend_error, "docker " + method + " " + path.substr(0, path.find('?')) + " (" +
                                               std::to_string(res->status) + "): " + res->message());

@@ -1,0 +1,180 @@
+// The Files API (runtime-spec 6.3 "Files API"): list, read, write, replace and delete files
+// inside a running workspace. Everything goes through the dispatchers (exec and the archive
+// verbs), so both backends serve it the same way.
+
+#include <set>
+
+#include "../core/tar.h"
+#include "app.h"
+#include "json_input.h"
+#include "parity/parity.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxReplaceFiles = 200;
+constexpr std::size_t kMaxPathBytes = 1024;
+const std::set<std::string> kRoots = {"/configs", "/workspace", "/home", "/plugins"};
+
+/// A relative path without "..", empty segments' tricks, NULs or control characters.
+bool validRelPath(const std::string& p) {
+  if (p.empty() || p.size() > kMaxPathBytes || p.front() == '/') return false;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const std::size_t end = std::min(p.find('/', start), p.size());
+    const std::string part = p.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  for (unsigned char ch : p)
+    if (ch < 0x20 || ch == 0x7f) return false;
+  return true;
+}
+
+struct Target {
+  Workspace workspace;
+  std::string root;
+};
+
+/// The workspace and root of a files request, or the response to send. The workspace must be
+/// online or degraded: files live inside its running workload.
+std::variant<Target, Response> target(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  const std::string root = req.queryParam("root").value_or("/configs");
+  if (!kRoots.contains(root)) return Response::error(400, "root must be one of /configs, /workspace, /home, /plugins");
+  if (!app.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
+  const Status status = loaded.workspace->status;
+  if (status != Status::online && status != Status::degraded) return Response::error(409, "workspace is not running");
+  return Target{*loaded.workspace, root};
+}
+
+std::optional<Response> badPath(const std::string& path) {
+  if (validRelPath(path)) return std::nullopt;
+  return Response::error(400, "path must be relative, without '..' or control characters");
+}
+
+Response list(App& app, const Request& req) {
+  PARITY_IMPL(files_api, docker, "find and wc through execAuto; archives through read/writeArchiveAuto");
+  PARITY_IMPL(files_api, ec2, "find and wc through execAuto; archives through read/writeArchiveAuto");
+  auto t = target(app, req);
+  if (auto* r = std::get_if<Response>(&t)) return *r;
+  const auto& [w, root] = std::get<Target>(t);
+  const std::string path = req.queryParam("path").value_or("");
+  if (!path.empty())
+    if (auto bad = badPath(path)) return *bad;
+  const std::string depth_text = req.queryParam("depth").value_or("1");
+  if (depth_text.size() != 1 || depth_text[0] < '1' || depth_text[0] > '5') return Response::error(400, "depth must be 1 to 5");
+  // One line per entry: "<d|f> <size> <path relative to the root>". Arguments are passed as
+  // positional parameters, never spliced into the script; nothing assumes a /dev.
+  static const std::string kScript =
+      "[ -d \"$1\" ] && cd \"$1\" || exit 3; [ -e \"${2:-.}\" ] || exit 4; "
+      "find \"${2:-.}\" -mindepth 1 -maxdepth \"$3\" \\( -name .git -o -name __pycache__ -o -name node_modules "
+      "-o -name .DS_Store \\) -prune -o -print | while IFS= read -r f; do f=${f#./}; "
+      "if [ -d \"$f\" ]; then echo \"d 0 $f\"; else echo \"f $(wc -c < \"$f\" | tr -d ' ') $f\"; fi; done";
+  auto r = app.workspaces.execAuto(w.id, {"sh", "-c", kScript, "files", root, path, depth_text}, "");
+  if (!r) return Response::fromError(r.error());
+  if (r->exit_code == 3) return Response::json(200, json::array());  // the root does not exist yet
+  if (r->exit_code == 4) return Response::error(404, "no such path: " + path);
+  if (r->exit_code != 0) return Response::error(500, "listing failed: " + r->output.substr(0, 512));
+  json out = json::array();
+  std::size_t start = 0;
+  while (start < r->output.size()) {
+    std::size_t end = r->output.find('\n', start);
+    if (end == std::string::npos) end = r->output.size();
+    const std::string line = r->output.substr(start, end - start);
+    start = end + 1;
+    const auto s1 = line.find(' '), s2 = line.find(' ', s1 + 1);
+    if (line.size() < 5 || s1 != 1 || s2 == std::string::npos) continue;
+    out.push_back({{"path", line.substr(s2 + 1)}, {"size", std::stoll(line.substr(2, s2 - 2))}, {"dir", line[0] == 'd'}});
+  }
+  return Response::json(200, out);
+}
+
+Response read(App& app, const Request& req) {
+  auto t = target(app, req);
+  if (auto* r = std::get_if<Response>(&t)) return *r;
+  const auto& [w, root] = std::get<Target>(t);
+  const std::string path = req.param("path");
+  if (auto bad = badPath(path)) return *bad;
+  auto tar = app.workspaces.readArchiveAuto(w.id, root + "/" + path);
+  if (!tar) return tar.error().code == Errc::not_found ? Response::error(404, "no such file: " + path) : Response::fromError(tar.error());
+  auto entries = readTar(*tar);
+  if (!entries) return Response::fromError(entries.error());
+  if (entries->size() != 1 || entries->front().directory) return Response::error(400, path + " is a directory");
+  const auto& content = entries->front().content;
+  try {
+    (void)json(content).dump();
+  } catch (const json::exception&) {
+    return Response::error(422, path + " is not UTF-8 text; read it as an archive");
+  }
+  return Response::json(200, {{"path", path}, {"content", content}, {"size", content.size()}});
+}
+
+/// Writes `files` (paths relative to `root`) through the archive verb.
+Result<> writeFiles(App& app, const std::string& id, const std::string& root,
+                    const std::vector<std::pair<std::string, std::string>>& files) {
+  auto tar = makeTar(filesToTarEntries(files));
+  if (!tar) return tar.error();
+  return app.workspaces.writeArchiveAuto(id, root, *tar);
+}
+
+Response write(App& app, const Request& req) {
+  auto t = target(app, req);
+  if (auto* r = std::get_if<Response>(&t)) return *r;
+  const auto& [w, root] = std::get<Target>(t);
+  const std::string path = req.param("path");
+  if (auto bad = badPath(path)) return *bad;
+  JsonInput in(req.body);
+  auto content = in.string("content");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!content) return Response::error(400, "content is required");
+  if (auto r = writeFiles(app, w.id, root, {{path, *content}}); !r) return Response::fromError(r.error());
+  return Response::json(200, {{"status", "saved"}, {"path", path}});
+}
+
+Response replace(App& app, const Request& req) {
+  auto t = target(app, req);
+  if (auto* r = std::get_if<Response>(&t)) return *r;
+  const auto& [w, root] = std::get<Target>(t);
+  JsonInput in(req.body);
+  auto files = in.object("files");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!files || files->empty()) return Response::error(400, "files must be a non-empty object of path -> content");
+  if (files->size() > kMaxReplaceFiles) return Response::error(400, "at most 200 files");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [path, content] : files->items()) {
+    if (auto bad = badPath(path)) return *bad;
+    if (!content.is_string()) return Response::error(400, "the content of " + path + " must be a string");
+    out.emplace_back(path, content.get<std::string>());
+  }
+  if (auto r = writeFiles(app, w.id, root, out); !r) return Response::fromError(r.error());
+  return Response::json(200, {{"status", "replaced"}, {"workspace", w.id}, {"files", out.size()},
+                              {"source", app.workspaces.backendName()}});
+}
+
+Response remove(App& app, const Request& req) {
+  auto t = target(app, req);
+  if (auto* r = std::get_if<Response>(&t)) return *r;
+  const auto& [w, root] = std::get<Target>(t);
+  const std::string path = req.param("path");
+  if (auto bad = badPath(path)) return *bad;
+  auto r = app.workspaces.execAuto(w.id, {"rm", "-rf", "--", root + "/" + path}, "");
+  if (!r) return Response::fromError(r.error());
+  if (r->exit_code != 0) return Response::error(500, "delete failed: " + r->output.substr(0, 512));
+  return Response::json(200, {{"status", "deleted"}, {"path", path}});
+}
+
+}  // namespace
+
+void registerFileRoutes(Router& router, App& app) {
+  router.add("GET", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return list(app, r); });
+  router.add("PUT", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return replace(app, r); });
+  router.add("GET", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return read(app, r); });
+  router.add("PUT", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return write(app, r); });
+  router.add("DELETE", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return remove(app, r); });
+}
+
+}  // namespace ws
