@@ -77,11 +77,23 @@ CONTRACT_SCENARIO(workspace_restart, WorkspaceDataFollowsTheDeclaredDivergence) 
   }
 }
 
+// Whether the file at `path` in the workspace comes to hold `content` (the Docker entrypoint
+// unpacks the config a moment after the workload starts, before it starts the agent).
+bool holds(Bench& bench, const std::string& id, const std::string& path, const std::string& content) {
+  return Bench::eventually(
+      [&] {
+        auto tar = bench.provisioner().readArchive(id, path);
+        auto entries = tar ? readTar(*tar) : Result<std::vector<TarEntry>>(tar.error());
+        return entries && entries->size() == 1 && entries->front().content == content;
+      },
+      10s);
+}
+
 CONTRACT_SCENARIO(config_injection, ConfigFilesAreInConfigsWhenTheWorkloadRuns) {
   const auto id = bench.started();
   const auto config = bench.config(id);
-  EXPECT_EQ(bench.readFile(id, "/configs/config.yaml"), config.config_files.at("config.yaml"));
-  EXPECT_EQ(bench.readFile(id, "/configs/.auth_token"), config.config_files.at(".auth_token"));
+  EXPECT_TRUE(holds(bench, id, "/configs/config.yaml", config.config_files.at("config.yaml")));
+  EXPECT_TRUE(holds(bench, id, "/configs/.auth_token", config.config_files.at(".auth_token")));
 }
 
 CONTRACT_SCENARIO(config_hot_reload, ANewConfigAppliesOnRestart) {
@@ -91,7 +103,7 @@ CONTRACT_SCENARIO(config_hot_reload, ANewConfigAppliesOnRestart) {
   changed.config_files["config.yaml"] = "name: \"renamed\"\nruntime: \"deepagents\"\n";
   bench.must(bench.provisioner().start(changed), "start with the new config");
   ASSERT_TRUE(Bench::eventually([&] { return bench.provisioner().isRunning(id).running; }));
-  EXPECT_EQ(bench.readFile(id, "/configs/config.yaml"), changed.config_files["config.yaml"]);
+  EXPECT_TRUE(holds(bench, id, "/configs/config.yaml", changed.config_files["config.yaml"]));
 }
 
 CONTRACT_SCENARIO(template_recipes, ProviderKeysReachTheAgentEnvironment) {

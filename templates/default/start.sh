@@ -5,6 +5,14 @@ set -eu
 CONFIG_DIR="${WORKSPACE_CONFIG_PATH:-/configs}"
 mkdir -p "$CONFIG_DIR"
 
+# The Docker backend hands over the config files (config.yaml, .auth_token, ...) as a base64
+# tar in WORKSPACE_CONFIG_TAR: unpack them before anything reads them, and keep the variable
+# out of the agent's environment.
+if [ -n "${WORKSPACE_CONFIG_TAR:-}" ]; then
+  printf '%s' "$WORKSPACE_CONFIG_TAR" | base64 -d | tar -xf - -C "$CONFIG_DIR"
+  unset WORKSPACE_CONFIG_TAR
+fi
+
 # Provider keys reach the agent through /configs/.env.
 {
   echo "${ANTHROPIC_API_KEY:+ANTHROPIC_API_KEY=${ANTHROPIC_API_KEY}}"

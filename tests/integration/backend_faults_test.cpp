@@ -1,5 +1,6 @@
-// Backend-specific failure modes on the real backends: an engine that is not there, and the
-// control plane's faults scripted through cp-emulator. The behaviour both backends share is
+// Backend-specific behaviour on the real backends: an engine that is not there, the two ways
+// Docker hands the config to a container, and the control plane's faults scripted through
+// cp-emulator. The behaviour both backends share is
 // proven by the contract suites in contract/.
 
 #include <gtest/gtest.h>
@@ -7,6 +8,9 @@
 #include <thread>
 
 #include "../support/backend_env.h"
+#include "backends/docker/docker_provisioner.h"
+#include "backends/docker/engine_client.h"
+#include "core/util.h"
 
 namespace ws::test {
 namespace {
@@ -30,6 +34,60 @@ TEST(DockerEngineDown, IsAClearErrorNotAHang) {
   ServerProcess s({"--backend", "auto", "--docker-host", "unix:///nonexistent/docker.sock"}, {{"ADMIN_TOKEN", kAdmin}});
   auto c = s.client(kAdmin);
   EXPECT_EQ(c.post("/workspaces", {{"name", "nowhere"}}).json()["status"], "failed");
+}
+
+// The agent image declares the config handover: the config travels in WORKSPACE_CONFIG_TAR and
+// start.sh unpacks it, out of the agent's sight. An image without the label gets the archive
+// upload before ContainerStart instead. Both end with the same /configs.
+TEST(DockerConfigHandover, LabelledImagesUnpackTheirConfigAndOthersGetAnUpload) {
+  const char* host = std::getenv("DOCKER_HOST");
+  auto engine = docker::EngineClient::connect(host ? host : "unix:///var/run/docker.sock", 10s);
+  ASSERT_TRUE(engine) << "these tests need a Docker Engine (./tools/test starts one)";
+  auto& e = **engine;
+  const std::string suffix = newUuid().substr(0, 8);
+  const std::string plain = "molecule-local/workspace-agent:plain-" + suffix;
+  // The same image without the label, through a commit of a container that never ran.
+  auto holder = e.call("POST", "/containers/create", json{{"Image", "molecule-local/workspace-agent:dev"}});
+  ASSERT_TRUE(holder) << holder.error().message;
+  const std::string holder_id = (*holder)["Id"];
+  ASSERT_TRUE(e.call("POST", "/commit?container=" + holder_id + "&repo=molecule-local/workspace-agent&tag=plain-" + suffix +
+                                 "&changes=LABEL%20molecule.workspace.config-env%3D"));
+  (void)e.call("DELETE", "/containers/" + holder_id + "?force=true");
+
+  docker::DockerOptions options;
+  options.instance = "test-" + suffix;
+  options.runtime_images["plain"] = plain;
+  docker::DockerProvisioner p(*engine, options);
+  for (const std::string runtime : {"langgraph", "plain"}) {
+    SCOPED_TRACE(runtime);
+    WorkspaceConfig c;
+    c.workspace_id = newUuid();
+    c.runtime = runtime;
+    c.tier = 2;
+    c.platform_url = "http://127.0.0.1:9";
+    c.config_files = {{"config.yaml", "name: \"" + runtime + "\"\n"}, {".auth_token", "secret-" + suffix}};
+    ASSERT_TRUE(p.start(c));
+    const auto inspected = e.call("GET", "/containers/" + docker::containerName(c.workspace_id) + "/json");
+    ASSERT_TRUE(inspected);
+    const std::string env = inspected->value("/Config/Env"_json_pointer, json::array()).dump();
+    EXPECT_EQ(env.find("WORKSPACE_CONFIG_TAR=") != std::string::npos, runtime == "langgraph") << env;
+    std::string config;
+    for (int i = 0; i < 100 && config != c.config_files["config.yaml"]; ++i) {
+      auto r = p.exec(c.workspace_id, {"cat", "/configs/config.yaml"}, "");
+      config = r ? r->output : "";
+      if (runtime == "plain") break;  // uploaded before start: there at once
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(config, c.config_files["config.yaml"]);
+    EXPECT_EQ(p.exec(c.workspace_id, {"stat", "-c", "%a", "/configs/.auth_token"}, "")->output, "600\n");
+    const auto agent_env = p.exec(c.workspace_id, {"sh", "-c", "tr '\\0' '\\n' < /proc/1/environ"}, "");
+    ASSERT_TRUE(agent_env);
+    EXPECT_EQ(agent_env->output.find("WORKSPACE_CONFIG_TAR"), std::string::npos) << "the agent never sees the handover";
+    EXPECT_NE(agent_env->output.find("WORKSPACE_ID=" + c.workspace_id), std::string::npos) << agent_env->output;
+    (void)p.stop(c.workspace_id);
+    (void)p.removeVolumes(c.workspace_id);
+  }
+  (void)e.call("DELETE", "/images/" + plain + "?force=true");
 }
 
 // Control-plane failure modes, scripted through the emulator's fault injection.

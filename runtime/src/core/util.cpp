@@ -57,13 +57,18 @@ bool isUuid(std::string_view s) noexcept {
   return true;
 }
 
+std::string base64Encode(std::string_view data) {
+  std::string b64(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                  reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  b64.resize(static_cast<std::size_t>(len));
+  return b64;
+}
+
 std::string randomToken(std::size_t n) {
   std::vector<unsigned char> raw(n);
   randomBytes(raw.data(), n);
-  std::string b64(4 * ((n + 2) / 3) + 1, '\0');
-  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), raw.data(),
-                                  static_cast<int>(n));
-  b64.resize(static_cast<std::size_t>(len));
+  std::string b64 = base64Encode(std::string_view(reinterpret_cast<const char*>(raw.data()), n));
   for (char& c : b64) {
     if (c == '+') c = '-';
     if (c == '/') c = '_';

@@ -18,6 +18,8 @@ std::string newUuid();
 /// True for the canonical 8-4-4-4-12 hex form (either case).
 bool isUuid(std::string_view s) noexcept;
 
+/// Standard base64 with padding (RFC 4648 section 4).
+std::string base64Encode(std::string_view data);
 /// `n` random bytes from OpenSSL's CSPRNG, base64url encoded without padding.
 std::string randomToken(std::size_t n = 32);
 /// Lower-case hex SHA-256 digest.

@@ -37,6 +37,13 @@ std::string containerName(const std::string& workspace_id);
 std::string configVolumeName(const std::string& workspace_id);
 std::string workspaceVolumeName(const std::string& workspace_id);
 
+/// The environment variable through which an image that declares kConfigEnvLabel receives its
+/// config files (a base64 tar unpacked into /configs by its entrypoint, templates/default/start.sh).
+inline constexpr const char* kConfigEnv = "WORKSPACE_CONFIG_TAR";
+inline constexpr const char* kConfigEnvLabel = "molecule.workspace.config-env";
+/// Larger config sets go through the archive upload instead.
+inline constexpr std::size_t kMaxConfigEnvBytes = 64 * 1024;
+
 class DockerProvisioner final : public Provisioner {
  public:
   /// `engine` may be null: every method then answers backend_unavailable.
@@ -57,6 +64,9 @@ class DockerProvisioner final : public Provisioner {
 
  private:
   Result<> ensureVolume(const std::string& name, const std::string& workspace_id);
+  /// Whether `image` unpacks its config from kConfigEnv itself (its kConfigEnvLabel says so);
+  /// asked once per image. A missing image is an error naming tools/make-agent-image.
+  Result<bool> takesConfigEnv(const std::string& image);
   int hostCpus();
 
   EngineClientPtr engine_;
@@ -67,6 +77,8 @@ class DockerProvisioner final : public Provisioner {
   std::atomic<bool> privileged_ok_{true};
   std::mutex ports_mutex_;
   int next_port_ = 0;  ///< round-robin offset into the agent port range
+  std::mutex images_mutex_;
+  std::map<std::string, bool> config_env_images_;  ///< image -> takesConfigEnv
 };
 
 }  // namespace ws::docker
