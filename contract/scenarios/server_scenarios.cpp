@@ -256,6 +256,25 @@ CONTRACT_SCENARIO(files_api, WriteListReadReplaceAndDeleteFiles) {
   EXPECT_EQ(c.get(files + "/src?root=/workspace").status, 400) << "a directory is not a file";
 }
 
+CONTRACT_SCENARIO(secrets_crud, SecretsReachTheWorkloadAndAChangeRestartsIt) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "secretive"}, {"tier", 2}, {"secrets", {{"OPENAI_API_KEY", "sk-at-create"}}}});
+  auto env_file = [&] { return env.execIn(id, {"cat", "/configs/.env"}); };
+  EXPECT_NE(env_file().find("OPENAI_API_KEY=sk-at-create"), std::string::npos) << env_file();
+
+  ASSERT_EQ(c.post("/settings/secrets", {{"key", "GEMINI_API_KEY"}, {"value", "from-global"}}).status, 200);
+  auto saved = c.post("/workspaces/" + id + "/secrets", {{"key", "ANTHROPIC_API_KEY"}, {"value", "sk-later"}});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_TRUE(Bench::eventually([&] {
+    const std::string now = env_file();
+    return now.find("ANTHROPIC_API_KEY=sk-later") != std::string::npos && now.find("GEMINI_API_KEY=from-global") != std::string::npos;
+  })) << "the change restarted the workspace with every secret: " << env_file();
+  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online");
+  EXPECT_EQ(c.get("/workspaces/" + id).body.find("sk-"), std::string::npos) << "values never leave through the API";
+}
+
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.
 class ActivityLog {
  public:

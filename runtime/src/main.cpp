@@ -39,6 +39,13 @@ int run(ws::ServerConfig& config) {
     return 1;
   }
   ws::WorkspaceHandler workspaces(lifecycle, auth, config, backends->controlplane, backends->docker);
+  if (!workspaces.secrets().encrypts()) {
+    if (config.production()) {
+      spdlog::critical("production needs SECRETS_ENCRYPTION_KEY (base64 of 32 bytes, or 32 raw bytes)");
+      return 1;
+    }
+    spdlog::warn("SECRETS_ENCRYPTION_KEY is not set (or not 32 bytes): secrets are stored unencrypted");
+  }
   ws::App app{config, store, auth, lifecycle, workspaces, liveness};
   ws::Router router(auth);
   ws::registerAllRoutes(router, app);
@@ -74,6 +81,8 @@ int main(int argc, char** argv) {
   ws::blockShutdownSignals();
 
   ws::ServerConfig config;
+  // The key is read from the environment only: a flag would show it in the process list.
+  if (const char* key = std::getenv("SECRETS_ENCRYPTION_KEY")) config.secrets_encryption_key = key;
   CLI::App cli{"workspace-server: runs AI-agent workspaces on Docker or a control plane"};
   int ttl = static_cast<int>(config.liveness_ttl.count());
   int provision_timeout = static_cast<int>(config.provision_timeout.count());

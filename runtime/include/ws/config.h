@@ -17,6 +17,7 @@ struct ServerConfig {
   std::string port_file;                    ///< --port-file: write the bound port here.
   unsigned threads = 0;                     ///< --threads; 0 = one per core.
   std::string admin_token;                  ///< ADMIN_TOKEN
+  std::string secrets_encryption_key;       ///< SECRETS_ENCRYPTION_KEY (environment only)
   std::string environment;                  ///< MOLECULE_ENV: dev | development | prod | ...
   bool enable_test_tokens = false;          ///< MOLECULE_ENABLE_TEST_TOKENS=1
   bool allow_loopback_agents = false;       ///< ALLOW_LOOPBACK_AGENT_URLS / --allow-loopback-agents

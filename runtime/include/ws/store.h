@@ -76,6 +76,17 @@ struct TokenRecord {
   std::optional<std::string> last_used_at;
 };
 
+/// A stored secret. The value is sealed (runtime/src/auth/secret_box.h): ciphertext when
+/// encryption_version is 1, plain bytes when 0. An empty workspace_id means a global secret.
+struct SecretRecord {
+  std::string workspace_id;
+  std::string key;
+  std::string value;
+  int encryption_version = 0;
+  std::string created_at;
+  std::string updated_at;
+};
+
 struct ActivityRecord {
   std::int64_t id = 0;
   std::string workspace_id;
@@ -150,9 +161,14 @@ class Store {
   virtual Result<> revokeAllTokens(const std::string& workspace_id) = 0;
   virtual Result<> touchToken(const std::string& token_id) = 0;
 
-  // Secrets.
+  // Secrets. An empty workspace_id addresses the global secrets.
   /// Names of the global secrets (values are never read here).
   virtual Result<std::set<std::string>> globalSecretKeys() = 0;
+  /// Inserts or replaces the value (created_at of an existing key is kept).
+  virtual Result<> putSecret(const SecretRecord& s) = 0;
+  virtual Result<bool> deleteSecret(const std::string& workspace_id, const std::string& key) = 0;
+  /// Ordered by key.
+  virtual Result<std::vector<SecretRecord>> listSecrets(const std::string& workspace_id) = 0;
 
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;

@@ -1,5 +1,7 @@
 #include "validation.h"
 
+#include <regex>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/url/parse.hpp>
@@ -126,6 +128,13 @@ Result<> validateAgentUrl(std::string_view url, const UrlPolicy& policy) {
       return makeError(Errc::invalid_argument, "url host " + host + " is in " + *why + " (" + a.to_string() + ")");
   }
   return {};
+}
+
+std::optional<std::string> validateSecret(const std::string& key, std::string_view value) {
+  static const std::regex kName("[A-Za-z_][A-Za-z0-9_]{0,255}");
+  if (!std::regex_match(key, kName)) return "secret key must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)";
+  if (value.size() > 64 * 1024) return "a secret value is at most 64 KiB";
+  return std::nullopt;
 }
 
 }  // namespace ws

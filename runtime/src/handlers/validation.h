@@ -23,6 +23,10 @@ std::optional<std::string> validateWorkspaceDir(std::string_view dir);
 /// none | read_only | read_write; the latter two need a directory.
 std::optional<std::string> validateWorkspaceAccess(std::string_view access, bool has_dir);
 
+/// A secret becomes an environment variable: its key must be a variable name and its value
+/// at most 64 KiB. The error message, or nothing.
+std::optional<std::string> validateSecret(const std::string& key, std::string_view value);
+
 struct UrlPolicy {
   bool allow_loopback = false;  ///< Development: agents on this machine.
   bool allow_private = false;   ///< RFC 1918 and fd00::/8 (SaaS tenants inside a VPC).

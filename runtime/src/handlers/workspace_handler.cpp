@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
 #include "parity/parity.h"
 
 namespace ws {
@@ -17,7 +18,8 @@ WorkspaceHandler::WorkspaceHandler(Lifecycle& lifecycle, Auth& auth, const Serve
       auth_(auth),
       config_(config),
       controlplane_(std::move(controlplane)),
-      docker_(std::move(docker)) {}
+      docker_(std::move(docker)),
+      secrets_(lifecycle.store(), config.secrets_encryption_key) {}
 
 WorkspaceHandler::~WorkspaceHandler() {
   drain();
@@ -174,7 +176,9 @@ void WorkspaceHandler::runProvision(Provisioner& backend, const Workspace& w) {
   if (auto r = lifecycle_.store().revokeAllTokens(w.id); !r) return markFailed(w.id, r.error().message);
   auto token = auth_.issueToken(w.id);
   if (!token) return markFailed(w.id, token.error().message);
-  auto started = backend.start(buildConfig(w, *token));
+  auto config = buildConfig(w, *token);
+  if (!config) return markFailed(w.id, config.error().message);
+  auto started = backend.start(*config);
   if (!started) {
     spdlog::warn("workspace {}: {} start failed: {}", w.id, backend.name(), started.error().message);
     return markFailed(w.id, "workspace start failed: " + started.error().message);
@@ -186,8 +190,18 @@ void WorkspaceHandler::runProvision(Provisioner& backend, const Workspace& w) {
   spdlog::info("workspace {}: started on {}", w.id, backend.name());
 }
 
-WorkspaceConfig WorkspaceHandler::buildConfig(const Workspace& w, const std::string& token) const {
+Result<WorkspaceConfig> WorkspaceHandler::buildConfig(const Workspace& w, const std::string& token) {
+  PARITY_IMPL(secrets_crud, docker, "opened into the start environment: the container's env");
+  PARITY_IMPL(secrets_crud, ec2, "opened into the start environment: the provision request's env");
+  auto secrets = secrets_.environment(w.id);
+  if (!secrets) return secrets.error();
+  if (!secrets->failed.empty()) {
+    std::string names;
+    for (const auto& k : secrets->failed) names += (names.empty() ? "" : ", ") + k;
+    return makeError(Errc::internal, "cannot decrypt secrets (" + names + "): check SECRETS_ENCRYPTION_KEY");
+  }
   WorkspaceConfig c;
+  c.env = std::move(secrets->values);
   c.workspace_id = w.id;
   c.runtime = w.runtime;
   c.tier = w.tier;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../auth/auth.h"
+#include "../auth/secrets.h"
 #include "../core/lifecycle.h"
 #include "ws/config.h"
 #include "ws/provisioner.h"
@@ -63,6 +64,9 @@ class WorkspaceHandler {
   /// Deletes the workspace's volumes. No backend: nothing to delete.
   Result<> removeVolumesAuto(const std::string& workspace_id);
 
+  /// The workspace and global secrets, opened into each workspace's start environment.
+  Secrets& secrets() { return secrets_; }
+
   /// Restarts in the background unless a restart of this workspace is already running.
   void restartInBackground(const std::string& workspace_id);
   /// Waits until background provisioning work has finished (used at shutdown and in tests).
@@ -73,7 +77,8 @@ class WorkspaceHandler {
   Provisioner* active() const;
   void provisionOn(Provisioner& backend, Workspace w);
   void runProvision(Provisioner& backend, const Workspace& w);
-  WorkspaceConfig buildConfig(const Workspace& w, const std::string& token) const;
+  /// What the backend needs to start `w`: its config files, token and secrets.
+  Result<WorkspaceConfig> buildConfig(const Workspace& w, const std::string& token);
   void markFailed(const std::string& workspace_id, const std::string& reason);
   void submit(std::function<void()> work);
 
@@ -82,6 +87,7 @@ class WorkspaceHandler {
   const ServerConfig& config_;
   ProvisionerPtr controlplane_;
   ProvisionerPtr docker_;
+  Secrets secrets_;
   boost::asio::thread_pool pool_{4};
   std::mutex mutex_;
   std::condition_variable idle_;

@@ -47,6 +47,7 @@ Response create(App& app, const Request& req) {
   auto url = in.string("url");
   auto budget = in.integer("budget_limit");
   auto max_tasks = in.integer("max_concurrent_tasks");
+  auto secrets = in.object("secrets");
   std::optional<double> x, y;
   readPosition(in, x, y);
   if (in.error()) return Response::error(400, *in.error());
@@ -61,6 +62,13 @@ Response create(App& app, const Request& req) {
   if (budget && *budget < 0) return Response::error(400, "budget_limit must be >= 0");
   if (max_tasks && (*max_tasks < 1 || *max_tasks > 1000))
     return Response::error(400, "max_concurrent_tasks must be between 1 and 1000");
+  std::vector<std::pair<std::string, std::string>> secret_values;
+  const json secret_input = secrets.value_or(json::object());
+  for (const auto& [key, value] : secret_input.items()) {
+    if (!value.is_string()) return Response::error(400, "secret " + key + " must be a string");
+    if (auto e = validateSecret(key, value.get_ref<const std::string&>())) return Response::error(400, *e);
+    secret_values.emplace_back(key, value.get<std::string>());
+  }
   if (parent_id) {
     auto parent = loadLiveWorkspace(app.store, *parent_id);
     if (parent.error) return parent.error->status == 404 ? Response::error(400, "parent workspace not found") : *parent.error;
@@ -93,6 +101,8 @@ Response create(App& app, const Request& req) {
   if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at}); !ok)
     return Response::fromError(ok.error());
   app.events().publish(Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at});
+  for (const auto& [key, value] : secret_values)
+    if (auto ok = app.workspaces.secrets().put(w.id, key, value); !ok) return Response::fromError(ok.error());
 
   if (is_external) {
     if (url && !url->empty()) {

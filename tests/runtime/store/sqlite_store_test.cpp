@@ -116,3 +116,36 @@ TEST(SqliteStore, UnopenablePathIsAnError) {
 
 }  // namespace
 }  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+TEST(SqliteStore, SecretsPerWorkspaceAndGlobalKeepBinaryValuesAndCascade) {
+  TempStore store;
+  auto w = makeWorkspace("holder");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  const std::string binary("\x00\xff\x01sealed", 9);
+  ASSERT_TRUE(store->putSecret({w.id, "B_KEY", binary, 1, "t1", "t1"}));
+  ASSERT_TRUE(store->putSecret({w.id, "A_KEY", "plain", 0, "t1", "t1"}));
+  ASSERT_TRUE(store->putSecret({"", "A_KEY", "global", 0, "t1", "t1"}));
+  ASSERT_TRUE(store->putSecret({w.id, "B_KEY", binary + "2", 1, "t2", "t2"}));  // update keeps created_at
+
+  auto own = *store->listSecrets(w.id);
+  ASSERT_EQ(own.size(), 2u);
+  EXPECT_EQ(own[0].key, "A_KEY");  // by key
+  EXPECT_EQ(own[1].value, binary + "2");
+  EXPECT_EQ(own[1].encryption_version, 1);
+  EXPECT_EQ(own[1].created_at, "t1");
+  EXPECT_EQ(own[1].updated_at, "t2");
+  EXPECT_EQ(store->listSecrets("")->at(0).value, "global");
+  EXPECT_EQ(*store->globalSecretKeys(), std::set<std::string>{"A_KEY"});
+
+  EXPECT_TRUE(*store->deleteSecret(w.id, "A_KEY"));
+  EXPECT_FALSE(*store->deleteSecret(w.id, "A_KEY"));
+  EXPECT_EQ(store->listSecrets("")->size(), 1u) << "a workspace delete leaves the global key";
+  ASSERT_TRUE(store->purge({w.id}));
+  EXPECT_TRUE(store->listSecrets(w.id)->empty());
+}
+
+}  // namespace
+}  // namespace ws::test

@@ -100,9 +100,22 @@ CREATE TABLE global_secrets (
 );
 )sql";
 
-constexpr std::array<Migration, 2> kAll{{
+constexpr std::string_view k003WorkspaceSecrets = R"sql(
+CREATE TABLE workspace_secrets (
+  workspace_id       TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  key                TEXT NOT NULL,
+  encrypted_value    BLOB NOT NULL,
+  encryption_version INTEGER NOT NULL DEFAULT 0,
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, key)
+);
+)sql";
+
+constexpr std::array<Migration, 3> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
+    {3, "workspace secrets", k003WorkspaceSecrets},
 }};
 
 }  // namespace

@@ -34,6 +34,7 @@ class Statement {
   Statement& bind(int i, double v);
   Statement& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
   Statement& bindNull(int i);
+  Statement& bindBlob(int i, std::string_view bytes);
   template <class T>
   Statement& bind(int i, const std::optional<T>& v) {
     return v ? bind(i, *v) : bindNull(i);
@@ -46,6 +47,7 @@ class Statement {
 
   bool isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const;
+  std::string blob(int col) const;
   std::optional<std::string> optText(int col) const;
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::optional<std::int64_t> optInteger(int col) const;

@@ -279,7 +279,7 @@ class SqliteStore final : public Store {
     return guarded([&] {
       Transaction tx(db_);
       for (const auto& id : ids) {
-        for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts"})
+        for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets"})
           db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
@@ -392,6 +392,50 @@ class SqliteStore final : public Store {
     return guarded([&] {
       auto keys = collect(db_.prepare("SELECT key FROM global_secrets"), [](const Statement& r) { return r.text(0); });
       return std::set<std::string>(keys.begin(), keys.end());
+    });
+  }
+
+  Result<> putSecret(const SecretRecord& s) override {
+    return guarded([&] {
+      if (s.workspace_id.empty()) {
+        db_.prepare(
+               "INSERT INTO global_secrets (key, encrypted_value, encryption_version, created_at, updated_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (key) DO UPDATE SET encrypted_value = excluded.encrypted_value, "
+               "encryption_version = excluded.encryption_version, updated_at = excluded.updated_at")
+            .bind(1, s.key).bindBlob(2, s.value).bind(3, s.encryption_version).bind(4, s.updated_at)
+            .run();
+        return;
+      }
+      db_.prepare(
+             "INSERT INTO workspace_secrets (workspace_id, key, encrypted_value, encryption_version, created_at, "
+             "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (workspace_id, key) DO UPDATE SET "
+             "encrypted_value = excluded.encrypted_value, encryption_version = excluded.encryption_version, "
+             "updated_at = excluded.updated_at")
+          .bind(1, s.workspace_id).bind(2, s.key).bindBlob(3, s.value).bind(4, s.encryption_version)
+          .bind(5, s.updated_at)
+          .run();
+    });
+  }
+
+  Result<bool> deleteSecret(const std::string& workspace_id, const std::string& key) override {
+    return guarded([&] {
+      if (workspace_id.empty()) db_.prepare("DELETE FROM global_secrets WHERE key = ?").bind(1, key).run();
+      else db_.prepare("DELETE FROM workspace_secrets WHERE workspace_id = ? AND key = ?").bind(1, workspace_id).bind(2, key).run();
+      return db_.changes() > 0;
+    });
+  }
+
+  Result<std::vector<SecretRecord>> listSecrets(const std::string& workspace_id) override {
+    return guarded([&] {
+      auto& q = workspace_id.empty()
+                    ? db_.prepare("SELECT '', key, encrypted_value, encryption_version, created_at, updated_at "
+                                  "FROM global_secrets ORDER BY key")
+                    : db_.prepare("SELECT workspace_id, key, encrypted_value, encryption_version, created_at, updated_at "
+                                  "FROM workspace_secrets WHERE workspace_id = ? ORDER BY key")
+                          .bind(1, workspace_id);
+      return collect(q, [](const Statement& r) {
+        return SecretRecord{r.text(0), r.text(1), r.blob(2), static_cast<int>(r.integer(3)), r.text(4), r.text(5)};
+      });
     });
   }
 
