@@ -134,7 +134,7 @@ TEST(AuthModes, DevModeIsOpenButRegistryStillChecksTokens) {
 }
 
 TEST(AuthModes, TestTokenHiddenInProduction) {
-  ServerProcess server({}, {{"MOLECULE_ENV", "production"}, {"ADMIN_TOKEN", kAdmin}});
+  ServerProcess server({}, {{"MOLECULE_ENV", "production"}, {"ADMIN_TOKEN", kAdmin}, {"SECRETS_ENCRYPTION_KEY", std::string(32, 'k')}});
   auto c = server.client(kAdmin);
   const std::string id = c.post("/workspaces", {{"name", "prod"}}).json()["id"];
   EXPECT_EQ(c.get("/admin/workspaces/" + id + "/test-token").status, 404);
