@@ -56,6 +56,22 @@ std::optional<Response> badPath(const std::string& path) {
   return Response::error(400, "path must be relative, without '..' or control characters");
 }
 
+struct FileTarget {
+  Workspace workspace;
+  std::string root;
+  std::string path;  ///< Relative to the root, validated.
+};
+
+/// target() plus the file path of the route's "*path".
+std::variant<FileTarget, Response> fileTarget(App& app, const Request& req) {
+  auto t = target(app, req);
+  if (auto* r = std::get_if<Response>(&t)) return *r;
+  const std::string path = req.param("path");
+  if (auto bad = badPath(path)) return *bad;
+  auto& [w, root] = std::get<Target>(t);
+  return FileTarget{std::move(w), std::move(root), path};
+}
+
 Response list(App& app, const Request& req) {
   PARITY_IMPL(files_api, docker, "find and wc through execAuto; archives through read/writeArchiveAuto");
   PARITY_IMPL(files_api, ec2, "find and wc through execAuto; archives through read/writeArchiveAuto");
@@ -94,11 +110,9 @@ Response list(App& app, const Request& req) {
 }
 
 Response read(App& app, const Request& req) {
-  auto t = target(app, req);
+  auto t = fileTarget(app, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
-  const auto& [w, root] = std::get<Target>(t);
-  const std::string path = req.param("path");
-  if (auto bad = badPath(path)) return *bad;
+  const auto& [w, root, path] = std::get<FileTarget>(t);
   auto tar = app.workspaces.readArchiveAuto(w.id, root + "/" + path);
   if (!tar) return tar.error().code == Errc::not_found ? Response::error(404, "no such file: " + path) : Response::fromError(tar.error());
   auto entries = readTar(*tar);
@@ -122,11 +136,9 @@ Result<> writeFiles(App& app, const std::string& id, const std::string& root,
 }
 
 Response write(App& app, const Request& req) {
-  auto t = target(app, req);
+  auto t = fileTarget(app, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
-  const auto& [w, root] = std::get<Target>(t);
-  const std::string path = req.param("path");
-  if (auto bad = badPath(path)) return *bad;
+  const auto& [w, root, path] = std::get<FileTarget>(t);
   JsonInput in(req.body);
   auto content = in.string("content");
   if (in.error()) return Response::error(400, *in.error());
@@ -156,11 +168,9 @@ Response replace(App& app, const Request& req) {
 }
 
 Response remove(App& app, const Request& req) {
-  auto t = target(app, req);
+  auto t = fileTarget(app, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
-  const auto& [w, root] = std::get<Target>(t);
-  const std::string path = req.param("path");
-  if (auto bad = badPath(path)) return *bad;
+  const auto& [w, root, path] = std::get<FileTarget>(t);
   auto r = app.workspaces.execAuto(w.id, {"rm", "-rf", "--", root + "/" + path}, "");
   if (!r) return Response::fromError(r.error());
   if (r->exit_code != 0) return Response::error(500, "delete failed: " + r->output.substr(0, 512));

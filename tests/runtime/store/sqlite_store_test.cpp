@@ -114,12 +114,6 @@ TEST(SqliteStore, UnopenablePathIsAnError) {
   EXPECT_EQ(r.error().code, Errc::storage_error);
 }
 
-}  // namespace
-}  // namespace ws::test
-
-namespace ws::test {
-namespace {
-
 TEST(SqliteStore, SecretsPerWorkspaceAndGlobalKeepBinaryValuesAndCascade) {
   TempStore store;
   auto w = makeWorkspace("holder");
