@@ -20,9 +20,21 @@ using test::waitForStatus;
 
 std::unique_ptr<test::ServerProcess> startServer(test::BackendEnv& env, std::vector<std::string> extra = {}) {
   auto args = env.serverArgs();
-  args.insert(args.end(), {"--sweep-interval-ms", "200"});
+  args.insert(args.end(), {"--sweep-interval-ms", "200", "--plugins-dir", WS_SOURCE_DIR "/plugins"});
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<test::ServerProcess>(args, env.serverEnv());
+}
+
+int countEvents(test::HttpClient& c, const std::string& id, const std::string& type) {
+  const json events = c.get("/events/" + id).json();
+  return static_cast<int>(std::count_if(events.begin(), events.end(), [&](const json& e) { return e["event_type"] == type; }));
+}
+
+/// Waits for the background restart that takes the workspace to its `n`th provisioning, and for
+/// it to come back online.
+bool restartedOnline(test::HttpClient& c, const std::string& id, int n) {
+  return Bench::eventually([&] { return countEvents(c, id, "WORKSPACE_PROVISIONING") >= n; }) &&
+         waitForStatus(c, id, "online", 30s) == "online";
 }
 
 std::string createOnline(test::HttpClient& c, const json& body) {
@@ -273,6 +285,47 @@ CONTRACT_SCENARIO(secrets_crud, SecretsReachTheWorkloadAndAChangeRestartsIt) {
   })) << "the change restarted the workspace with every secret: " << env_file();
   EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online");
   EXPECT_EQ(c.get("/workspaces/" + id).body.find("sk-"), std::string::npos) << "values never leave through the API";
+}
+
+CONTRACT_SCENARIO(plugins_install, InstalledPluginsSurviveRestartsUntilUninstalled) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "plugged"}, {"tier", 2}});
+  const std::string plugins = "/workspaces/" + id + "/plugins";
+  auto file = [&](const std::string& path) { return env.execIn(id, {"cat", "/configs/plugins/echo-skill/" + path}); };
+
+  const json registry = c.get("/plugins").json();
+  ASSERT_FALSE(registry.empty());
+  EXPECT_EQ(registry[0]["name"], "echo-skill");
+
+  auto installed = c.post(plugins, {{"source", "local://echo-skill"}});
+  ASSERT_EQ(installed.status, 200) << installed.body;
+  EXPECT_EQ(installed.json(), json({{"status", "installed"}, {"plugin", "echo-skill"}, {"source", "local://echo-skill"}}));
+  // The install restarts the workspace; the plugin comes back with the config, even on a
+  // fresh instance.
+  ASSERT_TRUE(restartedOnline(c, id, 2));
+  EXPECT_NE(file("plugin.yaml").find("name: echo-skill"), std::string::npos) << file("plugin.yaml");
+  EXPECT_NE(file("skills/echo/SKILL.md").find("# echo"), std::string::npos);
+  const json listed = c.get(plugins).json();
+  ASSERT_EQ(listed.size(), 1u) << listed;
+  EXPECT_EQ(listed[0]["version"], "1.0.0");
+  EXPECT_EQ(listed[0]["source"], "local://echo-skill");
+
+  // Hostile or impossible installs change nothing.
+  EXPECT_EQ(c.post(plugins, {{"source", "github://someone/plugin#main"}}).status, 422);
+  EXPECT_EQ(c.post(plugins, {{"source", "local://../etc"}}).status, 400);
+  EXPECT_EQ(c.post(plugins, {{"source", "local://no-such-plugin"}}).status, 404);
+  EXPECT_EQ(c.post(plugins, {{"source", "local://echo-skill"}, {"sha256", std::string(64, '0')}}).status, 422);
+  EXPECT_EQ(c.post(plugins, {{"source", 5}}).status, 400);
+  EXPECT_EQ(c.get(plugins).json().size(), 1u);
+
+  auto removed = c.request("DELETE", plugins + "/echo-skill");
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  ASSERT_TRUE(restartedOnline(c, id, 3));
+  EXPECT_EQ(file("plugin.yaml").find("name: echo-skill"), std::string::npos) << "gone after the restart too";
+  EXPECT_TRUE(c.get(plugins).json().empty());
+  EXPECT_EQ(c.request("DELETE", plugins + "/echo-skill").status, 404);
 }
 
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.

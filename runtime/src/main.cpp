@@ -131,6 +131,8 @@ int main(int argc, char** argv) {
       ->envname("PLATFORM_INSTANCE_ID")->capture_default_str();
   cli.add_option("--org-templates-dir", config.org_templates_dir, "Where POST /org/import {dir} finds org templates")
       ->envname("ORG_TEMPLATES_DIR")->capture_default_str();
+  cli.add_option("--plugins-dir", config.plugins_dir, "Plugin registry: one directory per plugin")
+      ->envname("PLUGIN_REGISTRY_DIR")->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   config.enable_test_tokens = test_tokens == "1" || test_tokens == "true";

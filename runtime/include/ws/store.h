@@ -87,6 +87,14 @@ struct SecretRecord {
   std::string updated_at;
 };
 
+/// A plugin installed in a workspace; its files come from the plugin registry at each provision.
+struct PluginInstall {
+  std::string workspace_id;
+  std::string name;
+  std::string source;  ///< e.g. local://echo-skill
+  std::string installed_at;
+};
+
 struct ActivityRecord {
   std::int64_t id = 0;
   std::string workspace_id;
@@ -169,6 +177,13 @@ class Store {
   virtual Result<bool> deleteSecret(const std::string& workspace_id, const std::string& key) = 0;
   /// Ordered by key.
   virtual Result<std::vector<SecretRecord>> listSecrets(const std::string& workspace_id) = 0;
+
+  // Plugins.
+  /// Inserts or replaces the install of `p.name` in `p.workspace_id`.
+  virtual Result<> addPlugin(const PluginInstall& p) = 0;
+  virtual Result<bool> removePlugin(const std::string& workspace_id, const std::string& name) = 0;
+  /// Ordered by name.
+  virtual Result<std::vector<PluginInstall>> listPlugins(const std::string& workspace_id) = 0;
 
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;

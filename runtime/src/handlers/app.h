@@ -36,11 +36,11 @@ void registerTeamRoutes(Router& router, App& app);
 void registerOrgRoutes(Router& router, App& app);
 void registerFileRoutes(Router& router, App& app);
 void registerSecretRoutes(Router& router, App& app);
+void registerPluginRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
   PARITY_UNBUILT(secrets_redaction, "redaction applies to memories, which are not built yet", "docs/roadmap.md#memory");
-  PARITY_UNBUILT(plugins_install, "no plugin routes yet; delivery would use the archive verbs", "docs/roadmap.md#plugins");
   PARITY_UNBUILT(a2a_forward, "no A2A proxy route yet; peers are found through the registry", "docs/roadmap.md#a2a-proxy");
   PARITY_UNBUILT(a2a_envelope_enrichment, "belongs to the A2A proxy, not built yet", "docs/roadmap.md#a2a-proxy");
   PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
@@ -59,6 +59,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerOrgRoutes(router, app);
   registerFileRoutes(router, app);
   registerSecretRoutes(router, app);
+  registerPluginRoutes(router, app);
 }
 
 // Helpers shared by the route files.

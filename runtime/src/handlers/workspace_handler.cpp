@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "../core/plugin_registry.h"
 #include "parity/parity.h"
 
 namespace ws {
@@ -214,6 +215,17 @@ Result<WorkspaceConfig> WorkspaceHandler::buildConfig(const Workspace& w, const 
                                   "\nversion: 1.0.0\ntier: " + std::to_string(w.tier) +
                                   "\nruntime: " + q(w.runtime) + "\nmodel: " + q(w.model) + "\n";
   c.config_files[".auth_token"] = token;
+  // Installed plugins are delivered with the config at every provision, on every backend.
+  auto plugins = lifecycle_.store().listPlugins(w.id);
+  if (!plugins) return plugins.error();
+  for (const auto& installed : *plugins) {
+    auto plugin = PluginRegistry(config_.plugins_dir).load(installed.name);
+    if (!plugin) {
+      spdlog::warn("workspace {}: plugin {} not delivered: {}", w.id, installed.name, plugin.error().message);
+      continue;
+    }
+    for (const auto& [rel, content] : plugin->files) c.config_files["plugins/" + installed.name + "/" + rel] = content;
+  }
   c.on_address = [this, id = w.id](const std::string& url) {
     WorkspaceUpdate u;
     u.url = url;

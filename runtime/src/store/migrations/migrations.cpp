@@ -112,10 +112,21 @@ CREATE TABLE workspace_secrets (
 );
 )sql";
 
-constexpr std::array<Migration, 3> kAll{{
+constexpr std::string_view k004WorkspacePlugins = R"sql(
+CREATE TABLE workspace_plugins (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  installed_at TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, name)
+);
+)sql";
+
+constexpr std::array<Migration, 4> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
+    {4, "installed plugins", k004WorkspacePlugins},
 }};
 
 }  // namespace

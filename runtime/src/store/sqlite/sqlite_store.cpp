@@ -279,7 +279,7 @@ class SqliteStore final : public Store {
     return guarded([&] {
       Transaction tx(db_);
       for (const auto& id : ids) {
-        for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets"})
+        for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins"})
           db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
@@ -436,6 +436,30 @@ class SqliteStore final : public Store {
       return collect(q, [](const Statement& r) {
         return SecretRecord{r.text(0), r.text(1), r.blob(2), static_cast<int>(r.integer(3)), r.text(4), r.text(5)};
       });
+    });
+  }
+
+  Result<> addPlugin(const PluginInstall& p) override {
+    return guarded([&] {
+      db_.prepare("INSERT OR REPLACE INTO workspace_plugins (workspace_id, name, source, installed_at) VALUES (?,?,?,?)")
+          .bind(1, p.workspace_id).bind(2, p.name).bind(3, p.source).bind(4, p.installed_at)
+          .run();
+    });
+  }
+
+  Result<bool> removePlugin(const std::string& workspace_id, const std::string& name) override {
+    return guarded([&] {
+      db_.prepare("DELETE FROM workspace_plugins WHERE workspace_id = ? AND name = ?").bind(1, workspace_id).bind(2, name).run();
+      return db_.changes() > 0;
+    });
+  }
+
+  Result<std::vector<PluginInstall>> listPlugins(const std::string& workspace_id) override {
+    return guarded([&] {
+      return collect(db_.prepare("SELECT workspace_id, name, source, installed_at FROM workspace_plugins "
+                                 "WHERE workspace_id = ? ORDER BY name")
+                         .bind(1, workspace_id),
+                     [](const Statement& r) { return PluginInstall{r.text(0), r.text(1), r.text(2), r.text(3)}; });
     });
   }
 

@@ -1,0 +1,112 @@
+// Plugins (runtime-spec 6.3 "Plugins"): install, uninstall and list plugins from the registry.
+// An install is recorded in the database and delivered twice: into the running workload now
+// (the archive dispatcher) and with the config at every later provision, so a plugin survives
+// restarts on every backend, stateless instances included.
+
+#include "../core/plugin_registry.h"
+#include "../core/tar.h"
+#include "../core/util.h"
+#include "app.h"
+#include "json_input.h"
+#include "parity/parity.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxInstallBody = 64 * 1024;
+constexpr std::string_view kLocal = "local://";
+
+PluginRegistry registry(const App& app) { return PluginRegistry(app.config.plugins_dir); }
+
+bool running(const Workspace& w) { return w.status == Status::online || w.status == Status::degraded; }
+
+Response listRegistry(App& app) { return Response::json(200, registry(app).list()); }
+
+Response listInstalled(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  auto installed = app.store.listPlugins(loaded.workspace->id);
+  if (!installed) return Response::fromError(installed.error());
+  json out = json::array();
+  for (const auto& p : *installed) {
+    auto plugin = registry(app).load(p.name);
+    json entry = plugin ? plugin->manifest : json{{"name", p.name}};
+    entry["source"] = p.source;
+    entry["installed_at"] = p.installed_at;
+    if (!plugin) entry["error"] = plugin.error().message;
+    out.push_back(std::move(entry));
+  }
+  return Response::json(200, out);
+}
+
+Response install(App& app, const Request& req) {
+  PARITY_IMPL(plugins_install, docker, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
+  PARITY_IMPL(plugins_install, ec2, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  if (req.body.size() > kMaxInstallBody) return Response::error(413, "an install request is at most 64 KiB");
+  JsonInput in(req.body);
+  auto source = in.string("source");
+  auto pin = in.string("sha256");
+  if (in.error()) return Response::error(400, *in.error());
+  if (!source) return Response::error(400, "source is required (local://<name>)");
+  if (source->rfind("github://", 0) == 0)
+    return Response::error(422, "only local:// sources can be installed: this server fetches nothing from the network");
+  if (source->rfind(kLocal, 0) != 0) return Response::error(400, "source must be local://<name>");
+  const std::string name = source->substr(kLocal.size());
+  if (!validPluginName(name)) return Response::error(400, "invalid plugin name: " + name);
+
+  auto plugin = registry(app).load(name);
+  if (!plugin) {
+    const auto code = plugin.error().code;
+    return Response::error(code == Errc::not_found ? 404 : code == Errc::too_large ? 413 : 422, plugin.error().message);
+  }
+  if (pin && sha256Hex(plugin->manifest_text) != *pin) return Response::error(422, "plugin.yaml does not match sha256");
+  const Workspace& w = *loaded.workspace;
+  if (!running(w)) return Response::error(503, "workspace container not running");
+
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [rel, content] : plugin->files) files.emplace_back(name + "/" + rel, content);
+  auto tar = makeTar(filesToTarEntries(files));
+  if (!tar) return Response::fromError(tar.error());
+  if (auto r = app.workspaces.execAuto(w.id, {"mkdir", "-p", "/configs/plugins"}, ""); !r) return Response::fromError(r.error());
+  if (auto r = app.workspaces.writeArchiveAuto(w.id, "/configs/plugins", *tar); !r) return Response::fromError(r.error());
+  if (auto r = app.store.addPlugin({w.id, name, *source, nowTime()}); !r) return Response::fromError(r.error());
+  app.workspaces.restartInBackground(w.id);
+  return Response::json(200, {{"status", "installed"}, {"plugin", name}, {"source", *source}});
+}
+
+Response uninstall(App& app, const Request& req) {
+  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  if (loaded.error) return *loaded.error;
+  const Workspace& w = *loaded.workspace;
+  const std::string name = req.param("name");
+  if (!validPluginName(name)) return Response::error(400, "invalid plugin name: " + name);
+  auto installed = app.store.listPlugins(w.id);
+  if (!installed) return Response::fromError(installed.error());
+  if (std::none_of(installed->begin(), installed->end(), [&](const PluginInstall& p) { return p.name == name; }))
+    return Response::error(404, "plugin " + name + " is not installed");
+  if (!running(w)) return Response::error(503, "workspace container not running");
+  // The plugin's directory and the skills it brought.
+  std::vector<std::string> rm{"rm", "-rf", "--", "/configs/plugins/" + name};
+  if (auto plugin = registry(app).load(name))
+    for (const auto& skill : plugin->manifest["skills"])
+      if (validPluginName(skill.get<std::string>())) rm.push_back("/configs/skills/" + skill.get<std::string>());
+  if (auto r = app.workspaces.execAuto(w.id, rm, ""); !r) return Response::fromError(r.error());
+  if (auto r = app.store.removePlugin(w.id, name); !r) return Response::fromError(r.error());
+  app.workspaces.restartInBackground(w.id);
+  return Response::json(200, {{"status", "uninstalled"}, {"plugin", name}});
+}
+
+}  // namespace
+
+void registerPluginRoutes(Router& router, App& app) {
+  router.add("GET", "/plugins", AuthPolicy::open, [&app](const Request&) { return listRegistry(app); });
+  router.add("GET", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return listInstalled(app, r); });
+  router.add("POST", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return install(app, r); });
+  router.add("DELETE", "/workspaces/:id/plugins/:name", AuthPolicy::workspace, [&app](const Request& r) { return uninstall(app, r); });
+}
+
+}  // namespace ws
