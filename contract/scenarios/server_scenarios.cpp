@@ -328,6 +328,41 @@ CONTRACT_SCENARIO(plugins_install, InstalledPluginsSurviveRestartsUntilUninstall
   EXPECT_EQ(c.request("DELETE", plugins + "/echo-skill").status, 404);
 }
 
+CONTRACT_SCENARIO(a2a_forward, MessagesReachTheAgentAndComeBack) {
+  auto& env = bench.server();
+  auto server = startServer(env);
+  auto c = server->client(kBackendAdmin);
+  const std::string asker = createOnline(c, {{"name", "asker"}, {"tier", 2}});
+  const std::string echoer = createOnline(c, {{"name", "echoer"}, {"tier", 2}});
+  const std::string a2a = "/workspaces/" + echoer + "/a2a";
+  const json send{{"method", "message/send"},
+                  {"params", {{"message", {{"role", "user"}, {"parts", {{{"kind", "text"}, {"text", "hello across backends"}}}}}}}}};
+
+  auto canvas = c.post(a2a, send);
+  ASSERT_EQ(canvas.status, 200) << canvas.body;
+  EXPECT_EQ(canvas.json()["jsonrpc"], "2.0") << "wrapped as JSON-RPC on the way";
+  EXPECT_NE(canvas.body.find("hello across backends"), std::string::npos) << canvas.body;
+
+  const std::string token = c.post("/workspaces/" + asker + "/tokens", json::object()).json()["auth_token"];
+  auto peer = c.request("POST", a2a, send.dump(), {{"X-Workspace-ID", asker}, {"Authorization", "Bearer " + token}});
+  ASSERT_EQ(peer.status, 200) << peer.body;
+  EXPECT_NE(peer.body.find("hello across backends"), std::string::npos);
+  EXPECT_EQ(c.request("POST", a2a, send.dump(), {{"X-Workspace-ID", asker}, {"Authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(c.request("POST", a2a, send.dump(), {{"X-Workspace-ID", "system:cron"}}).status, 403);
+  EXPECT_EQ(c.request("POST", a2a, "[1, 2]").status, 400);
+  const json received = c.get("/workspaces/" + echoer + "/activity?type=a2a_receive").json();
+  ASSERT_EQ(received.size(), 2u) << received;
+  EXPECT_EQ(received[0]["source_id"], asker);
+
+  // A workload gone behind the server's back: the proxy notices, says so, and restarts it.
+  env.killBehindItsBack(echoer);
+  auto gone = c.post(a2a, send);
+  EXPECT_EQ(gone.status, 503) << gone.body;
+  EXPECT_EQ(gone.json().value("restarting", false), true) << gone.body;
+  EXPECT_EQ(waitForStatus(c, echoer, "online", 30s), "online");
+  EXPECT_EQ(c.post(a2a, send).status, 200);
+}
+
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.
 class ActivityLog {
  public:

@@ -37,12 +37,12 @@ void registerOrgRoutes(Router& router, App& app);
 void registerFileRoutes(Router& router, App& app);
 void registerSecretRoutes(Router& router, App& app);
 void registerPluginRoutes(Router& router, App& app);
+void registerA2aRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
   PARITY_UNBUILT(secrets_redaction, "redaction applies to memories, which are not built yet", "docs/roadmap.md#memory");
-  PARITY_UNBUILT(a2a_forward, "no A2A proxy route yet; peers are found through the registry", "docs/roadmap.md#a2a-proxy");
-  PARITY_UNBUILT(a2a_envelope_enrichment, "belongs to the A2A proxy, not built yet", "docs/roadmap.md#a2a-proxy");
+  PARITY_UNBUILT(a2a_envelope_enrichment, "the A2A proxy forwards the request as sent; no envelope fields are added yet", "docs/roadmap.md#a2a-proxy");
   PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
   PARITY_UNBUILT(memory_seed, "no memories store yet", "docs/roadmap.md#memory");
   PARITY_UNBUILT(runtime_wedge_gate, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
@@ -60,6 +60,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerFileRoutes(router, app);
   registerSecretRoutes(router, app);
   registerPluginRoutes(router, app);
+  registerA2aRoutes(router, app);
 }
 
 // Helpers shared by the route files.

@@ -43,4 +43,10 @@ Response Response::error(int status, std::string_view message) {
 
 Response Response::fromError(const Error& e) { return error(httpStatus(e.code), e.message); }
 
+Response Response::later(std::function<Response()> work) {
+  Response r;
+  r.deferred = std::move(work);
+  return r;
+}
+
 }  // namespace ws

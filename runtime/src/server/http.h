@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,12 +41,17 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   bool drop_connection = false;  ///< Close without answering (fault injection in emulators).
+  /// Set by handlers whose work blocks (calls that wait on an agent): the server runs it on a
+  /// worker pool, off the I/O threads, and sends what it returns.
+  std::function<Response()> deferred;
 
   static Response json(int status, const nlohmann::json& body);
   /// `{"error": message}` with the given status.
   static Response error(int status, std::string_view message);
   /// The status and message of a typed error.
   static Response fromError(const Error& e);
+  /// A response computed by `work` on the server's worker pool.
+  static Response later(std::function<Response()> work);
 };
 
 }  // namespace ws

@@ -164,6 +164,14 @@ struct HttpServer::Impl {
       } else {
         try {
           res = handler(req);
+          if (res.deferred) {
+            // The work runs on the worker pool; this session waits without holding its I/O
+            // thread. (A named local, captured by reference: g++ 12 mishandles temporaries
+            // and by-value parameters around co_await.)
+            const std::function<Response()> work = std::move(res.deferred);
+            res = co_await net::co_spawn(
+                blocking.get_executor(), [&work]() -> net::awaitable<Response> { co_return work(); }, net::use_awaitable);
+          }
         } catch (const std::exception& e) {
           spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
           res = Response::error(500, "internal error");
@@ -214,6 +222,7 @@ struct HttpServer::Impl {
   const ServerConfig config;
   RequestHandler handler;
   TerminalHandler terminals;
+  net::thread_pool blocking{8};  ///< Runs deferred responses (Response::later).
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
