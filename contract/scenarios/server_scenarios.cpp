@@ -363,6 +363,29 @@ CONTRACT_SCENARIO(a2a_forward, MessagesReachTheAgentAndComeBack) {
   EXPECT_EQ(c.post(a2a, send).status, 200);
 }
 
+CONTRACT_SCENARIO(budget_enforcement, ExhaustedBudgetsStopA2aTraffic) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "thrifty"}, {"tier", 2}});
+  const std::string budget = "/workspaces/" + id + "/budget";
+  const json send{{"method", "message/send"}, {"params", {{"message", {{"parts", {{{"kind", "text"}, {"text", "ping"}}}}}}}}};
+  EXPECT_EQ(c.get(budget).json(), json({{"budget_limit", nullptr}, {"monthly_spend", 0}, {"budget_remaining", nullptr}}));
+  EXPECT_EQ(c.post("/workspaces/" + id + "/a2a", send).status, 200);
+
+  auto spent = c.request("PATCH", budget, json{{"budget_limit", 0}}.dump());
+  ASSERT_EQ(spent.status, 200) << spent.body;
+  EXPECT_EQ(spent.json()["budget_remaining"], 0);
+  auto refused = c.post("/workspaces/" + id + "/a2a", send);
+  EXPECT_EQ(refused.status, 402) << refused.body;
+  EXPECT_EQ(refused.json()["error"], "workspace budget limit exceeded");
+
+  EXPECT_EQ(c.request("PATCH", budget, json{{"budget_limit", -1}}.dump()).status, 400);
+  EXPECT_EQ(c.request("PATCH", budget, R"({"budget_limit": "lots"})").status, 400);
+  ASSERT_EQ(c.request("PATCH", budget, json{{"budget_limit", 5000}}.dump()).status, 200);
+  EXPECT_EQ(c.get(budget).json()["budget_remaining"], 5000);
+  EXPECT_EQ(c.post("/workspaces/" + id + "/a2a", send).status, 200);
+}
+
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.
 class ActivityLog {
  public:

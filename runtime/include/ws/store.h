@@ -30,6 +30,7 @@ struct WorkspaceUpdate {
   std::optional<std::string> url;
   std::optional<std::string> instance_id;
   std::optional<std::optional<std::string>> agent_card;
+  std::optional<std::optional<std::int64_t>> budget_limit;  ///< USD cents; nullopt inside: no limit
   std::optional<bool> collapsed;
   std::optional<double> x;
   std::optional<double> y;

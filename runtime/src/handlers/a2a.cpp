@@ -110,6 +110,8 @@ Response deliver(App& app, const Workspace& target, const std::string& caller, c
 Response proxy(App& app, const Request& req) {
   PARITY_IMPL(a2a_forward, docker, "POST to the agent at the address the Docker backend recorded (127.0.0.1:<port>)");
   PARITY_IMPL(a2a_forward, ec2, "POST to the agent at the address the control plane reported (the instance's private IP)");
+  PARITY_IMPL(budget_enforcement, docker, "402 once the spend agents report reaches budget_limit");
+  PARITY_IMPL(budget_enforcement, ec2, "402 once the spend agents report reaches budget_limit");
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   const Workspace target = *loaded.workspace;

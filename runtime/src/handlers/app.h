@@ -38,6 +38,7 @@ void registerFileRoutes(Router& router, App& app);
 void registerSecretRoutes(Router& router, App& app);
 void registerPluginRoutes(Router& router, App& app);
 void registerA2aRoutes(Router& router, App& app);
+void registerBudgetRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
@@ -46,8 +47,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
   PARITY_UNBUILT(memory_seed, "no memories store yet", "docs/roadmap.md#memory");
   PARITY_UNBUILT(runtime_wedge_gate, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
-  PARITY_UNBUILT(budget_enforcement, "no budgets yet", "docs/roadmap.md#budgets-and-schedules");
-  PARITY_UNBUILT(schedule_execution, "no schedules yet", "docs/roadmap.md#budgets-and-schedules");
+  PARITY_UNBUILT(schedule_execution, "no schedules yet", "docs/roadmap.md#schedules");
   registerHealthRoutes(router, app);
   registerWorkspaceRoutes(router, app);
   registerRegistryRoutes(router, app);
@@ -61,6 +61,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerSecretRoutes(router, app);
   registerPluginRoutes(router, app);
   registerA2aRoutes(router, app);
+  registerBudgetRoutes(router, app);
 }
 
 // Helpers shared by the route files.

@@ -161,6 +161,7 @@ class SqliteStore final : public Store {
       add(u.url.has_value(), "url");
       add(u.instance_id.has_value(), "instance_id");
       add(u.agent_card.has_value(), "agent_card");
+      add(u.budget_limit.has_value(), "budget_limit");
       std::string sql = "UPDATE workspaces SET updated_at = ?";
       for (const auto& s : sets) sql += ", " + s;
       auto& st = db_.prepare(sql + " WHERE id = ? AND status <> 'removed'");
@@ -176,6 +177,7 @@ class SqliteStore final : public Store {
       if (u.url) st.bind(i++, *u.url);
       if (u.instance_id) st.bind(i++, *u.instance_id);
       if (u.agent_card) st.bind(i++, *u.agent_card);
+      if (u.budget_limit) st.bind(i++, *u.budget_limit);
       st.bind(i, id).run();
       const bool found = db_.changes() > 0;
       if (found && (u.x || u.y || u.collapsed)) {
