@@ -386,6 +386,27 @@ CONTRACT_SCENARIO(budget_enforcement, ExhaustedBudgetsStopA2aTraffic) {
   EXPECT_EQ(c.post("/workspaces/" + id + "/a2a", send).status, 200);
 }
 
+CONTRACT_SCENARIO(a2a_envelope_enrichment, TheTargetLearnsWhoIsCalling) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string asker = createOnline(c, {{"name", "asker"}, {"role", "planner"}, {"tier", 2}});
+  const std::string echoer = createOnline(c, {{"name", "echoer"}, {"tier", 2}});
+  const std::string token = c.post("/workspaces/" + asker + "/tokens", json::object()).json()["auth_token"];
+  const json send{{"method", "message/send"},
+                  {"params", {{"message", {{"parts", {{{"kind", "text"}, {"text", "who am I?"}}}}}}}}};
+  auto r = c.request("POST", "/workspaces/" + echoer + "/a2a", send.dump(),
+                     {{"X-Workspace-ID", asker}, {"Authorization", "Bearer " + token}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json metadata = r.json()["result"]["metadata"];  // the echo agent returns what it received
+  EXPECT_EQ(metadata["peer_id"], asker) << r.body;
+  EXPECT_EQ(metadata["peer_name"], "asker");
+  EXPECT_EQ(metadata["peer_role"], "planner");
+  EXPECT_NE(metadata.value("agent_card_url", "").find("/registry/discover/" + asker), std::string::npos);
+  auto canvas = c.post("/workspaces/" + echoer + "/a2a", send);
+  ASSERT_EQ(canvas.status, 200) << canvas.body;
+  EXPECT_FALSE(canvas.json()["result"].contains("metadata")) << "the canvas is nobody's peer";
+}
+
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.
 class ActivityLog {
  public:

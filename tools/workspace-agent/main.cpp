@@ -195,10 +195,12 @@ class Agent {
     static std::mt19937_64 rng{std::random_device{}()};
     char message_id[32];
     std::snprintf(message_id, sizeof message_id, "%016llx", static_cast<unsigned long long>(rng()));
-    return {{"jsonrpc", "2.0"},
-            {"id", id},
-            {"result", {{"kind", "message"}, {"role", "agent"}, {"messageId", message_id},
-                        {"parts", {{{"kind", "text"}, {"text", "echo: " + text}}}}}}};
+    json result{{"kind", "message"}, {"role", "agent"}, {"messageId", message_id},
+                {"parts", {{{"kind", "text"}, {"text", "echo: " + text}}}}};
+    // Who the platform says sent it (the A2A proxy's envelope), echoed back as well.
+    const json& message = req["params"]["message"];
+    if (message.contains("metadata") && message["metadata"].is_object()) result["metadata"] = message["metadata"];
+    return {{"jsonrpc", "2.0"}, {"id", id}, {"result", result}};
   }
 
   net::awaitable<void> session(tcp::socket socket) {

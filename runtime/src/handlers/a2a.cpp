@@ -20,15 +20,15 @@ using namespace std::chrono_literals;
 constexpr auto kDefaultTimeout = 300s;
 constexpr auto kMaxTimeout = 1800s;
 
-/// The caller's X-Workspace-ID ("" for the canvas) once it has proven who it is, or the
+/// The calling workspace (nullopt for the canvas) once it has proven who it is, or the
 /// response to send.
-std::variant<std::string, Response> authenticateCaller(App& app, const Request& req, const Workspace& target) {
+std::variant<std::optional<Workspace>, Response> authenticateCaller(App& app, const Request& req, const Workspace& target) {
   const std::string caller = req.header("x-workspace-id").value_or("");
   for (const char* reserved : {"webhook:", "system:", "test:", "channel:"})
     if (caller.rfind(reserved, 0) == 0) return Response::error(403, "invalid caller ID");
   if (caller.empty()) {  // the canvas: the target's own credentials (or the admin token)
     if (auto denied = app.auth.check(AuthPolicy::workspace, req)) return *denied;
-    return caller;
+    return std::optional<Workspace>();
   }
   if (!isUuid(caller)) return Response::error(400, "invalid X-Workspace-ID");
   auto from = loadLiveWorkspace(app.store, caller);
@@ -38,7 +38,21 @@ std::variant<std::string, Response> authenticateCaller(App& app, const Request& 
   auto allowed = canCommunicate(app.store, caller, target.id);
   if (!allowed) return Response::fromError(allowed.error());
   if (!*allowed) return Response::error(403, "caller may not communicate with this workspace");
-  return caller;
+  return from.workspace;
+}
+
+/// Tells the target who is talking (runtime-spec: channel envelope enrichment): the caller's
+/// id, name and role, and where its agent card is.
+void addEnvelope(json& rpc, const Workspace& caller, const std::string& platform_url) {
+  if (!rpc.contains("params") || !rpc["params"].is_object() || !rpc["params"].contains("message") ||
+      !rpc["params"]["message"].is_object())
+    return;
+  json& metadata = rpc["params"]["message"]["metadata"];
+  if (!metadata.is_object()) metadata = json::object();
+  metadata["peer_id"] = caller.id;
+  metadata["peer_name"] = caller.name;
+  metadata["peer_role"] = caller.role ? json(*caller.role) : json(nullptr);
+  metadata["agent_card_url"] = platform_url + "/registry/discover/" + caller.id;
 }
 
 /// JSON-RPC 2.0 as agents expect it: wrapped when `jsonrpc` is missing, with a messageId.
@@ -112,11 +126,15 @@ Response proxy(App& app, const Request& req) {
   PARITY_IMPL(a2a_forward, ec2, "POST to the agent at the address the control plane reported (the instance's private IP)");
   PARITY_IMPL(budget_enforcement, docker, "402 once the spend agents report reaches budget_limit");
   PARITY_IMPL(budget_enforcement, ec2, "402 once the spend agents report reaches budget_limit");
+  PARITY_IMPL(a2a_envelope_enrichment, docker, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
+  PARITY_IMPL(a2a_envelope_enrichment, ec2, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   const Workspace target = *loaded.workspace;
-  auto caller = authenticateCaller(app, req, target);
-  if (auto* r = std::get_if<Response>(&caller)) return *r;
+  auto authenticated = authenticateCaller(app, req, target);
+  if (auto* r = std::get_if<Response>(&authenticated)) return *r;
+  const auto& from = std::get<std::optional<Workspace>>(authenticated);
+  const std::string caller = from ? from->id : std::string();
 
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return Response::error(400, "the body must be a JSON object");
@@ -145,9 +163,9 @@ Response proxy(App& app, const Request& req) {
     const UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), app.config.devMode()};
     if (!validateAgentUrl(target.url, policy)) return Response::error(502, "workspace URL is not publicly routable");
   }
-  return Response::later([&app, target, caller = std::get<std::string>(caller), rpc = normalize(std::move(body)), timeout] {
-    return deliver(app, target, caller, rpc, timeout);
-  });
+  json rpc = normalize(std::move(body));
+  if (from) addEnvelope(rpc, *from, app.config.platform_url);
+  return Response::later([&app, target, caller, rpc = std::move(rpc), timeout] { return deliver(app, target, caller, rpc, timeout); });
 }
 
 }  // namespace

@@ -43,7 +43,6 @@ void registerBudgetRoutes(Router& router, App& app);
 inline void registerAllRoutes(Router& router, App& app) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
   PARITY_UNBUILT(secrets_redaction, "redaction applies to memories, which are not built yet", "docs/roadmap.md#memory");
-  PARITY_UNBUILT(a2a_envelope_enrichment, "the A2A proxy forwards the request as sent; no envelope fields are added yet", "docs/roadmap.md#a2a-proxy");
   PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
   PARITY_UNBUILT(memory_seed, "no memories store yet", "docs/roadmap.md#memory");
   PARITY_UNBUILT(runtime_wedge_gate, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
