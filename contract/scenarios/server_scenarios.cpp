@@ -407,6 +407,31 @@ CONTRACT_SCENARIO(a2a_envelope_enrichment, TheTargetLearnsWhoIsCalling) {
   EXPECT_FALSE(canvas.json()["result"].contains("metadata")) << "the canvas is nobody's peer";
 }
 
+CONTRACT_SCENARIO(memory_seed, InitialMemoriesArriveWithTheWorkspace) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(
+      c, {{"name", "rememberer"}, {"tier", 2},
+          {"initial_memories", {{{"content", "the customer prefers email"}}, {{"content", "team rota"}, {"scope", "team"}}}}});
+  const json memories = c.get("/workspaces/" + id + "/memories").json();
+  ASSERT_EQ(memories.size(), 2u) << memories;
+  for (const auto& m : memories) EXPECT_EQ(m["namespace"], "workspace:" + id);
+  EXPECT_EQ(c.get("/workspaces/" + id + "/memories?scope=TEAM").json()[0]["content"], "team rota");
+}
+
+CONTRACT_SCENARIO(secrets_redaction, CredentialsNeverReachStoredMemories) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(
+      c, {{"name", "careful"}, {"tier", 2}, {"initial_memories", {{{"content", "ANTHROPIC_API_KEY=sk-ant-0123456789abcdefXYZ"}}}}});
+  ASSERT_EQ(c.post("/workspaces/" + id + "/memories", {{"content", "call it with Bearer eyJhbGciOi.payload.sig"}}).status, 201);
+  const std::string body = c.get("/workspaces/" + id + "/memories").body;
+  EXPECT_EQ(body.find("sk-ant"), std::string::npos) << body;
+  EXPECT_EQ(body.find("eyJhbGciOi"), std::string::npos) << body;
+  EXPECT_NE(body.find("[REDACTED:ENV_SECRET]"), std::string::npos) << body;
+  EXPECT_NE(body.find("[REDACTED:BEARER]"), std::string::npos) << body;
+}
+
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.
 class ActivityLog {
  public:

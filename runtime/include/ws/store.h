@@ -122,6 +122,26 @@ struct ActivityFilter {
   int limit = 100;
 };
 
+/// A memory (runtime-spec 6.3 "Memories"). Content is stored redacted.
+struct MemoryRecord {
+  std::string id;
+  std::string workspace_id;
+  std::string content;
+  std::string scope;  ///< LOCAL | TEAM | GLOBAL
+  std::string memory_namespace;
+  std::string created_at;
+};
+
+struct MemoryFilter {
+  std::vector<std::string> local_of;   ///< LOCAL and TEAM rows of these workspaces...
+  std::vector<std::string> team_of;    ///< ...TEAM rows of these...
+  bool global = true;                  ///< ...and every GLOBAL row.
+  std::optional<std::string> scope;
+  std::optional<std::string> query;    ///< Substring of the content (case-insensitive).
+  std::optional<std::string> memory_namespace;
+  int limit = 50;
+};
+
 /// Identifies a workspace in tree queries.
 struct WorkspaceRef {
   std::string id;
@@ -185,6 +205,12 @@ class Store {
   virtual Result<bool> removePlugin(const std::string& workspace_id, const std::string& name) = 0;
   /// Ordered by name.
   virtual Result<std::vector<PluginInstall>> listPlugins(const std::string& workspace_id) = 0;
+
+  // Memories.
+  virtual Result<> insertMemory(const MemoryRecord& m) = 0;
+  /// Newest first.
+  virtual Result<std::vector<MemoryRecord>> listMemories(const MemoryFilter& f) = 0;
+  virtual Result<bool> deleteMemory(const std::string& workspace_id, const std::string& id) = 0;
 
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;

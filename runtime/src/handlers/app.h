@@ -39,12 +39,11 @@ void registerSecretRoutes(Router& router, App& app);
 void registerPluginRoutes(Router& router, App& app);
 void registerA2aRoutes(Router& router, App& app);
 void registerBudgetRoutes(Router& router, App& app);
+void registerMemoryRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
-  PARITY_UNBUILT(secrets_redaction, "redaction applies to memories, which are not built yet", "docs/roadmap.md#memory");
   PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
-  PARITY_UNBUILT(memory_seed, "no memories store yet", "docs/roadmap.md#memory");
   PARITY_UNBUILT(runtime_wedge_gate, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
   PARITY_UNBUILT(schedule_execution, "no schedules yet", "docs/roadmap.md#schedules");
   registerHealthRoutes(router, app);
@@ -61,6 +60,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerPluginRoutes(router, app);
   registerA2aRoutes(router, app);
   registerBudgetRoutes(router, app);
+  registerMemoryRoutes(router, app);
 }
 
 // Helpers shared by the route files.
@@ -84,6 +84,13 @@ enum class WorkspaceView { list, single };
 void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view);
 /// Parses stored JSON text; null when absent or unparsable.
 nlohmann::json parseStoredJson(const std::optional<std::string>& text);
+
+/// A memory of `w`, ready to store: scope upper-cased (LOCAL when empty; LOCAL, TEAM or GLOBAL),
+/// content truncated to 100000 bytes and redacted, "[MEMORY " defanged in GLOBAL ones, the
+/// workspace's awareness namespace when `ns` is empty.
+Result<MemoryRecord> makeMemory(const Workspace& w, std::string_view content, std::string scope, std::string ns);
+/// The `initial_memories` of a create request as memories of `w` (invalid_argument when malformed).
+Result<std::vector<MemoryRecord>> initialMemories(const Workspace& w, const nlohmann::json& list);
 
 /// May `caller` talk to `target`? Self, siblings (two roots included), parent and child, and
 /// ancestor to descendant.

@@ -48,6 +48,7 @@ Response create(App& app, const Request& req) {
   auto budget = in.integer("budget_limit");
   auto max_tasks = in.integer("max_concurrent_tasks");
   auto secrets = in.object("secrets");
+  const json memory_input = in.has("initial_memories") ? json::parse(in.rawJson("initial_memories").value_or("null")) : json();
   std::optional<double> x, y;
   readPosition(in, x, y);
   if (in.error()) return Response::error(400, *in.error());
@@ -97,12 +98,17 @@ Response create(App& app, const Request& req) {
   w.x = x.value_or(0);
   w.y = y.value_or(0);
 
+  auto memories = initialMemories(w, memory_input);
+  if (!memories) return Response::error(400, memories.error().message);
+
   const json provisioning{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}};
   if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at}); !ok)
     return Response::fromError(ok.error());
   app.events().publish(Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at});
   for (const auto& [key, value] : secret_values)
     if (auto ok = app.workspaces.secrets().put(w.id, key, value); !ok) return Response::fromError(ok.error());
+  for (const auto& m : *memories)
+    if (auto ok = app.store.insertMemory(m); !ok) return Response::fromError(ok.error());
 
   if (is_external) {
     if (url && !url->empty()) {

@@ -122,11 +122,25 @@ CREATE TABLE workspace_plugins (
 );
 )sql";
 
-constexpr std::array<Migration, 4> kAll{{
+constexpr std::string_view k005Memories = R"sql(
+CREATE TABLE agent_memories (
+  id           TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  content      TEXT NOT NULL,
+  scope        TEXT NOT NULL CHECK (scope IN ('LOCAL', 'TEAM', 'GLOBAL')),
+  namespace    TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+);
+CREATE INDEX agent_memories_workspace ON agent_memories (workspace_id, created_at);
+CREATE INDEX agent_memories_scope ON agent_memories (scope, created_at);
+)sql";
+
+constexpr std::array<Migration, 5> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
     {4, "installed plugins", k004WorkspacePlugins},
+    {5, "memories", k005Memories},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The embedded Store: one SQLite connection in WAL mode, serialised by a mutex. SQLite
 // writes are single-writer anyway; reads are short and indexed.
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <mutex>
@@ -281,7 +282,8 @@ class SqliteStore final : public Store {
     return guarded([&] {
       Transaction tx(db_);
       for (const auto& id : ids) {
-        for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins"})
+        for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins",
+                                  "agent_memories"})
           db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
@@ -462,6 +464,40 @@ class SqliteStore final : public Store {
                                  "WHERE workspace_id = ? ORDER BY name")
                          .bind(1, workspace_id),
                      [](const Statement& r) { return PluginInstall{r.text(0), r.text(1), r.text(2), r.text(3)}; });
+    });
+  }
+
+  Result<> insertMemory(const MemoryRecord& m) override {
+    return guarded([&] {
+      db_.prepare("INSERT INTO agent_memories (id, workspace_id, content, scope, namespace, created_at) VALUES (?,?,?,?,?,?)")
+          .bind(1, m.id).bind(2, m.workspace_id).bind(3, m.content).bind(4, m.scope).bind(5, m.memory_namespace)
+          .bind(6, m.created_at)
+          .run();
+    });
+  }
+
+  Result<std::vector<MemoryRecord>> listMemories(const MemoryFilter& f) override {
+    return guarded([&] {
+      // Ids travel as JSON arrays, so one prepared statement serves any number of them.
+      auto& q = db_.prepare(
+          "SELECT id, workspace_id, content, scope, namespace, created_at FROM agent_memories WHERE ("
+          " workspace_id IN (SELECT value FROM json_each(?1))"
+          " OR (scope = 'TEAM' AND workspace_id IN (SELECT value FROM json_each(?2)))"
+          " OR (?3 AND scope = 'GLOBAL'))"
+          " AND (?4 IS NULL OR scope = ?4) AND (?5 IS NULL OR instr(lower(content), lower(?5)) > 0)"
+          " AND (?6 IS NULL OR namespace = ?6) ORDER BY created_at DESC, id LIMIT ?7");
+      q.bind(1, nlohmann::json(f.local_of).dump()).bind(2, nlohmann::json(f.team_of).dump()).bind(3, f.global)
+          .bind(4, f.scope).bind(5, f.query).bind(6, f.memory_namespace).bind(7, f.limit);
+      return collect(q, [](const Statement& r) {
+        return MemoryRecord{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+      });
+    });
+  }
+
+  Result<bool> deleteMemory(const std::string& workspace_id, const std::string& id) override {
+    return guarded([&] {
+      db_.prepare("DELETE FROM agent_memories WHERE workspace_id = ? AND id = ?").bind(1, workspace_id).bind(2, id).run();
+      return db_.changes() > 0;
     });
   }
 
