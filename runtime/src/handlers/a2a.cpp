@@ -44,6 +44,8 @@ std::variant<std::optional<Workspace>, Response> authenticateCaller(App& app, co
 /// Tells the target who is talking (runtime-spec: channel envelope enrichment): the caller's
 /// id, name and role, and where its agent card is.
 void addEnvelope(json& rpc, const Workspace& caller, const std::string& platform_url) {
+  PARITY_IMPL(a2a_envelope_enrichment, docker, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
+  PARITY_IMPL(a2a_envelope_enrichment, ec2, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
   if (!rpc.contains("params") || !rpc["params"].is_object() || !rpc["params"].contains("message") ||
       !rpc["params"]["message"].is_object())
     return;
@@ -126,8 +128,6 @@ Response proxy(App& app, const Request& req) {
   PARITY_IMPL(a2a_forward, ec2, "POST to the agent at the address the control plane reported (the instance's private IP)");
   PARITY_IMPL(budget_enforcement, docker, "402 once the spend agents report reaches budget_limit");
   PARITY_IMPL(budget_enforcement, ec2, "402 once the spend agents report reaches budget_limit");
-  PARITY_IMPL(a2a_envelope_enrichment, docker, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
-  PARITY_IMPL(a2a_envelope_enrichment, ec2, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   const Workspace target = *loaded.workspace;
