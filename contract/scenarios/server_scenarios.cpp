@@ -432,6 +432,42 @@ CONTRACT_SCENARIO(secrets_redaction, CredentialsNeverReachStoredMemories) {
   EXPECT_NE(body.find("[REDACTED:BEARER]"), std::string::npos) << body;
 }
 
+CONTRACT_SCENARIO(schedule_execution, DueSchedulesReachTheAgent) {
+  auto server = startServer(bench.server());
+  auto c = server->client(kBackendAdmin);
+  const std::string id = createOnline(c, {{"name", "punctual"}, {"tier", 2}});
+  const std::string schedules = "/workspaces/" + id + "/schedules";
+  auto created = c.post(schedules, {{"name", "every minute"}, {"cron_expr", "* * * * *"}, {"prompt", "tick\r\n"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string sid = created.json()["id"];
+  EXPECT_FALSE(created.json()["next_run_at"].get<std::string>().empty());
+  EXPECT_EQ(c.post(schedules, {{"name", "every minute"}, {"cron_expr", "* * * * *"}, {"prompt", "x"}}).status, 409);
+  EXPECT_EQ(c.post(schedules, {{"name", "bad"}, {"cron_expr", "61 * * * *"}, {"prompt", "x"}}).status, 400);
+  EXPECT_EQ(c.post(schedules, {{"name", "elsewhere"}, {"cron_expr", "* * * * *"}, {"prompt", "x"}, {"timezone", "Mars/Base"}}).status, 400);
+  EXPECT_EQ(c.post(schedules, {{"name", "empty"}, {"cron_expr", "* * * * *"}, {"prompt", ""}}).status, 400);
+  EXPECT_EQ(c.post(schedules + "/" + sid + "/run", json::object()).json(),
+            json({{"status", "fired"}, {"workspace_id", id}, {"prompt", "tick\n"}}));
+
+  // The minute turns within 60 s; the sweeper sends the prompt to the agent and logs the run.
+  json history;
+  EXPECT_TRUE(Bench::eventually(
+      [&] {
+        history = c.get(schedules + "/" + sid + "/history").json();
+        return !history.empty();
+      },
+      75s));
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history[0]["status"], "ok") << history;
+  const json listed = c.get(schedules).json();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_GE(listed[0]["run_count"].get<int>(), 1);
+  EXPECT_EQ(listed[0]["last_status"], "ok");
+  ASSERT_EQ(c.request("PATCH", schedules + "/" + sid, json{{"enabled", false}}.dump()).status, 200);
+  EXPECT_TRUE(c.get(schedules).json()[0]["next_run_at"].is_null());
+  EXPECT_EQ(c.request("DELETE", schedules + "/" + sid).status, 200);
+  EXPECT_EQ(c.request("DELETE", schedules + "/" + sid).status, 404);
+}
+
 // Activity rows are database-driven; the scenarios prove it holds with each backend wired.
 class ActivityLog {
  public:

@@ -142,6 +142,25 @@ struct MemoryFilter {
   int limit = 50;
 };
 
+/// A cron schedule of a workspace (runtime-spec 6.3 "Schedules").
+struct ScheduleRecord {
+  std::string id;
+  std::string workspace_id;
+  std::string name;
+  std::string cron_expr;
+  std::string timezone = "UTC";
+  std::string prompt;
+  bool enabled = true;
+  std::optional<std::string> last_run_at;
+  std::optional<std::string> next_run_at;
+  std::int64_t run_count = 0;
+  std::string last_status;
+  std::string last_error;
+  std::string source = "runtime";
+  std::string created_at;
+  std::string updated_at;
+};
+
 /// Identifies a workspace in tree queries.
 struct WorkspaceRef {
   std::string id;
@@ -205,6 +224,13 @@ class Store {
   virtual Result<bool> removePlugin(const std::string& workspace_id, const std::string& name) = 0;
   /// Ordered by name.
   virtual Result<std::vector<PluginInstall>> listPlugins(const std::string& workspace_id) = 0;
+
+  // Schedules.
+  /// Inserts or replaces by id; conflict when the workspace already has another of that name.
+  virtual Result<> putSchedule(const ScheduleRecord& s) = 0;
+  virtual Result<bool> deleteSchedule(const std::string& workspace_id, const std::string& id) = 0;
+  /// One workspace's schedules by name, or ("") every enabled schedule of a live workspace.
+  virtual Result<std::vector<ScheduleRecord>> listSchedules(const std::string& workspace_id) = 0;
 
   // Memories.
   virtual Result<> insertMemory(const MemoryRecord& m) = 0;

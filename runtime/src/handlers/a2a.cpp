@@ -170,6 +170,11 @@ Response proxy(App& app, const Request& req) {
 
 }  // namespace
 
+Response sendA2a(App& app, const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout) {
+  if (target.url.empty()) return Response::json(503, {{"error", "workspace has no URL"}, {"status", toString(target.status)}});
+  return deliver(app, target, "", normalize(std::move(rpc)), timeout);
+}
+
 void registerA2aRoutes(Router& router, App& app) {
   // Open at the router: the handler authenticates the caller (runtime-spec: X-Workspace-ID + token).
   router.add("POST", "/workspaces/:id/a2a", AuthPolicy::open, [&app](const Request& r) { return proxy(app, r); });

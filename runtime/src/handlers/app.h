@@ -40,12 +40,12 @@ void registerPluginRoutes(Router& router, App& app);
 void registerA2aRoutes(Router& router, App& app);
 void registerBudgetRoutes(Router& router, App& app);
 void registerMemoryRoutes(Router& router, App& app);
+void registerScheduleRoutes(Router& router, App& app);
 
 inline void registerAllRoutes(Router& router, App& app) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
   PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
   PARITY_UNBUILT(runtime_wedge_gate, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
-  PARITY_UNBUILT(schedule_execution, "no schedules yet", "docs/roadmap.md#schedules");
   registerHealthRoutes(router, app);
   registerWorkspaceRoutes(router, app);
   registerRegistryRoutes(router, app);
@@ -61,6 +61,7 @@ inline void registerAllRoutes(Router& router, App& app) {
   registerA2aRoutes(router, app);
   registerBudgetRoutes(router, app);
   registerMemoryRoutes(router, app);
+  registerScheduleRoutes(router, app);
 }
 
 // Helpers shared by the route files.
@@ -91,6 +92,12 @@ nlohmann::json parseStoredJson(const std::optional<std::string>& text);
 Result<MemoryRecord> makeMemory(const Workspace& w, std::string_view content, std::string scope, std::string ns);
 /// The `initial_memories` of a create request as memories of `w` (invalid_argument when malformed).
 Result<std::vector<MemoryRecord>> initialMemories(const Workspace& w, const nlohmann::json& list);
+
+/// Sends a JSON-RPC request to `target`'s agent as the platform itself (no caller), with the
+/// proxy's answers and side effects. Blocks: call it off the I/O threads.
+Response sendA2a(App& app, const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout);
+/// Fires every enabled schedule that is due, in the background (the scheduler sweep).
+void runDueSchedules(App& app);
 
 /// May `caller` talk to `target`? Self, siblings (two roots included), parent and child, and
 /// ancestor to descendant.

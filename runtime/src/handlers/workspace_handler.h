@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -66,6 +67,9 @@ class WorkspaceHandler {
 
   /// The workspace and global secrets, opened into each workspace's start environment.
   Secrets& secrets() { return secrets_; }
+
+  /// Runs `work` on the provisioning pool (drain() waits for it too).
+  void runInBackground(std::function<void()> work) { submit(std::move(work)); }
 
   /// Restarts in the background unless a restart of this workspace is already running.
   void restartInBackground(const std::string& workspace_id);

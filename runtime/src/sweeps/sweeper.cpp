@@ -34,6 +34,7 @@ void Sweeper::stop() {
 void Sweeper::runOnce(bool force) {
   livenessSweep();
   provisionTimeoutSweep();
+  runDueSchedules(app_);
   const auto now = std::chrono::steady_clock::now();
   if (force || now - last_health_ >= app_.config.health_sweep_interval) {
     last_health_ = now;

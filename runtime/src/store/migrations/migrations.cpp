@@ -135,12 +135,34 @@ CREATE INDEX agent_memories_workspace ON agent_memories (workspace_id, created_a
 CREATE INDEX agent_memories_scope ON agent_memories (scope, created_at);
 )sql";
 
-constexpr std::array<Migration, 5> kAll{{
+constexpr std::string_view k006Schedules = R"sql(
+CREATE TABLE workspace_schedules (
+  id           TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  cron_expr    TEXT NOT NULL,
+  timezone     TEXT NOT NULL DEFAULT 'UTC',
+  prompt       TEXT NOT NULL,
+  enabled      INTEGER NOT NULL DEFAULT 1,
+  last_run_at  TEXT,
+  next_run_at  TEXT,
+  run_count    INTEGER NOT NULL DEFAULT 0,
+  last_status  TEXT NOT NULL DEFAULT '',
+  last_error   TEXT NOT NULL DEFAULT '',
+  source       TEXT NOT NULL DEFAULT 'runtime',
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  UNIQUE (workspace_id, name)
+);
+)sql";
+
+constexpr std::array<Migration, 6> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
     {4, "installed plugins", k004WorkspacePlugins},
     {5, "memories", k005Memories},
+    {6, "schedules", k006Schedules},
 }};
 
 }  // namespace

@@ -283,7 +283,7 @@ class SqliteStore final : public Store {
       Transaction tx(db_);
       for (const auto& id : ids) {
         for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins",
-                                  "agent_memories"})
+                                  "agent_memories", "workspace_schedules"})
           db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
         db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
@@ -464,6 +464,56 @@ class SqliteStore final : public Store {
                                  "WHERE workspace_id = ? ORDER BY name")
                          .bind(1, workspace_id),
                      [](const Statement& r) { return PluginInstall{r.text(0), r.text(1), r.text(2), r.text(3)}; });
+    });
+  }
+
+  Result<> putSchedule(const ScheduleRecord& s) override {
+    return guarded([&] {
+      db_.prepare(
+             "INSERT OR REPLACE INTO workspace_schedules (id, workspace_id, name, cron_expr, timezone, prompt, enabled, "
+             "last_run_at, next_run_at, run_count, last_status, last_error, source, created_at, updated_at) "
+             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          .bind(1, s.id).bind(2, s.workspace_id).bind(3, s.name).bind(4, s.cron_expr).bind(5, s.timezone)
+          .bind(6, s.prompt).bind(7, s.enabled).bind(8, s.last_run_at).bind(9, s.next_run_at).bind(10, s.run_count)
+          .bind(11, s.last_status).bind(12, s.last_error).bind(13, s.source).bind(14, s.created_at).bind(15, s.updated_at)
+          .run();
+    });
+  }
+
+  Result<bool> deleteSchedule(const std::string& workspace_id, const std::string& id) override {
+    return guarded([&] {
+      db_.prepare("DELETE FROM workspace_schedules WHERE workspace_id = ? AND id = ?").bind(1, workspace_id).bind(2, id).run();
+      return db_.changes() > 0;
+    });
+  }
+
+  Result<std::vector<ScheduleRecord>> listSchedules(const std::string& workspace_id) override {
+    return guarded([&] {
+      auto& q = db_.prepare(
+          "SELECT s.id, s.workspace_id, s.name, s.cron_expr, s.timezone, s.prompt, s.enabled, s.last_run_at, "
+          "s.next_run_at, s.run_count, s.last_status, s.last_error, s.source, s.created_at, s.updated_at "
+          "FROM workspace_schedules s JOIN workspaces w ON w.id = s.workspace_id WHERE "
+          "(?1 <> '' AND s.workspace_id = ?1) OR (?1 = '' AND s.enabled AND w.status <> 'removed') ORDER BY s.name, s.id");
+      q.bind(1, workspace_id);
+      return collect(q, [](const Statement& r) {
+        ScheduleRecord s;
+        s.id = r.text(0);
+        s.workspace_id = r.text(1);
+        s.name = r.text(2);
+        s.cron_expr = r.text(3);
+        s.timezone = r.text(4);
+        s.prompt = r.text(5);
+        s.enabled = r.integer(6) != 0;
+        s.last_run_at = r.optText(7);
+        s.next_run_at = r.optText(8);
+        s.run_count = r.integer(9);
+        s.last_status = r.text(10);
+        s.last_error = r.text(11);
+        s.source = r.text(12);
+        s.created_at = r.text(13);
+        s.updated_at = r.text(14);
+        return s;
+      });
     });
   }
 
