@@ -27,4 +27,7 @@ std::optional<Status> parseStatus(std::string_view s) noexcept;
 /// status can be left by an explicit lifecycle action (restart, delete, ...).
 bool canTransition(Status from, Status to) noexcept;
 
+/// The agent has registered and its workload serves: online or degraded.
+constexpr bool isServing(Status s) noexcept { return s == Status::online || s == Status::degraded; }
+
 }  // namespace ws

@@ -11,6 +11,18 @@ Result<> Secrets::put(const std::string& workspace_id, const std::string& key, s
   return store_.putSecret(SecretRecord{workspace_id, key, std::move(sealed->bytes), sealed->encryption_version, now, now});
 }
 
+Result<std::optional<std::string>> Secrets::get(const std::string& workspace_id, const std::string& key) {
+  auto records = store_.listSecrets(workspace_id);
+  if (!records) return records.error();
+  for (const auto& r : *records) {
+    if (r.key != key) continue;
+    auto value = box_.open({r.value, r.encryption_version});
+    if (!value) return value.error();
+    return std::optional<std::string>(std::move(*value));
+  }
+  return std::optional<std::string>();
+}
+
 Result<Secrets::Opened> Secrets::environment(const std::string& workspace_id) {
   Opened out;
   for (const std::string& scope : {std::string(), workspace_id}) {

@@ -22,6 +22,9 @@ class Secrets {
   /// The records (sealed values) of one scope, by key.
   Result<std::vector<SecretRecord>> list(const std::string& workspace_id) { return store_.listSecrets(workspace_id); }
 
+  /// The opened value of one key of one scope, nullopt when there is no such key.
+  Result<std::optional<std::string>> get(const std::string& workspace_id, const std::string& key);
+
   struct Opened {
     std::map<std::string, std::string> values;  ///< Globals, overridden by the workspace's own.
     std::vector<std::string> failed;             ///< "global:KEY" / "workspace:KEY" that did not open.

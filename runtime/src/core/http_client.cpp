@@ -1,63 +1,72 @@
 #include "http_client.h"
 
-#include <boost/asio/connect.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+
+#include <optional>
 
 namespace ws {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+Result<HttpReply> httpExchange(const HttpCall& call) {
+  net::io_context io;
+  std::optional<Result<HttpReply>> out;
+  auto run = [&]() -> net::awaitable<Result<HttpReply>> {
+    net::ip::tcp::resolver resolver(io);
+    auto [rec, endpoints] = co_await resolver.async_resolve(call.host, call.port, kTuple);
+    if (rec) co_return makeError(Errc::backend_unavailable, call.peer + " host does not resolve: " + call.host);
+    beast::tcp_stream stream(io);
+    stream.expires_after(call.timeout);
+    auto [cec, ep] = co_await stream.async_connect(endpoints, kTuple);
+    if (cec) co_return makeError(cec == beast::error::timeout ? Errc::timeout : Errc::backend_unavailable,
+                                 call.peer + " not reachable: " + cec.message());
+    http::request<http::string_body> req{http::string_to_verb(call.method), call.target, 11};
+    req.set(http::field::host, call.host);
+    if (!call.body.empty()) req.set(http::field::content_type, call.content_type);
+    for (const auto& [name, value] : call.headers) req.set(name, value);
+    req.body() = call.body;
+    req.prepare_payload();
+    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
+    if (wec) co_return makeError(wec == beast::error::timeout ? Errc::timeout : Errc::backend_unavailable,
+                                 call.peer + " write failed: " + wec.message());
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(call.cap);
+    auto [hec, hn] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (hec == http::error::body_limit)
+      co_return makeError(Errc::backend_error, call.peer + " response larger than " + std::to_string(call.cap) + " bytes");
+    if (hec == beast::error::timeout) co_return makeError(Errc::timeout, call.peer + " did not answer in time");
+    if (hec) co_return makeError(Errc::backend_unavailable, call.peer + " read failed: " + hec.message());
+    co_return HttpReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  };
+  net::co_spawn(io, run(), [&](std::exception_ptr e, Result<HttpReply> r) {
+    out = e ? Result<HttpReply>(makeError(Errc::internal, call.peer + " client: unexpected exception")) : std::move(r);
+  });
+  io.run();
+  return std::move(*out);
+}
 
 Result<HttpReply> postJson(const std::string& url, const std::string& body, std::chrono::milliseconds timeout) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || parsed->scheme() != "http" || parsed->host().empty())
     return makeError(Errc::invalid_argument, "not an http:// URL: " + url);
-  const std::string host = parsed->host();
-  const std::string port = parsed->has_port() ? std::string(parsed->port()) : "80";
-  std::string target = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
-  if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
-
-  net::io_context io;
-  beast::tcp_stream stream(io);
-  stream.expires_after(timeout);
-  beast::error_code ec;
-  auto classify = [&](const char* what) -> Error {
-    if (ec == beast::error::timeout) return {Errc::timeout, std::string("agent did not answer in time (") + what + ")"};
-    if (ec == net::error::connection_refused || ec == net::error::connection_reset || ec == http::error::end_of_stream)
-      return {Errc::backend_unavailable, std::string("agent unreachable (") + what + "): " + ec.message()};
-    return {Errc::backend_error, std::string("agent call failed (") + what + "): " + ec.message()};
-  };
-  tcp::resolver resolver(io);
-  auto endpoints = resolver.resolve(host, port, ec);
-  if (ec) return classify("resolve");
-  // The deadline covers connect, write and read alike.
-  stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-  io.run();
-  if (ec) return classify("connect");
-  http::request<http::string_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, host + ":" + port);
-  req.set(http::field::content_type, "application/json");
-  req.body() = body;
-  req.prepare_payload();
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(16u << 20);
-  io.restart();
-  http::async_write(stream, req, [&](beast::error_code e, std::size_t) {
-    ec = e;
-    if (!e) http::async_read(stream, buffer, parser, [&](beast::error_code r, std::size_t) { ec = r; });
-  });
-  io.run();
-  if (ec) return classify("exchange");
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return HttpReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  HttpCall call{.peer = "agent", .method = "POST", .host = parsed->host(),
+                .port = parsed->has_port() ? std::string(parsed->port()) : "80"};
+  call.target = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
+  if (parsed->has_query()) call.target += "?" + std::string(parsed->encoded_query());
+  call.body = body;
+  call.timeout = timeout;
+  return httpExchange(call);
 }
 
 }  // namespace ws

@@ -64,17 +64,36 @@ std::vector<json> PluginRegistry::list() const {
   std::sort(names.begin(), names.end());
   std::vector<json> out;
   for (const auto& name : names)
-    if (auto p = load(name)) out.push_back(p->manifest);
+    if (auto m = manifest(name)) out.push_back(std::move(*m));
   return out;
 }
 
-Result<Plugin> PluginRegistry::load(const std::string& name) const {
+Result<std::pair<json, std::string>> PluginRegistry::readManifest(const std::string& name) const {
   if (!validPluginName(name)) return makeError(Errc::invalid_argument, "invalid plugin name: " + name);
+  std::error_code ec;
+  if (!fs::is_directory(dir_ / name, ec)) return makeError(Errc::not_found, "no plugin '" + name + "' in the registry");
+  const fs::path file = dir_ / name / "plugin.yaml";
+  if (!fs::is_regular_file(fs::symlink_status(file, ec)))
+    return makeError(Errc::invalid_argument, "plugin '" + name + "' has no plugin.yaml");
+  std::string text = readFile(file);
+  auto parsed = parseManifest(name, text);
+  if (auto* why = std::get_if<std::string>(&parsed)) return makeError(Errc::invalid_argument, *why);
+  return std::pair{std::get<json>(std::move(parsed)), std::move(text)};
+}
+
+Result<json> PluginRegistry::manifest(const std::string& name) const {
+  auto m = readManifest(name);
+  if (!m) return m.error();
+  json out = std::move(m->first);
+  return Result<json>(boost::system::in_place_value, std::move(out));
+}
+
+Result<Plugin> PluginRegistry::load(const std::string& name) const {
+  auto manifest = readManifest(name);
+  if (!manifest) return manifest.error();
+  Plugin p{name, std::move(manifest->first), std::move(manifest->second), {}};
   const fs::path root = dir_ / name;
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return makeError(Errc::not_found, "no plugin '" + name + "' in the registry");
-  Plugin p;
-  p.name = name;
   std::size_t total = 0;
   // Regular files only: a symlink could point anywhere on the host.
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -84,12 +103,6 @@ Result<Plugin> PluginRegistry::load(const std::string& name) const {
     p.files.emplace_back(fs::relative(it->path(), root).generic_string(), readFile(it->path()));
   }
   std::sort(p.files.begin(), p.files.end());
-  auto manifest = std::find_if(p.files.begin(), p.files.end(), [](const auto& f) { return f.first == "plugin.yaml"; });
-  if (manifest == p.files.end()) return makeError(Errc::invalid_argument, "plugin '" + name + "' has no plugin.yaml");
-  p.manifest_text = manifest->second;
-  auto parsed = parseManifest(name, p.manifest_text);
-  if (auto* why = std::get_if<std::string>(&parsed)) return makeError(Errc::invalid_argument, *why);
-  p.manifest = std::get<json>(std::move(parsed));
   return p;
 }
 

@@ -29,13 +29,17 @@ class PluginRegistry {
 
   explicit PluginRegistry(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-  /// Every valid plugin's manifest, by name (invalid ones are skipped).
+  /// Every valid plugin's manifest, by name (invalid ones are skipped). Reads manifests only.
   std::vector<nlohmann::json> list() const;
+  /// One plugin's manifest, without reading its files; errors as load().
+  Result<nlohmann::json> manifest(const std::string& name) const;
   /// Loads a plugin: not_found when absent, too_large beyond kMaxPluginBytes,
   /// invalid_argument for a missing or malformed manifest.
   Result<Plugin> load(const std::string& name) const;
 
  private:
+  /// The parsed manifest and its text.
+  Result<std::pair<nlohmann::json, std::string>> readManifest(const std::string& name) const;
   std::filesystem::path dir_;
 };
 

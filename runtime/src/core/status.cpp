@@ -38,10 +38,10 @@ bool canTransition(Status from, Status to) noexcept {
   if (from == to) return false;
   switch (to) {
     case Status::degraded: return from == Status::online;
-    case Status::hibernating: return from == Status::online || from == Status::degraded;
+    case Status::hibernating: return isServing(from);
     case Status::hibernated: return from == Status::hibernating;
     case Status::offline:
-      return from == Status::online || from == Status::degraded;
+      return isServing(from);
     case Status::awaiting_agent: return from == Status::provisioning;
     case Status::paused: return true;
     case Status::failed:

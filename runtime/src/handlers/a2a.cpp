@@ -92,10 +92,7 @@ Response deliver(App& app, const Workspace& target, const std::string& caller, c
     // Reactive liveness: a workload that is gone goes offline and is restarted.
     const auto live = app.workspaces.isRunningAuto(target.id);
     if (!live.error && !live.running) {
-      auto changed = app.lifecycle.change(StatusChange{target.id, Status::offline, "WORKSPACE_OFFLINE",
-                                                       {{"reason", "A2A delivery found the workload gone"}},
-                                                       {Status::online, Status::degraded}});
-      if (changed && *changed) app.workspaces.restartInBackground(target.id);
+      markDeadAndRestart(app, target.id, "A2A delivery found the workload gone");
       res = Response::json(503, {{"error", "workspace agent is not running; restarting it"}, {"restarting", true}});
     } else if (reply.error().code == Errc::timeout) {
       res = Response::json(503, {{"error", "workspace agent is busy"}, {"busy", true}, {"retry_after", 30}});

@@ -93,6 +93,10 @@ Result<MemoryRecord> makeMemory(const Workspace& w, std::string_view content, st
 /// The `initial_memories` of a create request as memories of `w` (invalid_argument when malformed).
 Result<std::vector<MemoryRecord>> initialMemories(const Workspace& w, const nlohmann::json& list);
 
+/// The backend says the workload of an online or degraded workspace is gone: mark it offline
+/// (WORKSPACE_OFFLINE with `reason`) and restart it. False when the workspace had already moved on.
+bool markDeadAndRestart(App& app, const std::string& workspace_id, const std::string& reason);
+
 /// Sends a JSON-RPC request to `target`'s agent as the platform itself (no caller), with the
 /// proxy's answers and side effects. Blocks: call it off the I/O threads.
 Response sendA2a(App& app, const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout);

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 
 #include "../core/util.h"
@@ -83,6 +85,16 @@ Result<bool> canCommunicate(Store& store, const std::string& caller, const std::
     up = *p ? (*p)->parent_id : std::nullopt;
   }
   return false;
+}
+
+bool markDeadAndRestart(App& app, const std::string& workspace_id, const std::string& reason) {
+  auto changed = app.lifecycle.change(StatusChange{workspace_id, Status::offline, "WORKSPACE_OFFLINE",
+                                                   {{"reason", reason}}, {Status::online, Status::degraded}});
+  if (!changed || !*changed) return false;
+  spdlog::warn("workspace {} is not running ({}); restarting it", workspace_id, reason);
+  app.liveness.forget(workspace_id);
+  app.workspaces.restartInBackground(workspace_id);
+  return true;
 }
 
 }  // namespace ws

@@ -46,8 +46,7 @@ std::variant<Target, Response> target(App& app, const Request& req) {
   const std::string root = req.queryParam("root").value_or("/configs");
   if (!kRoots.contains(root)) return Response::error(400, "root must be one of /configs, /workspace, /home, /plugins");
   if (!app.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
-  const Status status = loaded.workspace->status;
-  if (status != Status::online && status != Status::degraded) return Response::error(409, "workspace is not running");
+  if (!isServing(loaded.workspace->status)) return Response::error(409, "workspace is not running");
   return Target{*loaded.workspace, root};
 }
 

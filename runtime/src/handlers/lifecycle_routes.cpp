@@ -105,7 +105,7 @@ Response hibernate(App& app, const Request& req) {
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   const auto& w = *loaded.workspace;
-  if (w.status != Status::online && w.status != Status::degraded)
+  if (!isServing(w.status))
     return Response::error(404, "only an online or degraded workspace can hibernate");
   if (w.active_tasks > 0 && req.queryParam("force").value_or("") != "true")
     return Response::json(409, {{"error", "workspace has active tasks; use ?force=true"}, {"active_tasks", w.active_tasks}});

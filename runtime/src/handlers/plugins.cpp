@@ -20,8 +20,6 @@ constexpr std::string_view kLocal = "local://";
 
 PluginRegistry registry(const App& app) { return PluginRegistry(app.config.plugins_dir); }
 
-bool running(const Workspace& w) { return w.status == Status::online || w.status == Status::degraded; }
-
 Response listRegistry(App& app) { return Response::json(200, registry(app).list()); }
 
 Response listInstalled(App& app, const Request& req) {
@@ -31,11 +29,11 @@ Response listInstalled(App& app, const Request& req) {
   if (!installed) return Response::fromError(installed.error());
   json out = json::array();
   for (const auto& p : *installed) {
-    auto plugin = registry(app).load(p.name);
-    json entry = plugin ? plugin->manifest : json{{"name", p.name}};
+    auto manifest = registry(app).manifest(p.name);
+    json entry = manifest ? *manifest : json{{"name", p.name}};
     entry["source"] = p.source;
     entry["installed_at"] = p.installed_at;
-    if (!plugin) entry["error"] = plugin.error().message;
+    if (!manifest) entry["error"] = manifest.error().message;
     out.push_back(std::move(entry));
   }
   return Response::json(200, out);
@@ -65,7 +63,7 @@ Response install(App& app, const Request& req) {
   }
   if (pin && sha256Hex(plugin->manifest_text) != *pin) return Response::error(422, "plugin.yaml does not match sha256");
   const Workspace& w = *loaded.workspace;
-  if (!running(w)) return Response::error(503, "workspace container not running");
+  if (!isServing(w.status)) return Response::error(503, "workspace container not running");
 
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& [rel, content] : plugin->files) files.emplace_back(name + "/" + rel, content);
@@ -88,11 +86,11 @@ Response uninstall(App& app, const Request& req) {
   if (!installed) return Response::fromError(installed.error());
   if (std::none_of(installed->begin(), installed->end(), [&](const PluginInstall& p) { return p.name == name; }))
     return Response::error(404, "plugin " + name + " is not installed");
-  if (!running(w)) return Response::error(503, "workspace container not running");
+  if (!isServing(w.status)) return Response::error(503, "workspace container not running");
   // The plugin's directory and the skills it brought.
   std::vector<std::string> rm{"rm", "-rf", "--", "/configs/plugins/" + name};
-  if (auto plugin = registry(app).load(name))
-    for (const auto& skill : plugin->manifest["skills"])
+  if (auto manifest = registry(app).manifest(name))
+    for (const auto& skill : (*manifest)["skills"])
       if (validPluginName(skill.get<std::string>())) rm.push_back("/configs/skills/" + skill.get<std::string>());
   if (auto r = app.workspaces.execAuto(w.id, rm, ""); !r) return Response::fromError(r.error());
   if (auto r = app.store.removePlugin(w.id, name); !r) return Response::fromError(r.error());

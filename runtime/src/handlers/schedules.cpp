@@ -191,7 +191,7 @@ void runDueSchedules(App& app) {
     ++s.run_count;
     if (auto r = app.store.putSchedule(s); !r) continue;
     const Workspace w = **target;
-    if (w.status != Status::online && w.status != Status::degraded) continue;  // skipped, not queued
+    if (!isServing(w.status)) continue;  // skipped, not queued
     app.workspaces.runInBackground([&app, s, w] { fire(app, s, w); });
   }
 }

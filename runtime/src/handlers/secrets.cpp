@@ -118,13 +118,10 @@ Response removeGlobal(App& app, const Request& req) {
 Response getModel(App& app, const Request& req) {
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
-  auto opened = app.workspaces.secrets().environment(loaded.workspace->id);
-  if (!opened) return Response::fromError(opened.error());
-  auto own = app.workspaces.secrets().list(loaded.workspace->id);
-  if (!own) return Response::fromError(own.error());
-  const bool set = std::any_of(own->begin(), own->end(), [](const SecretRecord& r) { return r.key == kModelKey; });
-  if (!set) return Response::json(200, {{"model", loaded.workspace->model}, {"source", "default"}});
-  return Response::json(200, {{"model", opened->values[kModelKey]}, {"source", "workspace_secrets"}});
+  auto model = app.workspaces.secrets().get(loaded.workspace->id, kModelKey);
+  if (!model) return Response::fromError(model.error());
+  if (!*model) return Response::json(200, {{"model", loaded.workspace->model}, {"source", "default"}});
+  return Response::json(200, {{"model", **model}, {"source", "workspace_secrets"}});
 }
 
 Response putModel(App& app, const Request& req) {

@@ -56,14 +56,7 @@ void Sweeper::healthSweep() {
     if (w.external) continue;
     const auto alive = app_.workspaces.isRunningAuto(w.id);
     if (alive.error || alive.running) continue;  // uncertain answers never mark a workspace dead
-    auto changed = app_.lifecycle.change(StatusChange{w.id, Status::offline, "WORKSPACE_OFFLINE",
-                                                      {{"reason", "backend reports the workspace is not running"}},
-                                                      {Status::online, Status::degraded}});
-    if (changed && *changed) {
-      spdlog::warn("workspace {} is not running; restarting it", w.id);
-      app_.liveness.forget(w.id);
-      app_.workspaces.restartInBackground(w.id);
-    }
+    markDeadAndRestart(app_, w.id, "backend reports the workspace is not running");
   }
 }
 

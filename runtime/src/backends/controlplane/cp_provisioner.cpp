@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include "../../core/http_client.h"
 #include "parity/parity.h"
 
 namespace ws::controlplane {
@@ -66,43 +67,19 @@ Result<CpProvisioner::Response> CpProvisioner::send(const std::string& method, c
       return makeError(Errc::backend_unavailable, "control plane URL must be http://host:port: " + config_.base_url);
     return unwired();
   }
-  net::io_context io;
-  std::optional<Result<Response>> out;
-  auto run = [&]() -> net::awaitable<Result<Response>> {
-    net::ip::tcp::resolver resolver(io);
-    auto [rec, endpoints] = co_await resolver.async_resolve(host_, port_, kTuple);
-    if (rec) co_return makeError(Errc::backend_unavailable, "control plane host does not resolve: " + host_);
-    beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    auto [cec, ep] = co_await stream.async_connect(endpoints, kTuple);
-    if (cec) co_return makeError(cec == beast::error::timeout ? Errc::timeout : Errc::backend_unavailable,
-                                 "control plane not reachable: " + cec.message());
-    http::request<http::string_body> req{http::string_to_verb(method), base_path_ + target, 11};
-    req.set(http::field::host, host_);
-    if (!body.empty()) req.set(http::field::content_type, content_type);
-    const std::string& bearer = admin ? (config_.admin_api_token.empty() ? config_.shared_secret : config_.admin_api_token)
-                                      : config_.shared_secret;
-    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
-    if (!config_.admin_token.empty()) req.set("X-Molecule-Admin-Token", config_.admin_token);
-    req.body() = body;
-    req.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
-    if (wec) co_return makeError(Errc::backend_unavailable, "control plane write failed: " + wec.message());
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(cap);
-    auto [hec, hn] = co_await http::async_read(stream, buffer, parser, kTuple);
-    if (hec == http::error::body_limit)
-      co_return makeError(Errc::backend_error, "control plane response larger than " + std::to_string(cap) + " bytes");
-    if (hec == beast::error::timeout) co_return makeError(Errc::timeout, "control plane did not answer in time");
-    if (hec) co_return makeError(Errc::backend_unavailable, "control plane read failed: " + hec.message());
-    co_return Response{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
-  };
-  net::co_spawn(io, run(), [&](std::exception_ptr e, Result<Response> r) {
-    out = e ? Result<Response>(makeError(Errc::internal, "control plane client: unexpected exception")) : std::move(r);
-  });
-  io.run();
-  return std::move(*out);
+  HttpCall call{.peer = "control plane", .method = method, .host = host_, .port = port_};
+  call.target = base_path_ + target;
+  const std::string& bearer = admin ? (config_.admin_api_token.empty() ? config_.shared_secret : config_.admin_api_token)
+                                    : config_.shared_secret;
+  if (!bearer.empty()) call.headers.emplace_back("Authorization", "Bearer " + bearer);
+  if (!config_.admin_token.empty()) call.headers.emplace_back("X-Molecule-Admin-Token", config_.admin_token);
+  call.body = body;
+  call.content_type = content_type;
+  call.cap = cap;
+  call.timeout = timeout;
+  auto reply = httpExchange(call);
+  if (!reply) return reply.error();
+  return Response{reply->status, std::move(reply->body)};
 }
 
 Result<std::string> CpProvisioner::instanceOf(const std::string& workspace_id) const {
