@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -23,6 +24,24 @@
 namespace {
 
 int run(ws::ServerConfig& config) {
+  std::error_code dir_error;
+  std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
+  auto lock = ws::lockDatabase(config.db_path);
+  if (!lock) {
+    spdlog::critical("{}", lock.error().message);
+    return 1;
+  }
+  if (config.admin_token.empty()) {
+    // No ADMIN_TOKEN: the server's own, kept beside the database, so the admin routes are
+    // never open and the operator can always read the token.
+    if (config.admin_token_file.empty()) config.admin_token_file = config.db_path + ".admin-token";
+    bool created = false;
+    if (auto ok = ws::loadOrCreateSecretFile(config.admin_token_file, config.admin_token, created); !ok) {
+      spdlog::critical("admin token: {}", ok.error().message);
+      return 1;
+    }
+    spdlog::info("admin token {} {} (ADMIN_TOKEN unset)", created ? "created in" : "read from", config.admin_token_file);
+  }
   auto opened = ws::openSqliteStore(config.db_path);
   if (!opened) {
     spdlog::critical("cannot open database {}: {}", config.db_path, opened.error().message);
@@ -87,7 +106,6 @@ int main(int argc, char** argv) {
   int ttl = static_cast<int>(config.liveness_ttl.count());
   int provision_timeout = static_cast<int>(config.provision_timeout.count());
   int sweep_ms = static_cast<int>(config.sweep_interval.count());
-  std::string test_tokens;
   int health_sweep = static_cast<int>(config.health_sweep_interval.count());
   int orphan_sweep = static_cast<int>(config.orphan_sweep_interval.count());
   cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
@@ -95,13 +113,22 @@ int main(int argc, char** argv) {
   cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
   cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
   cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")->envname("SERVER_THREADS");
-  cli.add_option("--admin-token", config.admin_token, "Admin bearer token")->envname("ADMIN_TOKEN");
-  cli.add_option("--env", config.environment, "Environment: dev, production, ...")->envname("MOLECULE_ENV");
-  cli.add_option("--enable-test-tokens", test_tokens, "Allow the test-token route in production (1)")
-      ->envname("MOLECULE_ENABLE_TEST_TOKENS");
+  cli.add_option("--admin-token", config.admin_token, "Admin bearer token (unset: created in --admin-token-file)")
+      ->envname("ADMIN_TOKEN");
+  cli.add_option("--admin-token-file", config.admin_token_file,
+                 "Where the server keeps its own admin token when ADMIN_TOKEN is unset (default <db>.admin-token)")
+      ->envname("ADMIN_TOKEN_FILE");
+  cli.add_option("--env", config.environment, "Environment: development (test-token route, loopback agents), production, ...")
+      ->envname("MOLECULE_ENV");
   cli.add_flag("--allow-loopback-agents", config.allow_loopback_agents,
                "Accept agent URLs on loopback (agents on this machine)")
       ->envname("ALLOW_LOOPBACK_AGENT_URLS");
+  cli.add_flag("--allow-privileged-workspaces", config.allow_privileged,
+               "Run tiers 3 and 4 privileged (tier 4 with the host network and the engine socket)")
+      ->envname("ALLOW_PRIVILEGED_WORKSPACES");
+  cli.add_option("--workspace-dir-root", config.workspace_dir_root,
+                 "Host directory under which workspace_dir mounts may sit (unset: none)")
+      ->envname("WORKSPACE_DIR_ROOT");
   cli.add_option("--platform-url", config.platform_url, "URL agents use to reach this server")->envname("PLATFORM_URL");
   cli.add_option("--body-limit", config.body_limit, "Request body limit in bytes")->envname("BODY_LIMIT_BYTES")->capture_default_str();
   cli.add_option("--liveness-ttl", ttl, "Seconds of heartbeat silence before offline")->envname("LIVENESS_TTL_SECONDS")->capture_default_str();
@@ -135,7 +162,6 @@ int main(int argc, char** argv) {
       ->envname("PLUGIN_REGISTRY_DIR")->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
-  config.enable_test_tokens = test_tokens == "1" || test_tokens == "true";
   config.liveness_ttl = std::chrono::seconds(ttl);
   config.provision_timeout = std::chrono::seconds(provision_timeout);
   config.sweep_interval = std::chrono::milliseconds(sweep_ms);

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <array>
+#include <fstream>
 
 #include "../support/server_process.h"
 
@@ -44,8 +47,8 @@ class AuthMatrix : public ::testing::Test {
     return r.json()["id"];
   }
   std::string mintToken(const std::string& id) {
-    auto r = admin_.get("/admin/workspaces/" + id + "/test-token");
-    EXPECT_EQ(r.status, 200) << r.body;
+    auto r = admin_.post("/workspaces/" + id + "/tokens", json::object());
+    EXPECT_EQ(r.status, 201) << r.body;
     return r.json()["auth_token"];
   }
   std::string tokenId(const std::string& id, const std::string& token) {
@@ -79,7 +82,11 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
       {"POST", "/registry/check-access", R"({"caller_id":"{W}","target_id":"{S}"})", {200, 200, 200, 200}},
       {"GET", "/events", "", {401, 401, 401, 200}},
       {"GET", "/events/{W}", "", {401, 401, 401, 200}},
-      {"GET", "/admin/workspaces/{W}/test-token", "", {401, 401, 401, 200}},
+      {"GET", "/admin/workspaces/{W}/test-token", "", {404, 404, 404, 404}},
+      {"PATCH", "/workspaces/{W}", R"({"tier":1})", {401, 401, 403, 200}},
+      {"PATCH", "/workspaces/{W}", R"({"runtime":"other"})", {401, 401, 403, 200}},
+      {"PATCH", "/workspaces/{W}", R"({"workspace_access":"none"})", {401, 401, 403, 200}},
+      {"PATCH", "/workspaces/{W}", R"({"workspace_dir":null})", {401, 401, 403, 200}},
       {"GET", "/workspaces/{W}/tokens", "", {401, 401, 200, 200}},
       {"POST", "/workspaces/{W}/tokens", "", {401, 401, 201, 201}},
       {"DELETE", "/workspaces/{W}/tokens/{T}", "", {401, 401, 200, 200}, true},
@@ -109,26 +116,39 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
   }
 }
 
-TEST(AuthModes, LazyBootstrapThenTokensRequired) {
-  ServerProcess server({"--allow-loopback-agents"});
-  auto c = server.client();
-  // Nothing to protect yet: admin routes are open.
-  ASSERT_EQ(c.get("/workspaces").status, 200);
-  const std::string id = c.post("/workspaces", {{"name", "first"}}).json()["id"];
-  const std::string token = c.get("/admin/workspaces/" + id + "/test-token").json()["auth_token"];
-  // Once a token exists and no ADMIN_TOKEN is configured, any valid workspace token is admin.
-  EXPECT_EQ(c.get("/workspaces").status, 401);
-  EXPECT_EQ(c.get("/workspaces", "not-a-token").status, 401);
-  EXPECT_EQ(c.get("/workspaces", token).status, 200);
+// Without ADMIN_TOKEN the server makes its own at first start, keeps it beside the database
+// (mode 0600) and reads it back at the next start; admin routes are never open.
+TEST(AuthModes, GeneratedAdminTokenGuardsAdminRoutesFromTheStart) {
+  TempDir dir;
+  const std::string db = dir.path() + "/ws.db";
+  std::string token;
+  {
+    ServerProcess server({"--db", db}, {});
+    auto c = server.client();
+    EXPECT_EQ(c.get("/workspaces").status, 401) << "no anonymous bootstrap window";
+    struct stat st {};
+    ASSERT_EQ(::stat((db + ".admin-token").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    std::ifstream(db + ".admin-token") >> token;
+    ASSERT_GE(token.size(), 32u);
+    const std::string id = c.post("/workspaces", {{"name", "first"}}, token).json()["id"];
+    const std::string ws_token = c.post("/workspaces/" + id + "/tokens", json::object(), token).json()["auth_token"];
+    EXPECT_EQ(c.get("/workspaces", ws_token).status, 401) << "a workspace token is never admin";
+    EXPECT_EQ(c.post("/workspaces", {{"name", "second"}}, token).status, 201) << "the operator can go on creating";
+  }
+  ServerProcess again({"--db", db}, {});
+  EXPECT_EQ(again.client(token).get("/workspaces").status, 200) << "the same token after a restart";
 }
 
-TEST(AuthModes, DevModeIsOpenButRegistryStillChecksTokens) {
-  ServerProcess server({"--allow-loopback-agents"}, {{"MOLECULE_ENV", "development"}});
+TEST(AuthModes, DevModeOpensNothingButTheTestTokenRoute) {
+  ServerProcess server({"--allow-loopback-agents"}, {{"MOLECULE_ENV", "development"}, {"ADMIN_TOKEN", kAdmin}});
   auto c = server.client();
-  const std::string id = c.post("/workspaces", {{"name", "dev"}}).json()["id"];
-  const std::string token = c.get("/admin/workspaces/" + id + "/test-token").json()["auth_token"];
-  EXPECT_EQ(c.get("/workspaces").status, 200);
-  EXPECT_EQ(c.get("/workspaces/" + id + "/activity").status, 200);
+  auto a = server.client(kAdmin);
+  const std::string id = a.post("/workspaces", {{"name", "dev"}}).json()["id"];
+  EXPECT_EQ(c.get("/admin/workspaces/" + id + "/test-token").status, 401);
+  const std::string token = a.get("/admin/workspaces/" + id + "/test-token").json()["auth_token"];
+  EXPECT_EQ(c.get("/workspaces").status, 401);
+  EXPECT_EQ(c.get("/workspaces/" + id + "/activity").status, 401);
   EXPECT_EQ(c.post("/registry/heartbeat", {{"workspace_id", id}}).status, 401);
   EXPECT_EQ(c.post("/registry/heartbeat", {{"workspace_id", id}}, token).status, 200);
 }

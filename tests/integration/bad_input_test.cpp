@@ -18,7 +18,7 @@ const std::string kAdmin = "bad-input-admin-token";
 
 class BadInput : public ::testing::Test {
  protected:
-  ServerProcess server_{{}, {{"ADMIN_TOKEN", kAdmin}}};
+  ServerProcess server_{{"--workspace-dir-root", "/srv/agents"}, {{"ADMIN_TOKEN", kAdmin}}};
   HttpClient c_ = server_.client(kAdmin);
   std::string id_ = c_.post("/workspaces", {{"name", "steady"}}).json()["id"];
 

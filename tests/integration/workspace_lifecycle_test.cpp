@@ -57,7 +57,7 @@ TEST(WorkspaceLifecycle, PurgeDeletesRows) {
 }
 
 TEST(WorkspaceLifecycle, PatchUpdatesFields) {
-  ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin}});
+  ServerProcess server({"--workspace-dir-root", "/srv"}, {{"ADMIN_TOKEN", kAdmin}});
   auto c = server.client(kAdmin);
   const std::string id = c.post("/workspaces", {{"name", "before"}, {"canvas", {{"x", 10}, {"y", 20}}}}).json()["id"];
   auto w = c.get("/workspaces/" + id).json();

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -160,9 +161,12 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
     std::string kv = *e;
     const auto key = kv.substr(0, kv.find('='));
     // The test decides the process's configuration, not the developer's shell.
-    if (key == "ADMIN_TOKEN" || key == "MOLECULE_ENV" || key == "PORT" || key == "DATABASE_PATH" ||
-        key == "MOLECULE_ORG_ID" || key == "CP_PROVISION_URL" || key == "MOLECULE_CP_SHARED_SECRET")
-      continue;
+    static const std::set<std::string> kServerSettings{
+        "ADMIN_TOKEN", "ADMIN_TOKEN_FILE", "MOLECULE_ENV", "PORT", "BIND_ADDRESS", "DATABASE_PATH",
+        "MOLECULE_ORG_ID", "CP_PROVISION_URL", "MOLECULE_CP_URL", "MOLECULE_CP_SHARED_SECRET",
+        "PROVISION_SHARED_SECRET", "CP_ADMIN_API_TOKEN", "SECRETS_ENCRYPTION_KEY", "ALLOW_LOOPBACK_AGENT_URLS",
+        "ALLOW_PRIVILEGED_WORKSPACES", "WORKSPACE_DIR_ROOT", "MOLECULE_ENABLE_TEST_TOKENS", "WORKSPACE_BACKEND"};
+    if (kServerSettings.count(key)) continue;
     if (!env.count(key)) envs.push_back(kv);
   }
   for (const auto& [k, v] : env) envs.push_back(k + "=" + v);

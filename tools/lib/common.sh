@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-  libsqlite3-dev libssl-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libssl-dev libre2-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-tidy-19 libclang-19-dev llvm-19-dev
   python3 python3-yaml docker.io busybox-static wrk curl
 )

@@ -11,16 +11,18 @@
 namespace ws {
 
 struct ServerConfig {
-  std::string bind_address = "0.0.0.0";
+  std::string bind_address = "127.0.0.1";  ///< BIND_ADDRESS: loopback unless the operator opens it.
   std::uint16_t port = 8080;                ///< PORT / --port; 0 picks a free port.
   std::string db_path = "var/workspace.db"; ///< --db
   std::string port_file;                    ///< --port-file: write the bound port here.
   unsigned threads = 0;                     ///< --threads; 0 = one per core.
-  std::string admin_token;                  ///< ADMIN_TOKEN
+  std::string admin_token;                  ///< ADMIN_TOKEN; unset: read or created at admin_token_file
+  std::string admin_token_file;             ///< Where a generated admin token lives (<db>.admin-token).
   std::string secrets_encryption_key;       ///< SECRETS_ENCRYPTION_KEY (environment only)
   std::string environment;                  ///< MOLECULE_ENV: dev | development | prod | ...
-  bool enable_test_tokens = false;          ///< MOLECULE_ENABLE_TEST_TOKENS=1
   bool allow_loopback_agents = false;       ///< ALLOW_LOOPBACK_AGENT_URLS / --allow-loopback-agents
+  bool allow_privileged = false;  ///< ALLOW_PRIVILEGED_WORKSPACES: tiers 3/4 privileged, tier 4 gets the engine socket
+  std::string workspace_dir_root;  ///< WORKSPACE_DIR_ROOT: host directories workspaces may mount; unset: none
   std::string platform_url;                 ///< PLATFORM_URL handed to agents.
   std::size_t body_limit = 1 << 20;         ///< --body-limit bytes (413 beyond).
   std::chrono::seconds io_timeout{30};      ///< Per-read and per-write timeout.
@@ -47,7 +49,8 @@ struct ServerConfig {
   std::chrono::seconds cp_timeout{120};        ///< CP_TIMEOUT_SECONDS: provision and other calls
   std::chrono::seconds cp_status_timeout{10};  ///< CP_STATUS_TIMEOUT_SECONDS: status and console
 
-  bool devMode() const { return (environment == "dev" || environment == "development") && admin_token.empty(); }
+  /// Explicit development mode: the test-token route, agents on loopback.
+  bool devMode() const { return environment == "dev" || environment == "development"; }
   bool production() const { return environment == "prod" || environment == "production"; }
 };
 

@@ -172,7 +172,13 @@ class Store {
   virtual ~Store() = default;
 
   // Workspaces.
-  virtual Result<> insertWorkspace(const Workspace& w, const Event& created) = 0;
+  struct NewWorkspace {
+    Workspace workspace;
+    Event created;  ///< Recorded with the row.
+  };
+  /// Inserts every row with its event in one transaction: all or none.
+  virtual Result<> insertWorkspaces(const std::vector<NewWorkspace>& rows) = 0;
+  Result<> insertWorkspace(const Workspace& w, const Event& created) { return insertWorkspaces({{w, created}}); }
   virtual Result<std::optional<Workspace>> findWorkspace(const std::string& id) = 0;
   /// Non-removed workspaces, oldest first.
   virtual Result<std::vector<Workspace>> listWorkspaces() = 0;

@@ -48,36 +48,23 @@ Result<bool> Auth::validToken(const std::string& token, const std::string& works
   return *rec && (*rec)->workspace_id == workspace_id;
 }
 
+// There is always an admin token (configured, or created at first start), and only it passes:
+// no anonymous bootstrap window, and no workspace token is ever an admin.
 std::optional<Response> Auth::admin(const Request& req) {
   const std::string token = req.bearer();
-  if (config_.admin_token.empty()) {
-    auto any = store_.anyLiveToken();
-    if (!any) return unavailable();
-    if (!*any) return std::nullopt;  // lazy bootstrap: nothing to protect yet
-  }
-  if (config_.devMode()) return std::nullopt;
   if (token.empty()) return Response::error(401, "admin authorization required");
-  if (!config_.admin_token.empty()) {
-    if (isAdminToken(token)) return std::nullopt;
-    return Response::error(401, "invalid admin token");
-  }
-  auto rec = lookup(token);  // deprecated: any workspace token while ADMIN_TOKEN is unset
-  if (!rec) return unavailable();
-  if (*rec) return std::nullopt;
-  return Response::error(401, "invalid token");
+  if (isAdminToken(token)) return std::nullopt;
+  return Response::error(401, "invalid admin token");
 }
 
 std::optional<Response> Auth::workspace(const Request& req, const std::string& workspace_id) {
   const std::string token = req.bearer();
+  if (token.empty()) return Response::error(401, "workspace authorization required");
   if (isAdminToken(token)) return std::nullopt;
-  if (!token.empty()) {
-    auto ok = validToken(token, workspace_id);
-    if (!ok) return unavailable();
-    if (*ok) return std::nullopt;
-    return Response::error(401, "invalid token for this workspace");
-  }
-  if (config_.devMode()) return std::nullopt;
-  return Response::error(401, "workspace authorization required");
+  auto ok = validToken(token, workspace_id);
+  if (!ok) return unavailable();
+  if (*ok) return std::nullopt;
+  return Response::error(401, "invalid token for this workspace");
 }
 
 std::optional<Response> Auth::tokenGate(const Request& req, const std::string& workspace_id) {

@@ -16,10 +16,9 @@ class Auth final : public Authenticator {
 
   std::optional<Response> check(AuthPolicy policy, const Request& req) override;
 
-  /// AdminAuth: lazy bootstrap (no tokens, no ADMIN_TOKEN), dev mode, else a bearer that is
-  /// the ADMIN_TOKEN (or, when none is configured, any valid workspace token).
+  /// AdminAuth: the bearer is the admin token.
   std::optional<Response> admin(const Request& req);
-  /// WorkspaceAuth for `workspace_id`: the ADMIN_TOKEN, that workspace's token, or dev mode.
+  /// WorkspaceAuth for `workspace_id`: the admin token or that workspace's token.
   std::optional<Response> workspace(const Request& req, const std::string& workspace_id);
   /// Handler-level gate: a token is required iff the workspace has a live token. The
   /// ADMIN_TOKEN also passes.

@@ -52,6 +52,7 @@ Result<Backends> makeBackends(const ServerConfig& config, Store& store) {
   options.runtime_images = config.runtime_images;
   options.network_mode = config.network_mode;
   options.instance = config.instance_id;
+  options.allow_privileged = config.allow_privileged;
   spdlog::info("docker backend: engine at {} (API {}), image {}, network {}", (*engine)->socketPath(),
                (*engine)->apiVersion(), options.default_image, options.network_mode);
   b.docker = std::make_shared<docker::DockerProvisioner>(*engine, options);

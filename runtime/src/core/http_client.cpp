@@ -7,8 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 
+#include <charconv>
 #include <optional>
 
 namespace ws {
@@ -22,9 +22,23 @@ Result<HttpReply> httpExchange(const HttpCall& call) {
   net::io_context io;
   std::optional<Result<HttpReply>> out;
   auto run = [&]() -> net::awaitable<Result<HttpReply>> {
-    net::ip::tcp::resolver resolver(io);
-    auto [rec, endpoints] = co_await resolver.async_resolve(call.host, call.port, kTuple);
-    if (rec) co_return makeError(Errc::backend_unavailable, call.peer + " host does not resolve: " + call.host);
+    std::vector<net::ip::tcp::endpoint> endpoints;
+    if (call.addresses.empty()) {
+      net::ip::tcp::resolver resolver(io);
+      auto [rec, found] = co_await resolver.async_resolve(call.host, call.port, kTuple);
+      if (rec) co_return makeError(Errc::backend_unavailable, call.peer + " host does not resolve: " + call.host);
+      for (const auto& e : found) endpoints.push_back(e.endpoint());
+    } else {
+      unsigned short port = 0;
+      if (std::from_chars(call.port.data(), call.port.data() + call.port.size(), port).ec != std::errc())
+        co_return makeError(Errc::invalid_argument, call.peer + " port is not a number: " + call.port);
+      for (const auto& a : call.addresses) {
+        boost::system::error_code aec;
+        const auto address = net::ip::make_address(a, aec);
+        if (aec) co_return makeError(Errc::invalid_argument, call.peer + " address is not an IP: " + a);
+        endpoints.emplace_back(address, port);
+      }
+    }
     beast::tcp_stream stream(io);
     stream.expires_after(call.timeout);
     auto [cec, ep] = co_await stream.async_connect(endpoints, kTuple);
@@ -54,19 +68,6 @@ Result<HttpReply> httpExchange(const HttpCall& call) {
   });
   io.run();
   return std::move(*out);
-}
-
-Result<HttpReply> postJson(const std::string& url, const std::string& body, std::chrono::milliseconds timeout) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed || parsed->scheme() != "http" || parsed->host().empty())
-    return makeError(Errc::invalid_argument, "not an http:// URL: " + url);
-  HttpCall call{.peer = "agent", .method = "POST", .host = parsed->host(),
-                .port = parsed->has_port() ? std::string(parsed->port()) : "80"};
-  call.target = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
-  if (parsed->has_query()) call.target += "?" + std::string(parsed->encoded_query());
-  call.body = body;
-  call.timeout = timeout;
-  return httpExchange(call);
 }
 
 }  // namespace ws

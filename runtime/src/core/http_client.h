@@ -18,6 +18,7 @@ struct HttpCall {
   std::string host;
   std::string port;
   std::string target = "/";
+  std::vector<std::string> addresses;  ///< When set: connect to these IPs, do not resolve `host`.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";  ///< Sent with a non-empty body.
@@ -33,9 +34,5 @@ struct HttpReply {
 /// One exchange. Errors: timeout when `timeout` passes; backend_unavailable when the peer does
 /// not resolve, refuses or drops the connection; backend_error for a body over `cap`.
 Result<HttpReply> httpExchange(const HttpCall& call);
-
-/// POSTs `body` as application/json to `url` (http://host[:port][/path]); invalid_argument for
-/// any other URL.
-Result<HttpReply> postJson(const std::string& url, const std::string& body, std::chrono::milliseconds timeout);
 
 }  // namespace ws

@@ -1,24 +1,25 @@
 #include "redact.h"
 
-#include <regex>
-#include <utility>
-#include <vector>
+#include <re2/re2.h>
 
 namespace ws {
 
+// RE2 matches in time linear in the input (no backtracking), so a hostile memory cannot stall
+// or crash the request that stores it.
 std::string redactSecrets(std::string_view text) {
-  static const std::vector<std::pair<std::regex, std::string>> kRules = [] {
-    const auto icase = std::regex::ECMAScript | std::regex::icase;
-    return std::vector<std::pair<std::regex, std::string>>{
-        {std::regex(R"(\b([A-Z0-9_]*(_API_KEY|_TOKEN|_SECRET))=\S+)", icase), "$1=[REDACTED:ENV_SECRET]"},
-        {std::regex(R"(\bBearer\s+\S+)"), "Bearer [REDACTED:BEARER]"},
-        {std::regex(R"(\bsk-[A-Za-z0-9_-]{16,})"), "[REDACTED:SK_KEY]"},
-        {std::regex(R"(\bctx7_[A-Za-z0-9_-]+)"), "[REDACTED:CTX7_KEY]"},
-        {std::regex(R"([A-Za-z0-9+/]{33,}={0,2})"), "[REDACTED:BASE64]"},
-    };
-  }();
+  struct Rule {
+    RE2 pattern;
+    const char* replacement;
+  };
+  static const Rule kRules[] = {
+      {RE2(R"((?i)\b([A-Z0-9_]*(?:_API_KEY|_TOKEN|_SECRET))=\S+)"), R"(\1=[REDACTED:ENV_SECRET])"},
+      {RE2(R"(\bBearer\s+\S+)"), "Bearer [REDACTED:BEARER]"},
+      {RE2(R"(\bsk-[A-Za-z0-9_-]{16,})"), "[REDACTED:SK_KEY]"},
+      {RE2(R"(\bctx7_[A-Za-z0-9_-]+)"), "[REDACTED:CTX7_KEY]"},
+      {RE2(R"([A-Za-z0-9+/]{33,}={0,2})"), "[REDACTED:BASE64]"},
+  };
   std::string out(text);
-  for (const auto& [pattern, replacement] : kRules) out = std::regex_replace(out, pattern, replacement);
+  for (const auto& rule : kRules) RE2::GlobalReplace(&out, rule.pattern, rule.replacement);
   return out;
 }
 

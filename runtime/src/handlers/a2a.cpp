@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "../core/http_client.h"
+#include "../core/json.h"
 #include "../core/util.h"
 #include "app.h"
 #include "parity/parity.h"
@@ -68,10 +69,25 @@ json normalize(json body) {
   return body;
 }
 
+// POSTs `rpc` to the agent. Addresses recorded by a backend are ours; an external agent's URL
+// is checked like any URL, at every delivery (its name may resolve elsewhere by now), and the
+// call goes to the addresses that passed.
+Result<HttpReply> post(App& app, const Workspace& target, const json& rpc, std::chrono::seconds timeout) {
+  const UrlPolicy policy = target.external ? app.agentUrlPolicy() : UrlPolicy{true, true};
+  auto endpoint = resolveAgentUrl(target.url, policy);
+  if (!endpoint) return makeError(Errc::forbidden, "workspace URL refused: " + endpoint.error().message);
+  if (endpoint->https) return makeError(Errc::unsupported, "https agent URLs are not supported yet");
+  HttpCall call{.peer = "agent", .method = "POST", .host = endpoint->host, .port = endpoint->port, .target = endpoint->target};
+  call.addresses = std::move(endpoint->addresses);
+  call.body = rpc.dump();
+  call.timeout = timeout;
+  return httpExchange(call);
+}
+
 Response deliver(App& app, const Workspace& target, const std::string& caller, const json& rpc,
                  std::chrono::seconds timeout) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto reply = postJson(target.url, rpc.dump(), timeout);
+  auto reply = post(app, target, rpc, timeout);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
 
   ActivityRecord a;
@@ -90,8 +106,10 @@ Response deliver(App& app, const Workspace& target, const std::string& caller, c
     a.status = reply.error().code == Errc::timeout ? "timeout" : "error";
     a.error_detail = reply.error().message;
     // Reactive liveness: a workload that is gone goes offline and is restarted.
-    const auto live = app.workspaces.isRunningAuto(target.id);
-    if (!live.error && !live.running) {
+    const auto live = target.external ? Liveness{true, std::nullopt} : app.workspaces.isRunningAuto(target.id);
+    if (reply.error().code == Errc::forbidden || reply.error().code == Errc::unsupported) {
+      res = Response::error(502, reply.error().message);
+    } else if (!live.error && !live.running) {
       markDeadAndRestart(app, target.id, "A2A delivery found the workload gone");
       res = Response::json(503, {{"error", "workspace agent is not running; restarting it"}, {"restarting", true}});
     } else if (reply.error().code == Errc::timeout) {
@@ -101,11 +119,11 @@ Response deliver(App& app, const Workspace& target, const std::string& caller, c
       res = Response::error(502, "failed to reach workspace agent");
     }
   } else if (reply->status >= 200 && reply->status < 300) {
-    a.response_body = json::parse(reply->body, nullptr, false).is_discarded() ? json(reply->body).dump() : reply->body;
+    a.response_body = parseJson(reply->body) ? reply->body : json(reply->body).dump();
     res.status = reply->status;
     res.body = reply->body;
   } else {
-    const json agent = json::parse(reply->body, nullptr, false);
+    const json agent = parseJsonOr(reply->body, json());
     const std::string why = agent.is_object() && agent.contains("error") && agent["error"].is_string()
                                 ? agent["error"].get<std::string>()
                                 : "agent answered " + std::to_string(reply->status);
@@ -133,8 +151,10 @@ Response proxy(App& app, const Request& req) {
   const auto& from = std::get<std::optional<Workspace>>(authenticated);
   const std::string caller = from ? from->id : std::string();
 
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return Response::error(400, "the body must be a JSON object");
+  auto parsed = parseJson(req.body);
+  if (!parsed) return Response::error(400, parsed.error().message);
+  if (!parsed->is_object()) return Response::error(400, "the body must be a JSON object");
+  json body = std::move(*parsed);
   std::chrono::seconds timeout = kDefaultTimeout;
   if (auto t = req.header("x-timeout")) {
     try {
@@ -154,11 +174,6 @@ Response proxy(App& app, const Request& req) {
       return r;
     }
     return Response::json(503, {{"error", "workspace has no URL"}, {"status", toString(target.status)}});
-  }
-  // Addresses recorded by a backend are ours; an external agent's is checked like any URL.
-  if (target.external) {
-    const UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), app.config.devMode()};
-    if (!validateAgentUrl(target.url, policy)) return Response::error(502, "workspace URL is not publicly routable");
   }
   json rpc = normalize(std::move(body));
   if (from) addEnvelope(rpc, *from, app.config.platform_url);

@@ -8,6 +8,7 @@
 #include "../server/router.h"
 #include "../sweeps/liveness.h"
 #include "parity/parity.h"
+#include "validation.h"
 #include "workspace_handler.h"
 #include "ws/config.h"
 #include "ws/store.h"
@@ -23,6 +24,8 @@ struct App {
   LivenessTracker& liveness;
 
   EventBus& events() { return lifecycle.events(); }
+  /// Agent URLs on loopback only in development mode or with --allow-loopback-agents.
+  UrlPolicy agentUrlPolicy() const { return {config.allow_loopback_agents || config.devMode(), false}; }
 };
 
 void registerHealthRoutes(Router& router, App& app);

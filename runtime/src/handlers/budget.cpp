@@ -1,6 +1,7 @@
 // Budgets (runtime-spec 6.3 "Budget"): a monthly limit in USD cents against the spend agents
 // report in their heartbeats. The A2A proxy enforces it (402); this file reads and sets it.
 
+#include "../core/json.h"
 #include "app.h"
 
 namespace ws {
@@ -25,8 +26,8 @@ Response get(App& app, const Request& req) {
 Response set(App& app, const Request& req) {
   auto loaded = loadLiveWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
-  const json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("budget_limit"))
+  const json body = parseJsonOr(req.body, json());
+  if (!body.is_object() || !body.contains("budget_limit"))
     return Response::error(400, "body must be {\"budget_limit\": <cents >= 0> | null}");
   const json& limit = body["budget_limit"];
   if (!limit.is_null() && (!limit.is_number_integer() || limit.get<std::int64_t>() < 0))

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "../core/json.h"
 #include "../core/util.h"
 #include "app.h"
 #include "json_writer.h"
@@ -19,8 +20,7 @@ LoadedWorkspace loadLiveWorkspace(Store& store, const std::string& id) {
 
 nlohmann::json parseStoredJson(const std::optional<std::string>& text) {
   if (!text) return nullptr;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+  return parseJsonOr(*text, nlohmann::json(nullptr));
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

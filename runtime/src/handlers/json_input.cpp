@@ -2,17 +2,21 @@
 
 #include <cmath>
 
+#include "../core/json.h"
+
 namespace ws {
 
 JsonInput::JsonInput(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return;
-  auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    fail("invalid JSON body");
-  } else if (!parsed.is_object()) {
+  auto parsed = parseJson(body);
+  if (!parsed) {
+    fail(parsed.error().code == Errc::invalid_argument && parsed.error().message == "invalid JSON"
+             ? "invalid JSON body"
+             : parsed.error().message);
+  } else if (!parsed->is_object()) {
     fail("request body must be a JSON object");
   } else {
-    body_ = std::move(parsed);
+    body_ = std::move(*parsed);
   }
 }
 

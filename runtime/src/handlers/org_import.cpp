@@ -22,45 +22,71 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxWorkspaces = 500;
 constexpr int kMaxDepth = 16;
+// A template, once aliases and includes are expanded, is at most this many nodes this deep:
+// a few aliases can otherwise name billions of nodes ("billion laughs").
+constexpr std::size_t kMaxTemplateNodes = 20000;
+constexpr int kMaxTemplateDepth = 64;
 
 struct ImportError {
   int status;
   std::string message;
 };
 
-// Replaces `!include path` nodes with the parsed file, confined to `root`, without cycles.
-YAML::Node resolveIncludes(const YAML::Node& node, const fs::path& dir, const fs::path& root, std::vector<fs::path>& stack) {
-  if (node.Tag() == "!include") {
+// Copies a loaded template into a tree of its own, expanding aliases within the node and depth
+// budgets, and replacing `!include path` nodes (only in templates read from a directory) with
+// the parsed file, confined to the template directory, without cycles.
+class TemplateExpander {
+ public:
+  /// `root` is the template directory; empty for a template sent in the request (no includes).
+  explicit TemplateExpander(fs::path root) : root_(std::move(root)) {}
+
+  YAML::Node expand(const YAML::Node& node, const fs::path& dir, int depth = 0) {
+    if (++nodes_ > kMaxTemplateNodes)
+      throw ImportError{400, "the template expands to more than " + std::to_string(kMaxTemplateNodes) + " nodes"};
+    if (depth > kMaxTemplateDepth) throw ImportError{400, "the template is nested too deeply"};
+    if (node.Tag() == "!include") return include(node, dir, depth);
+    if (node.IsMap()) {
+      YAML::Node out(YAML::NodeType::Map);
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) throw ImportError{400, "template keys must be strings"};
+        out[kv.first.as<std::string>()] = expand(kv.second, dir, depth + 1);
+      }
+      return out;
+    }
+    if (node.IsSequence()) {
+      YAML::Node out(YAML::NodeType::Sequence);
+      for (const auto& item : node) out.push_back(expand(item, dir, depth + 1));
+      return out;
+    }
+    return node;
+  }
+
+ private:
+  YAML::Node include(const YAML::Node& node, const fs::path& dir, int depth) {
+    if (root_.empty()) throw ImportError{400, "!include works only in templates read from the org templates directory"};
     if (!node.IsScalar()) throw ImportError{400, "!include takes a file name"};
     const fs::path target = fs::weakly_canonical(dir / node.as<std::string>());
-    const auto rel = target.lexically_relative(root);
+    const auto rel = target.lexically_relative(root_);
     if (rel.empty() || *rel.begin() == "..") throw ImportError{400, "!include must stay inside the template directory"};
-    for (const auto& p : stack)
+    for (const auto& p : stack_)
       if (p == target) throw ImportError{400, "!include cycle at " + rel.string()};
-    if (stack.size() > 16) throw ImportError{400, "!include nested too deeply"};
+    if (stack_.size() > 16) throw ImportError{400, "!include nested too deeply"};
     YAML::Node loaded;
     try {
       loaded = YAML::LoadFile(target.string());
     } catch (const YAML::Exception& e) {
       throw ImportError{400, "cannot read included " + rel.string() + ": " + e.what()};
     }
-    stack.push_back(target);
-    YAML::Node out = resolveIncludes(loaded, target.parent_path(), root, stack);
-    stack.pop_back();
+    stack_.push_back(target);
+    YAML::Node out = expand(loaded, target.parent_path(), depth + 1);
+    stack_.pop_back();
     return out;
   }
-  if (node.IsMap()) {
-    YAML::Node out(YAML::NodeType::Map);
-    for (const auto& kv : node) out[kv.first.as<std::string>()] = resolveIncludes(kv.second, dir, root, stack);
-    return out;
-  }
-  if (node.IsSequence()) {
-    YAML::Node out(YAML::NodeType::Sequence);
-    for (const auto& item : node) out.push_back(resolveIncludes(item, dir, root, stack));
-    return out;
-  }
-  return node;
-}
+
+  fs::path root_;
+  std::vector<fs::path> stack_;
+  std::size_t nodes_ = 0;
+};
 
 std::optional<std::string> text(const YAML::Node& n, const char* key) {
   if (!n[key] || n[key].IsNull()) return std::nullopt;
@@ -164,10 +190,9 @@ YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
     } catch (const YAML::Exception& e) {
       throw ImportError{400, std::string("org.yaml: ") + e.what()};
     }
-    std::vector<fs::path> stack{target / "org.yaml"};
-    return resolveIncludes(doc, target, target, stack);
+    return TemplateExpander(target).expand(doc, target);
   }
-  if (auto tmpl = in.object("template")) return YAML::Load(tmpl->dump());  // JSON is YAML
+  if (auto tmpl = in.object("template")) return TemplateExpander({}).expand(YAML::Load(tmpl->dump()), {});  // JSON is YAML
   if (in.error()) throw ImportError{400, *in.error()};
   (void)req;
   throw ImportError{400, "send {\"dir\": <template>} or {\"template\": {...}}"};
@@ -183,7 +208,7 @@ Response importOrgWorkspaces(App& app, const Request& req) {
     bool force = false;
     if (yaml_body) {  // the template itself, as YAML
       try {
-        tmpl = YAML::Load(body);
+        tmpl = TemplateExpander({}).expand(YAML::Load(body), {});
       } catch (const YAML::Exception& e) {
         throw ImportError{400, std::string("invalid YAML: ") + e.what()};
       }
@@ -231,12 +256,17 @@ Response importOrgWorkspaces(App& app, const Request& req) {
     if (needs_backend && !app.workspaces.hasProvisioner())
       return Response::error(503, "no workspace backend is configured; nothing was imported");
 
-    json created = json::array();
+    // Every row in one transaction: a crash leaves the whole organisation or none of it.
+    std::vector<Store::NewWorkspace> rows;
     for (const auto& p : importer.planned()) {
       const Workspace& w = p.workspace;
       const json payload{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}, {"org", org}};
-      if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}); !ok)
-        return Response::json(207, {{"org", org}, {"workspaces", created}, {"count", created.size()}, {"error", ok.error().message}});
+      rows.push_back({w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}});
+    }
+    if (auto ok = app.store.insertWorkspaces(rows); !ok) return Response::fromError(ok.error());
+    json created = json::array();
+    for (const auto& p : importer.planned()) {
+      const Workspace& w = p.workspace;
       if (w.external) {
         if (!w.url.empty())
           (void)app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"url", w.url}}, {}, w.url});

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ws/errors.h"
 
@@ -17,8 +18,10 @@ std::optional<std::string> validateWorkspaceText(const std::optional<std::string
                                                  const std::optional<std::string>& model,
                                                  const std::optional<std::string>& runtime);
 
-/// workspace_dir must be absolute, free of "..", and outside system directories.
-std::optional<std::string> validateWorkspaceDir(std::string_view dir);
+/// workspace_dir, normalised: absolute, and inside `root` (the operator's WORKSPACE_DIR_ROOT,
+/// symbolic links resolved): invalid_argument otherwise. With no root, host directories cannot
+/// be mounted at all (forbidden).
+Result<std::string> normaliseWorkspaceDir(std::string_view dir, const std::string& root);
 
 /// none | read_only | read_write; the latter two need a directory.
 std::optional<std::string> validateWorkspaceAccess(std::string_view access, bool has_dir);
@@ -28,13 +31,33 @@ std::optional<std::string> validateWorkspaceAccess(std::string_view access, bool
 std::optional<std::string> validateSecret(const std::string& key, std::string_view value);
 
 struct UrlPolicy {
-  bool allow_loopback = false;  ///< Development: agents on this machine.
-  bool allow_private = false;   ///< RFC 1918 and fd00::/8 (SaaS tenants inside a VPC).
+  bool allow_loopback = false;  ///< Development: agents on this machine ("localhost" included).
+  bool allow_private = false;   ///< RFC 1918 and fc00::/7 (SaaS tenants inside a VPC).
 };
 
-/// An agent URL: http(s) only; the host (every address it resolves to) must not be
-/// link-local, loopback, multicast, documentation, shared or (by policy) private space.
-/// The literal host "localhost" is accepted, as the reference does.
-Result<> validateAgentUrl(std::string_view url, const UrlPolicy& policy);
+/// Why `address` may not be an agent's under `policy` (a special-purpose range of the IANA
+/// registries; IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms judged by the IPv4 address
+/// they carry), or nothing when it may.
+std::optional<std::string> refusedAddress(std::string_view address, const UrlPolicy& policy);
+
+/// An agent URL that passed the policy, with the addresses its host resolved to. Connect to
+/// `addresses`, never to the name again: a second lookup could answer differently.
+struct AgentEndpoint {
+  std::string host;  ///< As written in the URL (the Host header).
+  std::string port;
+  std::string target;  ///< Path and query.
+  std::vector<std::string> addresses;
+  bool https = false;
+};
+
+/// An agent URL: http(s) only; the host and every address it resolves to must pass
+/// refusedAddress. Resolves names (blocking): call it off the I/O threads unless the host is
+/// an IP literal.
+Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& policy);
+inline Result<> validateAgentUrl(std::string_view url, const UrlPolicy& policy) {
+  auto resolved = resolveAgentUrl(url, policy);
+  if (!resolved) return resolved.error();
+  return {};
+}
 
 }  // namespace ws

@@ -48,7 +48,7 @@ Response create(App& app, const Request& req) {
   auto budget = in.integer("budget_limit");
   auto max_tasks = in.integer("max_concurrent_tasks");
   auto secrets = in.object("secrets");
-  const json memory_input = in.has("initial_memories") ? json::parse(in.rawJson("initial_memories").value_or("null")) : json();
+  const json memory_input = in.has("initial_memories") ? in.body()["initial_memories"] : json();
   std::optional<double> x, y;
   readPosition(in, x, y);
   if (in.error()) return Response::error(400, *in.error());
@@ -56,8 +56,11 @@ Response create(App& app, const Request& req) {
   if (!name || name->empty()) return Response::error(400, "name is required");
   if (auto e = validateWorkspaceText(name, role, model, runtime)) return Response::error(400, *e);
   if (tier && (*tier < 0 || *tier > 4)) return Response::error(400, "tier must be between 1 and 4");
-  if (dir && !dir->empty())
-    if (auto e = validateWorkspaceDir(*dir)) return Response::error(400, *e);
+  if (dir && !dir->empty()) {
+    auto normal = normaliseWorkspaceDir(*dir, app.config.workspace_dir_root);
+    if (!normal) return Response::fromError(normal.error());
+    dir = *normal;
+  }
   if (auto e = validateWorkspaceAccess(access.value_or(""), dir && !dir->empty()))
     return Response::error(400, *e);
   if (budget && *budget < 0) return Response::error(400, "budget_limit must be >= 0");
@@ -182,6 +185,10 @@ Response update(App& app, const Request& req) {
   WorkspaceUpdate u;
   u.name = in.string("name");
   if (in.has("role")) u.role = in.string("role");
+  // What decides where and how privileged the workload runs is the operator's, not the agent's.
+  for (const char* field : {"tier", "workspace_dir", "workspace_access", "runtime"})
+    if (in.has(field) && !app.auth.isAdminToken(req.bearer()))
+      return Response::error(403, std::string("changing ") + field + " needs the admin token");
   if (auto tier = in.integer("tier")) {
     if (*tier < 1 || *tier > 4) return Response::error(400, "tier must be between 1 and 4");
     u.tier = static_cast<int>(*tier);
@@ -200,8 +207,11 @@ Response update(App& app, const Request& req) {
   if (u.runtime && u.runtime->empty()) return Response::error(400, "runtime must not be empty");
   const auto& w = *loaded.workspace;
   const auto dir = u.workspace_dir ? *u.workspace_dir : w.workspace_dir;
-  if (u.workspace_dir && *u.workspace_dir && !(*u.workspace_dir)->empty())
-    if (auto e = validateWorkspaceDir(**u.workspace_dir)) return Response::error(400, *e);
+  if (u.workspace_dir && *u.workspace_dir && !(*u.workspace_dir)->empty()) {
+    auto normal = normaliseWorkspaceDir(**u.workspace_dir, app.config.workspace_dir_root);
+    if (!normal) return Response::fromError(normal.error());
+    u.workspace_dir = std::optional<std::string>(*normal);
+  }
   if (u.workspace_dir && *u.workspace_dir && (*u.workspace_dir)->empty()) u.workspace_dir = std::optional<std::string>();
   if (auto e = validateWorkspaceAccess(u.workspace_access.value_or(w.workspace_access), dir && !dir->empty()))
     return Response::error(400, *e);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ws/errors.h"
+
 namespace ws {
 
 /// Blocks SIGINT and SIGTERM (call before any thread starts, so only waitForShutdownSignal
@@ -13,5 +15,14 @@ void blockShutdownSignals();
 const char* waitForShutdownSignal();
 /// Writes `port` to `path` atomically (write, then rename), for whoever waits on it.
 void writePortFile(const std::string& path, std::uint16_t port);
+
+/// One server per database: an exclusive lock on `<db>.lock`, held while the returned file
+/// descriptor stays open (the process's lifetime). conflict, naming the holder, when another
+/// process holds it.
+Result<int> lockDatabase(const std::string& db_path);
+
+/// Reads into `value` the secret kept in `path` when the file exists (it must not be readable
+/// by group or others), else creates it with a new random value, mode 0600; `created` says which.
+Result<> loadOrCreateSecretFile(const std::string& path, std::string& value, bool& created);
 
 }  // namespace ws

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "../core/json.h"
+
 namespace ws {
 
 namespace net = boost::asio;
@@ -152,7 +154,7 @@ struct HttpServer::Impl {
           co_return;
         }
         const auto refused = std::get<Response>(std::move(opened));
-        const auto parsed = nlohmann::json::parse(refused.body, nullptr, false);
+        const auto parsed = parseJsonOr(refused.body, nlohmann::json());
         const std::string why = parsed.is_object() ? parsed.value("error", "refused") : "refused";
         in_flight.fetch_sub(1);
         co_await writeError(stream, refused.status, why, msg.version());
@@ -242,6 +244,17 @@ Result<std::uint16_t> HttpServer::start() {
   const auto address = net::ip::make_address(d.config.bind_address, ec);
   if (ec) return makeError(Errc::invalid_argument, "bad bind address: " + d.config.bind_address);
   std::uint16_t port = d.config.port;
+  if (port != 0) {
+    // The acceptors share the port through SO_REUSEPORT, which would let a second server on the
+    // same port start silently and take half the traffic. A probe without it fails instead.
+    net::io_context probe_context;
+    tcp::acceptor probe(probe_context);
+    probe.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
+    if (!ec) probe.bind(tcp::endpoint(address, port), ec);
+    if (ec)
+      return makeError(ec == net::error::address_in_use ? Errc::conflict : Errc::internal,
+                       "cannot listen on " + d.config.bind_address + ":" + std::to_string(port) + ": " + ec.message());
+  }
   for (unsigned i = 0; i < n; ++i) {
     auto ctx = std::make_unique<net::io_context>(1);
     auto acceptor = std::make_unique<tcp::acceptor>(*ctx);

@@ -27,11 +27,12 @@ class AuthTest : public ::testing::Test {
   }
 };
 
-TEST_F(AuthTest, AdminLazyBootstrapEndsWithTheFirstToken) {
-  EXPECT_FALSE(auth_.admin(withBearer("")));
+TEST_F(AuthTest, AdminRoutesAreNeverOpen) {
+  EXPECT_EQ(auth_.admin(withBearer(""))->status, 401) << "no anonymous bootstrap window";
   const auto token = *auth_.issueToken(a_.id);
-  EXPECT_EQ(auth_.admin(withBearer(""))->status, 401);
-  EXPECT_FALSE(auth_.admin(withBearer(token))) << "without ADMIN_TOKEN any workspace token is admin";
+  EXPECT_EQ(auth_.admin(withBearer(token))->status, 401) << "a workspace token is never admin";
+  config_.environment = "development";
+  EXPECT_EQ(auth_.admin(withBearer(""))->status, 401) << "not even in development mode";
 }
 
 TEST_F(AuthTest, AdminTokenIsExact) {
@@ -43,14 +44,12 @@ TEST_F(AuthTest, AdminTokenIsExact) {
   EXPECT_EQ(auth_.admin(withBearer(token))->status, 401) << "workspace tokens are not admin";
 }
 
-TEST_F(AuthTest, DevModeOpensAdminAndTokenlessWorkspaceCalls) {
+TEST_F(AuthTest, DevModeOpensNoWorkspaceCalls) {
   config_.environment = "dev";
-  (void)auth_.issueToken(a_.id);
-  EXPECT_FALSE(auth_.admin(withBearer("")));
-  EXPECT_FALSE(auth_.workspace(withBearer(""), a_.id));
-  EXPECT_EQ(auth_.workspace(withBearer("wrong"), a_.id)->status, 401) << "a wrong token is still wrong";
-  config_.admin_token = "set";
-  EXPECT_FALSE(config_.devMode()) << "an ADMIN_TOKEN turns dev mode off";
+  EXPECT_EQ(auth_.workspace(withBearer(""), a_.id)->status, 401);
+  EXPECT_EQ(auth_.workspace(withBearer("wrong"), a_.id)->status, 401);
+  config_.admin_token = "s3cret";
+  EXPECT_FALSE(auth_.workspace(withBearer("s3cret"), a_.id));
 }
 
 TEST_F(AuthTest, WorkspaceTokensAreScoped) {

@@ -17,5 +17,15 @@ TEST(Redact, ReplacesCredentialsAndKeepsTheRest) {
   EXPECT_EQ(redactSecrets("MAX_TOKENS is a setting, not MAX_TOKENS= nothing"), "MAX_TOKENS is a setting, not MAX_TOKENS= nothing");
 }
 
+// Hostile input: a megabyte of one character class, and of almost-matching credentials, both
+// of which made a backtracking matcher recurse per character.
+TEST(Redact, LinearOnAMegabyte) {
+  const std::string run(1 << 20, 'A');
+  EXPECT_EQ(redactSecrets(run), "[REDACTED:BASE64]");
+  std::string near;
+  while (near.size() < (1u << 20)) near += "X_TOKEN sk-short ctx7 ";
+  EXPECT_EQ(redactSecrets(near), near);
+}
+
 }  // namespace
 }  // namespace ws

@@ -20,6 +20,7 @@
 
 #include <map>
 #include "../../core/http_client.h"
+#include "../../core/json.h"
 #include "parity/parity.h"
 
 namespace ws::controlplane {
@@ -39,7 +40,7 @@ std::string encode(const std::string& s) { return boost::urls::encode(s, boost::
 
 // The CP's own error text, never the raw body (which may carry anything).
 std::string describe(int status, const std::string& body) {
-  auto j = json::parse(body, nullptr, false);
+  auto j = parseJsonOr(body, json());
   if (j.is_object() && j.contains("error") && j["error"].is_string())
     return "(" + std::to_string(status) + "): " + j["error"].get<std::string>();
   return "(" + std::to_string(status) + "): <unstructured body, " + std::to_string(body.size()) + " bytes>";
@@ -107,7 +108,7 @@ Result<StartResult> CpProvisioner::start(const WorkspaceConfig& c) {
   auto r = send("POST", "/cp/workspaces/provision", body.dump(), false, kMaxResponseBytes, config_.timeout);
   if (!r) return r.error();
   if (r->status != 201) return makeError(Errc::backend_error, "provision failed " + describe(r->status, r->body));
-  auto j = json::parse(r->body, nullptr, false);
+  auto j = parseJsonOr(r->body, json());
   if (!j.is_object() || !j.contains("instance_id") || !j["instance_id"].is_string())
     return makeError(Errc::backend_error, "provision answered 201 without an instance_id");
   StartResult out;
@@ -146,7 +147,7 @@ Liveness CpProvisioner::isRunning(const std::string& workspace_id) {
   if (r->status == 404) return {false, std::nullopt};
   if (r->status < 200 || r->status >= 300)
     return {true, makeError(Errc::backend_error, "status failed " + describe(r->status, r->body))};
-  auto j = json::parse(r->body, nullptr, false);
+  auto j = parseJsonOr(r->body, json());
   if (!j.is_object() || !j.contains("state") || !j["state"].is_string())
     return {true, makeError(Errc::backend_error, "status answered malformed JSON")};
   return {j["state"] == "running", std::nullopt};
@@ -159,7 +160,7 @@ Result<std::string> CpProvisioner::bootLog(const std::string& workspace_id) {
   if (!r) return r.error();
   if (r->status == 404) return makeError(Errc::not_found, "no console for workspace " + workspace_id);
   if (r->status < 200 || r->status >= 300) return makeError(Errc::backend_error, "console failed " + describe(r->status, r->body));
-  auto j = json::parse(r->body, nullptr, false);
+  auto j = parseJsonOr(r->body, json());
   if (!j.is_object() || !j.contains("output") || !j["output"].is_string())
     return makeError(Errc::backend_error, "console answered malformed JSON");
   return j["output"].get<std::string>();
@@ -177,7 +178,7 @@ Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const st
   if (!r) return r.error();
   if (r->status == 404) return makeError(Errc::not_found, "no running instance for workspace " + workspace_id);
   if (r->status != 200) return makeError(Errc::backend_error, "exec failed " + describe(r->status, r->body));
-  auto j = json::parse(r->body, nullptr, false);
+  auto j = parseJsonOr(r->body, json());
   if (!j.is_object() || !j.contains("exit_code")) return makeError(Errc::backend_error, "exec answered malformed JSON");
   return ExecResult{j.value("exit_code", -1), j.value("output", "")};
 }
@@ -340,7 +341,7 @@ Result<std::vector<std::string>> CpProvisioner::listManaged() {
   auto r = send("GET", "/cp/workspaces?org_id=" + encode(config_.org_id), "", false, kMaxArchiveBytes, config_.status_timeout);
   if (!r) return r.error();
   if (r->status != 200) return makeError(Errc::backend_error, "instance listing failed " + describe(r->status, r->body));
-  auto j = json::parse(r->body, nullptr, false);
+  auto j = parseJsonOr(r->body, json());
   if (!j.is_object() || !j.contains("instances") || !j["instances"].is_array())
     return makeError(Errc::backend_error, "instance listing answered malformed JSON");
   std::vector<std::string> out;

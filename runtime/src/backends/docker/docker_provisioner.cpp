@@ -63,8 +63,9 @@ class PhaseTimer {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// Tier limits (runtime-spec 2.4), with CPUs capped at what the host has.
-void applyTier(json& host, int tier, int host_cpus, const std::string& config_bind) {
+// Tier limits (runtime-spec 2.4), with CPUs capped at what the host has. The privileges of
+// tiers 3 and 4 (root on the host, in effect) only when the operator allows them.
+void applyTier(json& host, int tier, int host_cpus, const std::string& config_bind, bool privileged) {
   const auto cpus = [&](int n) { return static_cast<std::int64_t>(std::min(n, std::max(host_cpus, 1))) * 1'000'000'000; };
   constexpr std::int64_t kMiB = 1 << 20;
   switch (tier) {
@@ -74,16 +75,20 @@ void applyTier(json& host, int tier, int host_cpus, const std::string& config_bi
       host["Tmpfs"] = {{"/tmp", "rw,noexec,nosuid,size=64m"}};
       break;
     case 3:
-      host["Privileged"] = true;
-      host["PidMode"] = "host";
+      if (privileged) {
+        host["Privileged"] = true;
+        host["PidMode"] = "host";
+      }
       host["Memory"] = 2048 * kMiB;
       host["NanoCpus"] = cpus(2);
       break;
     case 4:
-      host["Privileged"] = true;
-      host["PidMode"] = "host";
-      host["NetworkMode"] = "host";
-      host["Binds"].push_back("/var/run/docker.sock:/var/run/docker.sock");
+      if (privileged) {
+        host["Privileged"] = true;
+        host["PidMode"] = "host";
+        host["NetworkMode"] = "host";
+        host["Binds"].push_back("/var/run/docker.sock:/var/run/docker.sock");
+      }
       host["Memory"] = 4096 * kMiB;
       host["NanoCpus"] = cpus(4);
       break;
@@ -134,7 +139,7 @@ json containerSpec(const WorkspaceConfig& c, const DockerOptions& o, int host_po
     host["PortBindings"] = {{"8000/tcp", {{{"HostIp", "127.0.0.1"}, {"HostPort", ""}}}}};
     host["ExtraHosts"] = {"host.docker.internal:host-gateway"};
   }
-  applyTier(host, c.tier, host_cpus, config_bind);
+  applyTier(host, c.tier, host_cpus, config_bind, o.allow_privileged);
   spec["HostConfig"] = host;
   return spec;
 }
@@ -159,7 +164,9 @@ Result<bool> DockerProvisioner::takesConfigEnv(const std::string& image) {
   if (!inspected && inspected.error().code == Errc::not_found)
     return makeError(Errc::backend_error, "image " + image + " is not on the engine (build it with tools/make-agent-image)");
   if (!inspected) return inspected.error();
-  const bool takes = inspected->value("/Config/Labels"_json_pointer, json::object()).value(kConfigEnvLabel, "") == kConfigEnv;
+  // Images made by `docker import` have "Labels": null.
+  const json labels = inspected->value("/Config/Labels"_json_pointer, json::object());
+  const bool takes = labels.is_object() && labels.value(kConfigEnvLabel, "") == kConfigEnv;
   std::lock_guard lock(images_mutex_);
   config_env_images_[image] = takes;
   return takes;

@@ -25,6 +25,9 @@ struct DockerOptions {
   /// Labels everything this server creates (molecule.platform.instance), so that several
   /// servers can share one engine without reaping each other's workspaces.
   std::string instance = "default";
+  /// ALLOW_PRIVILEGED_WORKSPACES: tiers 3 and 4 run privileged in the host's PID namespace, and
+  /// tier 4 also on the host network with the engine socket. Off: they get their resources only.
+  bool allow_privileged = false;
 };
 
 /// Builds the Engine API container-create body for a workspace (exposed for request-level

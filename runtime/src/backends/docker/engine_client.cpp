@@ -14,6 +14,8 @@
 #include <cstring>
 #include <utility>
 
+#include "../../core/json.h"
+
 namespace ws::docker {
 
 namespace net = boost::asio;
@@ -52,7 +54,7 @@ Error transportError(const std::string& socket, const boost::system::error_code&
 }  // namespace
 
 std::string EngineResponse::message() const {
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  auto j = parseJsonOr(body, nlohmann::json());
   if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"];
   return body.size() > 512 ? body.substr(0, 512) : body;
 }
@@ -71,7 +73,7 @@ Result<std::shared_ptr<EngineClient>> EngineClient::connect(const std::string& d
   if (!version) return version.error();
   if (version->status != 200)
     return makeError(Errc::backend_error, "docker engine /version answered " + std::to_string(version->status));
-  auto j = nlohmann::json::parse(version->body, nullptr, false);
+  auto j = parseJsonOr(version->body, nlohmann::json());
   const std::string engine = j.is_object() ? j.value("ApiVersion", "") : "";
   if (engine.empty()) return makeError(Errc::backend_error, "docker engine did not report its API version");
   // Versions are "1.NN": compare the minor numbers.
@@ -123,9 +125,9 @@ Result<nlohmann::json> EngineClient::call(const std::string& method, const std::
                                               std::to_string(res->status) + "): " + res->message());
   using Out = Result<nlohmann::json>;  // json converts to anything: construct the value explicitly
   if (res->body.empty()) return Out(boost::system::in_place_value, nullptr);
-  auto j = nlohmann::json::parse(res->body, nullptr, false);
-  if (j.is_discarded()) return makeError(Errc::backend_error, "docker answered malformed JSON for " + path);
-  return Out(boost::system::in_place_value, std::move(j));
+  auto j = parseJson(res->body);
+  if (!j) return makeError(Errc::backend_error, "docker answered unreadable JSON for " + path + ": " + j.error().message);
+  return j;
 }
 
 Result<StreamOutput> EngineClient::startExec(const std::string& exec_id, const std::string& stdin_data, bool tty,

@@ -95,27 +95,32 @@ class SqliteStore final : public Store {
     migrate();
   }
 
-  Result<> insertWorkspace(const Workspace& w, const Event& created) override {
+  Result<> insertWorkspaces(const std::vector<NewWorkspace>& rows) override {
     return guarded([&] {
       Transaction tx(db_);
-      db_.prepare(
-             "INSERT INTO workspaces (id, name, role, tier, status, agent_card, url, parent_id, "
-             "max_concurrent_tasks, runtime, model, workspace_dir, workspace_access, "
-             "budget_limit, awareness_namespace, external, created_at, updated_at) "
-             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .bind(1, w.id).bind(2, w.name).bind(3, w.role).bind(4, w.tier)
-          .bind(5, toString(w.status)).bind(6, w.agent_card).bind(7, w.url).bind(8, w.parent_id)
-          .bind(9, w.max_concurrent_tasks).bind(10, w.runtime).bind(11, w.model)
-          .bind(12, w.workspace_dir).bind(13, w.workspace_access).bind(14, w.budget_limit)
-          .bind(15, w.awareness_namespace).bind(16, w.external).bind(17, w.created_at)
-          .bind(18, w.updated_at)
-          .run();
-      db_.prepare("INSERT INTO canvas_layouts (workspace_id, x, y, collapsed) VALUES (?,?,?,?)")
-          .bind(1, w.id).bind(2, w.x).bind(3, w.y).bind(4, w.collapsed)
-          .run();
-      insertEvent(created);
+      for (const auto& [w, created] : rows) insertWorkspaceRow(w, created);
       tx.commit();
     });
+  }
+
+  // One workspace with its canvas row and event, inside the caller's transaction.
+  void insertWorkspaceRow(const Workspace& w, const Event& created) {
+    db_.prepare(
+           "INSERT INTO workspaces (id, name, role, tier, status, agent_card, url, parent_id, "
+           "max_concurrent_tasks, runtime, model, workspace_dir, workspace_access, "
+           "budget_limit, awareness_namespace, external, created_at, updated_at) "
+           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, w.id).bind(2, w.name).bind(3, w.role).bind(4, w.tier)
+        .bind(5, toString(w.status)).bind(6, w.agent_card).bind(7, w.url).bind(8, w.parent_id)
+        .bind(9, w.max_concurrent_tasks).bind(10, w.runtime).bind(11, w.model)
+        .bind(12, w.workspace_dir).bind(13, w.workspace_access).bind(14, w.budget_limit)
+        .bind(15, w.awareness_namespace).bind(16, w.external).bind(17, w.created_at)
+        .bind(18, w.updated_at)
+        .run();
+    db_.prepare("INSERT INTO canvas_layouts (workspace_id, x, y, collapsed) VALUES (?,?,?,?)")
+        .bind(1, w.id).bind(2, w.x).bind(3, w.y).bind(4, w.collapsed)
+        .run();
+    insertEvent(created);
   }
 
   Result<std::optional<Workspace>> findWorkspace(const std::string& id) override {

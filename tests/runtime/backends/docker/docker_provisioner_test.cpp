@@ -65,12 +65,27 @@ TEST(ContainerSpec, Tiers) {
   auto t2 = containerSpec(config(2), o, 1, 2)["HostConfig"];
   EXPECT_EQ(t2["Memory"], 512ll << 20);
   EXPECT_EQ(t2["NanoCpus"], 1'000'000'000ll);
+  auto t4 = containerSpec(config(4), o, 1, 2)["HostConfig"];
+  EXPECT_EQ(t4["NanoCpus"], 2'000'000'000ll) << "capped at the host's CPUs";
+}
+
+TEST(ContainerSpec, PrivilegedTiersOnlyWhenTheOperatorAllowsThem) {
+  DockerOptions o;
+  o.network_mode = "bridge";
+  for (int tier : {3, 4}) {
+    auto h = containerSpec(config(tier), o, 1, 2)["HostConfig"];
+    EXPECT_FALSE(h.contains("Privileged")) << tier;
+    EXPECT_FALSE(h.contains("PidMode")) << tier;
+    EXPECT_NE(h["NetworkMode"], "host") << "bridge stays bridge at tier " << tier;
+    for (const auto& bind : h["Binds"]) EXPECT_EQ(bind.get<std::string>().find("docker.sock"), std::string::npos);
+  }
+  o.allow_privileged = true;
   auto t3 = containerSpec(config(3), o, 1, 2)["HostConfig"];
   EXPECT_EQ(t3["Privileged"], true);
   EXPECT_EQ(t3["PidMode"], "host");
   auto t4 = containerSpec(config(4), o, 1, 2)["HostConfig"];
-  EXPECT_EQ(t4["NanoCpus"], 2'000'000'000ll) << "capped at the host's CPUs";
   EXPECT_EQ(t4["NetworkMode"], "host");
+  EXPECT_EQ(t4["Binds"].back(), "/var/run/docker.sock:/var/run/docker.sock");
 }
 
 TEST(ContainerSpec, WorkspaceMounts) {
