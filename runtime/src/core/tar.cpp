@@ -20,10 +20,12 @@ Error archiveError(archive* a, const char* what) {
 }  // namespace
 
 Result<std::string> makeTar(const std::vector<TarEntry>& entries) {
+  // Declared before the archive: freeing an archive that was not closed (an early return)
+  // flushes what it buffered into `out`, which must still be alive then.
+  std::string out;
   ArchivePtr a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
   archive_write_set_bytes_per_block(a.get(), 0);  // no padding to 10 KiB blocks
-  std::string out;
   struct Sink {
     static la_ssize_t write(archive*, void* data, const void* buf, size_t n) {
       static_cast<std::string*>(data)->append(static_cast<const char*>(buf), n);

@@ -19,6 +19,14 @@ TEST(Tar, RoundTrip) {
   EXPECT_EQ(by_path["config.yaml"].mode, 0644u);
 }
 
+TEST(Tar, UnwritablePathIsAnError) {
+  // A path that is not UTF-8 cannot go into a pax header: the write fails part-way, and the
+  // half-written archive is released safely (under ASan this was a stack-use-after-scope).
+  auto r = makeTar({TarEntry{"ok.txt", "first", 0644, false}, TarEntry{"d/\xf8.txt", "x", 0644, false}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+}
+
 TEST(Tar, MalformedInputIsAnError) {
   auto r = readTar("definitely not a tar archive, but long enough to look at.......");
   ASSERT_FALSE(r);
