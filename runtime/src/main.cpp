@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -22,6 +23,27 @@
 #include "ws/store.h"
 
 namespace {
+
+// --list-routes: the route table with each route's auth tier, as JSON lines, from the same
+// registration the server runs (over a database in memory, no backend).
+int listRoutes(ws::ServerConfig config) {
+  spdlog::set_level(spdlog::level::off);
+  auto opened = ws::openSqliteStore(":memory:");
+  if (!opened) return 1;
+  ws::EventBus events(**opened);
+  ws::Lifecycle lifecycle(**opened, events);
+  ws::Auth auth(**opened, config);
+  ws::LivenessTracker liveness(config.liveness_ttl);
+  ws::WorkspaceHandler workspaces(lifecycle, auth, config, nullptr, nullptr);
+  ws::App app{config, **opened, auth, lifecycle, workspaces, liveness};
+  ws::Router router(auth);
+  ws::registerAllRoutes(router, app);
+  for (const auto& r : router.table())
+    std::cout << nlohmann::json{{"method", r.method}, {"pattern", r.pattern}, {"auth", ws::policyName(r.policy)},
+                                {"blocking", r.blocking}}.dump()
+              << "\n";
+  return 0;
+}
 
 int run(ws::ServerConfig& config) {
   std::error_code dir_error;
@@ -83,6 +105,7 @@ int run(ws::ServerConfig& config) {
   if (!config.port_file.empty()) ws::writePortFile(config.port_file, *port);
   spdlog::info("workspace-server listening on {}:{} (database {})", config.bind_address, *port, config.db_path);
 
+  workspaces.redriveInterruptedProvisions();
   ws::Sweeper sweeper(app);
   sweeper.start();
 
@@ -161,6 +184,8 @@ int main(int argc, char** argv) {
   cli.add_option("--plugins-dir", config.plugins_dir, "Plugin registry: one directory per plugin")
       ->envname("PLUGIN_REGISTRY_DIR")->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
+  bool list_routes = false;
+  cli.add_flag("--list-routes", list_routes, "Print every route with its auth tier (JSON lines) and exit");
   CLI11_PARSE(cli, argc, argv);
   config.liveness_ttl = std::chrono::seconds(ttl);
   config.provision_timeout = std::chrono::seconds(provision_timeout);
@@ -185,5 +210,6 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  if (list_routes) return listRoutes(config);
   return run(config);
 }

@@ -179,11 +179,11 @@ Response remove(App& app, const Request& req) {
 }  // namespace
 
 void registerFileRoutes(Router& router, App& app) {
-  router.add("GET", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return list(app, r); });
-  router.add("PUT", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return replace(app, r); });
-  router.add("GET", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return read(app, r); });
-  router.add("PUT", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return write(app, r); });
-  router.add("DELETE", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return remove(app, r); });
+  router.addBlocking("GET", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return list(app, r); });
+  router.addBlocking("PUT", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return replace(app, r); });
+  router.addBlocking("GET", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return read(app, r); });
+  router.addBlocking("PUT", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return write(app, r); });
+  router.addBlocking("DELETE", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return remove(app, r); });
 }
 
 }  // namespace ws

@@ -143,11 +143,11 @@ std::variant<Response, std::shared_ptr<Terminal>> terminal(App& app, const Reque
 
 void registerLifecycleRoutes(Router& router, App& app) {
   router.addTerminal("/workspaces/:id/terminal", AuthPolicy::workspace, [&app](const Request& r) { return terminal(app, r); });
-  router.add("POST", "/workspaces/:id/restart", AuthPolicy::workspace, [&app](const Request& r) { return restart(app, r); });
-  router.add("POST", "/workspaces/:id/pause", AuthPolicy::workspace, [&app](const Request& r) { return pause(app, r); });
-  router.add("POST", "/workspaces/:id/resume", AuthPolicy::workspace, [&app](const Request& r) { return resume(app, r); });
-  router.add("POST", "/workspaces/:id/hibernate", AuthPolicy::workspace, [&app](const Request& r) { return hibernate(app, r); });
-  router.add("GET", "/workspaces/:id/boot-log", AuthPolicy::workspace, [&app](const Request& r) { return bootLog(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/restart", AuthPolicy::workspace, [&app](const Request& r) { return restart(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/pause", AuthPolicy::workspace, [&app](const Request& r) { return pause(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/resume", AuthPolicy::workspace, [&app](const Request& r) { return resume(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/hibernate", AuthPolicy::workspace, [&app](const Request& r) { return hibernate(app, r); });
+  router.addBlocking("GET", "/workspaces/:id/boot-log", AuthPolicy::workspace, [&app](const Request& r) { return bootLog(app, r); });
 }
 
 }  // namespace ws

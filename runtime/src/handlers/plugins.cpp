@@ -103,8 +103,8 @@ Response uninstall(App& app, const Request& req) {
 void registerPluginRoutes(Router& router, App& app) {
   router.add("GET", "/plugins", AuthPolicy::open, [&app](const Request&) { return listRegistry(app); });
   router.add("GET", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return listInstalled(app, r); });
-  router.add("POST", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return install(app, r); });
-  router.add("DELETE", "/workspaces/:id/plugins/:name", AuthPolicy::workspace, [&app](const Request& r) { return uninstall(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return install(app, r); });
+  router.addBlocking("DELETE", "/workspaces/:id/plugins/:name", AuthPolicy::workspace, [&app](const Request& r) { return uninstall(app, r); });
 }
 
 }  // namespace ws

@@ -224,7 +224,7 @@ Response checkAccess(App& app, const Request& req) {
 }  // namespace
 
 void registerRegistryRoutes(Router& router, App& app) {
-  router.add("POST", "/registry/register", AuthPolicy::open, [&app](const Request& r) { return registerAgent(app, r); });
+  router.addBlocking("POST", "/registry/register", AuthPolicy::open, [&app](const Request& r) { return registerAgent(app, r); });
   router.add("POST", "/registry/heartbeat", AuthPolicy::open, [&app](const Request& r) { return heartbeat(app, r); });
   router.add("POST", "/registry/update-card", AuthPolicy::open, [&app](const Request& r) { return updateCard(app, r); });
   router.add("GET", "/registry/discover/:id", AuthPolicy::open, [&app](const Request& r) { return discover(app, r); });

@@ -125,9 +125,9 @@ Response bootstrapFailed(App& app, const Request& req) {
 }  // namespace
 
 void registerTeamRoutes(Router& router, App& app) {
-  router.add("POST", "/workspaces/:id/expand", AuthPolicy::workspace, [&app](const Request& r) { return expand(app, r); });
-  router.add("POST", "/workspaces/:id/collapse", AuthPolicy::workspace, [&app](const Request& r) { return collapse(app, r); });
-  router.add("GET", "/workspaces/:id/console", AuthPolicy::admin, [&app](const Request& r) { return console(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/expand", AuthPolicy::workspace, [&app](const Request& r) { return expand(app, r); });
+  router.addBlocking("POST", "/workspaces/:id/collapse", AuthPolicy::workspace, [&app](const Request& r) { return collapse(app, r); });
+  router.addBlocking("GET", "/workspaces/:id/console", AuthPolicy::admin, [&app](const Request& r) { return console(app, r); });
   router.add("POST", "/admin/workspaces/:id/bootstrap-failed", AuthPolicy::admin,
              [&app](const Request& r) { return bootstrapFailed(app, r); });
 }

@@ -38,7 +38,13 @@ void WorkspaceHandler::submit(std::function<void()> work) {
     ++pending_;
   }
   boost::asio::post(pool_, [this, work = std::move(work)] {
-    work();
+    try {
+      work();
+    } catch (const std::exception& e) {
+      spdlog::error("background work failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("background work failed with an unknown exception");
+    }
     std::lock_guard lock(mutex_);
     if (--pending_ == 0) idle_.notify_all();
   });
@@ -74,6 +80,7 @@ Result<> WorkspaceHandler::restartWorkspaceAuto(const Workspace& w) {
   PARITY_IMPL(workspace_restart, ec2, "restartWorkspaceAuto: stop, then provision from the database row");
   PARITY_IMPL(config_hot_reload, docker, "no hot reload: a restart rebuilds the config from the database");
   PARITY_IMPL(config_hot_reload, ec2, "no hot reload: a restart rebuilds the config from the database");
+  if (w.external) return externalError(w.id);
   auto* backend = active();
   if (!backend) return noBackend();
   if (auto stopped = backend->stop(w.id); !stopped) return stopped.error();
@@ -91,6 +98,7 @@ Result<> WorkspaceHandler::pauseWorkspaceAuto(const std::string& workspace_id) {
 Result<> WorkspaceHandler::resumeWorkspaceAuto(const Workspace& w) {
   PARITY_IMPL(workspace_pause_resume, docker, "resumeWorkspaceAuto: provision again");
   PARITY_IMPL(workspace_pause_resume, ec2, "resumeWorkspaceAuto: provision again");
+  if (w.external) return externalError(w.id);
   auto* backend = active();
   if (!backend) return noBackend();
   provisionOn(*backend, w);
@@ -110,28 +118,33 @@ Liveness WorkspaceHandler::isRunningAuto(const std::string& workspace_id) {
 }
 
 Result<std::string> WorkspaceHandler::bootLogAuto(const std::string& workspace_id) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return backend->bootLog(workspace_id);
   return noBackend();
 }
 
 Result<ExecResult> WorkspaceHandler::execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
                                               const std::string& stdin_data) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return backend->exec(workspace_id, argv, stdin_data);
   return noBackend();
 }
 
 Result<std::string> WorkspaceHandler::readArchiveAuto(const std::string& workspace_id, const std::string& path) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return backend->readArchive(workspace_id, path);
   return noBackend();
 }
 
 Result<> WorkspaceHandler::writeArchiveAuto(const std::string& workspace_id, const std::string& path,
                                             const std::string& tar) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return backend->writeArchive(workspace_id, path, tar);
   return noBackend();
 }
 
 Result<TerminalPtr> WorkspaceHandler::openTerminalAuto(const std::string& workspace_id) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return backend->openTerminal(workspace_id);
   return noBackend();
 }
@@ -144,6 +157,28 @@ Result<std::vector<std::string>> WorkspaceHandler::listManagedAuto() {
 Result<> WorkspaceHandler::removeVolumesAuto(const std::string& workspace_id) {
   if (auto* backend = active()) return backend->removeVolumes(workspace_id);
   return {};
+}
+
+Error WorkspaceHandler::externalError(const std::string& workspace_id) {
+  return makeError(Errc::conflict, "workspace " + workspace_id +
+                                       " is external: its agent runs outside this server's backends");
+}
+
+Result<> WorkspaceHandler::requireManaged(const std::string& workspace_id) {
+  auto row = lifecycle_.store().findWorkspace(workspace_id);
+  if (!row) return row.error();
+  if (*row && (*row)->external) return externalError(workspace_id);
+  return {};
+}
+
+void WorkspaceHandler::redriveInterruptedProvisions() {
+  auto rows = lifecycle_.store().listByStatus({Status::provisioning});
+  if (!rows) return spdlog::error("cannot list interrupted provisions: {}", rows.error().message);
+  for (const auto& w : *rows) {
+    if (w.external) continue;
+    spdlog::info("workspace {}: provisioning was interrupted by a restart; starting it again", w.id);
+    provisionWorkspaceAuto(w);
+  }
 }
 
 void WorkspaceHandler::restartInBackground(const std::string& workspace_id) {

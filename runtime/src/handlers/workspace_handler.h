@@ -73,6 +73,9 @@ class WorkspaceHandler {
 
   /// Restarts in the background unless a restart of this workspace is already running.
   void restartInBackground(const std::string& workspace_id);
+  /// At start: rows still `provisioning` were in flight when the server stopped; they are
+  /// provisioned again now rather than left to the provision timeout.
+  void redriveInterruptedProvisions();
   /// Waits until background provisioning work has finished (used at shutdown and in tests).
   void drain();
 
@@ -84,6 +87,10 @@ class WorkspaceHandler {
   /// What the backend needs to start `w`: its config files, token and secrets.
   Result<WorkspaceConfig> buildConfig(const Workspace& w, const std::string& token);
   void markFailed(const std::string& workspace_id, const std::string& reason);
+  /// Backend operations on an external workspace (self-registered, running anywhere) are a
+  /// conflict: it has no workload here, and its id must not reach another's.
+  Result<> requireManaged(const std::string& workspace_id);
+  static Error externalError(const std::string& workspace_id);
   void submit(std::function<void()> work);
 
   Lifecycle& lifecycle_;

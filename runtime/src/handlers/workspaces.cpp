@@ -311,10 +311,10 @@ Response state(App& app, const Request& req) {
 
 void registerWorkspaceRoutes(Router& router, App& app) {
   router.add("GET", "/workspaces", AuthPolicy::admin, [&app](const Request&) { return list(app); });
-  router.add("POST", "/workspaces", AuthPolicy::admin, [&app](const Request& r) { return create(app, r); });
+  router.addBlocking("POST", "/workspaces", AuthPolicy::admin, [&app](const Request& r) { return create(app, r); });
   router.add("GET", "/workspaces/:id", AuthPolicy::open, [&app](const Request& r) { return get(app, r); });
   router.add("PATCH", "/workspaces/:id", AuthPolicy::workspace, [&app](const Request& r) { return update(app, r); });
-  router.add("DELETE", "/workspaces/:id", AuthPolicy::admin, [&app](const Request& r) { return remove(app, r); });
+  router.addBlocking("DELETE", "/workspaces/:id", AuthPolicy::admin, [&app](const Request& r) { return remove(app, r); });
   router.add("GET", "/workspaces/:id/state", AuthPolicy::workspace, [&app](const Request& r) { return state(app, r); });
 }
 

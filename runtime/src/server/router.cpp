@@ -16,13 +16,32 @@ std::vector<std::string> splitPath(std::string_view path) {
 }
 
 void Router::add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler) {
-  routes_.push_back(Route{std::move(method), splitPath(pattern), policy, std::move(handler), nullptr});
+  routes_.push_back(Route{std::move(method), pattern, splitPath(pattern), policy, std::move(handler), nullptr, false});
+}
+
+void Router::addBlocking(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler) {
+  routes_.push_back(Route{std::move(method), pattern, splitPath(pattern), policy, std::move(handler), nullptr, true});
 }
 
 void Router::addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener) {
-  routes_.push_back(Route{"WEBSOCKET", splitPath(pattern), policy,
+  routes_.push_back(Route{"WEBSOCKET", pattern, splitPath(pattern), policy,
                           [](const Request&) { return Response::error(426, "this route needs a WebSocket upgrade"); },
-                          std::move(opener)});
+                          std::move(opener), true});
+}
+
+std::vector<RouteInfo> Router::table() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : routes_) out.push_back(RouteInfo{r.method == "WEBSOCKET" ? "GET" : r.method, r.pattern, r.policy, r.blocking});
+  return out;
+}
+
+const char* policyName(AuthPolicy p) {
+  switch (p) {
+    case AuthPolicy::open: return "open";
+    case AuthPolicy::admin: return "admin";
+    case AuthPolicy::workspace: return "workspace";
+  }
+  return "unknown";
 }
 
 std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& req) const {
@@ -83,6 +102,8 @@ Response Router::handle(Request& req) const {
   }
   match(*best, segments, req);
   if (auto denied = auth_.check(best->policy, req)) return *denied;
+  if (best->blocking && !best->opener)
+    return Response::later([&handler = best->handler, copy = req] { return handler(copy); });
   return best->handler(req);
 }
 

@@ -25,7 +25,17 @@ class Authenticator {
   virtual std::optional<Response> check(AuthPolicy policy, const Request& req) = 0;
 };
 
+const char* policyName(AuthPolicy p);
+
 using Handler = std::function<Response(const Request&)>;
+
+/// One row of the route table, as the server lists it (--list-routes).
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+  AuthPolicy policy;
+  bool blocking;  ///< Runs on the worker pool.
+};
 /// A WebSocket route: the Terminal to bridge the connection to, or the response to refuse with.
 using TerminalOpener = std::function<std::variant<Response, std::shared_ptr<Terminal>>(const Request&)>;
 
@@ -36,21 +46,30 @@ class Router {
   /// Registers `pattern` such as "/workspaces/:id/state". Segments starting with ':' bind.
   void add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler);
 
+  /// Registers a route whose handler waits on a backend or the network: after authentication
+  /// it runs on the server's worker pool, so a hung engine or control plane never holds an
+  /// I/O thread (nor delays /health or other workspaces' requests).
+  void addBlocking(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler);
+
   /// Registers a GET route that upgrades to a WebSocket bridged to a Terminal.
   void addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener);
 
   /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
   Response handle(Request& req) const;
+  /// Every registered route, in registration order.
+  std::vector<RouteInfo> table() const;
   /// Routes a WebSocket upgrade request (auth included).
   std::variant<Response, std::shared_ptr<Terminal>> openTerminal(Request& req) const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     AuthPolicy policy;
     Handler handler;
     TerminalOpener opener;  ///< set for WebSocket routes
+    bool blocking;
   };
   static bool match(const Route& r, const std::vector<std::string>& segments, Request& req);
 

@@ -9,13 +9,31 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "../core/json.h"
 
 namespace ws {
+namespace {
+
+// A session that throws ends that connection only, never the I/O thread.
+void logEscapedException(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("connection ended by an unexpected exception: {}", ex.what());
+  } catch (...) {
+    spdlog::error("connection ended by an unexpected exception");
+  }
+}
+
+}  // namespace
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -47,12 +65,41 @@ struct HttpServer::Impl {
       : config(c), handler(std::move(h)), terminals(std::move(t)) {}
 
   // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
+  // Bounded: a client that does not read stalls the reader, not the server's memory.
   struct Outbox {
+    static constexpr std::size_t kMaxPending = 1 << 20;
     explicit Outbox(net::any_io_executor ex) : wake(ex, std::chrono::steady_clock::time_point::max()) {}
     std::deque<std::string> chunks;
     bool ended = false;
     net::steady_timer wake;
+    std::mutex mutex;
+    std::condition_variable room;
+    std::size_t pending = 0;  ///< Bytes read but not yet written to the client.
+    bool closing = false;
+
+    // Reader side: waits for room, then counts `n` more bytes. False once the bridge closes.
+    bool reserve(std::size_t n) {
+      std::unique_lock lock(mutex);
+      room.wait(lock, [&] { return pending < kMaxPending || closing; });
+      pending += n;
+      return !closing;
+    }
+    void release(std::size_t n) {
+      {
+        std::lock_guard lock(mutex);
+        pending -= std::min(pending, n);
+      }
+      room.notify_one();
+    }
+    void close() {
+      {
+        std::lock_guard lock(mutex);
+        closing = true;
+      }
+      room.notify_all();
+    }
   };
+  static constexpr std::size_t kMaxTerminalFrame = 64 * 1024;
 
   // Bridges a WebSocket to a Terminal until either side ends.
   net::awaitable<void> bridge(websocket::stream<beast::tcp_stream>& ws, std::shared_ptr<Terminal> term) {
@@ -62,7 +109,7 @@ struct HttpServer::Impl {
       for (;;) {
         auto r = term->read();
         std::string chunk = r ? std::move(*r) : std::string();
-        const bool end = chunk.empty();
+        const bool end = chunk.empty() || !outbox->reserve(chunk.size());
         net::post(ex, [outbox, chunk = std::move(chunk), end]() mutable {
           if (end) outbox->ended = true;
           else outbox->chunks.push_back(std::move(chunk));
@@ -77,6 +124,7 @@ struct HttpServer::Impl {
           std::string chunk = std::move(outbox->chunks.front());
           outbox->chunks.pop_front();
           auto [ec, n] = co_await ws.async_write(net::buffer(chunk), kUseTuple);
+          outbox->release(chunk.size());
           if (ec) co_return;
         }
         if (outbox->ended) co_return;
@@ -95,6 +143,7 @@ struct HttpServer::Impl {
       }
     };
     co_await (toClient() || toShell());
+    outbox->close();
     term->close();
     reader.join();  // read() returns once the terminal is closed
     boost::system::error_code ignored;
@@ -142,10 +191,15 @@ struct HttpServer::Impl {
       }
       req.body = std::move(msg.body());
       if (terminals && websocket::is_upgrade(msg) && parseTarget(msg.target(), req)) {
-        auto opened = terminals(req);
+        // Opening a shell waits on the backend: on the worker pool, like any blocking route.
+        auto opened = co_await net::co_spawn(
+            blocking.get_executor(),
+            [&]() -> net::awaitable<std::variant<Response, std::shared_ptr<Terminal>>> { co_return terminals(req); },
+            net::use_awaitable);
         if (auto* term = std::get_if<std::shared_ptr<Terminal>>(&opened)) {
           websocket::stream<beast::tcp_stream> ws(std::move(stream));
           ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+          ws.read_message_max(kMaxTerminalFrame);
           ws.binary(true);
           auto [aec] = co_await ws.async_accept(msg, kUseTuple);
           in_flight.fetch_sub(1);
@@ -217,7 +271,7 @@ struct HttpServer::Impl {
         continue;  // e.g. EMFILE; keep serving the connections we have
       }
       socket.set_option(tcp::no_delay(true), ec);
-      net::co_spawn(acceptor.get_executor(), session(std::move(socket)), net::detached);
+      net::co_spawn(acceptor.get_executor(), session(std::move(socket)), logEscapedException);
     }
   }
 

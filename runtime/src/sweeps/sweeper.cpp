@@ -31,18 +31,34 @@ void Sweeper::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+// One sweep that throws is logged and does not stop the others, nor the sweeper thread.
+template <class Sweep>
+void guarded(const char* name, Sweep&& sweep) {
+  try {
+    sweep();
+  } catch (const std::exception& e) {
+    spdlog::error("{} sweep failed: {}", name, e.what());
+  } catch (...) {
+    spdlog::error("{} sweep failed with an unknown exception", name);
+  }
+}
+
+}  // namespace
+
 void Sweeper::runOnce(bool force) {
-  livenessSweep();
-  provisionTimeoutSweep();
-  runDueSchedules(app_);
+  guarded("liveness", [this] { livenessSweep(); });
+  guarded("provision-timeout", [this] { provisionTimeoutSweep(); });
+  guarded("schedule", [this] { runDueSchedules(app_); });
   const auto now = std::chrono::steady_clock::now();
   if (force || now - last_health_ >= app_.config.health_sweep_interval) {
     last_health_ = now;
-    healthSweep();
+    guarded("health", [this] { healthSweep(); });
   }
   if (force || now - last_orphan_ >= app_.config.orphan_sweep_interval) {
     last_orphan_ = now;
-    orphanSweep();
+    guarded("orphan", [this] { orphanSweep(); });
   }
 }
 

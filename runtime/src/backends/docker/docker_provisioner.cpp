@@ -8,6 +8,7 @@
 
 #include <future>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "../../core/tar.h"
@@ -100,7 +101,7 @@ void applyTier(json& host, int tier, int host_cpus, const std::string& config_bi
 
 }  // namespace
 
-std::string containerName(const std::string& id) { return "ws-" + id.substr(0, 12); }
+std::string containerName(const std::string& id) { return "ws-" + id; }
 std::string configVolumeName(const std::string& id) { return containerName(id) + "-configs"; }
 std::string workspaceVolumeName(const std::string& id) { return "ws-" + id + "-workspace"; }
 
@@ -193,6 +194,11 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
   if (!engine_) return unwired();
   const std::string name = containerName(c.workspace_id);
   PhaseTimer timer(name);
+  // A container of this workspace under another name (one made before workloads were named by
+  // the full id) is replaced, not left running beside the new one.
+  if (const std::string found = containerOf(c.workspace_id); found != name)
+    if (auto gone = engine_->call("DELETE", "/containers/" + found + "?force=true"); !gone && gone.error().code != Errc::not_found)
+      return gone.error();
   const std::string& image = imageFor(options_, c.runtime);
   auto handover = takesConfigEnv(image);
   if (!handover) return handover.error();
@@ -261,6 +267,10 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
     cleanup();
     return started.error();
   }
+  {
+    std::lock_guard lock(names_mutex_);
+    names_[c.workspace_id] = name;
+  }
   if (options_.network_mode == "host") return StartResult{"http://127.0.0.1:" + std::to_string(port), ""};
   // Bridge: the engine picked the published port; read it back.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -278,15 +288,17 @@ Result<> DockerProvisioner::stop(const std::string& workspace_id) {
   PARITY_IMPL(workspace_stop, docker, "force-removes the container; a missing one counts as stopped");
   if (!engine_) return unwired();
   // Remove, not stop: with restart policy unless-stopped a stopped container could come back.
-  auto r = engine_->call("DELETE", "/containers/" + containerName(workspace_id) + "?force=true");
+  auto r = engine_->call("DELETE", "/containers/" + containerOf(workspace_id) + "?force=true");
   if (!r && r.error().code != Errc::not_found) return r.error();
+  std::lock_guard lock(names_mutex_);
+  names_.erase(workspace_id);
   return {};
 }
 
 Liveness DockerProvisioner::isRunning(const std::string& workspace_id) {
   PARITY_IMPL(a2a_liveness, docker, "container inspect State.Running; alive when the engine is uncertain");
   if (!engine_) return {true, unwired()};
-  auto r = engine_->call("GET", "/containers/" + containerName(workspace_id) + "/json");
+  auto r = engine_->call("GET", "/containers/" + containerOf(workspace_id) + "/json");
   if (!r) {
     if (r.error().code == Errc::not_found) return {false, std::nullopt};
     return {true, r.error()};  // uncertain: never report a workspace dead on a transient failure
@@ -297,7 +309,7 @@ Liveness DockerProvisioner::isRunning(const std::string& workspace_id) {
 Result<std::string> DockerProvisioner::bootLog(const std::string& workspace_id) {
   PARITY_IMPL(boot_log, docker, "container logs, stdout and stderr");
   if (!engine_) return unwired();
-  auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) +
+  auto r = engine_->request("GET", "/containers/" + containerOf(workspace_id) +
                                        "/logs?stdout=1&stderr=1&timestamps=0&tail=2000");
   if (!r) return r.error();
   if (r->status == 404) return makeError(Errc::not_found, "no container for workspace " + workspace_id);
@@ -310,7 +322,7 @@ Result<ExecResult> DockerProvisioner::exec(const std::string& workspace_id, cons
   PARITY_IMPL(exec_command, docker, "Engine exec over the hijacked connection");
   if (!engine_) return unwired();
   if (argv.empty()) return makeError(Errc::invalid_argument, "exec needs a command");
-  auto created = engine_->call("POST", "/containers/" + containerName(workspace_id) + "/exec",
+  auto created = engine_->call("POST", "/containers/" + containerOf(workspace_id) + "/exec",
                                {{"AttachStdin", !stdin_data.empty()},
                                 {"AttachStdout", true},
                                 {"AttachStderr", true},
@@ -344,7 +356,7 @@ class DockerTerminal final : public Terminal {
 Result<TerminalPtr> DockerProvisioner::openTerminal(const std::string& workspace_id) {
   PARITY_IMPL(terminal_session, docker, "Engine exec with a TTY, bridged to the WebSocket");
   if (!engine_) return unwired();
-  auto created = engine_->call("POST", "/containers/" + containerName(workspace_id) + "/exec",
+  auto created = engine_->call("POST", "/containers/" + containerOf(workspace_id) + "/exec",
                                {{"AttachStdin", true},
                                 {"AttachStdout", true},
                                 {"AttachStderr", true},
@@ -360,7 +372,7 @@ Result<TerminalPtr> DockerProvisioner::openTerminal(const std::string& workspace
 Result<std::string> DockerProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
   PARITY_IMPL(archive_transfer, docker, "GET /containers/{id}/archive");
   if (!engine_) return unwired();
-  auto r = engine_->request("GET", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path));
+  auto r = engine_->request("GET", "/containers/" + containerOf(workspace_id) + "/archive?path=" + encode(path));
   if (!r) return r.error();
   if (r->status == 404) return makeError(Errc::not_found, "no such path or workspace: " + path);
   if (r->status != 200) return makeError(Errc::backend_error, "docker archive read: " + r->message());
@@ -370,7 +382,7 @@ Result<std::string> DockerProvisioner::readArchive(const std::string& workspace_
 Result<> DockerProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
   PARITY_IMPL(archive_transfer, docker, "PUT /containers/{id}/archive");
   if (!engine_) return unwired();
-  auto r = engine_->request("PUT", "/containers/" + containerName(workspace_id) + "/archive?path=" + encode(path), tar,
+  auto r = engine_->request("PUT", "/containers/" + containerOf(workspace_id) + "/archive?path=" + encode(path), tar,
                             "application/x-tar");
   if (!r) return r.error();
   if (r->status == 404) return makeError(Errc::not_found, "no such directory or workspace: " + path);
@@ -400,11 +412,41 @@ Result<std::vector<std::string>> DockerProvisioner::listManaged() {
 Result<> DockerProvisioner::removeVolumes(const std::string& workspace_id) {
   PARITY_IMPL(workspace_delete, docker, "removes the config and workspace volumes");
   if (!engine_) return unwired();
-  for (const auto& v : {configVolumeName(workspace_id), workspaceVolumeName(workspace_id)}) {
-    auto r = engine_->call("DELETE", "/volumes/" + v + "?force=true");
+  // By label, so volumes named under an earlier scheme go too.
+  std::set<std::string> volumes{configVolumeName(workspace_id), workspaceVolumeName(workspace_id)};
+  auto labelled = engine_->call("GET", "/volumes?filters=" + encode(ownedBy(workspace_id).dump()));
+  if (!labelled) return labelled.error();
+  for (const auto& v : labelled->value("Volumes", json::array()))
+    if (v.is_object() && v.value("Name", "") != "") volumes.insert(v.value("Name", ""));
+  for (const auto& v : volumes) {
+    auto r = engine_->call("DELETE", "/volumes/" + encode(v) + "?force=true");
     if (!r && r.error().code != Errc::not_found) return r.error();
   }
   return {};
+}
+
+json DockerProvisioner::ownedBy(const std::string& workspace_id) const {
+  return {{"label", {std::string(kWorkspaceLabel) + "=" + workspace_id, std::string(kInstanceLabel) + "=" + options_.instance}}};
+}
+
+std::string DockerProvisioner::containerOf(const std::string& workspace_id) {
+  {
+    std::lock_guard lock(names_mutex_);
+    if (auto it = names_.find(workspace_id); it != names_.end()) return it->second;
+  }
+  std::string name = containerName(workspace_id);
+  auto found = engine_->call("GET", "/containers/json?all=1&filters=" + encode(ownedBy(workspace_id).dump()));
+  if (!found) return name;  // the caller's own call reports what is wrong with the engine
+  for (const auto& c : *found) {
+    const auto names = c.value("Names", json::array());
+    if (names.is_array() && !names.empty() && names[0].is_string()) {
+      name = names[0].get<std::string>().substr(1);  // "/ws-..."
+      break;
+    }
+  }
+  std::lock_guard lock(names_mutex_);
+  names_[workspace_id] = name;
+  return name;
 }
 
 }  // namespace ws::docker

@@ -2,9 +2,9 @@
 // The Docker backend: one container per workspace on a Docker Engine, driven through the
 // Engine API (never the docker CLI).
 //
-// Names: container ws-<id12>, volumes ws-<id12>-configs and ws-<id>-workspace, all labelled
-// molecule.platform.managed=true, molecule.platform.instance=<instance> and
-// molecule.workspace.id=<id>.
+// Names: container ws-<id>, volumes ws-<id>-configs and ws-<id>-workspace (the full id, so no
+// two workspaces can share one), all labelled molecule.platform.managed=true,
+// molecule.platform.instance=<instance> and molecule.workspace.id=<id>; found by the labels.
 
 #include <chrono>
 #include <atomic>
@@ -71,6 +71,11 @@ class DockerProvisioner final : public Provisioner {
   /// asked once per image. A missing image is an error naming tools/make-agent-image.
   Result<bool> takesConfigEnv(const std::string& image);
   int hostCpus();
+  /// The label filter for the resources of `workspace_id` made by this server instance.
+  nlohmann::json ownedBy(const std::string& workspace_id) const;
+  /// The name of the workspace's container: found by its labels once (adopting containers
+  /// named under an earlier scheme), then remembered; containerName() when there is none.
+  std::string containerOf(const std::string& workspace_id);
 
   EngineClientPtr engine_;
   DockerOptions options_;
@@ -82,6 +87,8 @@ class DockerProvisioner final : public Provisioner {
   int next_port_ = 0;  ///< round-robin offset into the agent port range
   std::mutex images_mutex_;
   std::map<std::string, bool> config_env_images_;  ///< image -> takesConfigEnv
+  std::mutex names_mutex_;
+  std::map<std::string, std::string> names_;  ///< workspace id -> container name
 };
 
 }  // namespace ws::docker

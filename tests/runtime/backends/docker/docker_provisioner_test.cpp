@@ -125,10 +125,12 @@ TEST(DockerProvisioner, UnwiredClientAnswersBackendUnavailable) {
   EXPECT_EQ(p.removeVolumes(id).error().code, Errc::backend_unavailable);
 }
 
-TEST(DockerNames, DeriveFromTheId) {
+// The full id: two workspaces that share a prefix never share a container.
+TEST(DockerNames, DeriveFromTheWholeId) {
   const std::string id = "f3e2b6db-2045-4e69-9912-2511903b5ebf";
-  EXPECT_EQ(containerName(id), "ws-f3e2b6db-204");
-  EXPECT_EQ(configVolumeName(id), "ws-f3e2b6db-204-configs");
+  EXPECT_EQ(containerName(id), "ws-f3e2b6db-2045-4e69-9912-2511903b5ebf");
+  EXPECT_NE(containerName(id), containerName("f3e2b6db-2045-0000-0000-000000000000"));
+  EXPECT_EQ(configVolumeName(id), "ws-f3e2b6db-2045-4e69-9912-2511903b5ebf-configs");
   EXPECT_EQ(workspaceVolumeName(id), "ws-f3e2b6db-2045-4e69-9912-2511903b5ebf-workspace");
 }
 
