@@ -61,7 +61,7 @@ Result<std::vector<TarEntry>> readTar(std::string_view tar) {
     TarEntry e;
     e.path = archive_entry_pathname(entry);
     while (e.path.size() > 1 && e.path.back() == '/') e.path.pop_back();
-    e.mode = archive_entry_perm(entry);
+    e.mode = archive_entry_perm(entry) & 07777;  // a header may carry bits that are no permission
     e.directory = archive_entry_filetype(entry) == AE_IFDIR;
     if (archive_entry_filetype(entry) == AE_IFREG) {
       char buf[65536];

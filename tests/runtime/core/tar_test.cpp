@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+
 namespace ws {
 namespace {
 
@@ -25,6 +28,25 @@ TEST(Tar, UnwritablePathIsAnError) {
   auto r = makeTar({TarEntry{"ok.txt", "first", 0644, false}, TarEntry{"d/\xf8.txt", "x", 0644, false}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::invalid_argument);
+}
+
+TEST(Tar, ModeIsPermissionBitsOnly) {
+  auto tar = makeTar({TarEntry{"a.txt", "x", 0644, false}});
+  ASSERT_TRUE(tar);
+  // Rewrite the ustar header's mode field with a bit above the permissions, and its checksum.
+  std::string bytes = *tar;
+  const std::string mode = "0207113";
+  std::copy(mode.begin(), mode.end(), bytes.begin() + 100);
+  std::fill(bytes.begin() + 148, bytes.begin() + 156, ' ');
+  unsigned sum = 0;
+  for (int i = 0; i < 512; ++i) sum += static_cast<unsigned char>(bytes[i]);
+  char field[8];
+  std::snprintf(field, sizeof field, "%06o", sum);
+  std::copy(field, field + 7, bytes.begin() + 148);
+  auto entries = readTar(bytes);
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].mode, 07113u);
 }
 
 TEST(Tar, MalformedInputIsAnError) {
