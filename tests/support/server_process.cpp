@@ -7,6 +7,8 @@
 #include <boost/beast/websocket.hpp>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +44,11 @@ struct HttpClient::Impl {
 
   void connect() {
     stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    // A deadline on every read and write: a hung server fails the test instead of stalling it.
+    const timeval deadline{60, 0};
+    const int fd = stream.socket().native_handle();
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &deadline, sizeof deadline);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &deadline, sizeof deadline);
     connected = true;
   }
 };
@@ -198,11 +205,22 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
   throw std::runtime_error(name + " did not report its port in time");
 }
 
-int PortProcess::terminate() {
+int PortProcess::terminate() { return stop(SIGTERM); }
+
+int PortProcess::stop(int signal) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   int status = 0;
-  waitpid(pid_, &status, 0);
+  // A process that ignores SIGTERM for 20 s is killed: a hung child never stalls the suite.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -230,7 +248,11 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
   db_path_ = dir_.path() + "/workspace.db";
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
-  std::vector<std::string> argv{"--port", "0", "--bind", "127.0.0.1", "--log-level", "warn"};
+  std::vector<std::string> argv{"--bind", "127.0.0.1", "--log-level", "warn"};
+  if (std::find(args.begin(), args.end(), "--port") == args.end()) {
+    argv.push_back("--port");
+    argv.push_back("0");
+  }
   // Tests choose their backend explicitly; by default none, whatever engine the machine has.
   if (std::find(args.begin(), args.end(), "--backend") == args.end()) {
     argv.push_back("--backend");

@@ -53,8 +53,10 @@ class PortProcess {
   PortProcess& operator=(const PortProcess&) = delete;
 
   unsigned short port() const { return port_; }
-  /// Sends SIGTERM and returns the exit status.
+  /// Sends SIGTERM and returns the exit status (SIGKILL after 20 s).
   int terminate();
+  /// Sends `signal` (SIGKILL for a crash) and returns the exit status.
+  int stop(int signal);
 
  private:
   int pid_ = -1;
@@ -99,6 +101,8 @@ class ServerProcess {
   HttpClient client(const std::string& default_bearer = "") const { return HttpClient(port_, default_bearer); }
   /// Sends SIGTERM and returns the exit status.
   int terminate() { return process_->terminate(); }
+  /// Kills the server at once (SIGKILL), as a crash or a power cut would.
+  int crash() { return process_->stop(9); }
 
  private:
   TempDir dir_;

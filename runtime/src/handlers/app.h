@@ -76,6 +76,9 @@ struct LoadedWorkspace {
   std::optional<Response> error;
 };
 LoadedWorkspace loadLiveWorkspace(Store& store, const std::string& id);
+/// loadLiveWorkspace for the routes that reach a workload: 409 for an external workspace,
+/// whose agent runs elsewhere.
+LoadedWorkspace loadManagedWorkspace(Store& store, const std::string& id);
 
 /// ?limit= within [1, max] (default `fallback`); nullopt when malformed.
 std::optional<int> readLimitParam(const Request& req, int fallback, int max);

@@ -18,6 +18,13 @@ LoadedWorkspace loadLiveWorkspace(Store& store, const std::string& id) {
   return {std::move(*found), std::nullopt};
 }
 
+LoadedWorkspace loadManagedWorkspace(Store& store, const std::string& id) {
+  auto loaded = loadLiveWorkspace(store, id);
+  if (loaded.workspace && loaded.workspace->external)
+    return {std::nullopt, Response::error(409, "workspace " + id + " is external: it has no workload on this server")};
+  return loaded;
+}
+
 nlohmann::json parseStoredJson(const std::optional<std::string>& text) {
   if (!text) return nullptr;
   return parseJsonOr(*text, nlohmann::json(nullptr));

@@ -41,7 +41,7 @@ struct Target {
 /// The workspace and root of a files request, or the response to send. The workspace must be
 /// online or degraded: files live inside its running workload.
 std::variant<Target, Response> target(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   const std::string root = req.queryParam("root").value_or("/configs");
   if (!kRoots.contains(root)) return Response::error(400, "root must be one of /configs, /workspace, /home, /plugins");

@@ -33,14 +33,13 @@ std::optional<Response> refuseUnderPausedParent(App& app, const Workspace& w) {
 }
 
 Response restart(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   JsonInput in(req.body);
   const bool reset = in.boolean("reset").value_or(req.queryParam("reset").value_or("") == "true");
   if (in.error()) return Response::error(400, *in.error());
   const auto& w = *loaded.workspace;
   if (auto refused = refuseUnderPausedParent(app, w)) return *refused;
-  if (w.external) return Response::error(409, "external workspaces are restarted by whoever runs them");
   if (!app.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
   auto changed = app.lifecycle.change(StatusChange{w.id, Status::provisioning, "WORKSPACE_PROVISIONING",
                                                    {{"name", w.name}, {"reason", "restart"}}, {}, std::string()});
@@ -124,7 +123,7 @@ Response hibernate(App& app, const Request& req) {
 }
 
 Response bootLog(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   auto log = app.workspaces.bootLogAuto(loaded.workspace->id);
   if (!log) return Response::fromError(log.error());
@@ -132,7 +131,7 @@ Response bootLog(App& app, const Request& req) {
 }
 
 std::variant<Response, std::shared_ptr<Terminal>> terminal(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   auto term = app.workspaces.openTerminalAuto(loaded.workspace->id);
   if (!term) return Response::fromError(term.error());

@@ -42,7 +42,7 @@ Response listInstalled(App& app, const Request& req) {
 Response install(App& app, const Request& req) {
   PARITY_IMPL(plugins_install, docker, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
   PARITY_IMPL(plugins_install, ec2, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   if (req.body.size() > kMaxInstallBody) return Response::error(413, "an install request is at most 64 KiB");
   JsonInput in(req.body);
@@ -77,7 +77,7 @@ Response install(App& app, const Request& req) {
 }
 
 Response uninstall(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
+  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
   if (loaded.error) return *loaded.error;
   const Workspace& w = *loaded.workspace;
   const std::string name = req.param("name");

@@ -41,8 +41,7 @@ Response registerAgent(App& app, const Request& req) {
   const bool keep_host_url = *found && !(*found)->url.empty() && !(*found)->external;
   const std::string effective = keep_host_url ? (*found)->url : *url;
   if (!keep_host_url) {
-    UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};
-    if (auto ok = validateAgentUrl(*url, policy); !ok) return Response::fromError(ok.error());
+    if (auto ok = validateAgentUrl(*url, app.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
   }
   if (!*found) {
     // An agent the platform never created registers itself: adopt it, named by its id.

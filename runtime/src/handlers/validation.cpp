@@ -124,7 +124,9 @@ Result<std::string> normaliseWorkspaceDir(std::string_view dir, const std::strin
   const auto rel = path.lexically_relative(base);
   if (rel.empty() || *rel.begin() == "..")
     return makeError(Errc::invalid_argument, "workspace_dir must be inside " + base.string());
-  return path.string();
+  std::string out = path.string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 std::optional<std::string> validateWorkspaceAccess(std::string_view access, bool has_dir) {

@@ -79,8 +79,7 @@ Response create(App& app, const Request& req) {
   }
   const bool is_external = external.value_or(false) || runtime.value_or("") == "external";
   if (is_external && url && !url->empty()) {
-    UrlPolicy policy{app.config.allow_loopback_agents || app.config.devMode(), false};
-    if (auto ok = validateAgentUrl(*url, policy); !ok) return Response::fromError(ok.error());
+    if (auto ok = validateAgentUrl(*url, app.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
   }
 
   Workspace w;
