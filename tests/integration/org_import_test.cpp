@@ -40,6 +40,10 @@ workspaces:
     write("loop/org.yaml", "name: loop\nworkspaces: !include a.yaml\n");
     write("loop/a.yaml", "!include b.yaml\n");
     write("loop/b.yaml", "!include a.yaml\n");
+    write("noname/org.yaml", "name: noname\nworkspaces: !include\n");
+    write("subdir/org.yaml", "name: subdir\nworkspaces: !include team\n");
+    write("subdir/team/x.yaml", "- name: x\n");
+    write("dironly/org.yaml/x.yaml", "- name: x\n");
     server_ = std::make_unique<ServerProcess>(
         std::vector<std::string>{"--allow-loopback-agents", "--org-templates-dir", dir_.path() + "/orgs"},
         std::map<std::string, std::string>{{"ADMIN_TOKEN", kAdmin}});
@@ -73,6 +77,9 @@ TEST_F(OrgImport, RefusesEscapesCyclesAndUnknownDirs) {
   EXPECT_EQ(c.post("/org/import", {{"dir", "loop"}}).status, 400);
   EXPECT_EQ(c.post("/org/import", {{"dir", "../.."}}).status, 400);
   EXPECT_EQ(c.post("/org/import", {{"dir", "nowhere"}}).status, 404);
+  EXPECT_EQ(c.post("/org/import", {{"dir", "noname"}}).status, 400) << "!include of the directory itself";
+  EXPECT_EQ(c.post("/org/import", {{"dir", "subdir"}}).status, 400) << "!include of a directory";
+  EXPECT_EQ(c.post("/org/import", {{"dir", "dironly"}}).status, 404) << "org.yaml is a directory";
   EXPECT_EQ(c.post("/org/import", json::object()).status, 400);
   EXPECT_EQ(c.post("/org/import", {{"template", {{"workspaces", {{{"name", "bad\nname"}}}}}}}).status, 400);
   EXPECT_EQ(c.post("/org/import", {{"template", {{"workspaces", {{{"name", "x"}, {"tier", 9}}}}}}}).status, 400);

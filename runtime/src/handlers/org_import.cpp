@@ -68,6 +68,9 @@ class TemplateExpander {
     const fs::path target = fs::weakly_canonical(dir / node.as<std::string>());
     const auto rel = target.lexically_relative(root_);
     if (rel.empty() || *rel.begin() == "..") throw ImportError{400, "!include must stay inside the template directory"};
+    // A directory (also what an empty name resolves to) would make the YAML reader throw an
+    // I/O exception: a 500 instead of an answer.
+    if (!fs::is_regular_file(target)) throw ImportError{400, "!include names no file: " + rel.string()};
     for (const auto& p : stack_)
       if (p == target) throw ImportError{400, "!include cycle at " + rel.string()};
     if (stack_.size() > 16) throw ImportError{400, "!include nested too deeply"};
@@ -183,7 +186,7 @@ YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
     const auto rel = target.lexically_relative(root);
     if (dir->empty() || rel.empty() || *rel.begin() == ".." || rel == ".")
       throw ImportError{400, "dir must name a template inside the org templates directory"};
-    if (!fs::exists(target / "org.yaml")) throw ImportError{404, "no org.yaml in template " + *dir};
+    if (!fs::is_regular_file(target / "org.yaml")) throw ImportError{404, "no org.yaml in template " + *dir};
     YAML::Node doc;
     try {
       doc = YAML::LoadFile((target / "org.yaml").string());
