@@ -44,7 +44,10 @@ bool parseField(std::string_view text, int lo, int hi, std::bitset<N>& bits) {
       }
     }
     if (from < lo || to > hi || from > to) return false;
-    for (int v = from; v <= to; v += step) bits.set(static_cast<std::size_t>(v));
+    for (int v = from;; v += step) {  // stops before v + step could overflow (step may be INT_MAX)
+      bits.set(static_cast<std::size_t>(v));
+      if (to - v < step) break;
+    }
   }
   return true;
 }

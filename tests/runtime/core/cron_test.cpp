@@ -37,6 +37,16 @@ TEST(Cron, NextMatchingMinute) {
   EXPECT_EQ(lists.next(at(2026, 1, 1, 0, 10)), at(2026, 1, 1, 0, 11));
 }
 
+TEST(Cron, HugeStepsStayInRange) {
+  // The step used to be added past INT_MAX (signed overflow, then a bit set out of range).
+  const auto last = CronSchedule::parse("59/2147483647 * * * *");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->next(at(2026, 11, 28, 10, 0)), at(2026, 11, 28, 10, 59));
+  const auto first = CronSchedule::parse("0-59/2147483647 23 31 12 7");
+  ASSERT_TRUE(first);
+  EXPECT_NE(first->next(at(2026, 1, 1, 0, 0)), system_clock::time_point::max());
+}
+
 TEST(Cron, RefusesMalformedExpressions) {
   for (const char* bad : {"", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *",
                           "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *", "1,,2 * * * *"})
