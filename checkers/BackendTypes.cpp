@@ -32,6 +32,49 @@ bool isBackendHandleType(QualType T, llvm::StringRef Interface) {
   return isClassOrDerivedFrom(T->getAsCXXRecordDecl(), Interface);  // a reference or object
 }
 
+namespace {
+
+bool isSmartPointer(QualType T) {
+  const auto* Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType().getCanonicalType()->getAsCXXRecordDecl());
+  if (!Spec) return false;
+  const std::string Name = Spec->getQualifiedNameAsString();
+  return Name == "std::unique_ptr" || Name == "std::shared_ptr";
+}
+
+}  // namespace
+
+const Expr* smartPointerOfGet(const Expr* E) {
+  const auto* Call = dyn_cast_or_null<CXXMemberCallExpr>(E);
+  if (!Call || Call->getNumArgs() != 0) return nullptr;
+  const CXXMethodDecl* Method = Call->getMethodDecl();
+  if (!Method || !Method->getDeclName().isIdentifier() || Method->getName() != "get") return nullptr;
+  // shared_ptr's get() is a member of a base class: look through the derived-to-base cast.
+  const Expr* Object = Call->getImplicitObjectArgument();
+  if (Object) Object = Object->IgnoreParenImpCasts();
+  return Object && isSmartPointer(Object->getType()) ? Object : nullptr;
+}
+
+const Expr* backendOrigin(const Expr* E) {
+  while (E) {
+    const Expr* Next = nullptr;
+    E = E->IgnoreUnlessSpelledInSource()->IgnoreParens();
+    if (const auto* Cast = dyn_cast<ExplicitCastExpr>(E)) {
+      Next = Cast->getSubExpr();
+    } else if (const auto* U = dyn_cast<UnaryOperator>(E)) {
+      if (U->getOpcode() == UO_Deref || U->getOpcode() == UO_AddrOf) Next = U->getSubExpr();
+    } else if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+      if (Op->getNumArgs() == 1 && (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star))
+        Next = Op->getArg(0);
+    } else {
+      Next = smartPointerOfGet(E);
+    }
+    if (!Next) return E;
+    E = Next;
+  }
+  return E;
+}
+
 const ValueDecl* backendHandle(const Expr* E, llvm::StringRef Interface) {
   if (!E) return nullptr;
   E = E->IgnoreParenImpCasts();
@@ -39,6 +82,8 @@ const ValueDecl* backendHandle(const Expr* E, llvm::StringRef Interface) {
   if (const auto* Call = dyn_cast<CXXMemberCallExpr>(E))
     if (isa_and_nonnull<CXXConversionDecl>(Call->getMethodDecl()))
       E = Call->getImplicitObjectArgument()->IgnoreParenImpCasts();
+  // sp.get(): the raw pointer of a smart pointer names the same backend.
+  if (const Expr* Smart = smartPointerOfGet(E)) E = Smart->IgnoreParenImpCasts();
   if (!isBackendHandleType(E->getType(), Interface)) return nullptr;
   if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) return Ref->getDecl();
   if (const auto* Member = dyn_cast<MemberExpr>(E)) return Member->getMemberDecl();

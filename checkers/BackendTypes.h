@@ -24,9 +24,18 @@ bool isClassOrDerivedFrom(const clang::CXXRecordDecl* RD, llvm::StringRef Interf
 /// True for a pointer, reference, std::unique_ptr or std::shared_ptr to a backend class.
 bool isBackendHandleType(clang::QualType T, llvm::StringRef Interface);
 
-/// The variable or member a backend-handle expression names (through parens, casts and a
-/// smart pointer's operator bool), or null when `E` is not one.
+/// The variable or member a backend-handle expression names (through parens, casts, a smart
+/// pointer's operator bool and its .get()), or null when `E` is not one.
 const clang::ValueDecl* backendHandle(const clang::Expr* E, llvm::StringRef Interface);
+
+/// For `sp.get()` on a std::unique_ptr or std::shared_ptr, the smart pointer `sp`; else null.
+const clang::Expr* smartPointerOfGet(const clang::Expr* E);
+
+/// Where the backend an expression denotes was chosen: `E` followed through parens, casts,
+/// `*`, `&`, a smart pointer's `->`, `*` and `.get()`, and implicit conversions. For
+/// `(cp ? cp.get() : docker)->stop()`'s object that is the conditional operator; for `p->stop()`
+/// it is `p`.
+const clang::Expr* backendOrigin(const clang::Expr* E);
 
 /// If `E` tests a backend handle for null (`p == nullptr`, `nullptr == p`, `!p`) or for
 /// non-null (`p != nullptr`, `p` in a boolean context), the handle and which test it is.

@@ -5,12 +5,21 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace parity::tidy {
 
-/// Flags an if / else-if that branches on which backend is wired and calls backend methods in
-/// its branches, outside a *Auto dispatcher: the next verb must land as a dispatcher mirror,
-/// not as another bespoke dispatch site ("add a <Op>WorkspaceAuto dispatcher").
+/// Flags code outside a *Auto dispatcher that chooses a backend and calls it: the next verb
+/// must land as a dispatcher mirror, not as another bespoke dispatch site ("add a
+/// <Op>WorkspaceAuto dispatcher"). The shapes:
+///  - an if / else-if that branches on which backend is wired and calls backend methods in
+///    its branches (one report per chain), and the same as a conditional operator
+///    (`cp ? cp->stop(id) : docker->stop(id)`);
+///  - a conditional operator that picks the backend a method is called on, directly
+///    (`(cp ? cp.get() : docker)->stop(id)`) or through a variable (`auto& p = cp ? *cp :
+///    *docker; p.stop(id);`);
+///  - a switch whose cases call methods of two or more backends, or store the backend that a
+///    variable is later called through; an if / else that stores it.
 ///
 /// Options: InterfaceName, MethodNames, DispatcherSuffix (default "Auto").
 class BespokeDispatchCheck : public clang::tidy::ClangTidyCheck {
@@ -22,10 +31,15 @@ class BespokeDispatchCheck : public clang::tidy::ClangTidyCheck {
   void onEndOfTranslationUnit() override { Reported.clear(); }
 
  private:
+  void checkIfChain(const clang::IfStmt* If, const clang::CXXMethodDecl* Method);
+  void checkSelections(const clang::FunctionDecl* Fn);
+  void report(const clang::Stmt* Site, const clang::CXXMethodDecl* Method, int Shape);
+
   const std::string InterfaceName;
   const std::string MethodNames;
   const std::string DispatcherSuffix;
-  std::set<const clang::IfStmt*> Reported;  ///< else-if links of chains already reported
+  std::vector<llvm::StringRef> Methods;
+  std::set<const clang::Stmt*> Reported;  ///< sites already reported (and else-if links of chains)
 };
 
 }  // namespace parity::tidy

@@ -84,6 +84,17 @@ std::vector<std::string> checksOf(const std::vector<Finding>& fs) {
   return out;
 }
 
+// The findings of one check, as line numbers.
+std::vector<unsigned> linesOf(const std::vector<Finding>& fs, const std::string& check) {
+  std::vector<unsigned> out;
+  for (const auto& f : fs)
+    if (f.check == check) out.push_back(f.line);
+  return out;
+}
+
+const std::string kBespoke = "parity-bespoke-dispatch";
+const std::string kBareNull = "parity-bare-backend-null-check";
+
 TEST(DirectBackendCall, FlagsCallsThroughEveryHandleKind) {
   auto f = lint(R"cpp(
 namespace ws {
@@ -158,6 +169,26 @@ bool ok2(Handler& h) { return !h.hasProvisioner(); }
   EXPECT_NE(f[3].message.find("hasProvisioner()"), std::string::npos);
 }
 
+TEST(BareNullCheck, NullTestsThroughGet) {
+  auto f = lint(R"cpp(
+namespace ws {
+struct Owner {
+  std::shared_ptr<Provisioner> cp_;
+  std::unique_ptr<Docker> docker_;
+  bool none() const { return !cp_.get() && !docker_.get(); }
+  bool none2() const { return cp_.get() == nullptr && nullptr == docker_.get(); }
+  bool some() const { return cp_.get() != nullptr || docker_.get(); }
+  bool hasProvisioner() const { return cp_.get() || docker_.get(); }
+  bool onlyCp() const { return cp_.get() == nullptr; }
+  bool cpOrFlag(bool x) const { return cp_.get() || x; }
+};
+bool mixed(Handler& h) { return h.cp.get() == nullptr && !h.docker; }
+}
+)cpp");
+  EXPECT_EQ(linesOf(f, kBareNull), (std::vector<unsigned>{6, 7, 8, 13}));
+  EXPECT_EQ(f.size(), 4u) << "hasProvisioner() may test through .get(); one handle or a flag is no bare test";
+}
+
 TEST(BareNullCheck, HasProvisionerItselfIsAllowed) {
   // kBackend's own hasProvisioner() is `cp || docker`: allowed by name.
   EXPECT_TRUE(lint("").empty());
@@ -197,6 +228,100 @@ int ready(Handler& h) { if (h.cp) return 1; return 0; }
   ASSERT_EQ(f.size(), 1u) << "one report per chain, none in the *Auto dispatcher";
   EXPECT_EQ(f[0].check, "parity-bespoke-dispatch");
   EXPECT_NE(f[0].message.find("StopWorkspaceAuto"), std::string::npos);
+}
+
+TEST(BespokeDispatch, ConditionalOperatorChoosesTheBackend) {
+  auto f = lint(R"cpp(
+namespace ws {
+int a(Handler& h, const std::string& id) {
+  auto& p = h.cp ? *h.cp : *h.docker;
+  return p.stop(id);
+}
+int b(Handler& h, const std::string& id) { return (h.cp ? h.cp.get() : h.docker)->stop(id); }
+int c(Handler& h, const std::string& id) { return h.cp ? h.cp->stop(id) : h.docker->stop(id); }
+int d(Handler& h, bool useCp, const std::string& id) {
+  Provisioner* p = nullptr;
+  p = useCp ? h.cp.get() : static_cast<Provisioner*>(h.docker);
+  return p->exec(id);
+}
+int e(Handler& h, const std::string& id) { auto run = [&] { return (h.cp ? h.cp.get() : h.docker)->exec(id); }; return run(); }
+int quiet1(Handler& h) { return h.cp ? 1 : 0; }
+bool quiet2(Handler& h) { Provisioner* p = h.cp ? h.cp.get() : h.docker; return p != nullptr; }
+int Handler::stopWorkspaceAuto(const std::string& id) { auto& p = cp ? *cp : *docker; return p.stop(id); }
+int execAuto(Handler& h, const std::string& id) {
+  auto run = [&] { return (h.cp ? h.cp.get() : h.docker)->exec(id); };
+  return h.cp ? h.cp->exec(id) : run();
+}
+}
+)cpp");
+  // a's and d's conditional (where p is chosen), b's, c's, the one in e's lambda; nothing in
+  // quiet1/quiet2 (no call) nor in the dispatchers (and the lambda inside one).
+  EXPECT_EQ(linesOf(f, kBespoke), (std::vector<unsigned>{4, 7, 8, 11, 14}));
+  for (const auto& x : f)
+    if (x.check == kBespoke) EXPECT_NE(x.message.find("a conditional operator chooses the backend"), std::string::npos);
+  ASSERT_FALSE(f.empty());
+  EXPECT_NE(f[0].message.find("'stop'; add a StopWorkspaceAuto dispatcher"), std::string::npos) << f[0].message;
+}
+
+TEST(BespokeDispatch, SwitchAndIfChooseTheBackend) {
+  auto f = lint(R"cpp(
+namespace ws {
+enum class Kind { docker, cp };
+int a(Handler& h, Kind k, const std::string& id) {
+  switch (k) {
+    case Kind::docker: return h.docker->stop(id);
+    case Kind::cp: return h.cp->stop(id);
+  }
+  return 0;
+}
+int b(Handler& h, Kind k, const std::string& id) {
+  Provisioner* p = nullptr;
+  switch (k) {
+    case Kind::docker: p = h.docker; break;
+    case Kind::cp: p = h.cp.get(); break;
+  }
+  return p->start(id);
+}
+int c(Handler& h, Kind k, const std::string& id) {
+  if (k == Kind::cp) return h.cp->stop(id);
+  else return h.docker->stop(id);
+}
+int d(Handler& h, bool x, const std::string& id) {
+  Provisioner* p = h.docker;
+  if (x) p = h.cp.get();
+  return p->stop(id);
+}
+int quiet1(Handler& h, Kind k, const std::string& id) {
+  switch (k) { case Kind::docker: return h.docker->stop(id); default: return h.docker->start(id); }
+}
+void quiet2(Handler& h, bool all, const std::string& id) { if (all) { h.cp->stop(id); h.docker->stop(id); } }
+int quiet3(Handler& h, Kind k, const std::string& id) {
+  switch (k) { case Kind::cp: { Provisioner& p = *h.cp; return p.stop(id); } default: return 0; }
+}
+int startWorkspaceAuto(Handler& h, Kind k, const std::string& id) {
+  Provisioner* p = nullptr;
+  switch (k) { case Kind::docker: p = h.docker; break; case Kind::cp: return h.cp->start(id); }
+  if (k == Kind::cp) p = h.cp.get();
+  return p->start(id);
+}
+}
+)cpp");
+  EXPECT_EQ(linesOf(f, kBespoke), (std::vector<unsigned>{5, 13, 20, 25}));
+  std::vector<std::string> shapes;
+  for (const auto& x : f)
+    if (x.check == kBespoke) shapes.push_back(x.message.substr(0, x.message.find(" chooses")));
+  EXPECT_EQ(shapes, (std::vector<std::string>{"bespoke backend dispatch: a switch", "bespoke backend dispatch: a switch",
+                                              "bespoke backend dispatch: an if", "bespoke backend dispatch: an if"}));
+}
+
+TEST(BespokeDispatch, LambdasBelongToTheirFunction) {
+  auto f = lint(R"cpp(
+namespace ws {
+void a(Handler& h, const std::string& id) { auto go = [&] { if (h.cp) h.cp->stop(id); }; go(); }
+int stopAllAuto(Handler& h, const std::string& id) { auto go = [&] { if (h.cp) return h.cp->stop(id); return 0; }; return go(); }
+}
+)cpp");
+  EXPECT_EQ(linesOf(f, kBespoke), (std::vector<unsigned>{3})) << "once in a, never inside a dispatcher";
 }
 
 }  // namespace

@@ -1,46 +1,93 @@
 #!/usr/bin/env bash
-# Proves the parity gates can fail, on a scratch copy of the annotated tree:
-#  1. deleting an annotation fails `parity check` (exit 2, naming the row and backend);
-#  2. editing docs/backends.md by hand fails `parity check` (exit 1, with a diff);
-#  3. a backend that answers unsupported for a row declared parity fails `parity verify` (exit 3).
+# Proves the parity gates bite, through build/bin/parity as ./tools/test runs it: for each gate
+# a clean run that must pass (exit 0) and planted violations that must fail with their finding.
+#  check, on a scratch copy of the annotated tree (--root) with its doc rendered:
+#   the copy passes; a deleted annotation exits 2 naming the row and backend; a hand
+#   edit of docs/backends.md exits 1 with the diff and the fix command.
+#  verify, against this tree's annotations as after the tests:
+#   results that agree with every annotation pass; the same with one parity row observed
+#   unsupported exit 3 naming it; a real contract run with the Docker backend forced to answer
+#   unsupported exits 3 naming it; no results at all exit 3.
+#   gates_bite.sh SOURCE_DIR PARITY CONTRACT_TESTS
 set -uo pipefail
 src=$1 parity=$2 contract=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-
-copy() {
-  rm -rf "$work/tree" && mkdir -p "$work/tree"
-  (cd "$src" && cp -r --parents parity runtime/src runtime/include contract docs/backends.md "$work/tree/")
+run() {  # run COMMAND...: exit status in $rc, output (stdout and stderr) in $out
+  out=$("$@" 2>&1); rc=$?
+}
+expect() {  # expect RC PATTERN WHAT: the last run exited RC and its output matches PATTERN
+  [ "$rc" -eq "$1" ] || { echo "$out"; fail "$3: exit $rc, want $1"; }
+  grep -qE -- "$2" <<<"$out" || { echo "$out"; fail "$3: the output does not match: $2"; }
+  echo "ok: $3 (exit $rc)"
 }
 
+# A copy whose doc is rendered from its own annotations: clean by construction, whatever the
+# state of the working tree (whether the committed doc is current is the parity.check test).
+copy() {
+  rm -rf "$work/tree" && mkdir -p "$work/tree"
+  (cd "$src" && cp -r --parents parity runtime/src runtime/include contract docs/backends.md "$work/tree/") &&
+    "$parity" --root "$work/tree" render >/dev/null || fail "cannot make the scratch tree"
+}
+
+# ---- parity check ---------------------------------------------------------------------------
 copy
-"$parity" --root "$work/tree" check >/dev/null || fail "the pristine copy does not pass check"
+run "$parity" --root "$work/tree" check
+expect 0 "docs/backends.md is current" "check passes on a current copy"
 
-# 1. Delete the Docker stop annotation.
 sed -i '/PARITY_IMPL(workspace_stop, docker/d' "$work/tree/runtime/src/backends/docker/docker_provisioner.cpp"
-out=$("$parity" --root "$work/tree" check 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "deleting an annotation: check exited $rc, want 2"
-grep -q "error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'workspace_stop' on docker" <<<"$out" || fail "no missing-annotation error: $out"
-echo "ok: deleting an annotation fails check (exit 2)"
+run "$parity" --root "$work/tree" check
+expect 2 "error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'workspace_stop' on docker" \
+  "check fails on a deleted annotation"
 
-# 2. Edit the generated doc by hand.
 copy
 sed -i 's/| ✅ parity |/| ✅ parity (trust me) |/' "$work/tree/docs/backends.md"
-out=$("$parity" --root "$work/tree" check 2>&1); rc=$?
-[ $rc -eq 1 ] || fail "a hand edit: check exited $rc, want 1"
-grep -q "trust me" <<<"$out" || fail "the diff is not shown: $out"
+run "$parity" --root "$work/tree" check
+expect 1 "trust me" "check fails on a hand edit of the doc, showing the diff"
 grep -q "run: build/bin/parity render" <<<"$out" || fail "the fix command is not shown: $out"
-echo "ok: a hand edit fails check (exit 1)"
 
-# 3. Make the Docker backend answer unsupported for a row declared parity, run its scenario,
-#    and verify those results.
+# ---- parity verify --------------------------------------------------------------------------
+mkdir -p "$work/none"
+run "$parity" verify --results "$work/none" --out "$work/report"
+expect 3 "backend docker produced no results: no evidence is not a pass" "verify fails without results"
+
+# Results that agree with every annotation: each scenario observed as its row declares.
+mkdir -p "$work/agree"
+/usr/bin/python3 - "$work/report/parity.json" "$work/agree" <<'PY' || fail "cannot derive agreeing results"
+import json, sys
+report = json.load(open(sys.argv[1]))
+results = []
+for f in report["features"]:
+    for s in f["scenarios"]:
+        for backend, r in s["results"].items():
+            results.append({"feature": f["id"], "scenario": s["name"], "backend": backend,
+                            "expected": r["expected"], "observed": r["expected"], "detail": ""})
+assert any(r["feature"] == "workspace_stop" and r["scenario"] == "StopIsIdempotent" and r["backend"] == "docker"
+           and r["expected"] == "pass" for r in results), "workspace_stop/StopIsIdempotent is no longer a docker parity row"
+json.dump({"results": results}, open(sys.argv[2] + "/all.json", "w"), indent=1)
+PY
+run "$parity" verify --results "$work/agree"
+expect 0 "; 0 contradiction\(s\)" "verify passes on results that agree with the annotations"
+
+/usr/bin/python3 - "$work/agree/all.json" <<'PY' || fail "cannot plant the contradiction"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for r in doc["results"]:
+    if (r["feature"], r["scenario"], r["backend"]) == ("workspace_stop", "StopIsIdempotent", "docker"):
+        r["observed"], r["detail"] = "unsupported", "planted"
+json.dump(doc, open(sys.argv[1], "w"), indent=1)
+PY
+run "$parity" verify --results "$work/agree"
+expect 3 "workspace_stop/StopIsIdempotent on docker: declared parity \(expects pass\), observed unsupported" \
+  "verify fails when one parity row is observed unsupported"
+grep -q "1 contradiction(s)" <<<"$out" || fail "more than the planted contradiction: $out"
+
+# The same through a real contract run: the Docker backend forced to answer unsupported.
 WS_CONTRACT_RESULTS="$work/results" WS_CONTRACT_FORCE_UNSUPPORTED=docker \
   "$contract" --gtest_filter='Contract/docker.workspace_stop_StopIsIdempotent' >"$work/contract.log" 2>&1
 grep -q '"observed": "unsupported"' "$work/results/docker.workspace_stop.StopIsIdempotent.json" ||
   fail "the forced backend did not record unsupported: $(cat "$work/contract.log")"
-out=$("$parity" verify --results "$work/results" 2>&1); rc=$?
-[ $rc -eq 3 ] || fail "a backend answering unsupported: verify exited $rc, want 3"
-grep -q "workspace_stop/StopIsIdempotent on docker: declared parity (expects pass), observed unsupported" <<<"$out" ||
-  fail "the contradiction is not named: $out"
-echo "ok: a backend answering unsupported on a parity row fails verify (exit 3)"
+run "$parity" verify --results "$work/results"
+expect 3 "workspace_stop/StopIsIdempotent on docker: declared parity \(expects pass\), observed unsupported" \
+  "verify fails on a contract run whose backend answers unsupported on a parity row"
