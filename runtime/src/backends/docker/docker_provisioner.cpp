@@ -288,7 +288,18 @@ Result<> DockerProvisioner::stop(const std::string& workspace_id) {
   PARITY_IMPL(workspace_stop, docker, "force-removes the container; a missing one counts as stopped");
   if (!engine_) return unwired();
   // Remove, not stop: with restart policy unless-stopped a stopped container could come back.
-  auto r = engine_->call("DELETE", "/containers/" + containerOf(workspace_id) + "?force=true");
+  const std::string name = containerOf(workspace_id);
+  auto r = engine_->call("DELETE", "/containers/" + name + "?force=true");
+  if (!r && r.error().code == Errc::conflict) {
+    // A forced removal answers 409 only when another one is under way (a delete racing the
+    // orphan sweep): wait for it, so that what follows (removing the volumes) finds it gone.
+    for (int i = 0; i < 100; ++i) {
+      r = engine_->call("GET", "/containers/" + name + "/json");
+      if (!r) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (r) return makeError(Errc::backend_error, "docker: container " + name + " is still being removed");
+  }
   if (!r && r.error().code != Errc::not_found) return r.error();
   std::lock_guard lock(names_mutex_);
   names_.erase(workspace_id);
