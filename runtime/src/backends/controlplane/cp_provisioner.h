@@ -24,7 +24,7 @@ struct CpConfig {
 /// Response body caps, as the reference client reads them.
 inline constexpr std::size_t kMaxResponseBytes = 64 * 1024;
 inline constexpr std::size_t kMaxConsoleBytes = 256 * 1024;
-inline constexpr std::size_t kMaxArchiveBytes = 256u << 20;
+inline constexpr std::size_t kMaxArchiveBytes = 64u << 20;
 
 /// Resolves the backend instance of a workspace from the database ("" when it has none).
 using InstanceLookup = std::function<Result<std::string>(const std::string& workspace_id)>;

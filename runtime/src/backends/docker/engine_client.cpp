@@ -26,7 +26,8 @@ using UnixStream = beast::basic_stream<net::local::stream_protocol, net::any_io_
 namespace {
 
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
-constexpr std::size_t kMaxBody = 512u << 20;
+// What one answer may bring into memory: archives (file reads) and exec output.
+constexpr std::size_t kMaxBody = 64u << 20;
 
 // Runs `body` to completion on a private io_context; deadlines live on the stream itself.
 template <class T, class Body>
@@ -166,6 +167,8 @@ Result<StreamOutput> EngineClient::startExec(const std::string& exec_id, const s
     for (;;) {
       auto [rec, n] = co_await stream.async_read_some(net::buffer(chunk), kTuple);
       raw.append(chunk, n);
+      if (raw.size() > kMaxBody)
+        co_return makeError(Errc::too_large, "exec output larger than " + std::to_string(kMaxBody >> 20) + " MiB");
       if (rec == net::error::eof) break;
       if (rec) co_return transportError(socket_path_, rec, "exec output");
     }
