@@ -10,6 +10,7 @@
 #include "../support/backend_env.h"
 #include "backends/docker/docker_provisioner.h"
 #include "backends/docker/engine_client.h"
+#include "core/tar.h"
 #include "core/util.h"
 
 namespace ws::test {
@@ -34,6 +35,68 @@ TEST(DockerEngineDown, IsAClearErrorNotAHang) {
   ServerProcess s({"--backend", "auto", "--docker-host", "unix:///nonexistent/docker.sock"}, {{"ADMIN_TOKEN", kAdmin}});
   auto c = s.client(kAdmin);
   EXPECT_EQ(c.post("/workspaces", {{"name", "nowhere"}}).json()["status"], "failed");
+}
+
+// Containers named by the 12-character prefix (as earlier servers made them) are found by their
+// labels, reported alive, replaced at start and removed by stop: nothing of a workspace is left
+// behind, and nothing named by a prefix is reached by another id.
+TEST(DockerNames, ContainersNamedByAPrefixAreAdopted) {
+  const char* host = std::getenv("DOCKER_HOST");
+  auto engine = docker::EngineClient::connect(host ? host : "unix:///var/run/docker.sock", 10s);
+  ASSERT_TRUE(engine) << "these tests need a Docker Engine (./tools/test starts one)";
+  auto& e = **engine;
+  const std::string id = newUuid(), instance = "adopt-" + id.substr(0, 8);
+  const std::string legacy = "ws-" + id.substr(0, 12);
+  const json labels{{"molecule.platform.managed", "true"}, {"molecule.platform.instance", instance},
+                    {"molecule.workspace.id", id}};
+  ASSERT_TRUE(e.call("POST", "/containers/create?name=" + legacy,
+                     json{{"Image", "molecule-local/workspace-agent:dev"}, {"Labels", labels},
+                          {"Entrypoint", {"/bin/sleep"}}, {"Cmd", {"300"}}, {"HostConfig", {{"NetworkMode", "host"}}}}));
+  ASSERT_TRUE(e.call("POST", "/containers/" + legacy + "/start"));
+  docker::DockerOptions options;
+  options.instance = instance;
+  docker::DockerProvisioner p(*engine, options);
+  const auto live = p.isRunning(id);
+  EXPECT_TRUE(live.running && !live.error) << "found by its labels";
+  EXPECT_FALSE(p.isRunning(id.substr(0, 14) + "4000-8000-000000000000").running) << "a twin id reaches nothing";
+  ASSERT_TRUE(p.stop(id));
+  EXPECT_EQ(e.call("GET", "/containers/" + legacy + "/json").error().code, Errc::not_found) << "stop removed it";
+  (void)p.removeVolumes(id);
+}
+
+// An image made by `docker import` has "Labels": null; starting a workspace on it is an
+// ordinary success or failure, never an exception on the provisioning pool.
+TEST(DockerImages, AnImageWithoutLabelsIsNoCrash) {
+  const char* host = std::getenv("DOCKER_HOST");
+  auto engine = docker::EngineClient::connect(host ? host : "unix:///var/run/docker.sock", 10s);
+  ASSERT_TRUE(engine) << "these tests need a Docker Engine (./tools/test starts one)";
+  auto& e = **engine;
+  const std::string tag = "bare-" + newUuid().substr(0, 8);
+  auto tar = makeTar(filesToTarEntries({{"hello.txt", "hi"}}));
+  ASSERT_TRUE(tar);
+  auto imported = e.request("POST", "/images/create?fromSrc=-&repo=molecule-local/bare&tag=" + tag, *tar, "application/x-tar");
+  ASSERT_TRUE(imported && imported->status == 200) << (imported ? imported->body : imported.error().message);
+  const std::string image = "molecule-local/bare:" + tag;
+  ASSERT_TRUE(e.call("GET", "/images/" + image + "/json")->value("/Config/Labels"_json_pointer, json(1)).is_null());
+  docker::DockerOptions options;
+  options.instance = "bare-" + tag;
+  options.runtime_images["bare"] = image;
+  docker::DockerProvisioner p(*engine, options);
+  WorkspaceConfig c;
+  c.workspace_id = newUuid();
+  c.runtime = "bare";
+  c.tier = 2;
+  c.platform_url = "http://127.0.0.1:9";
+  c.config_files = {{"config.yaml", "name: bare\n"}};
+  EXPECT_NO_THROW({
+    auto started = p.start(c);
+    if (!started) {
+      EXPECT_FALSE(started.error().message.empty());
+    }
+  });
+  (void)p.stop(c.workspace_id);
+  (void)p.removeVolumes(c.workspace_id);
+  (void)e.call("DELETE", "/images/" + image + "?force=true");
 }
 
 // The agent image declares the config handover: the config travels in WORKSPACE_CONFIG_TAR and
