@@ -147,7 +147,14 @@ CONTRACT_SCENARIO(orphan_sweep, SweeperReapsWorkloadsWithoutAWorkspace) {
   env.startOrphan(ghost);
   ASSERT_TRUE(env.workloadUp(ghost));
   auto server = startServer(env, {"--orphan-sweep-seconds", "1"});
+  auto c = server->client(kBackendAdmin);
+  // A live workspace beside the orphan: the sweep must reap only what has no live row.
+  const std::string live = c.post("/workspaces", {{"name", "keeper"}, {"tier", 2}}).json()["id"];
+  ASSERT_EQ(waitForStatus(c, live, "online", 60s), "online");
   EXPECT_TRUE(Bench::eventually([&] { return !env.workloadUp(ghost); }, 20s));
+  std::this_thread::sleep_for(2500ms);  // two more sweeps
+  EXPECT_TRUE(env.workloadUp(live)) << "the sweep reaped a live workspace";
+  EXPECT_EQ(c.get("/workspaces/" + live).json()["status"], "online");
 }
 
 CONTRACT_SCENARIO(org_import, TenWorkspaceTreeComesOnline) {
