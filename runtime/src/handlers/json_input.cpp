@@ -10,9 +10,7 @@ JsonInput::JsonInput(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return;
   auto parsed = parseJson(body);
   if (!parsed) {
-    fail(parsed.error().code == Errc::invalid_argument && parsed.error().message == "invalid JSON"
-             ? "invalid JSON body"
-             : parsed.error().message);
+    fail(parsed.error().message);
   } else if (!parsed->is_object()) {
     fail("request body must be a JSON object");
   } else {

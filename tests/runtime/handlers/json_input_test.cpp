@@ -12,7 +12,9 @@ TEST(JsonInput, EmptyBodyIsAnEmptyObject) {
 }
 
 TEST(JsonInput, MalformedAndNonObjectBodies) {
-  EXPECT_EQ(*JsonInput("{oops").error(), "invalid JSON body");
+  EXPECT_EQ(*JsonInput("{oops").error(), "invalid JSON");
+  EXPECT_EQ(*JsonInput(std::string(65, '[') + std::string(65, ']')).error(), "JSON nested deeper than 64 levels");
+  EXPECT_FALSE(JsonInput("{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}").error()) << "64 levels are fine";
   EXPECT_EQ(*JsonInput("[1]").error(), "request body must be a JSON object");
   EXPECT_EQ(*JsonInput("\"str\"").error(), "request body must be a JSON object");
 }
