@@ -32,5 +32,27 @@ TEST(Status, HeartbeatDrivenTransitions) {
   EXPECT_FALSE(canTransition(Status::online, Status::online));
 }
 
+// Every pair, written out: a change to the state machine is a deliberate edit of this table.
+TEST(Status, EveryTransition) {
+  // Columns, like the rows, in enum order: provisioning, online, offline, degraded, failed,
+  // removed, paused, hibernating, hibernated, awaiting_agent.
+  constexpr int kAllowed[10][10] = {
+      /* provisioning   */ {0, 1, 0, 0, 1, 1, 1, 0, 0, 1},
+      /* online         */ {1, 0, 1, 1, 0, 1, 1, 1, 0, 0},
+      /* offline        */ {1, 1, 0, 0, 0, 1, 1, 0, 0, 0},
+      /* degraded       */ {1, 1, 1, 0, 0, 1, 1, 1, 0, 0},
+      /* failed         */ {1, 1, 0, 0, 0, 1, 1, 0, 0, 0},
+      /* removed        */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+      /* paused         */ {1, 1, 0, 0, 0, 1, 0, 0, 0, 0},
+      /* hibernating    */ {1, 1, 0, 0, 0, 1, 1, 0, 1, 0},
+      /* hibernated     */ {1, 1, 0, 0, 0, 1, 1, 0, 0, 0},
+      /* awaiting_agent */ {1, 1, 0, 0, 1, 1, 1, 0, 0, 0},
+  };
+  for (int from = 0; from < 10; ++from)
+    for (int to = 0; to < 10; ++to)
+      EXPECT_EQ(canTransition(static_cast<Status>(from), static_cast<Status>(to)), kAllowed[from][to] == 1)
+          << toString(static_cast<Status>(from)) << " -> " << toString(static_cast<Status>(to));
+}
+
 }  // namespace
 }  // namespace ws
