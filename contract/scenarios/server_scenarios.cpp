@@ -108,12 +108,19 @@ CONTRACT_SCENARIO(workspace_hibernate, HibernateStopsTheWorkloadAndKeepsTheWorks
   auto server = startServer(env);
   auto c = server->client(kBackendAdmin);
   const std::string id = createOnline(c, {{"name", "sleeper"}, {"tier", 2}});
+  ASSERT_EQ(env.execIn(id, {"sh", "-c", "echo dream > /workspace/note && cat /workspace/note"}), "dream\n");
   auto r = c.post("/workspaces/" + id + "/hibernate", json::object());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(waitForStatus(c, id, "hibernated", 10s), "hibernated");
   EXPECT_FALSE(env.workloadUp(id));
+  if (env.keepsWorkspaceData()) {
+    EXPECT_TRUE(env.storageLeft(id)) << "hibernation keeps the workspace's storage";
+  }
   ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json::object()).status, 200);
   EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online") << "a hibernated workspace wakes up on restart";
+  if (env.keepsWorkspaceData()) {
+    EXPECT_EQ(env.execIn(id, {"cat", "/workspace/note"}), "dream\n");
+  }
 }
 
 CONTRACT_SCENARIO(workspace_delete, DeleteLeavesNothingBehind) {
@@ -123,7 +130,7 @@ CONTRACT_SCENARIO(workspace_delete, DeleteLeavesNothingBehind) {
   const std::string id = createOnline(c, {{"name", "doomed"}, {"tier", 2}});
   auto del = c.request("DELETE", "/workspaces/" + id);
   ASSERT_EQ(del.status, 200) << del.body;
-  EXPECT_FALSE(env.workloadUp(id));
+  EXPECT_TRUE(env.workloadGone(id)) << "gone, not merely stopped";
   EXPECT_FALSE(env.storageLeft(id));
 }
 
@@ -200,7 +207,8 @@ CONTRACT_SCENARIO(team_collapse, CollapseStopsEveryChild) {
   ASSERT_EQ(collapsed.status, 200) << collapsed.body;
   EXPECT_EQ(collapsed.json()["removed"].size(), 3u);
   for (const auto& k : kids) {
-    EXPECT_FALSE(env.workloadUp(k)) << k;
+    EXPECT_TRUE(env.workloadGone(k)) << k;
+    EXPECT_FALSE(env.storageLeft(k)) << k;
     EXPECT_EQ(c.get("/workspaces/" + k).status, 404);
   }
 }

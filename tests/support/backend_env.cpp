@@ -67,6 +67,11 @@ bool DockerEnv::storageLeft(const std::string& id) {
          engine_->call("GET", "/volumes/" + docker::workspaceVolumeName(id));
 }
 
+bool DockerEnv::workloadGone(const std::string& id) {
+  auto c = engine_->call("GET", "/containers/" + docker::containerName(id) + "/json");
+  return !c && c.error().code == Errc::not_found;
+}
+
 void DockerEnv::killBehindItsBack(const std::string& id) {
   ASSERT_TRUE(engine_->call("DELETE", "/containers/" + docker::containerName(id) + "?force=true"));
 }
@@ -120,6 +125,15 @@ std::string ControlPlaneEnv::execIn(const std::string& id, const std::vector<std
   auto r = c.request("POST", "/cp/workspaces/" + id + "/exec?instance_id=" + liveInstance(id), json{{"argv", argv}}.dump(),
                      emulator_.auth());
   return r.status == 200 ? r.json().value("output", "") : "exec failed: " + r.body;
+}
+
+bool ControlPlaneEnv::workloadGone(const std::string& id) {
+  auto c = emulator_.client();
+  const json listing = c.request("GET", "/cp/workspaces?org_id=" + org_, "", emulator_.auth()).json();
+  if (!listing.contains("instances")) return false;  // no answer proves nothing
+  for (const auto& i : listing["instances"])
+    if (i["workspace_id"] == id && i["state"] != "terminated" && i["state"] != "shutting-down") return false;
+  return true;
 }
 
 std::string ControlPlaneEnv::liveInstance(const std::string& id) {

@@ -35,6 +35,9 @@ class BackendEnv {
   virtual bool workloadUp(const std::string& id) = 0;
   /// Whether any storage of the workspace survives (volumes).
   virtual bool storageLeft(const std::string& id) = 0;
+  /// Whether the backend itself says the workload is gone: no container at all (not merely an
+  /// exited one), no instance short of terminated.
+  virtual bool workloadGone(const std::string& id) = 0;
   /// Removes the workload without telling the server.
   virtual void killBehindItsBack(const std::string& id) = 0;
   /// Starts a labelled workload for a workspace the server never heard of.
@@ -55,6 +58,7 @@ class DockerEnv : public BackendEnv {
   std::unique_ptr<Provisioner> unwired() override;
   bool workloadUp(const std::string& id) override;
   bool storageLeft(const std::string& id) override;
+  bool workloadGone(const std::string& id) override;
   void killBehindItsBack(const std::string& id) override;
   void startOrphan(const std::string& ghost) override;
   std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
@@ -74,6 +78,7 @@ class ControlPlaneEnv : public BackendEnv {
   std::unique_ptr<Provisioner> unwired() override;
   bool workloadUp(const std::string& id) override { return !liveInstance(id).empty(); }
   bool storageLeft(const std::string& id) override { return workloadUp(id); }  // storage ends with the instance
+  bool workloadGone(const std::string& id) override;
   void killBehindItsBack(const std::string& id) override;
   void startOrphan(const std::string& ghost) override;
   std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
