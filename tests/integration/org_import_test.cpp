@@ -117,6 +117,9 @@ TEST_F(OrgImport, YamlBodyAndNoBackendGate) {
   EXPECT_TRUE(c.get("/workspaces").json().empty());
   auto bad = c.request("POST", "/org/import", "name: [unclosed", {{"Content-Type", "application/yaml"}});
   EXPECT_EQ(bad.status, 400);
+  auto latin1 = c.request("POST", "/org/import?force=true", "name: y\nworkspaces:\n  - name: caf\xe9\n    external: true\n",
+                          {{"Content-Type", "application/yaml"}});
+  EXPECT_EQ(latin1.status, 400) << "names must be UTF-8: " << latin1.body;
   auto console = c.get("/workspaces/7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e/console");
   EXPECT_EQ(console.status, 404);
 }

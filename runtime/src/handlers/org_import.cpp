@@ -94,7 +94,15 @@ class TemplateExpander {
 std::optional<std::string> text(const YAML::Node& n, const char* key) {
   if (!n[key] || n[key].IsNull()) return std::nullopt;
   if (!n[key].IsScalar()) throw ImportError{400, std::string(key) + " must be a string"};
-  return n[key].as<std::string>();
+  std::string value = n[key].as<std::string>();
+  // A YAML body is bytes: text that is not UTF-8 could not be written into the JSON of events,
+  // activity and responses later (the JSON library throws on it).
+  try {
+    (void)json(value).dump();
+  } catch (const json::type_error&) {
+    throw ImportError{400, std::string(key) + " must be UTF-8 text"};
+  }
+  return value;
 }
 
 std::optional<int> number(const YAML::Node& n, const char* key) {
