@@ -44,6 +44,7 @@ workspaces:
     write("subdir/org.yaml", "name: subdir\nworkspaces: !include team\n");
     write("subdir/team/x.yaml", "- name: x\n");
     write("dironly/org.yaml/x.yaml", "- name: x\n");
+    write("longinc/org.yaml", "name: longinc\nworkspaces: !include " + std::string(5000, 'a') + "\n");
     server_ = std::make_unique<ServerProcess>(
         std::vector<std::string>{"--allow-loopback-agents", "--org-templates-dir", dir_.path() + "/orgs"},
         std::map<std::string, std::string>{{"ADMIN_TOKEN", kAdmin}});
@@ -80,6 +81,8 @@ TEST_F(OrgImport, RefusesEscapesCyclesAndUnknownDirs) {
   EXPECT_EQ(c.post("/org/import", {{"dir", "noname"}}).status, 400) << "!include of the directory itself";
   EXPECT_EQ(c.post("/org/import", {{"dir", "subdir"}}).status, 400) << "!include of a directory";
   EXPECT_EQ(c.post("/org/import", {{"dir", "dironly"}}).status, 404) << "org.yaml is a directory";
+  EXPECT_EQ(c.post("/org/import", {{"dir", std::string(5000, 'a')}}).status, 400) << "a name too long for the file system";
+  EXPECT_EQ(c.post("/org/import", {{"dir", "longinc"}}).status, 400) << "an !include name too long for the file system";
   EXPECT_EQ(c.post("/org/import", json::object()).status, 400);
   EXPECT_EQ(c.post("/org/import", {{"template", {{"workspaces", {{{"name", "bad\nname"}}}}}}}).status, 400);
   EXPECT_EQ(c.post("/org/import", {{"template", {{"workspaces", {{{"name", "x"}, {"tier", 9}}}}}}}).status, 400);

@@ -65,12 +65,14 @@ class TemplateExpander {
   YAML::Node include(const YAML::Node& node, const fs::path& dir, int depth) {
     if (root_.empty()) throw ImportError{400, "!include works only in templates read from the org templates directory"};
     if (!node.IsScalar()) throw ImportError{400, "!include takes a file name"};
-    const fs::path target = fs::weakly_canonical(dir / node.as<std::string>());
+    // The error_code forms: a name the file system refuses (too long, ...) is a 400, not a 500.
+    std::error_code ec;
+    const fs::path target = fs::weakly_canonical(dir / node.as<std::string>(), ec);
     const auto rel = target.lexically_relative(root_);
-    if (rel.empty() || *rel.begin() == "..") throw ImportError{400, "!include must stay inside the template directory"};
+    if (ec || rel.empty() || *rel.begin() == "..") throw ImportError{400, "!include must stay inside the template directory"};
     // A directory (also what an empty name resolves to) would make the YAML reader throw an
     // I/O exception: a 500 instead of an answer.
-    if (!fs::is_regular_file(target)) throw ImportError{400, "!include names no file: " + rel.string()};
+    if (!fs::is_regular_file(target, ec)) throw ImportError{400, "!include names no file: " + rel.string()};
     for (const auto& p : stack_)
       if (p == target) throw ImportError{400, "!include cycle at " + rel.string()};
     if (stack_.size() > 16) throw ImportError{400, "!include nested too deeply"};
@@ -190,11 +192,12 @@ class Importer {
 YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
   if (auto dir = in.string("dir")) {
     const fs::path root = fs::weakly_canonical(app.config.org_templates_dir);
-    const fs::path target = fs::weakly_canonical(root / *dir);
+    std::error_code ec;  // a name the file system refuses (too long, ...) is a 400, not a 500
+    const fs::path target = fs::weakly_canonical(root / *dir, ec);
     const auto rel = target.lexically_relative(root);
-    if (dir->empty() || rel.empty() || *rel.begin() == ".." || rel == ".")
+    if (ec || dir->empty() || rel.empty() || *rel.begin() == ".." || rel == ".")
       throw ImportError{400, "dir must name a template inside the org templates directory"};
-    if (!fs::is_regular_file(target / "org.yaml")) throw ImportError{404, "no org.yaml in template " + *dir};
+    if (!fs::is_regular_file(target / "org.yaml", ec)) throw ImportError{404, "no org.yaml in template " + *dir};
     YAML::Node doc;
     try {
       doc = YAML::LoadFile((target / "org.yaml").string());
