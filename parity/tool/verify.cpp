@@ -160,7 +160,7 @@ std::string renderHtml(const json& report) {
         ++total;
         const std::string observed = r["observed"];
         if (observed != "missing" && observed != "not_run") ++ran;
-        if (observed == r["expected"]) ++matching;
+        if (observed == r["expected"].get<std::string>()) ++matching;
         if (observed == "unsupported" && r["expected"] == "unsupported") ++unsupported;
       }
       const std::string cls = total == 0 || ran == 0 ? "none" : matching < ran ? "bad" : unsupported > 0 ? "exp" : "ok";
