@@ -4,7 +4,6 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
 
 #include <cctype>
 #include <cstddef>
@@ -14,21 +13,6 @@
 #include "support/fixture.h"
 
 namespace http = boost::beast::http;
-
-namespace {
-
-// As the server fills method, target, path and query from the request line.
-bool parseTarget(std::string_view target, ws::Request& req) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return false;
-  req.target = std::string(target);
-  req.path = url->path();
-  for (auto segment : url->segments()) req.segments.push_back(segment);
-  for (auto param : url->params()) req.query[param.key] = param.value;
-  return true;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   ws::fuzz::fixture();
@@ -62,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     req.headers[name] = std::string(field.value());
   }
   req.body = std::move(msg.body());
-  if (!parseTarget(msg.target(), req)) return 0;  // the server answers 400
+  if (!ws::parseRequestTarget(msg.target(), req)) return 0;  // the server answers 400
   const ws::Response res = fx.handle(req, boost::beast::websocket::is_upgrade(msg));
   if (res.status < 100 || res.status > 599) __builtin_trap();  // not a status the server can send
   return 0;

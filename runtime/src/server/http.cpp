@@ -1,8 +1,20 @@
 #include "http.h"
 
+#include <boost/url/parse.hpp>
+
 #include "ws/errors.h"
 
 namespace ws {
+
+bool parseRequestTarget(std::string_view target, Request& req) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return false;
+  req.target = std::string(target);
+  req.path = url->path();
+  for (auto segment : url->segments()) req.segments.push_back(segment);
+  for (auto param : url->params()) req.query[param.key] = param.value;
+  return true;
+}
 
 std::optional<std::string> Request::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

@@ -35,6 +35,10 @@ struct Request {
   std::string bearer() const;
 };
 
+/// Fills target, path, segments and query of `req` from an origin-form request target
+/// ("/a/b?x=1"), percent-decoded; false when the target is malformed.
+bool parseRequestTarget(std::string_view target, Request& req);
+
 struct Response {
   int status = 200;
   std::string body;

@@ -5,7 +5,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -46,17 +45,6 @@ namespace {
 
 constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-
-// Fills method, target, path and query from the request line; false if the target is malformed.
-bool parseTarget(std::string_view target, Request& req) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return false;
-  req.target = std::string(target);
-  req.path = url->path();
-  for (auto segment : url->segments()) req.segments.push_back(segment);
-  for (auto param : url->params()) req.query[param.key] = param.value;
-  return true;
-}
 
 }  // namespace
 
@@ -190,7 +178,7 @@ struct HttpServer::Impl {
         req.headers[name] = std::string(field.value());
       }
       req.body = std::move(msg.body());
-      if (terminals && websocket::is_upgrade(msg) && parseTarget(msg.target(), req)) {
+      if (terminals && websocket::is_upgrade(msg) && parseRequestTarget(msg.target(), req)) {
         // Opening a shell waits on the backend: on the worker pool, like any blocking route.
         auto opened = co_await net::co_spawn(
             blocking.get_executor(),
@@ -215,7 +203,7 @@ struct HttpServer::Impl {
         break;
       }
       Response res;
-      if (!parseTarget(msg.target(), req)) {
+      if (!parseRequestTarget(msg.target(), req)) {
         res = Response::error(400, "malformed request target");
       } else {
         try {

@@ -76,6 +76,17 @@ TEST(Router, AuthDenialShortCircuits) {
   EXPECT_FALSE(ran);
 }
 
+TEST(Router, RequestTargetsAreDecodedOnce) {
+  Request req;
+  ASSERT_TRUE(parseRequestTarget("/workspaces/a%2Fb/files?root=%2Fconfigs&x=1&x=2", req));
+  EXPECT_EQ(req.segments, (std::vector<std::string>{"workspaces", "a/b", "files"})) << "an encoded '/' stays in its segment";
+  EXPECT_EQ(req.query.at("root"), "/configs");
+  EXPECT_EQ(req.query.at("x"), "2") << "the last one wins";
+  Request bad;
+  EXPECT_FALSE(parseRequestTarget("http://elsewhere/x", bad));
+  EXPECT_FALSE(parseRequestTarget("/a b", bad));
+}
+
 TEST(Router, SplitPathDropsEmptySegments) {
   EXPECT_EQ(splitPath("//a/b/"), (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE(splitPath("/").empty());
