@@ -1,11 +1,11 @@
 # The sanitizer build: build-fuzz/, compiled by clang-19 with ASan+UBSan (errors abort) and
 # libFuzzer coverage for every target, without the clang-tidy checks. tools/fuzz runs its fuzz
-# targets; tools/test runs its unit and integration suites and a short smoke of each fuzz target.
+# targets; tools/test runs its unit, integration and reliability suites and a short smoke of each fuzz target.
 # Sourced after common.sh, not executed.
 
 FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 # What the sanitizer pass builds: the suites, the binaries they start, the fuzz targets.
-SANITIZE_TARGETS=(runtime_unit_tests integration_tests workspace-server workspace-agent cp-emulator fuzz-all)
+SANITIZE_TARGETS=(runtime_unit_tests integration_tests reliability_tests workspace-server workspace-agent cp-emulator fuzz-all)
 
 fuzz_targets() {
   local f
@@ -32,11 +32,11 @@ build_fuzz() {
   cmake --build "$FUZZ_BUILD_DIR" -j "$(nproc)" "${targets[@]}"
 }
 
-# The unit and integration suites under the sanitizers, and each fuzz target for a short run
+# The unit, integration and reliability suites under the sanitizers, and each fuzz target for a short run
 # over its seed corpus (fuzz.* tests, WS_FUZZ_SMOKE_SECONDS each). Non-zero on any failure.
 sanitizer_pass() {
   build_fuzz "${SANITIZE_TARGETS[@]}"
-  log "sanitizer pass: unit and integration suites under ASan+UBSan, fuzz smoke runs"
+  log "sanitizer pass: unit, integration and reliability suites under ASan+UBSan, fuzz smoke runs"
   # Reports go to files, so that one from a process a test starts (the server, at its exit
   # too: leaks) fails the pass even when the test itself passed. The fuzz runs report on stderr.
   local reports="$FUZZ_BUILD_DIR/sanitizer-reports"
@@ -45,7 +45,7 @@ sanitizer_pass() {
   local rc=0
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$reports/asan" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$reports/ubsan" \
-    ctest --test-dir "$FUZZ_BUILD_DIR" --output-on-failure -j "$(nproc)" -L 'unit|integration|fuzz' -LE backends \
+    ctest --test-dir "$FUZZ_BUILD_DIR" --output-on-failure -j "$(nproc)" -L 'unit|integration|reliability|fuzz' -LE backends \
       --timeout 600 || rc=$?
   if compgen -G "$reports/*" >/dev/null; then
     log "sanitizer reports:"
