@@ -146,7 +146,7 @@ struct Planned {
 
 class Importer {
  public:
-  Importer(App& app, const YAML::Node& defaults) : app_(app), defaults_(defaults) {}
+  explicit Importer(const YAML::Node& defaults) : defaults_(defaults) {}
 
   void plan(const YAML::Node& list, const std::optional<std::string>& parent, int depth, std::vector<Requirement>& reqs) {
     if (!list) return;
@@ -184,7 +184,6 @@ class Importer {
   const std::vector<Planned>& planned() const { return planned_; }
 
  private:
-  App& app_;
   YAML::Node defaults_;
   std::vector<Planned> planned_;
 };
@@ -238,7 +237,7 @@ Response importOrgWorkspaces(App& app, const Request& req) {
     const std::string org = text(tmpl, "name").value_or("org");
     std::vector<Requirement> reqs;
     collectRequirements(tmpl["required_env"], reqs);
-    Importer importer(app, tmpl["defaults"] ? tmpl["defaults"] : YAML::Node(YAML::NodeType::Map));
+    Importer importer(tmpl["defaults"] ? tmpl["defaults"] : YAML::Node(YAML::NodeType::Map));
     importer.plan(tmpl["workspaces"], std::nullopt, 0, reqs);
     if (importer.planned().empty()) throw ImportError{400, "the template has no workspaces"};
 

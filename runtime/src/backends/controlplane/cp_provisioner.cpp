@@ -1,10 +1,7 @@
 #include "cp_provisioner.h"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -31,8 +28,6 @@ namespace http = beast::http;
 using nlohmann::json;
 
 namespace {
-
-constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 Error unwired() { return makeError(Errc::backend_unavailable, "control-plane backend: no control plane URL is configured"); }
 
