@@ -3,6 +3,8 @@
 // reference model reports them as not run.
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "../../tests/support/backend_env.h"
@@ -445,6 +447,15 @@ CONTRACT_SCENARIO(secrets_redaction, CredentialsNeverReachStoredMemories) {
   EXPECT_EQ(body.find("eyJhbGciOi"), std::string::npos) << body;
   EXPECT_NE(body.find("[REDACTED:ENV_SECRET]"), std::string::npos) << body;
   EXPECT_NE(body.find("[REDACTED:BEARER]"), std::string::npos) << body;
+  // What was stored, not only what the API shows: the database file and its write-ahead log.
+  std::string stored;
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(server->dbPath() + suffix, std::ios::binary);
+    stored += std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_EQ(stored.find("sk-ant-0123456789"), std::string::npos) << "a credential reached the database file";
+  EXPECT_EQ(stored.find("eyJhbGciOi"), std::string::npos) << "a credential reached the database file";
+  EXPECT_NE(stored.find("[REDACTED:ENV_SECRET]"), std::string::npos);
 }
 
 CONTRACT_SCENARIO(schedule_execution, DueSchedulesReachTheAgent) {
