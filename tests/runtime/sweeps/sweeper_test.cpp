@@ -56,19 +56,30 @@ class FakeBackend final : public Provisioner {
   std::mutex mutex_;
 };
 
-// The sweeps over a wired backend.
-class BackendSweepTest : public ::testing::Test {
+// The sweeper over a temporary store, with the fake backend wired or no backend at all, and a
+// liveness TTL of `ttl` seconds.
+class SweepFixture : public ::testing::Test {
  protected:
+  SweepFixture(bool wired, int ttl)
+      : liveness_(std::chrono::seconds(ttl)),
+        handler_(lifecycle_, auth_, config_, nullptr, wired ? backend_ : nullptr) {}
+
   TempStore store_;
   EventBus events_{*store_};
   Lifecycle lifecycle_{*store_, events_};
   ServerConfig config_;
   Auth auth_{*store_, config_};
-  LivenessTracker liveness_{std::chrono::seconds(3600)};
+  LivenessTracker liveness_;
   std::shared_ptr<FakeBackend> backend_ = std::make_shared<FakeBackend>();
-  WorkspaceHandler handler_{lifecycle_, auth_, config_, nullptr, backend_};
+  WorkspaceHandler handler_;
   App app_{config_, *store_, auth_, lifecycle_, handler_, liveness_};
   Sweeper sweeper_{app_};
+};
+
+// The sweeps over a wired backend.
+class BackendSweepTest : public SweepFixture {
+ protected:
+  BackendSweepTest() : SweepFixture(true, 3600) {}
 
   Workspace add(const std::string& name, Status status, bool workload, bool external = false) {
     auto w = makeWorkspace(name, status);
@@ -115,17 +126,10 @@ TEST_F(BackendSweepTest, AnUncertainBackendMarksNothingDead) {
   EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::online);
 }
 
-class SweeperTest : public ::testing::Test {
+// No backend, and a TTL of zero: every tracked workspace expires at once.
+class SweeperTest : public SweepFixture {
  protected:
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Auth auth_{*store_, config_};
-  LivenessTracker liveness_{std::chrono::seconds(0)};
-  WorkspaceHandler handler_{lifecycle_, auth_, config_, nullptr, nullptr};
-  App app_{config_, *store_, auth_, lifecycle_, handler_, liveness_};
-  Sweeper sweeper_{app_};
+  SweeperTest() : SweepFixture(false, 0) {}
 };
 
 TEST_F(SweeperTest, StuckProvisioningFails) {

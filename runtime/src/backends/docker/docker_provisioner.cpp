@@ -29,6 +29,11 @@ Error unwired() { return makeError(Errc::backend_unavailable, "docker backend: n
 
 std::string encode(const std::string& s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
 
+// The label filter for everything this server instance made.
+json managedBy(const std::string& instance) {
+  return {{"label", {std::string(kManagedLabel) + "=true", std::string(kInstanceLabel) + "=" + instance}}};
+}
+
 json labels(const std::string& workspace_id, const std::string& instance) {
   return {{kManagedLabel, "true"}, {kInstanceLabel, instance}, {kWorkspaceLabel, workspace_id}};
 }
@@ -196,9 +201,12 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
   PhaseTimer timer(name);
   // A container of this workspace under another name (one made before workloads were named by
   // the full id) is replaced, not left running beside the new one.
-  if (const std::string found = containerOf(c.workspace_id); found != name)
+  if (const std::string found = containerOf(c.workspace_id); found != name) {
     if (auto gone = engine_->call("DELETE", "/containers/" + found + "?force=true"); !gone && gone.error().code != Errc::not_found)
       return gone.error();
+    std::lock_guard lock(names_mutex_);
+    legacy_names_.erase(c.workspace_id);
+  }
   const std::string& image = imageFor(options_, c.runtime);
   auto handover = takesConfigEnv(image);
   if (!handover) return handover.error();
@@ -267,10 +275,6 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
     cleanup();
     return started.error();
   }
-  {
-    std::lock_guard lock(names_mutex_);
-    names_[c.workspace_id] = name;
-  }
   if (options_.network_mode == "host") return StartResult{"http://127.0.0.1:" + std::to_string(port), ""};
   // Bridge: the engine picked the published port; read it back.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -302,7 +306,7 @@ Result<> DockerProvisioner::stop(const std::string& workspace_id) {
   }
   if (!r && r.error().code != Errc::not_found) return r.error();
   std::lock_guard lock(names_mutex_);
-  names_.erase(workspace_id);
+  legacy_names_.erase(workspace_id);
   return {};
 }
 
@@ -404,8 +408,7 @@ Result<> DockerProvisioner::writeArchive(const std::string& workspace_id, const 
 Result<std::vector<std::string>> DockerProvisioner::listManaged() {
   PARITY_IMPL(orphan_sweep, docker, "lists containers labelled managed by this server instance");
   if (!engine_) return unwired();
-  const json filters{{"label", {std::string(kManagedLabel) + "=true", std::string(kInstanceLabel) + "=" + options_.instance}}};
-  auto r = engine_->call("GET", "/containers/json?all=1&filters=" + encode(filters.dump()));
+  auto r = engine_->call("GET", "/containers/json?all=1&filters=" + encode(managedBy(options_.instance).dump()));
   if (!r) return r.error();
   std::vector<std::string> out;
   for (const auto& c : *r) {
@@ -441,23 +444,25 @@ json DockerProvisioner::ownedBy(const std::string& workspace_id) const {
 }
 
 std::string DockerProvisioner::containerOf(const std::string& workspace_id) {
-  {
-    std::lock_guard lock(names_mutex_);
-    if (auto it = names_.find(workspace_id); it != names_.end()) return it->second;
-  }
-  std::string name = containerName(workspace_id);
-  auto found = engine_->call("GET", "/containers/json?all=1&filters=" + encode(ownedBy(workspace_id).dump()));
-  if (!found) return name;  // the caller's own call reports what is wrong with the engine
-  for (const auto& c : *found) {
-    const auto names = c.value("Names", json::array());
-    if (names.is_array() && !names.empty() && names[0].is_string()) {
-      name = names[0].get<std::string>().substr(1);  // "/ws-..."
-      break;
-    }
-  }
   std::lock_guard lock(names_mutex_);
-  names_[workspace_id] = name;
-  return name;
+  if (!legacy_scanned_) {
+    // One listing of this server's containers, the first time a name is needed: those whose
+    // name is not derived from their workspace label were made under an earlier scheme.
+    auto found = engine_->call("GET", "/containers/json?all=1&filters=" + encode(managedBy(options_.instance).dump()));
+    if (!found) return containerName(workspace_id);  // the caller's own call reports the engine's trouble
+    for (const auto& c : *found) {
+      const auto labels = c.value("Labels", json::object());
+      const auto names = c.value("Names", json::array());
+      if (!labels.is_object() || !labels.contains(kWorkspaceLabel) || !names.is_array() || names.empty() || !names[0].is_string())
+        continue;
+      const std::string id = labels.value(kWorkspaceLabel, "");
+      const std::string name = names[0].get<std::string>().substr(1);  // "/ws-..."
+      if (name != containerName(id)) legacy_names_[id] = name;
+    }
+    legacy_scanned_ = true;
+  }
+  auto it = legacy_names_.find(workspace_id);
+  return it == legacy_names_.end() ? containerName(workspace_id) : it->second;
 }
 
 }  // namespace ws::docker

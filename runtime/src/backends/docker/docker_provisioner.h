@@ -73,8 +73,9 @@ class DockerProvisioner final : public Provisioner {
   int hostCpus();
   /// The label filter for the resources of `workspace_id` made by this server instance.
   nlohmann::json ownedBy(const std::string& workspace_id) const;
-  /// The name of the workspace's container: found by its labels once (adopting containers
-  /// named under an earlier scheme), then remembered; containerName() when there is none.
+  /// The name of the workspace's container: containerName(), unless one labelled with the
+  /// workspace was made under an earlier naming scheme (adopted; found by one listing at the
+  /// first call, so starts cost no extra engine call).
   std::string containerOf(const std::string& workspace_id);
 
   EngineClientPtr engine_;
@@ -88,7 +89,8 @@ class DockerProvisioner final : public Provisioner {
   std::mutex images_mutex_;
   std::map<std::string, bool> config_env_images_;  ///< image -> takesConfigEnv
   std::mutex names_mutex_;
-  std::map<std::string, std::string> names_;  ///< workspace id -> container name
+  bool legacy_scanned_ = false;
+  std::map<std::string, std::string> legacy_names_;  ///< workspace id -> container of an earlier scheme
 };
 
 }  // namespace ws::docker
