@@ -42,6 +42,11 @@ expect 2 "error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'workspace_stop' 
   "check fails on a deleted annotation"
 
 copy
+rm "$work/tree/docs/backends.md"
+run "$parity" --root "$work/tree" check
+expect 1 "docs/backends.md is missing; run: build/bin/parity render" "check fails when the doc is missing"
+
+copy
 sed -i 's/| ✅ parity |/| ✅ parity (trust me) |/' "$work/tree/docs/backends.md"
 run "$parity" --root "$work/tree" check
 expect 1 "trust me" "check fails on a hand edit of the doc, showing the diff"
@@ -91,3 +96,36 @@ grep -q '"observed": "unsupported"' "$work/results/docker.workspace_stop.StopIsI
 run "$parity" verify --results "$work/results"
 expect 3 "workspace_stop/StopIsIdempotent on docker: declared parity \(expects pass\), observed unsupported" \
   "verify fails on a contract run whose backend answers unsupported on a parity row"
+
+# A filtered run: only the Docker results of one scenario. Nothing is owed for the rest...
+mkdir -p "$work/filtered"
+/usr/bin/python3 - "$work/agree/all.json" "$work/filtered/docker.json" <<'PY' || fail "cannot derive filtered results"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["results"] = [r for r in doc["results"] if (r["feature"], r["backend"]) == ("workspace_stop", "docker")]
+assert doc["results"], "no workspace_stop results on docker"
+json.dump(doc, open(sys.argv[2], "w"), indent=1)
+PY
+run "$parity" verify --results "$work/filtered"
+expect 3 "backend ec2 produced no results" "a full verify fails on a filtered run's results"
+sed -i 's/"observed": "unsupported"/"observed": "pass"/' "$work/filtered/docker.json"
+run "$parity" verify --partial --results "$work/filtered"
+expect 0 "; 0 contradiction\(s\)" "a partial verify passes on a filtered run that agrees"
+sed -i '0,/"observed": "pass"/s//"observed": "fail"/' "$work/filtered/docker.json"
+run "$parity" verify --partial --results "$work/filtered"
+expect 3 "workspace_stop/.* on docker: declared parity \(expects pass\), observed fail" \
+  "a partial verify still fails on what ran"
+
+# ---- usage and I/O errors: exit 4 ----------------------------------------------------------
+run "$parity" frobnicate
+expect 4 "subcommand is required|frobnicate" "an unknown subcommand"
+run "$parity" verify
+expect 4 "--results is required" "verify without --results"
+run "$parity" verify --results "$work/no-such-dir"
+expect 4 "no results directory" "a missing results directory"
+mkdir -p "$work/malformed" && printf '{"results": [' >"$work/malformed/x.json"
+run "$parity" verify --results "$work/malformed"
+expect 4 "x.json: not a contract results file" "a malformed results file"
+copy
+run "$parity" --root "$work/tree" render -o "$work/no-such-dir/backends.md"
+expect 4 "cannot write" "an unwritable render output"

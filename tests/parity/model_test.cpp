@@ -130,6 +130,20 @@ TEST_F(Tree, VerifyRejectsUnsupportedOnAParityRowMissingEvidenceAndXpass) {
   EXPECT_NE(v.contradictions[0].find("reference backend observed fail"), std::string::npos);
 }
 
+TEST_F(Tree, PartialVerifyOwesNothingForWhatDidNotRunButChecksWhatDid) {
+  // A filtered run that ran only the Docker suite: the missing backends are no contradiction...
+  auto v = verify(load(), {result("docker", "pass")}, Coverage::partial);
+  EXPECT_TRUE(v.contradictions.empty()) << v.report.dump(2);
+  EXPECT_EQ(v.report["coverage"], "partial");
+  // ...but in a full run they are.
+  v = verify(load(), {result("docker", "pass")});
+  EXPECT_EQ(v.contradictions.size(), 2u) << v.report.dump(2);
+  // Whatever ran must still agree with the annotations.
+  v = verify(load(), {result("docker", "unsupported")}, Coverage::partial);
+  ASSERT_EQ(v.contradictions.size(), 1u);
+  EXPECT_EQ(v.contradictions[0], "stop/StopsTwice on docker: declared parity (expects pass), observed unsupported");
+}
+
 TEST_F(Tree, HtmlMarksRowsWhoseBackendsDiffer) {
   const auto v = verify(load(), {result("docker", "pass"), result("ec2", "unsupported"), result("reference", "pass")});
   const std::string html = renderHtml(v.report);
