@@ -166,6 +166,26 @@ class ControlPlaneFaults : public ::testing::Test {
     auto c = env_.emulator().client();
     ASSERT_EQ(c.request("POST", "/cp/admin/faults", fault.dump(), env_.emulator().auth(true)).status, 200);
   }
+  /// The emulator's fault script: {"pending": {route: calls}, "calls": {route: served}}.
+  json faultState() {
+    auto r = env_.emulator().client().request("GET", "/cp/admin/faults", "", env_.emulator().auth(true));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? r.json() : json{{"pending", json::object()}, {"calls", json::object()}};
+  }
+  /// Waits until every scripted call of `route` was served and then `after` more normal calls,
+  /// so the server has handled the last fault's answer. False on timeout.
+  bool waitForFaultsServed(const std::string& route, int after, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    long drained_at = -1;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const json s = faultState();
+      const long calls = s["calls"].value(route, 0L);
+      if (drained_at < 0 && !s["pending"].contains(route)) drained_at = calls;
+      if (drained_at >= 0 && calls >= drained_at + after) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
   ControlPlaneEnv env_;
 };
 
@@ -191,7 +211,8 @@ TEST_F(ControlPlaneFaults, StatusTimeoutsKeepTheWorkspaceOnline) {
   inject({{"route", "status"}, {"latency_ms", 3000}, {"count", 3}});
   inject({{"route", "status"}, {"drop", true}, {"count", 3}});
   inject({{"route", "status"}, {"status", 503}, {"count", 3}});
-  std::this_thread::sleep_for(6s);  // several sweeps, every answer uncertain
+  // Nine uncertain answers in a row, then one more sweep: none of them may take it offline.
+  ASSERT_TRUE(waitForFaultsServed("status", 1, 60s)) << faultState().dump();
   EXPECT_EQ(c.get("/workspaces/" + id).json()["status"], "online");
   EXPECT_FALSE(sawEvent(c, id, "WORKSPACE_OFFLINE"));
 }

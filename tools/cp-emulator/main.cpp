@@ -67,18 +67,34 @@ class Faults {
     std::lock_guard lock(mutex_);
     faults_.clear();
   }
+  /// Counts the call and hands out the route's next scripted fault, if any.
   std::optional<Fault> take(const std::string& route) {
     std::lock_guard lock(mutex_);
+    ++calls_[route];
     auto it = faults_.find(route);
     if (it == faults_.end() || it->second.empty()) return std::nullopt;
     Fault f = it->second.front();
     if (--it->second.front().remaining <= 0) it->second.pop_front();
     return f;
   }
+  /// Calls still to be faulted and calls served, per route: tests wait for a script to drain
+  /// instead of sleeping.
+  nlohmann::json state() {
+    std::lock_guard lock(mutex_);
+    nlohmann::json pending = nlohmann::json::object(), calls = nlohmann::json::object();
+    for (const auto& [route, queue] : faults_) {
+      int n = 0;
+      for (const auto& f : queue) n += f.remaining;
+      if (n > 0) pending[route] = n;
+    }
+    for (const auto& [route, n] : calls_) calls[route] = n;
+    return {{"pending", pending}, {"calls", calls}};
+  }
 
  private:
   std::mutex mutex_;
   std::map<std::string, std::deque<Fault>> faults_;
+  std::map<std::string, long> calls_;
 };
 
 const std::vector<std::string> kRoutes{"provision", "deprovision", "status", "console", "exec", "archive", "list"};
@@ -263,6 +279,8 @@ int main(int argc, char** argv) {
     faults.add(route, f);
     return Response::json(200, {{"status", "armed"}, {"route", route}, {"count", f.remaining}});
   });
+  router.add("GET", "/cp/admin/faults", AuthPolicy::admin,
+             [&](const Request&) { return Response::json(200, faults.state()); });
   router.add("DELETE", "/cp/admin/faults", AuthPolicy::admin, [&](const Request&) {
     faults.clear();
     return Response::json(200, {{"status", "cleared"}});
