@@ -184,6 +184,7 @@ CONTRACT_SCENARIO(org_import, TenWorkspaceTreeComesOnline) {
   ASSERT_EQ(imported.status, 201) << imported.body;
   const json created = imported.json();
   ASSERT_EQ(created["count"], 10);
+  ASSERT_EQ(created["workspaces"].size(), 10u) << created;
   for (const auto& w : created["workspaces"]) EXPECT_EQ(waitForStatus(c, w["id"], "online", 60s), "online") << w;
   const json all = c.get("/workspaces").json();
   int children = 0;

@@ -8,7 +8,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fixture="$src/tests/checkers/fixtures/team_expand_incident.cpp"
 /usr/lib/llvm-19/bin/clang-tidy --load="$plugin" --quiet --checks='-*,parity-*' --warnings-as-errors='parity-*' \
-  --export-fixes="$work/fixes.yaml" "$fixture" -- -std=c++20 >/dev/null 2>&1 || true
+  --export-fixes="$work/fixes.yaml" "$fixture" -- -std=c++20 >/dev/null 2>&1 && rc=0 || rc=$?
+[ "$rc" -eq 1 ] || { echo "FAIL: clang-tidy exited $rc on the fixture, want 1 (its findings are errors)"; exit 1; }
 "$src/tools/tidy-to-sarif" "$work/fixes.yaml" > "$work/out.sarif"
 /usr/bin/python3 - "$work/out.sarif" "$fixture" <<'PY'
 import json, sys

@@ -155,11 +155,4 @@ std::string waitForStatus(HttpClient& c, const std::string& id, const std::strin
   return status;
 }
 
-bool sawEvent(HttpClient& c, const std::string& id, const std::string& type) {
-  const json events = c.get("/events/" + id).json();
-  for (const auto& e : events)
-    if (e["event_type"] == type) return true;
-  return false;
-}
-
 }  // namespace ws::test

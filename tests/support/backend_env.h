@@ -95,7 +95,4 @@ class ControlPlaneEnv : public BackendEnv {
 
 /// Polls GET /workspaces/:id until its status is `want` or `limit` passes; the last status seen.
 std::string waitForStatus(HttpClient& c, const std::string& id, const std::string& want, std::chrono::seconds limit);
-/// Whether the workspace's structure events include one of `type`.
-bool sawEvent(HttpClient& c, const std::string& id, const std::string& type);
-
 }  // namespace ws::test

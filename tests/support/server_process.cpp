@@ -112,6 +112,14 @@ HttpResult HttpClient::post(const std::string& target, const nlohmann::json& bod
   return request("POST", target, body.dump(), h);
 }
 
+bool sawEvent(HttpClient& c, const std::string& workspace_id, const std::string& type) {
+  const HttpResult r = c.get("/events/" + workspace_id);
+  const nlohmann::json events = r.json();
+  if (r.status != 200 || !events.is_array())
+    throw std::runtime_error("GET /events/" + workspace_id + ": " + std::to_string(r.status) + " " + r.body);
+  return std::any_of(events.begin(), events.end(), [&](const nlohmann::json& e) { return e.value("event_type", "") == type; });
+}
+
 std::string terminalExchange(unsigned short port, const std::string& target,
                              const std::map<std::string, std::string>& headers, const std::string& input,
                              const std::string& expect, std::chrono::milliseconds timeout) {

@@ -35,6 +35,10 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Whether the workspace's structure events (GET /events/<id>) include one of `type`. Throws
+/// when the answer is not a 200 with a list, so an error body never reads as "no such event".
+bool sawEvent(HttpClient& c, const std::string& workspace_id, const std::string& type);
+
 /// Opens the WebSocket at `target` (with `headers`), sends `input`, and collects output until it
 /// contains `expect` or `timeout` passes. Throws with the HTTP status when the upgrade is refused.
 std::string terminalExchange(unsigned short port, const std::string& target,
