@@ -2,79 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
-#include <set>
-
-#include "../test_store.h"
+#include "sweep_fixture.h"
 
 namespace ws::test {
 namespace {
-
-// A backend that only remembers which workloads exist: enough to see what a sweep does to them.
-class FakeBackend final : public Provisioner {
- public:
-  std::string name() const override { return "fake"; }
-  Result<StartResult> start(const WorkspaceConfig& c) override {
-    std::lock_guard lock(mutex_);
-    workloads.insert(c.workspace_id);
-    started.push_back(c.workspace_id);
-    return StartResult{"http://127.0.0.1:9", ""};
-  }
-  Result<> stop(const std::string& id) override {
-    std::lock_guard lock(mutex_);
-    workloads.erase(id);
-    stopped.insert(id);
-    return {};
-  }
-  Liveness isRunning(const std::string& id) override {
-    std::lock_guard lock(mutex_);
-    if (uncertain) return {true, makeError(Errc::timeout, "engine slow")};
-    return {workloads.count(id) > 0, std::nullopt};
-  }
-  Result<std::string> bootLog(const std::string&) override { return std::string(); }
-  Result<ExecResult> exec(const std::string&, const std::vector<std::string>&, const std::string&) override {
-    return ExecResult{};
-  }
-  Result<std::string> readArchive(const std::string&, const std::string&) override { return std::string(); }
-  Result<> writeArchive(const std::string&, const std::string&, const std::string&) override { return {}; }
-  Result<TerminalPtr> openTerminal(const std::string&) override { return makeError(Errc::unsupported, "no"); }
-  Result<std::vector<std::string>> listManaged() override {
-    std::lock_guard lock(mutex_);
-    return std::vector<std::string>(workloads.begin(), workloads.end());
-  }
-  Result<> removeVolumes(const std::string& id) override {
-    std::lock_guard lock(mutex_);
-    volumes_removed.insert(id);
-    return {};
-  }
-
-  std::set<std::string> workloads, stopped, volumes_removed;
-  std::vector<std::string> started;
-  bool uncertain = false;
-
- private:
-  std::mutex mutex_;
-};
-
-// The sweeper over a temporary store, with the fake backend wired or no backend at all, and a
-// liveness TTL of `ttl` seconds.
-class SweepFixture : public ::testing::Test {
- protected:
-  SweepFixture(bool wired, int ttl)
-      : liveness_(std::chrono::seconds(ttl)),
-        handler_(lifecycle_, auth_, config_, nullptr, wired ? backend_ : nullptr) {}
-
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Auth auth_{*store_, config_};
-  LivenessTracker liveness_;
-  std::shared_ptr<FakeBackend> backend_ = std::make_shared<FakeBackend>();
-  WorkspaceHandler handler_;
-  App app_{config_, *store_, auth_, lifecycle_, handler_, liveness_};
-  Sweeper sweeper_{app_};
-};
 
 // The sweeps over a wired backend.
 class BackendSweepTest : public SweepFixture {

@@ -174,8 +174,11 @@ Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const st
   if (r->status == 404) return makeError(Errc::not_found, "no running instance for workspace " + workspace_id);
   if (r->status != 200) return makeError(Errc::backend_error, "exec failed " + describe(r->status, r->body));
   auto j = parseJsonOr(r->body, json());
-  if (!j.is_object() || !j.contains("exit_code")) return makeError(Errc::backend_error, "exec answered malformed JSON");
-  return ExecResult{j.value("exit_code", -1), j.value("output", "")};
+  // value() throws on a field of the wrong type: check the types so malformed stays a value.
+  if (!j.is_object() || !j.contains("exit_code") || !j["exit_code"].is_number_integer() ||
+      (j.contains("output") && !j["output"].is_string()))
+    return makeError(Errc::backend_error, "exec answered malformed JSON");
+  return ExecResult{j["exit_code"].get<int>(), j.value("output", "")};
 }
 
 Result<std::string> CpProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
@@ -340,8 +343,16 @@ Result<std::vector<std::string>> CpProvisioner::listManaged() {
   if (!j.is_object() || !j.contains("instances") || !j["instances"].is_array())
     return makeError(Errc::backend_error, "instance listing answered malformed JSON");
   std::vector<std::string> out;
-  for (const auto& i : j["instances"])
-    if (i.is_object() && i.value("state", "") != "terminated") out.push_back(i.value("workspace_id", ""));
+  const auto text = [](const json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+  };
+  for (const auto& i : j["instances"]) {
+    // An entry without an id and a state is malformed (an empty id would match every workspace
+    // as a prefix in the orphan sweep): reap nothing rather than guess.
+    const std::string id = text(i, "workspace_id"), state = text(i, "state");
+    if (id.empty() || state.empty()) return makeError(Errc::backend_error, "instance listing answered malformed JSON");
+    if (state != "terminated") out.push_back(id);
+  }
   return out;
 }
 
