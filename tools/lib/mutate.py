@@ -152,8 +152,12 @@ class Check:
             self.log("mutate: the list is stale:\n  " + "\n  ".join(problems))
             return 2
 
-        union = "|".join(f"(?:{m['tests']})" for m in mutants)
-        self.log(f"mutate: baseline, the {self.tests_named(union)} tests the mutants name, unmutated")
+        union = "|".join(f"({m['tests']})" for m in mutants)  # CMake regular expressions: no (?:)
+        named = self.tests_named(union)
+        if named == 0:
+            self.log(f"mutate: the mutants' test expressions name no test together: {union}")
+            return 2
+        self.log(f"mutate: baseline, the {named} tests the mutants name, unmutated")
         rc, out, secs = self.ctest(union)
         if rc != 0:
             self.log(out[-4000:])
