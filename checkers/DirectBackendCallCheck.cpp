@@ -11,7 +11,7 @@ using namespace clang::ast_matchers;
 namespace parity::tidy {
 namespace {
 
-constexpr llvm::StringLiteral kDefaultAllowed = "workspace_handler\\.cpp$;/backends/";
+constexpr llvm::StringLiteral kDefaultAllowed = "workspace_service\\.cpp$;/backends/";
 
 // The dispatcher a direct call should go through.
 std::string dispatcherFor(llvm::StringRef Method) {
@@ -75,7 +75,7 @@ void DirectBackendCallCheck::check(const MatchFinder::MatchResult& Result) {
   if (!Method || !Site) return;
   const SourceLocation Loc = Site->getExprLoc();
   if (isAllowed(Loc, *Result.SourceManager)) return;
-  diag(Loc, "direct call of backend method '%0' outside a dispatcher; call WorkspaceHandler::%1 instead")
+  diag(Loc, "direct call of backend method '%0' outside a dispatcher; call WorkspaceService::%1 instead")
       << Method->getName() << dispatcherFor(Method->getName());
 }
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../tests/support/backend_env.h"
+#include "support/backend_env.h"
 #include "core/tar.h"
 #include "core/util.h"
 #include "model.h"

@@ -7,7 +7,7 @@
 #include <iterator>
 #include <thread>
 
-#include "../../tests/support/backend_env.h"
+#include "support/backend_env.h"
 #include "../harness.h"
 #include "core/util.h"
 

@@ -8,14 +8,8 @@
 #include <stdexcept>
 #include <unistd.h>
 
-#include "auth/auth.h"
-#include "core/events.h"
-#include "core/lifecycle.h"
+#include "app/wiring.h"
 #include "core/util.h"
-#include "handlers/app.h"
-#include "handlers/workspace_handler.h"
-#include "server/router.h"
-#include "sweeps/liveness.h"
 #include "ws/config.h"
 #include "ws/store.h"
 
@@ -41,13 +35,7 @@ void removeDir() {
 struct Server {
   ServerConfig config;
   StorePtr store;
-  std::unique_ptr<EventBus> events;
-  std::unique_ptr<Lifecycle> lifecycle;
-  std::unique_ptr<Auth> auth;
-  std::unique_ptr<LivenessTracker> liveness;
-  std::unique_ptr<WorkspaceHandler> workspaces;
-  std::unique_ptr<App> app;
-  std::unique_ptr<Router> router;
+  std::unique_ptr<Wiring> wiring;
 };
 
 void seed(Store& store) {
@@ -98,15 +86,7 @@ Server& server() {
     auto opened = openSqliteStore(srv->config.db_path);
     if (!opened) throw std::runtime_error("cannot open " + srv->config.db_path + ": " + opened.error().message);
     srv->store = std::move(*opened);
-    srv->events = std::make_unique<EventBus>(*srv->store);
-    srv->lifecycle = std::make_unique<Lifecycle>(*srv->store, *srv->events);
-    srv->auth = std::make_unique<Auth>(*srv->store, srv->config);
-    srv->liveness = std::make_unique<LivenessTracker>(srv->config.liveness_ttl);
-    srv->workspaces = std::make_unique<WorkspaceHandler>(*srv->lifecycle, *srv->auth, srv->config, nullptr, nullptr);
-    srv->app = std::make_unique<App>(App{srv->config, *srv->store, *srv->auth, *srv->lifecycle, *srv->workspaces,
-                                         *srv->liveness});
-    srv->router = std::make_unique<Router>(*srv->auth);
-    registerAllRoutes(*srv->router, *srv->app);
+    srv->wiring = std::make_unique<Wiring>(srv->config, *srv->store, nullptr, nullptr);
     seed(*srv->store);
     return srv;
   }();
@@ -141,14 +121,14 @@ Response Fixture::handle(Request& req, bool websocket_upgrade) {
 Response Fixture::route(Request& req, bool websocket_upgrade) {
   Server& s = server();
   if (websocket_upgrade) {
-    auto opened = s.router->openTerminal(req);
+    auto opened = s.wiring->router.openTerminal(req);
     if (auto* term = std::get_if<std::shared_ptr<Terminal>>(&opened)) {
       (*term)->close();
       return Response::json(101, {});
     }
     return std::get<Response>(std::move(opened));
   }
-  Response res = s.router->handle(req);
+  Response res = s.wiring->router.handle(req);
   // The server runs this on its worker pool; here it runs inline (connections are refused).
   if (res.deferred) res = res.deferred();
   return res;

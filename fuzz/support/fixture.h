@@ -1,5 +1,5 @@
 #pragma once
-// The server's request path without the network: every route registered on one App over a
+// The server's request path without the network: every route of the server's wiring over a
 // temporary SQLite store, no backend wired. Built once per fuzzing process and never torn
 // down (background work may still be running when the process exits).
 

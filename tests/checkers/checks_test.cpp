@@ -125,9 +125,9 @@ namespace ws { void a(Clock& c) { c.start("x"); c.stop("x"); } }
   const std::string dispatcher = R"cpp(
 namespace ws { int Handler::stopWorkspaceAuto(const std::string& id) { return cp ? cp->stop(id) : 0; } }
 )cpp";
-  EXPECT_TRUE(lint(dispatcher, "/src/runtime/src/handlers/workspace_handler.cpp").empty());
+  EXPECT_TRUE(lint(dispatcher, "/src/runtime/src/service/workspace_service.cpp").empty());
   EXPECT_EQ(lint(dispatcher, "/src/runtime/src/handlers/other.cpp").size(), 1u);
-  EXPECT_EQ(lint(dispatcher, "/src/runtime/src/handlers/workspace_handler.cpp",
+  EXPECT_EQ(lint(dispatcher, "/src/runtime/src/service/workspace_service.cpp",
                  {{"parity-direct-backend-call.AllowedFiles", ""}})
                 .size(),
             1u)

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "core/json_input.h"
 #include "core/util.h"
-#include "handlers/json_input.h"
 #include "instances.h"
 #include "server/process.h"
 #include "server/router.h"

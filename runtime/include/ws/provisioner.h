@@ -1,7 +1,7 @@
 #pragma once
 // The backend interface. A backend runs workspaces somewhere (containers on a Docker Engine,
 // instances behind a control plane). Handlers never call it directly: they go through the
-// one-dispatcher-per-verb layer on WorkspaceHandler (runtime/src/handlers/workspace_handler.h).
+// one-dispatcher-per-verb layer on WorkspaceService (runtime/src/service/workspace_service.h).
 //
 // Contracts every implementation keeps:
 //  - Every method is safe on an unwired client and then returns Errc::backend_unavailable.

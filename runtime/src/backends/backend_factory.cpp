@@ -1,9 +1,9 @@
-#include "backend_factory.h"
+#include "backends/backend_factory.h"
 
 #include <spdlog/spdlog.h>
 
-#include "controlplane/cp_provisioner.h"
-#include "docker/docker_provisioner.h"
+#include "backends/controlplane/cp_provisioner.h"
+#include "backends/docker/docker_provisioner.h"
 
 namespace ws {
 

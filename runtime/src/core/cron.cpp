@@ -1,4 +1,4 @@
-#include "cron.h"
+#include "core/cron.h"
 
 #include <charconv>
 #include <ctime>

@@ -1,4 +1,4 @@
-#include "http_client.h"
+#include "core/http_client.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

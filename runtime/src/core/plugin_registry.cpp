@@ -1,4 +1,4 @@
-#include "plugin_registry.h"
+#include "core/plugin_registry.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,4 +1,4 @@
-#include "redact.h"
+#include "core/redact.h"
 
 #include <re2/re2.h>
 

@@ -1,4 +1,4 @@
-#include "tar.h"
+#include "core/tar.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,4 +1,4 @@
-#include "util.h"
+#include "core/util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

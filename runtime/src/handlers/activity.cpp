@@ -3,9 +3,9 @@
 #include <array>
 #include <regex>
 
-#include "../core/util.h"
-#include "app.h"
-#include "json_input.h"
+#include "core/json_input.h"
+#include "core/util.h"
+#include "handlers/routes.h"
 #include "parity/parity.h"
 
 namespace ws {
@@ -46,15 +46,15 @@ json activityJson(const ActivityRecord& a) {
   return j;
 }
 
-Response list(App& app, const Request& req) {
+Response list(Services& svc, const Request& req) {
   PARITY_IMPL(activity_before_ts, docker, "database query, backend-agnostic");
   PARITY_IMPL(activity_before_ts, ec2, "database query, backend-agnostic");
   PARITY_IMPL(activity_peer_filter, docker, "database query, backend-agnostic");
   PARITY_IMPL(activity_peer_filter, ec2, "database query, backend-agnostic");
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
   ActivityFilter f;
-  f.workspace_id = loaded.workspace->id;
+  f.workspace_id = loaded->id;
   if (auto type = req.queryParam("type"); type && !type->empty()) {
     if (!knownType(*type) && *type != "cron_run") return Response::error(400, "unknown activity type: " + *type);
     f.type = *type;
@@ -74,17 +74,17 @@ Response list(App& app, const Request& req) {
   auto limit = readLimitParam(req, 100, 500);
   if (!limit) return Response::error(400, "limit must be a positive integer");
   f.limit = *limit;
-  auto rows = app.store.listActivity(f);
+  auto rows = svc.store.listActivity(f);
   if (!rows) return Response::fromError(rows.error());
   json out = json::array();
   for (const auto& a : *rows) out.push_back(activityJson(a));
   return Response::json(200, out);
 }
 
-Response log(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
-  const auto& id = loaded.workspace->id;
+Response log(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
+  const auto& id = loaded->id;
   JsonInput in(req.body);
   ActivityRecord a;
   a.workspace_id = id;
@@ -108,17 +108,17 @@ Response log(App& app, const Request& req) {
   if (a.summary.size() > 4096 || a.method.size() > 256 || a.error_detail.size() > 16384)
     return Response::error(400, "summary, method or error_detail too long");
   a.created_at = nowTime();
-  auto inserted = app.store.insertActivity(a);
+  auto inserted = svc.store.insertActivity(a);
   if (!inserted) return Response::fromError(inserted.error());
-  app.events().broadcast("ACTIVITY_LOGGED", id, {{"id", *inserted}, {"activity_type", a.activity_type}});
+  svc.events().broadcast("ACTIVITY_LOGGED", id, {{"id", *inserted}, {"activity_type", a.activity_type}});
   return Response::json(200, {{"status", "logged"}, {"id", *inserted}});
 }
 
 }  // namespace
 
-void registerActivityRoutes(Router& router, App& app) {
-  router.add("GET", "/workspaces/:id/activity", AuthPolicy::workspace, [&app](const Request& r) { return list(app, r); });
-  router.add("POST", "/workspaces/:id/activity", AuthPolicy::workspace, [&app](const Request& r) { return log(app, r); });
+void registerActivityRoutes(Router& router, Services& svc) {
+  router.add("GET", "/workspaces/:id/activity", AuthPolicy::workspace, [&svc](const Request& r) { return list(svc, r); });
+  router.add("POST", "/workspaces/:id/activity", AuthPolicy::workspace, [&svc](const Request& r) { return log(svc, r); });
 }
 
 }  // namespace ws

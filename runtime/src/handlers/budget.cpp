@@ -1,8 +1,8 @@
 // Budgets (runtime-spec 6.3 "Budget"): a monthly limit in USD cents against the spend agents
 // report in their heartbeats. The A2A proxy enforces it (402); this file reads and sets it.
 
-#include "../core/json.h"
-#include "app.h"
+#include "core/json.h"
+#include "handlers/routes.h"
 
 namespace ws {
 namespace {
@@ -17,15 +17,15 @@ json budgetJson(const Workspace& w) {
           {"budget_remaining", remaining}};
 }
 
-Response get(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
-  return Response::json(200, budgetJson(*loaded.workspace));
+Response get(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
+  return Response::json(200, budgetJson(*loaded));
 }
 
-Response set(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
+Response set(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
   const json body = parseJsonOr(req.body, json());
   if (!body.is_object() || !body.contains("budget_limit"))
     return Response::error(400, "body must be {\"budget_limit\": <cents >= 0> | null}");
@@ -34,17 +34,17 @@ Response set(App& app, const Request& req) {
     return Response::error(400, "budget_limit must be an integer >= 0 (USD cents) or null");
   WorkspaceUpdate u;
   u.budget_limit = limit.is_null() ? std::optional<std::int64_t>() : limit.get<std::int64_t>();
-  if (auto r = app.store.updateWorkspace(loaded.workspace->id, u); !r) return Response::fromError(r.error());
-  auto now = loadLiveWorkspace(app.store, loaded.workspace->id);
-  if (now.error) return *now.error;
-  return Response::json(200, budgetJson(*now.workspace));
+  if (auto r = svc.store.updateWorkspace(loaded->id, u); !r) return Response::fromError(r.error());
+  auto now = svc.workspaces.findLive(loaded->id);
+  if (!now) return Response::fromError(now.error());
+  return Response::json(200, budgetJson(*now));
 }
 
 }  // namespace
 
-void registerBudgetRoutes(Router& router, App& app) {
-  router.add("GET", "/workspaces/:id/budget", AuthPolicy::workspace, [&app](const Request& r) { return get(app, r); });
-  router.add("PATCH", "/workspaces/:id/budget", AuthPolicy::admin, [&app](const Request& r) { return set(app, r); });
+void registerBudgetRoutes(Router& router, Services& svc) {
+  router.add("GET", "/workspaces/:id/budget", AuthPolicy::workspace, [&svc](const Request& r) { return get(svc, r); });
+  router.add("PATCH", "/workspaces/:id/budget", AuthPolicy::admin, [&svc](const Request& r) { return set(svc, r); });
 }
 
 }  // namespace ws

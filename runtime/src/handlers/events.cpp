@@ -1,7 +1,7 @@
 // The structure-event log (runtime-spec 5.2): GET /events and /events/:workspaceId.
 
-#include "../core/util.h"
-#include "app.h"
+#include "core/util.h"
+#include "handlers/routes.h"
 
 namespace ws {
 namespace {
@@ -11,11 +11,11 @@ using nlohmann::json;
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 1000;
 
-Response list(App& app, const Request& req, std::optional<std::string> workspace_id) {
+Response list(Services& svc, const Request& req, std::optional<std::string> workspace_id) {
   if (workspace_id && !isUuid(*workspace_id)) return Response::error(400, "invalid workspace id");
   auto limit = readLimitParam(req, kDefaultLimit, kMaxLimit);
   if (!limit) return Response::error(400, "limit must be a positive integer");
-  auto events = app.store.listEvents(workspace_id, *limit);
+  auto events = svc.store.listEvents(workspace_id, *limit);
   if (!events) return Response::fromError(events.error());
   json out = json::array();
   for (const auto& e : *events)
@@ -29,10 +29,10 @@ Response list(App& app, const Request& req, std::optional<std::string> workspace
 
 }  // namespace
 
-void registerEventRoutes(Router& router, App& app) {
-  router.add("GET", "/events", AuthPolicy::admin, [&app](const Request& r) { return list(app, r, std::nullopt); });
+void registerEventRoutes(Router& router, Services& svc) {
+  router.add("GET", "/events", AuthPolicy::admin, [&svc](const Request& r) { return list(svc, r, std::nullopt); });
   router.add("GET", "/events/:workspaceId", AuthPolicy::admin,
-             [&app](const Request& r) { return list(app, r, r.param("workspaceId")); });
+             [&svc](const Request& r) { return list(svc, r, r.param("workspaceId")); });
 }
 
 }  // namespace ws

@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "../core/tar.h"
-#include "app.h"
-#include "json_input.h"
+#include "core/json_input.h"
+#include "core/tar.h"
+#include "handlers/routes.h"
 #include "parity/parity.h"
 
 namespace ws {
@@ -40,14 +40,14 @@ struct Target {
 
 /// The workspace and root of a files request, or the response to send. The workspace must be
 /// online or degraded: files live inside its running workload.
-std::variant<Target, Response> target(App& app, const Request& req) {
-  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
+std::variant<Target, Response> target(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findManaged(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
   const std::string root = req.queryParam("root").value_or("/configs");
   if (!kRoots.contains(root)) return Response::error(400, "root must be one of /configs, /workspace, /home, /plugins");
-  if (!app.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
-  if (!isServing(loaded.workspace->status)) return Response::error(409, "workspace is not running");
-  return Target{*loaded.workspace, root};
+  if (!svc.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
+  if (!isServing(loaded->status)) return Response::error(409, "workspace is not running");
+  return Target{*loaded, root};
 }
 
 std::optional<Response> badPath(const std::string& path) {
@@ -62,8 +62,8 @@ struct FileTarget {
 };
 
 /// target() plus the file path of the route's "*path".
-std::variant<FileTarget, Response> fileTarget(App& app, const Request& req) {
-  auto t = target(app, req);
+std::variant<FileTarget, Response> fileTarget(Services& svc, const Request& req) {
+  auto t = target(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const std::string path = req.param("path");
   if (auto bad = badPath(path)) return *bad;
@@ -71,10 +71,10 @@ std::variant<FileTarget, Response> fileTarget(App& app, const Request& req) {
   return FileTarget{std::move(w), std::move(root), path};
 }
 
-Response list(App& app, const Request& req) {
+Response list(Services& svc, const Request& req) {
   PARITY_IMPL(files_api, docker, "find and wc through execAuto; archives through read/writeArchiveAuto");
   PARITY_IMPL(files_api, ec2, "find and wc through execAuto; archives through read/writeArchiveAuto");
-  auto t = target(app, req);
+  auto t = target(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root] = std::get<Target>(t);
   const std::string path = req.queryParam("path").value_or("");
@@ -89,7 +89,7 @@ Response list(App& app, const Request& req) {
       "find \"${2:-.}\" -mindepth 1 -maxdepth \"$3\" \\( -name .git -o -name __pycache__ -o -name node_modules "
       "-o -name .DS_Store \\) -prune -o -print | while IFS= read -r f; do f=${f#./}; "
       "if [ -d \"$f\" ]; then echo \"d 0 $f\"; else echo \"f $(wc -c < \"$f\" | tr -d ' ') $f\"; fi; done";
-  auto r = app.workspaces.execAuto(w.id, {"sh", "-c", kScript, "files", root, path, depth_text}, "");
+  auto r = svc.workspaces.execAuto(w.id, {"sh", "-c", kScript, "files", root, path, depth_text}, "");
   if (!r) return Response::fromError(r.error());
   if (r->exit_code == 3) return Response::json(200, json::array());  // the root does not exist yet
   if (r->exit_code == 4) return Response::error(404, "no such path: " + path);
@@ -108,11 +108,11 @@ Response list(App& app, const Request& req) {
   return Response::json(200, out);
 }
 
-Response read(App& app, const Request& req) {
-  auto t = fileTarget(app, req);
+Response read(Services& svc, const Request& req) {
+  auto t = fileTarget(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root, path] = std::get<FileTarget>(t);
-  auto tar = app.workspaces.readArchiveAuto(w.id, root + "/" + path);
+  auto tar = svc.workspaces.readArchiveAuto(w.id, root + "/" + path);
   if (!tar) return tar.error().code == Errc::not_found ? Response::error(404, "no such file: " + path) : Response::fromError(tar.error());
   auto entries = readTar(*tar);
   if (!entries) return Response::fromError(entries.error());
@@ -127,27 +127,27 @@ Response read(App& app, const Request& req) {
 }
 
 /// Writes `files` (paths relative to `root`) through the archive verb.
-Result<> writeFiles(App& app, const std::string& id, const std::string& root,
+Result<> writeFiles(Services& svc, const std::string& id, const std::string& root,
                     const std::vector<std::pair<std::string, std::string>>& files) {
   auto tar = makeTar(filesToTarEntries(files));
   if (!tar) return tar.error();
-  return app.workspaces.writeArchiveAuto(id, root, *tar);
+  return svc.workspaces.writeArchiveAuto(id, root, *tar);
 }
 
-Response write(App& app, const Request& req) {
-  auto t = fileTarget(app, req);
+Response write(Services& svc, const Request& req) {
+  auto t = fileTarget(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root, path] = std::get<FileTarget>(t);
   JsonInput in(req.body);
   auto content = in.string("content");
   if (in.error()) return Response::error(400, *in.error());
   if (!content) return Response::error(400, "content is required");
-  if (auto r = writeFiles(app, w.id, root, {{path, *content}}); !r) return Response::fromError(r.error());
+  if (auto r = writeFiles(svc, w.id, root, {{path, *content}}); !r) return Response::fromError(r.error());
   return Response::json(200, {{"status", "saved"}, {"path", path}});
 }
 
-Response replace(App& app, const Request& req) {
-  auto t = target(app, req);
+Response replace(Services& svc, const Request& req) {
+  auto t = target(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root] = std::get<Target>(t);
   JsonInput in(req.body);
@@ -161,16 +161,16 @@ Response replace(App& app, const Request& req) {
     if (!content.is_string()) return Response::error(400, "the content of " + path + " must be a string");
     out.emplace_back(path, content.get<std::string>());
   }
-  if (auto r = writeFiles(app, w.id, root, out); !r) return Response::fromError(r.error());
+  if (auto r = writeFiles(svc, w.id, root, out); !r) return Response::fromError(r.error());
   return Response::json(200, {{"status", "replaced"}, {"workspace", w.id}, {"files", out.size()},
-                              {"source", app.workspaces.backendName()}});
+                              {"source", svc.workspaces.backendName()}});
 }
 
-Response remove(App& app, const Request& req) {
-  auto t = fileTarget(app, req);
+Response remove(Services& svc, const Request& req) {
+  auto t = fileTarget(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root, path] = std::get<FileTarget>(t);
-  auto r = app.workspaces.execAuto(w.id, {"rm", "-rf", "--", root + "/" + path}, "");
+  auto r = svc.workspaces.execAuto(w.id, {"rm", "-rf", "--", root + "/" + path}, "");
   if (!r) return Response::fromError(r.error());
   if (r->exit_code != 0) return Response::error(500, "delete failed: " + r->output.substr(0, 512));
   return Response::json(200, {{"status", "deleted"}, {"path", path}});
@@ -178,12 +178,12 @@ Response remove(App& app, const Request& req) {
 
 }  // namespace
 
-void registerFileRoutes(Router& router, App& app) {
-  router.addBlocking("GET", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return list(app, r); });
-  router.addBlocking("PUT", "/workspaces/:id/files", AuthPolicy::workspace, [&app](const Request& r) { return replace(app, r); });
-  router.addBlocking("GET", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return read(app, r); });
-  router.addBlocking("PUT", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return write(app, r); });
-  router.addBlocking("DELETE", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&app](const Request& r) { return remove(app, r); });
+void registerFileRoutes(Router& router, Services& svc) {
+  router.addBlocking("GET", "/workspaces/:id/files", AuthPolicy::workspace, [&svc](const Request& r) { return list(svc, r); });
+  router.addBlocking("PUT", "/workspaces/:id/files", AuthPolicy::workspace, [&svc](const Request& r) { return replace(svc, r); });
+  router.addBlocking("GET", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&svc](const Request& r) { return read(svc, r); });
+  router.addBlocking("PUT", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&svc](const Request& r) { return write(svc, r); });
+  router.addBlocking("DELETE", "/workspaces/:id/files/*path", AuthPolicy::workspace, [&svc](const Request& r) { return remove(svc, r); });
 }
 
 }  // namespace ws

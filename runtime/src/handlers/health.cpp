@@ -1,12 +1,12 @@
 // GET /health: the server answers and its database works.
 
-#include "app.h"
+#include "handlers/routes.h"
 
 namespace ws {
 
-void registerHealthRoutes(Router& router, App& app) {
-  router.add("GET", "/health", AuthPolicy::open, [&app](const Request&) {
-    auto db = app.store.anyLiveToken();  // a cheap query proves the database answers
+void registerHealthRoutes(Router& router, Services& svc) {
+  router.add("GET", "/health", AuthPolicy::open, [&svc](const Request&) {
+    auto db = svc.store.anyLiveToken();  // a cheap query proves the database answers
     if (!db) return Response::json(503, {{"status", "unavailable"}, {"error", "storage unavailable"}});
     return Response::json(200, {{"status", "ok"}});
   });

@@ -8,11 +8,11 @@
 #include <regex>
 #include <set>
 
-#include "../core/util.h"
-#include "app.h"
-#include "json_input.h"
-#include "validation.h"
+#include "core/json_input.h"
+#include "core/util.h"
+#include "handlers/routes.h"
 #include "parity/parity.h"
+#include "service/validation.h"
 
 namespace ws {
 namespace {
@@ -188,9 +188,9 @@ class Importer {
   std::vector<Planned> planned_;
 };
 
-YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
+YAML::Node loadTemplate(Services& svc, const Request& req, JsonInput& in) {
   if (auto dir = in.string("dir")) {
-    const fs::path root = fs::weakly_canonical(app.config.org_templates_dir);
+    const fs::path root = fs::weakly_canonical(svc.config.org_templates_dir);
     std::error_code ec;  // a name the file system refuses (too long, ...) is a 400, not a 500
     const fs::path target = fs::weakly_canonical(root / *dir, ec);
     const auto rel = target.lexically_relative(root);
@@ -211,7 +211,7 @@ YAML::Node loadTemplate(App& app, const Request& req, JsonInput& in) {
   throw ImportError{400, "send {\"dir\": <template>} or {\"template\": {...}}"};
 }
 
-Response importOrgWorkspaces(App& app, const Request& req) {
+Response importOrgWorkspaces(Services& svc, const Request& req) {
   PARITY_IMPL(org_import, docker, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
   PARITY_IMPL(org_import, ec2, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
   std::string body = req.body;
@@ -231,7 +231,7 @@ Response importOrgWorkspaces(App& app, const Request& req) {
       if (in.error()) throw ImportError{400, *in.error()};
       force = in.boolean("force").value_or(false);
       if (in.error()) throw ImportError{400, *in.error()};
-      tmpl = loadTemplate(app, req, in);
+      tmpl = loadTemplate(svc, req, in);
     }
     if (!tmpl.IsMap()) throw ImportError{400, "the org template must be a mapping"};
     const std::string org = text(tmpl, "name").value_or("org");
@@ -243,7 +243,7 @@ Response importOrgWorkspaces(App& app, const Request& req) {
 
     // Gate 1: required environment, met by global secrets (unless forced).
     if (!force && !reqs.empty()) {
-      auto keys = app.store.globalSecretKeys();
+      auto keys = svc.store.globalSecretKeys();
       if (!keys) return Response::fromError(keys.error());
       json missing = json::array(), required = json::array();
       std::set<std::string> seen;
@@ -266,7 +266,7 @@ Response importOrgWorkspaces(App& app, const Request& req) {
     // Gate 2: a backend must be wired to provision anything (external agents need none).
     bool needs_backend = false;
     for (const auto& p : importer.planned()) needs_backend |= !p.workspace.external;
-    if (needs_backend && !app.workspaces.hasProvisioner())
+    if (needs_backend && !svc.workspaces.hasProvisioner())
       return Response::error(503, "no workspace backend is configured; nothing was imported");
 
     // Every row in one transaction: a crash leaves the whole organisation or none of it.
@@ -276,19 +276,19 @@ Response importOrgWorkspaces(App& app, const Request& req) {
       const json payload{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}, {"org", org}};
       rows.push_back({w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}});
     }
-    if (auto ok = app.store.insertWorkspaces(rows); !ok) return Response::fromError(ok.error());
+    if (auto ok = svc.store.insertWorkspaces(rows); !ok) return Response::fromError(ok.error());
     json created = json::array();
     for (const auto& p : importer.planned()) {
       const Workspace& w = p.workspace;
       if (w.external) {
         if (!w.url.empty())
-          (void)app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"url", w.url}}, {}, w.url});
+          (void)svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"url", w.url}}, {}, w.url});
       } else {
-        app.workspaces.provisionWorkspaceAuto(w);  // bounded by the handler's worker pool
+        svc.workspaces.provisionWorkspaceAuto(w);  // bounded by the handler's worker pool
       }
       created.push_back({{"id", w.id}, {"name", w.name}, {"tier", w.tier}});
     }
-    app.events().record("ORG_IMPORTED", std::nullopt, {{"org", org}, {"count", created.size()}});
+    svc.events().record("ORG_IMPORTED", std::nullopt, {{"org", org}, {"count", created.size()}});
     return Response::json(201, {{"org", org}, {"workspaces", created}, {"count", created.size()}});
   } catch (const ImportError& e) {
     return Response::error(e.status, e.message);
@@ -299,8 +299,8 @@ Response importOrgWorkspaces(App& app, const Request& req) {
 
 }  // namespace
 
-void registerOrgRoutes(Router& router, App& app) {
-  router.add("POST", "/org/import", AuthPolicy::admin, [&app](const Request& r) { return importOrgWorkspaces(app, r); });
+void registerOrgRoutes(Router& router, Services& svc) {
+  router.add("POST", "/org/import", AuthPolicy::admin, [&svc](const Request& r) { return importOrgWorkspaces(svc, r); });
 }
 
 }  // namespace ws

@@ -3,11 +3,11 @@
 // (the archive dispatcher) and with the config at every later provision, so a plugin survives
 // restarts on every backend, stateless instances included.
 
-#include "../core/plugin_registry.h"
-#include "../core/tar.h"
-#include "../core/util.h"
-#include "app.h"
-#include "json_input.h"
+#include "core/json_input.h"
+#include "core/plugin_registry.h"
+#include "core/tar.h"
+#include "core/util.h"
+#include "handlers/routes.h"
 #include "parity/parity.h"
 
 namespace ws {
@@ -18,18 +18,18 @@ using nlohmann::json;
 constexpr std::size_t kMaxInstallBody = 64 * 1024;
 constexpr std::string_view kLocal = "local://";
 
-PluginRegistry registry(const App& app) { return PluginRegistry(app.config.plugins_dir); }
+PluginRegistry registry(const Services& svc) { return PluginRegistry(svc.config.plugins_dir); }
 
-Response listRegistry(App& app) { return Response::json(200, registry(app).list()); }
+Response listRegistry(Services& svc) { return Response::json(200, registry(svc).list()); }
 
-Response listInstalled(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
-  auto installed = app.store.listPlugins(loaded.workspace->id);
+Response listInstalled(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
+  auto installed = svc.store.listPlugins(loaded->id);
   if (!installed) return Response::fromError(installed.error());
   json out = json::array();
   for (const auto& p : *installed) {
-    auto manifest = registry(app).manifest(p.name);
+    auto manifest = registry(svc).manifest(p.name);
     json entry = manifest ? *manifest : json{{"name", p.name}};
     entry["source"] = p.source;
     entry["installed_at"] = p.installed_at;
@@ -39,11 +39,11 @@ Response listInstalled(App& app, const Request& req) {
   return Response::json(200, out);
 }
 
-Response install(App& app, const Request& req) {
+Response install(Services& svc, const Request& req) {
   PARITY_IMPL(plugins_install, docker, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
   PARITY_IMPL(plugins_install, ec2, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
-  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
+  auto loaded = svc.workspaces.findManaged(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
   if (req.body.size() > kMaxInstallBody) return Response::error(413, "an install request is at most 64 KiB");
   JsonInput in(req.body);
   auto source = in.string("source");
@@ -56,55 +56,55 @@ Response install(App& app, const Request& req) {
   const std::string name = source->substr(kLocal.size());
   if (!validPluginName(name)) return Response::error(400, "invalid plugin name: " + name);
 
-  auto plugin = registry(app).load(name);
+  auto plugin = registry(svc).load(name);
   if (!plugin) {
     const auto code = plugin.error().code;
     return Response::error(code == Errc::not_found ? 404 : code == Errc::too_large ? 413 : 422, plugin.error().message);
   }
   if (pin && sha256Hex(plugin->manifest_text) != *pin) return Response::error(422, "plugin.yaml does not match sha256");
-  const Workspace& w = *loaded.workspace;
+  const Workspace& w = *loaded;
   if (!isServing(w.status)) return Response::error(503, "workspace container not running");
 
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& [rel, content] : plugin->files) files.emplace_back(name + "/" + rel, content);
   auto tar = makeTar(filesToTarEntries(files));
   if (!tar) return Response::fromError(tar.error());
-  if (auto r = app.workspaces.execAuto(w.id, {"mkdir", "-p", "/configs/plugins"}, ""); !r) return Response::fromError(r.error());
-  if (auto r = app.workspaces.writeArchiveAuto(w.id, "/configs/plugins", *tar); !r) return Response::fromError(r.error());
-  if (auto r = app.store.addPlugin({w.id, name, *source, nowTime()}); !r) return Response::fromError(r.error());
-  app.workspaces.restartInBackground(w.id);
+  if (auto r = svc.workspaces.execAuto(w.id, {"mkdir", "-p", "/configs/plugins"}, ""); !r) return Response::fromError(r.error());
+  if (auto r = svc.workspaces.writeArchiveAuto(w.id, "/configs/plugins", *tar); !r) return Response::fromError(r.error());
+  if (auto r = svc.store.addPlugin({w.id, name, *source, nowTime()}); !r) return Response::fromError(r.error());
+  svc.workspaces.restartInBackground(w.id);
   return Response::json(200, {{"status", "installed"}, {"plugin", name}, {"source", *source}});
 }
 
-Response uninstall(App& app, const Request& req) {
-  auto loaded = loadManagedWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
-  const Workspace& w = *loaded.workspace;
+Response uninstall(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findManaged(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
+  const Workspace& w = *loaded;
   const std::string name = req.param("name");
   if (!validPluginName(name)) return Response::error(400, "invalid plugin name: " + name);
-  auto installed = app.store.listPlugins(w.id);
+  auto installed = svc.store.listPlugins(w.id);
   if (!installed) return Response::fromError(installed.error());
   if (std::none_of(installed->begin(), installed->end(), [&](const PluginInstall& p) { return p.name == name; }))
     return Response::error(404, "plugin " + name + " is not installed");
   if (!isServing(w.status)) return Response::error(503, "workspace container not running");
   // The plugin's directory and the skills it brought.
   std::vector<std::string> rm{"rm", "-rf", "--", "/configs/plugins/" + name};
-  if (auto manifest = registry(app).manifest(name))
+  if (auto manifest = registry(svc).manifest(name))
     for (const auto& skill : (*manifest)["skills"])
       if (validPluginName(skill.get<std::string>())) rm.push_back("/configs/skills/" + skill.get<std::string>());
-  if (auto r = app.workspaces.execAuto(w.id, rm, ""); !r) return Response::fromError(r.error());
-  if (auto r = app.store.removePlugin(w.id, name); !r) return Response::fromError(r.error());
-  app.workspaces.restartInBackground(w.id);
+  if (auto r = svc.workspaces.execAuto(w.id, rm, ""); !r) return Response::fromError(r.error());
+  if (auto r = svc.store.removePlugin(w.id, name); !r) return Response::fromError(r.error());
+  svc.workspaces.restartInBackground(w.id);
   return Response::json(200, {{"status", "uninstalled"}, {"plugin", name}});
 }
 
 }  // namespace
 
-void registerPluginRoutes(Router& router, App& app) {
-  router.add("GET", "/plugins", AuthPolicy::open, [&app](const Request&) { return listRegistry(app); });
-  router.add("GET", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return listInstalled(app, r); });
-  router.addBlocking("POST", "/workspaces/:id/plugins", AuthPolicy::workspace, [&app](const Request& r) { return install(app, r); });
-  router.addBlocking("DELETE", "/workspaces/:id/plugins/:name", AuthPolicy::workspace, [&app](const Request& r) { return uninstall(app, r); });
+void registerPluginRoutes(Router& router, Services& svc) {
+  router.add("GET", "/plugins", AuthPolicy::open, [&svc](const Request&) { return listRegistry(svc); });
+  router.add("GET", "/workspaces/:id/plugins", AuthPolicy::workspace, [&svc](const Request& r) { return listInstalled(svc, r); });
+  router.addBlocking("POST", "/workspaces/:id/plugins", AuthPolicy::workspace, [&svc](const Request& r) { return install(svc, r); });
+  router.addBlocking("DELETE", "/workspaces/:id/plugins/:name", AuthPolicy::workspace, [&svc](const Request& r) { return uninstall(svc, r); });
 }
 
 }  // namespace ws

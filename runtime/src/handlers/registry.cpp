@@ -4,11 +4,12 @@
 #include <algorithm>
 #include <variant>
 
-#include "../core/util.h"
-#include "app.h"
-#include "json_input.h"
-#include "validation.h"
+#include "core/json_input.h"
+#include "core/util.h"
+#include "handlers/routes.h"
 #include "parity/parity.h"
+#include "service/hierarchy.h"
+#include "service/validation.h"
 
 namespace ws {
 namespace {
@@ -19,7 +20,7 @@ constexpr double kDegradeErrorRate = 0.5;
 constexpr double kRecoverErrorRate = 0.1;
 constexpr std::int64_t kMaxMonthlySpend = 1'000'000'000'000;
 
-Response registerAgent(App& app, const Request& req) {
+Response registerAgent(Services& svc, const Request& req) {
   PARITY_IMPL(ready_detection, docker, "the agent registers; the workspace goes online");
   PARITY_IMPL(ready_detection, ec2, "the agent registers; the workspace goes online");
   JsonInput in(req.body);
@@ -29,9 +30,9 @@ Response registerAgent(App& app, const Request& req) {
   if (in.error()) return Response::error(400, *in.error());
   if (!id || !url || !card) return Response::error(400, "id, url and agent_card are required");
   if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
-  if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
+  if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
 
-  auto found = app.store.findWorkspace(*id);
+  auto found = svc.store.findWorkspace(*id);
   if (!found) return Response::fromError(found.error());
   if (*found && (*found)->status == Status::removed)
     return Response::error(404, "workspace has been removed");
@@ -41,7 +42,7 @@ Response registerAgent(App& app, const Request& req) {
   const bool keep_host_url = *found && !(*found)->url.empty() && !(*found)->external;
   const std::string effective = keep_host_url ? (*found)->url : *url;
   if (!keep_host_url) {
-    if (auto ok = validateAgentUrl(*url, app.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
+    if (auto ok = validateAgentUrl(*url, svc.a2a.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
   }
   if (!*found) {
     // An agent the platform never created registers itself: adopt it, named by its id.
@@ -55,33 +56,33 @@ Response registerAgent(App& app, const Request& req) {
     w.awareness_namespace = "workspace:" + w.id;
     w.created_at = w.updated_at = nowTime();
     const json payload{{"url", *url}, {"agent_card", *card}};
-    if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at}); !ok)
+    if (auto ok = svc.store.insertWorkspace(w, Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at}); !ok)
       return Response::fromError(ok.error());
-    app.events().publish(Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at});
+    svc.events().publish(Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at});
   } else {
     const auto& w = **found;
     WorkspaceUpdate u;
     u.agent_card = card->dump();
     u.url = effective;
-    if (auto ok = app.store.updateWorkspace(w.id, u); !ok) return Response::fromError(ok.error());
-    auto changed = app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
+    if (auto ok = svc.store.updateWorkspace(w.id, u); !ok) return Response::fromError(ok.error());
+    auto changed = svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
                                                      {{"url", effective}, {"agent_card", *card}, {"recovered_from", toString(w.status)}}});
     if (!changed) return Response::fromError(changed.error());
   }
-  app.liveness.touch(*id);
+  svc.liveness.touch(*id);
 
   json out{{"status", "registered"}};
-  auto has = app.store.hasLiveToken(*id);
+  auto has = svc.store.hasLiveToken(*id);
   if (!has) return Response::fromError(has.error());
   if (!*has) {  // bootstrap: the first registration of a token-less workspace gets one
-    auto token = app.auth.issueToken(*id);
+    auto token = svc.credentials.issueToken(*id);
     if (!token) return Response::fromError(token.error());
     out["auth_token"] = *token;
   }
   return Response::json(200, out);
 }
 
-Response heartbeat(App& app, const Request& req) {
+Response heartbeat(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto id = in.string("workspace_id");
   HeartbeatUpdate h;
@@ -103,14 +104,14 @@ Response heartbeat(App& app, const Request& req) {
   h.active_tasks = static_cast<int>(active);
   if (spend && *spend != 0) h.monthly_spend = std::clamp<std::int64_t>(*spend, 0, kMaxMonthlySpend);
   h.workspace_id = *id;
-  if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
+  if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
 
-  auto found = app.store.findWorkspace(*id);
+  auto found = svc.store.findWorkspace(*id);
   if (!found) return Response::fromError(found.error());
   if (!*found || (*found)->status == Status::removed) return Response::error(404, "workspace not found");
   const Workspace& before = **found;
-  if (auto ok = app.store.recordHeartbeat(h); !ok) return Response::fromError(ok.error());
-  app.liveness.touch(*id);
+  if (auto ok = svc.store.recordHeartbeat(h); !ok) return Response::fromError(ok.error());
+  svc.liveness.touch(*id);
 
   // Agents that manage their own status (capability status_mgmt) are not judged by error rate.
   bool self_managed = false;
@@ -120,54 +121,54 @@ Response heartbeat(App& app, const Request& req) {
   }
   Status status = before.status;
   if (status == Status::provisioning || status == Status::offline || status == Status::awaiting_agent) {
-    auto changed = app.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
+    auto changed = svc.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
                                                      {{"recovered_from", toString(status)}}, {status}});
     if (!changed) return Response::fromError(changed.error());
     if (*changed) status = Status::online;
   }
   const bool wedged = runtime_state == "wedged";
   if (status == Status::online && (wedged || (!self_managed && h.error_rate >= kDegradeErrorRate))) {
-    auto changed = app.lifecycle.change(StatusChange{
+    auto changed = svc.lifecycle.change(StatusChange{
         *id, Status::degraded, "WORKSPACE_DEGRADED",
         {{"error_rate", h.error_rate}, {"sample_error", h.sample_error}, {"runtime_state", runtime_state}},
         {Status::online}});
     if (!changed) return Response::fromError(changed.error());
   } else if (status == Status::degraded && !wedged && !self_managed && h.error_rate < kRecoverErrorRate) {
-    auto changed = app.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
+    auto changed = svc.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
                                                      {{"recovered_from", "degraded"}}, {Status::degraded}});
     if (!changed) return Response::fromError(changed.error());
   }
   if (h.current_task != before.current_task)
-    app.events().broadcast("TASK_UPDATED", *id, {{"current_task", h.current_task}, {"active_tasks", h.active_tasks}});
-  app.events().broadcast("WORKSPACE_HEARTBEAT", *id,
+    svc.events().broadcast("TASK_UPDATED", *id, {{"current_task", h.current_task}, {"active_tasks", h.active_tasks}});
+  svc.events().broadcast("WORKSPACE_HEARTBEAT", *id,
                          {{"error_rate", h.error_rate}, {"active_tasks", h.active_tasks}, {"uptime_seconds", h.uptime_seconds}});
   return Response::json(200, {{"status", "ok"}});
 }
 
-Response updateCard(App& app, const Request& req) {
+Response updateCard(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto id = in.string("workspace_id");
   auto card = in.object("agent_card");
   if (in.error()) return Response::error(400, *in.error());
   if (!id || !card) return Response::error(400, "workspace_id and agent_card are required");
   if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
-  if (auto denied = app.auth.tokenGate(req, *id)) return *denied;
+  if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
   WorkspaceUpdate u;
   u.agent_card = card->dump();
-  auto updated = app.store.updateWorkspace(*id, u);
+  auto updated = svc.store.updateWorkspace(*id, u);
   if (!updated) return Response::fromError(updated.error());
   if (!*updated) return Response::error(404, "workspace not found");
-  app.events().record("AGENT_CARD_UPDATED", *id, {{"agent_card", *card}});
+  svc.events().record("AGENT_CARD_UPDATED", *id, {{"agent_card", *card}});
   return Response::json(200, {{"status", "updated"}});
 }
 
 // The caller named by X-Workspace-ID, authenticated by its own token (when it has one).
 // Returns the caller id, or the response to send.
-std::variant<std::string, Response> authenticateCaller(App& app, const Request& req) {
+std::variant<std::string, Response> authenticateCaller(Services& svc, const Request& req) {
   auto caller = req.header("x-workspace-id");
   if (!caller || caller->empty()) return Response::error(400, "X-Workspace-ID header is required");
   if (!isUuid(*caller)) return Response::error(400, "invalid X-Workspace-ID");
-  if (auto denied = app.auth.tokenGate(req, *caller)) return *denied;
+  if (auto denied = svc.auth.tokenGate(req, *caller)) return *denied;
   return *caller;
 }
 
@@ -178,25 +179,25 @@ json peerJson(const Workspace& w) {
           {"agent_card", parseStoredJson(w.agent_card)}};
 }
 
-Response discover(App& app, const Request& req) {
-  auto caller = authenticateCaller(app, req);
+Response discover(Services& svc, const Request& req) {
+  auto caller = authenticateCaller(svc, req);
   if (auto* r = std::get_if<Response>(&caller)) return *r;
-  auto target = loadLiveWorkspace(app.store, req.param("id"));
-  if (target.error) return *target.error;
-  auto allowed = canCommunicate(app.store, std::get<std::string>(caller), target.workspace->id);
+  auto target = svc.workspaces.findLive(req.param("id"));
+  if (!target) return Response::fromError(target.error());
+  auto allowed = canCommunicate(svc.store, std::get<std::string>(caller), target->id);
   if (!allowed) return Response::fromError(allowed.error());
   if (!*allowed) return Response::error(403, "caller may not communicate with this workspace");
-  return Response::json(200, peerJson(*target.workspace));
+  return Response::json(200, peerJson(*target));
 }
 
-Response peers(App& app, const Request& req) {
+Response peers(Services& svc, const Request& req) {
   const std::string& id = req.param("id");
-  auto self = loadLiveWorkspace(app.store, id);
-  if (self.error) return *self.error;
-  if (auto denied = app.auth.tokenGate(req, id)) return *denied;
-  auto all = app.store.listWorkspaces();
+  auto self = svc.workspaces.findLive(id);
+  if (!self) return Response::fromError(self.error());
+  if (auto denied = svc.auth.tokenGate(req, id)) return *denied;
+  auto all = svc.store.listWorkspaces();
   if (!all) return Response::fromError(all.error());
-  const auto& me = *self.workspace;
+  const auto& me = *self;
   json out = json::array();
   for (const auto& w : *all) {
     if (w.id == me.id) continue;
@@ -208,27 +209,27 @@ Response peers(App& app, const Request& req) {
   return Response::json(200, out);
 }
 
-Response checkAccess(App& app, const Request& req) {
+Response checkAccess(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto caller = in.string("caller_id");
   auto target = in.string("target_id");
   if (in.error()) return Response::error(400, *in.error());
   if (!caller || !target) return Response::error(400, "caller_id and target_id are required");
   if (!isUuid(*caller) || !isUuid(*target)) return Response::error(400, "caller_id and target_id must be UUIDs");
-  auto allowed = canCommunicate(app.store, *caller, *target);
+  auto allowed = canCommunicate(svc.store, *caller, *target);
   if (!allowed) return Response::fromError(allowed.error());
   return Response::json(200, {{"allowed", *allowed}});
 }
 
 }  // namespace
 
-void registerRegistryRoutes(Router& router, App& app) {
-  router.addBlocking("POST", "/registry/register", AuthPolicy::open, [&app](const Request& r) { return registerAgent(app, r); });
-  router.add("POST", "/registry/heartbeat", AuthPolicy::open, [&app](const Request& r) { return heartbeat(app, r); });
-  router.add("POST", "/registry/update-card", AuthPolicy::open, [&app](const Request& r) { return updateCard(app, r); });
-  router.add("GET", "/registry/discover/:id", AuthPolicy::open, [&app](const Request& r) { return discover(app, r); });
-  router.add("GET", "/registry/:id/peers", AuthPolicy::open, [&app](const Request& r) { return peers(app, r); });
-  router.add("POST", "/registry/check-access", AuthPolicy::open, [&app](const Request& r) { return checkAccess(app, r); });
+void registerRegistryRoutes(Router& router, Services& svc) {
+  router.addBlocking("POST", "/registry/register", AuthPolicy::open, [&svc](const Request& r) { return registerAgent(svc, r); });
+  router.add("POST", "/registry/heartbeat", AuthPolicy::open, [&svc](const Request& r) { return heartbeat(svc, r); });
+  router.add("POST", "/registry/update-card", AuthPolicy::open, [&svc](const Request& r) { return updateCard(svc, r); });
+  router.add("GET", "/registry/discover/:id", AuthPolicy::open, [&svc](const Request& r) { return discover(svc, r); });
+  router.add("GET", "/registry/:id/peers", AuthPolicy::open, [&svc](const Request& r) { return peers(svc, r); });
+  router.add("POST", "/registry/check-access", AuthPolicy::open, [&svc](const Request& r) { return checkAccess(svc, r); });
 }
 
 }  // namespace ws

@@ -2,11 +2,11 @@
 // workspace's children, the console, and bootstrap-failed. All backend work goes through the
 // dispatchers, so teams behave the same on every backend.
 
-#include "../core/util.h"
-#include "app.h"
-#include "json_input.h"
-#include "validation.h"
+#include "core/json_input.h"
+#include "core/util.h"
+#include "handlers/routes.h"
 #include "parity/parity.h"
+#include "service/validation.h"
 
 namespace ws {
 namespace {
@@ -15,9 +15,9 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxLogTail = 8192;
 
-Response expand(App& app, const Request& req) {
-  auto parent = loadLiveWorkspace(app.store, req.param("id"));
-  if (parent.error) return *parent.error;
+Response expand(Services& svc, const Request& req) {
+  auto parent = svc.workspaces.findLive(req.param("id"));
+  if (!parent) return Response::fromError(parent.error());
   JsonInput in(req.body);
   auto subs = in.body().value("sub_workspaces", json::array());
   if (in.error()) return Response::error(400, *in.error());
@@ -36,9 +36,9 @@ Response expand(App& app, const Request& req) {
     w.id = newUuid();
     w.name = *name;
     w.role = role;
-    w.tier = parent.workspace->tier;
-    w.runtime = runtime && !runtime->empty() ? *runtime : parent.workspace->runtime;
-    w.parent_id = parent.workspace->id;
+    w.tier = parent->tier;
+    w.runtime = runtime && !runtime->empty() ? *runtime : parent->runtime;
+    w.parent_id = parent->id;
     w.awareness_namespace = "workspace:" + w.id;
     w.created_at = w.updated_at = nowTime();
     children.push_back(std::move(w));
@@ -46,35 +46,35 @@ Response expand(App& app, const Request& req) {
   json listed = json::array();
   for (const auto& w : children) {
     const json payload{{"name", w.name}, {"tier", w.tier}, {"parent_id", w.parent_id.value_or("")}};
-    if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}); !ok)
+    if (auto ok = svc.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}); !ok)
       return Response::fromError(ok.error());
-    app.workspaces.provisionWorkspaceAuto(w);  // same path as a single create: token, config, dispatcher
+    svc.workspaces.provisionWorkspaceAuto(w);  // same path as a single create: token, config, dispatcher
     listed.push_back({{"id", w.id}, {"name", w.name}, {"role", w.role ? json(*w.role) : json(nullptr)}});
   }
-  app.events().record("WORKSPACE_EXPANDED", parent.workspace->id, {{"children", listed}});
+  svc.events().record("WORKSPACE_EXPANDED", parent->id, {{"children", listed}});
   return Response::json(200, {{"status", "expanded"}, {"children", listed}});
 }
 
-Response collapse(App& app, const Request& req) {
+Response collapse(Services& svc, const Request& req) {
   PARITY_IMPL(team_collapse, docker, "stopWorkspaceAuto for each child");
   PARITY_IMPL(team_collapse, ec2, "stopWorkspaceAuto for each child");
-  auto parent = loadLiveWorkspace(app.store, req.param("id"));
-  if (parent.error) return *parent.error;
-  auto children = app.store.children(parent.workspace->id);
+  auto parent = svc.workspaces.findLive(req.param("id"));
+  if (!parent) return Response::fromError(parent.error());
+  auto children = svc.store.children(parent->id);
   if (!children) return Response::fromError(children.error());
   json removed = json::array();
   std::vector<std::string> failures;
   for (const auto& c : *children) {
     // The database first (removed, tokens revoked), then the workload, as delete does.
-    if (auto ok = app.store.markRemoved({c.id}, {Event{0, "WORKSPACE_REMOVED", c.id, json{{"name", c.name}}.dump(), nowTime()}}); !ok)
+    if (auto ok = svc.store.markRemoved({c.id}, {Event{0, "WORKSPACE_REMOVED", c.id, json{{"name", c.name}}.dump(), nowTime()}}); !ok)
       return Response::fromError(ok.error());
-    app.liveness.forget(c.id);
-    auto stopped = app.workspaces.stopWorkspaceAuto(c.id);
-    if (stopped) stopped = app.workspaces.removeVolumesAuto(c.id);
+    svc.liveness.forget(c.id);
+    auto stopped = svc.workspaces.stopWorkspaceAuto(c.id);
+    if (stopped) stopped = svc.workspaces.removeVolumesAuto(c.id);
     if (!stopped) failures.push_back(c.id + ": " + stopped.error().message);
     removed.push_back(c.name);
   }
-  app.events().record("WORKSPACE_COLLAPSED", parent.workspace->id, {{"removed_children", removed}});
+  svc.events().record("WORKSPACE_COLLAPSED", parent->id, {{"removed_children", removed}});
   if (!failures.empty())
     return Response::json(500, {{"error", "children marked removed, but " + std::to_string(failures.size()) +
                                               " stop call(s) failed — please retry: " + failures.front()},
@@ -82,10 +82,10 @@ Response collapse(App& app, const Request& req) {
   return Response::json(200, {{"status", "collapsed"}, {"removed", removed}});
 }
 
-Response console(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
-  auto output = app.workspaces.bootLogAuto(loaded.workspace->id);
+Response console(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
+  auto output = svc.workspaces.bootLogAuto(loaded->id);
   if (!output) {
     if (output.error().code == Errc::backend_unavailable)
       return Response::error(501, "console output unavailable on this deployment (no backend)");
@@ -94,9 +94,9 @@ Response console(App& app, const Request& req) {
   return Response::json(200, {{"output", *output}});
 }
 
-Response bootstrapFailed(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
+Response bootstrapFailed(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
   JsonInput in(req.body);
   const std::string error = in.string("error").value_or("bootstrap failed");
   std::string tail = in.string("log_tail").value_or("");
@@ -113,8 +113,8 @@ Response bootstrapFailed(App& app, const Request& req) {
   std::string reason_tail = tail;
   keepTail(reason_tail, error.size() + 1 < kMaxLogTail ? kMaxLogTail - error.size() - 1 : 0);
   const std::string reason = (reason_tail.empty() ? error : error + "\n" + reason_tail).substr(0, kMaxLogTail);
-  auto changed = app.lifecycle.change(StatusChange{
-      loaded.workspace->id, Status::failed, "WORKSPACE_PROVISION_FAILED",
+  auto changed = svc.lifecycle.change(StatusChange{
+      loaded->id, Status::failed, "WORKSPACE_PROVISION_FAILED",
       {{"error", error}, {"log_tail", tail}, {"source", "bootstrap_watcher"}}, {Status::provisioning}, std::nullopt,
       reason});
   if (!changed) return Response::fromError(changed.error());
@@ -124,12 +124,12 @@ Response bootstrapFailed(App& app, const Request& req) {
 
 }  // namespace
 
-void registerTeamRoutes(Router& router, App& app) {
-  router.addBlocking("POST", "/workspaces/:id/expand", AuthPolicy::workspace, [&app](const Request& r) { return expand(app, r); });
-  router.addBlocking("POST", "/workspaces/:id/collapse", AuthPolicy::workspace, [&app](const Request& r) { return collapse(app, r); });
-  router.addBlocking("GET", "/workspaces/:id/console", AuthPolicy::admin, [&app](const Request& r) { return console(app, r); });
+void registerTeamRoutes(Router& router, Services& svc) {
+  router.addBlocking("POST", "/workspaces/:id/expand", AuthPolicy::workspace, [&svc](const Request& r) { return expand(svc, r); });
+  router.addBlocking("POST", "/workspaces/:id/collapse", AuthPolicy::workspace, [&svc](const Request& r) { return collapse(svc, r); });
+  router.addBlocking("GET", "/workspaces/:id/console", AuthPolicy::admin, [&svc](const Request& r) { return console(svc, r); });
   router.add("POST", "/admin/workspaces/:id/bootstrap-failed", AuthPolicy::admin,
-             [&app](const Request& r) { return bootstrapFailed(app, r); });
+             [&svc](const Request& r) { return bootstrapFailed(svc, r); });
 }
 
 }  // namespace ws

@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "../core/util.h"
-#include "app.h"
-#include "json_input.h"
-#include "json_writer.h"
-#include "validation.h"
+#include "core/json_input.h"
+#include "core/json_writer.h"
+#include "core/util.h"
+#include "handlers/routes.h"
+#include "service/memories.h"
+#include "service/validation.h"
 
 namespace ws {
 namespace {
@@ -26,14 +27,14 @@ void readPosition(JsonInput& in, std::optional<double>& x, std::optional<double>
   }
 }
 
-std::string platformUrlFor(const App& app, const Request& req) {
-  if (!app.config.platform_url.empty()) return app.config.platform_url;
+std::string platformUrlFor(const Services& svc, const Request& req) {
+  if (!svc.config.platform_url.empty()) return svc.config.platform_url;
   const auto proto = req.header("x-forwarded-proto").value_or("http");
   const auto host = req.header("x-forwarded-host").value_or(req.header("host").value_or("localhost"));
   return proto + "://" + host;
 }
 
-Response create(App& app, const Request& req) {
+Response create(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto name = in.string("name");
   auto role = in.string("role");
@@ -57,7 +58,7 @@ Response create(App& app, const Request& req) {
   if (auto e = validateWorkspaceText(name, role, model, runtime)) return Response::error(400, *e);
   if (tier && (*tier < 0 || *tier > 4)) return Response::error(400, "tier must be between 1 and 4");
   if (dir && !dir->empty()) {
-    auto normal = normaliseWorkspaceDir(*dir, app.config.workspace_dir_root);
+    auto normal = normaliseWorkspaceDir(*dir, svc.config.workspace_dir_root);
     if (!normal) return Response::fromError(normal.error());
     dir = *normal;
   }
@@ -74,12 +75,12 @@ Response create(App& app, const Request& req) {
     secret_values.emplace_back(key, value.get<std::string>());
   }
   if (parent_id) {
-    auto parent = loadLiveWorkspace(app.store, *parent_id);
-    if (parent.error) return parent.error->status == 404 ? Response::error(400, "parent workspace not found") : *parent.error;
+    auto parent = svc.workspaces.findLive(*parent_id);
+    if (!parent) return parent.error().code == Errc::not_found ? Response::error(400, "parent workspace not found") : Response::fromError(parent.error());
   }
   const bool is_external = external.value_or(false) || runtime.value_or("") == "external";
   if (is_external && url && !url->empty()) {
-    if (auto ok = validateAgentUrl(*url, app.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
+    if (auto ok = validateAgentUrl(*url, svc.a2a.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
   }
 
   Workspace w;
@@ -104,28 +105,28 @@ Response create(App& app, const Request& req) {
   if (!memories) return Response::error(400, memories.error().message);
 
   const json provisioning{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}};
-  if (auto ok = app.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at}); !ok)
+  if (auto ok = svc.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at}); !ok)
     return Response::fromError(ok.error());
-  app.events().publish(Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at});
+  svc.events().publish(Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at});
   for (const auto& [key, value] : secret_values)
-    if (auto ok = app.workspaces.secrets().put(w.id, key, value); !ok) return Response::fromError(ok.error());
+    if (auto ok = svc.workspaces.secrets().put(w.id, key, value); !ok) return Response::fromError(ok.error());
   for (const auto& m : *memories)
-    if (auto ok = app.store.insertMemory(m); !ok) return Response::fromError(ok.error());
+    if (auto ok = svc.store.insertMemory(m); !ok) return Response::fromError(ok.error());
 
   if (is_external) {
     if (url && !url->empty()) {
-      auto changed = app.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
+      auto changed = svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
                                                        {{"url", *url}}, {}, *url, std::nullopt});
       if (!changed) return Response::fromError(changed.error());
-      app.liveness.touch(w.id);
+      svc.liveness.touch(w.id);
       return Response::json(201, {{"id", w.id}, {"external", true}, {"status", "online"}});
     }
-    auto changed = app.lifecycle.change(
+    auto changed = svc.lifecycle.change(
         StatusChange{w.id, Status::awaiting_agent, "WORKSPACE_AWAITING_AGENT", json::object()});
     if (!changed) return Response::fromError(changed.error());
-    auto token = app.auth.issueToken(w.id);
+    auto token = svc.credentials.issueToken(w.id);
     if (!token) return Response::fromError(token.error());
-    const std::string base = platformUrlFor(app, req);
+    const std::string base = platformUrlFor(svc, req);
     return Response::json(
         201, {{"id", w.id},
               {"external", true},
@@ -146,8 +147,8 @@ Response create(App& app, const Request& req) {
                      "\", \"url\": \"<YOUR_AGENT_URL>\", \"agent_card\": {\"name\": " + json(w.name).dump() + "}})\n"}}}});
   }
 
-  app.workspaces.provisionWorkspaceAuto(w);
-  auto now = app.store.findWorkspace(w.id);
+  svc.workspaces.provisionWorkspaceAuto(w);
+  auto now = svc.store.findWorkspace(w.id);
   const std::string status = now && *now ? std::string(toString((*now)->status)) : "provisioning";
   return Response::json(201, {{"id", w.id},
                               {"status", status},
@@ -155,8 +156,8 @@ Response create(App& app, const Request& req) {
                               {"workspace_access", w.workspace_access}});
 }
 
-Response list(App& app) {
-  auto all = app.store.listWorkspaces();
+Response list(Services& svc) {
+  auto all = svc.store.listWorkspaces();
   if (!all) return Response::fromError(all.error());
   Response res;
   res.body.reserve(all->size() * 640);
@@ -167,26 +168,26 @@ Response list(App& app) {
   return res;
 }
 
-Response get(App& app, const Request& req) {
-  auto loaded = loadLiveWorkspace(app.store, req.param("id"));
-  if (loaded.error) return *loaded.error;
+Response get(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
   Response res;
   JsonWriter out(res.body);
-  writeWorkspaceJson(out, *loaded.workspace, WorkspaceView::single);
+  writeWorkspaceJson(out, *loaded, WorkspaceView::single);
   return res;
 }
 
-Response update(App& app, const Request& req) {
+Response update(Services& svc, const Request& req) {
   const std::string& id = req.param("id");
-  auto loaded = loadLiveWorkspace(app.store, id);
-  if (loaded.error) return *loaded.error;
+  auto loaded = svc.workspaces.findLive(id);
+  if (!loaded) return Response::fromError(loaded.error());
   JsonInput in(req.body);
   WorkspaceUpdate u;
   u.name = in.string("name");
   if (in.has("role")) u.role = in.string("role");
   // What decides where and how privileged the workload runs is the operator's, not the agent's.
   for (const char* field : {"tier", "workspace_dir", "workspace_access", "runtime"})
-    if (in.has(field) && !app.auth.isAdminToken(req.bearer()))
+    if (in.has(field) && !svc.auth.isAdmin(req))
       return Response::error(403, std::string("changing ") + field + " needs the admin token");
   if (auto tier = in.integer("tier")) {
     if (*tier < 1 || *tier > 4) return Response::error(400, "tier must be between 1 and 4");
@@ -204,10 +205,10 @@ Response update(App& app, const Request& req) {
   if (auto e = validateWorkspaceText(u.name, u.role ? *u.role : std::nullopt, std::nullopt, u.runtime))
     return Response::error(400, *e);
   if (u.runtime && u.runtime->empty()) return Response::error(400, "runtime must not be empty");
-  const auto& w = *loaded.workspace;
+  const auto& w = *loaded;
   const auto dir = u.workspace_dir ? *u.workspace_dir : w.workspace_dir;
   if (u.workspace_dir && *u.workspace_dir && !(*u.workspace_dir)->empty()) {
-    auto normal = normaliseWorkspaceDir(**u.workspace_dir, app.config.workspace_dir_root);
+    auto normal = normaliseWorkspaceDir(**u.workspace_dir, svc.config.workspace_dir_root);
     if (!normal) return Response::fromError(normal.error());
     u.workspace_dir = std::optional<std::string>(*normal);
   }
@@ -217,30 +218,30 @@ Response update(App& app, const Request& req) {
   if (u.parent_id && *u.parent_id) {
     const std::string& parent = **u.parent_id;
     if (parent == id) return Response::error(400, "a workspace cannot be its own parent");
-    auto p = loadLiveWorkspace(app.store, parent);
-    if (p.error) return p.error->status == 404 ? Response::error(400, "parent workspace not found") : *p.error;
-    auto below = app.store.descendants(id);
+    auto p = svc.workspaces.findLive(parent);
+    if (!p) return p.error().code == Errc::not_found ? Response::error(400, "parent workspace not found") : Response::fromError(p.error());
+    auto below = svc.store.descendants(id);
     if (!below) return Response::fromError(below.error());
     for (const auto& d : *below)
       if (d.id == parent) return Response::error(400, "parent_id would create a cycle");
   }
-  auto updated = app.store.updateWorkspace(id, u);
+  auto updated = svc.store.updateWorkspace(id, u);
   if (!updated) return Response::fromError(updated.error());
   if (!*updated) return Response::error(404, "workspace not found");
-  app.events().record("WORKSPACE_UPDATED", id, in.body());
+  svc.events().record("WORKSPACE_UPDATED", id, in.body());
   json out{{"status", "updated"}};
   if (u.workspace_dir) out["needs_restart"] = true;
   return Response::json(200, out);
 }
 
-Response remove(App& app, const Request& req) {
+Response remove(Services& svc, const Request& req) {
   const std::string& id = req.param("id");
-  auto loaded = loadLiveWorkspace(app.store, id);
-  if (loaded.error) return *loaded.error;
+  auto loaded = svc.workspaces.findLive(id);
+  if (!loaded) return Response::fromError(loaded.error());
   const bool confirm = req.queryParam("confirm").value_or("") == "true";
   const bool purge = req.queryParam("purge").value_or("") == "true";
 
-  auto children = app.store.children(id);
+  auto children = svc.store.children(id);
   if (!children) return Response::fromError(children.error());
   if (!children->empty() && !confirm) {
     json list = json::array();
@@ -250,7 +251,7 @@ Response remove(App& app, const Request& req) {
                                 {"children", list},
                                 {"children_count", children->size()}});
   }
-  auto below = app.store.descendants(id);
+  auto below = svc.store.descendants(id);
   if (!below) return Response::fromError(below.error());
 
   // The database first: once removed, nothing can resurrect the rows, whatever the backend does.
@@ -263,16 +264,16 @@ Response remove(App& app, const Request& req) {
   }
   ids.push_back(id);
   events.push_back(Event{0, "WORKSPACE_REMOVED", id,
-                         json{{"name", loaded.workspace->name}, {"cascade_deleted", below->size()}}.dump(), now});
-  if (auto ok = app.store.markRemoved(ids, events); !ok) return Response::fromError(ok.error());
-  for (const auto& e : events) app.events().publish(e);
+                         json{{"name", loaded->name}, {"cascade_deleted", below->size()}}.dump(), now});
+  if (auto ok = svc.store.markRemoved(ids, events); !ok) return Response::fromError(ok.error());
+  for (const auto& e : events) svc.events().publish(e);
 
   std::vector<std::string> failures;
   for (const auto& wid : ids) {
-    app.liveness.forget(wid);
-    auto stopped = app.workspaces.stopWorkspaceAuto(wid);
+    svc.liveness.forget(wid);
+    auto stopped = svc.workspaces.stopWorkspaceAuto(wid);
     // Volumes go only once the container is gone; a failed stop is retried by the caller.
-    if (stopped) stopped = app.workspaces.removeVolumesAuto(wid);
+    if (stopped) stopped = svc.workspaces.removeVolumesAuto(wid);
     if (!stopped) failures.push_back(wid + ": " + stopped.error().message);
   }
   if (!failures.empty()) {
@@ -284,17 +285,17 @@ Response remove(App& app, const Request& req) {
                                 {"stop_failures", failures.size()}});
   }
   if (purge) {
-    if (auto ok = app.store.purge(ids); !ok) return Response::fromError(ok.error());
+    if (auto ok = svc.store.purge(ids); !ok) return Response::fromError(ok.error());
     return Response::json(200, {{"status", "purged"}, {"cascade_deleted", below->size()}});
   }
   return Response::json(200, {{"status", "removed"}, {"cascade_deleted", below->size()}});
 }
 
-Response state(App& app, const Request& req) {
+Response state(Services& svc, const Request& req) {
   const std::string& id = req.param("id");
   if (!isUuid(id)) return Response::error(400, "invalid workspace id");
-  if (auto denied = app.auth.tokenGate(req, id)) return *denied;
-  auto found = app.store.findWorkspace(id);
+  if (auto denied = svc.auth.tokenGate(req, id)) return *denied;
+  auto found = svc.store.findWorkspace(id);
   if (!found) return Response::fromError(found.error());
   if (!*found) return Response::json(404, {{"workspace_id", id}, {"deleted", true}});
   const auto& w = **found;
@@ -308,13 +309,13 @@ Response state(App& app, const Request& req) {
 
 }  // namespace
 
-void registerWorkspaceRoutes(Router& router, App& app) {
-  router.add("GET", "/workspaces", AuthPolicy::admin, [&app](const Request&) { return list(app); });
-  router.addBlocking("POST", "/workspaces", AuthPolicy::admin, [&app](const Request& r) { return create(app, r); });
-  router.add("GET", "/workspaces/:id", AuthPolicy::open, [&app](const Request& r) { return get(app, r); });
-  router.add("PATCH", "/workspaces/:id", AuthPolicy::workspace, [&app](const Request& r) { return update(app, r); });
-  router.addBlocking("DELETE", "/workspaces/:id", AuthPolicy::admin, [&app](const Request& r) { return remove(app, r); });
-  router.add("GET", "/workspaces/:id/state", AuthPolicy::workspace, [&app](const Request& r) { return state(app, r); });
+void registerWorkspaceRoutes(Router& router, Services& svc) {
+  router.add("GET", "/workspaces", AuthPolicy::admin, [&svc](const Request&) { return list(svc); });
+  router.addBlocking("POST", "/workspaces", AuthPolicy::admin, [&svc](const Request& r) { return create(svc, r); });
+  router.add("GET", "/workspaces/:id", AuthPolicy::open, [&svc](const Request& r) { return get(svc, r); });
+  router.add("PATCH", "/workspaces/:id", AuthPolicy::workspace, [&svc](const Request& r) { return update(svc, r); });
+  router.addBlocking("DELETE", "/workspaces/:id", AuthPolicy::admin, [&svc](const Request& r) { return remove(svc, r); });
+  router.add("GET", "/workspaces/:id/state", AuthPolicy::workspace, [&svc](const Request& r) { return state(svc, r); });
 }
 
 }  // namespace ws

@@ -1,4 +1,4 @@
-#include "process.h"
+#include "server/process.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "../core/util.h"
+#include "core/util.h"
 
 namespace ws {
 namespace {

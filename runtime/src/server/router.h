@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "http.h"
+#include "server/http.h"
 
 namespace ws {
 

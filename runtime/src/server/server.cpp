@@ -1,4 +1,4 @@
-#include "server.h"
+#include "server/server.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -15,7 +15,7 @@
 #include <variant>
 #include <vector>
 
-#include "../core/json.h"
+#include "core/json.h"
 
 namespace ws {
 namespace {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <variant>
 
-#include "http.h"
+#include "server/http.h"
 #include "ws/config.h"
 #include "ws/errors.h"
 #include "ws/provisioner.h"

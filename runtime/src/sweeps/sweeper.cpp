@@ -1,23 +1,23 @@
-#include "sweeper.h"
+#include "sweeps/sweeper.h"
 
 #include <spdlog/spdlog.h>
 
-#include "../core/util.h"
+#include "core/util.h"
 #include "parity/parity.h"
 
 namespace ws {
 
 void Sweeper::start() {
   // After a restart nobody has heartbeated yet: give every live workspace a full TTL.
-  if (auto live = app_.store.listByStatus({Status::online, Status::degraded}))
-    for (const auto& w : *live) app_.liveness.touch(w.id);
+  if (auto live = svc_.store.listByStatus({Status::online, Status::degraded}))
+    for (const auto& w : *live) svc_.liveness.touch(w.id);
   thread_ = std::thread([this] {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
       lock.unlock();
       runOnce(false);
       lock.lock();
-      wake_.wait_for(lock, app_.config.sweep_interval, [this] { return stopping_; });
+      wake_.wait_for(lock, svc_.config.sweep_interval, [this] { return stopping_; });
     }
   });
 }
@@ -50,13 +50,13 @@ void guarded(const char* name, Sweep&& sweep) {
 void Sweeper::runOnce(bool force) {
   guarded("liveness", [this] { livenessSweep(); });
   guarded("provision-timeout", [this] { provisionTimeoutSweep(); });
-  guarded("schedule", [this] { runDueSchedules(app_); });
+  guarded("schedule", [this] { svc_.schedules.runDue(); });
   const auto now = std::chrono::steady_clock::now();
-  if (force || now - last_health_ >= app_.config.health_sweep_interval) {
+  if (force || now - last_health_ >= svc_.config.health_sweep_interval) {
     last_health_ = now;
     guarded("health", [this] { healthSweep(); });
   }
-  if (force || now - last_orphan_ >= app_.config.orphan_sweep_interval) {
+  if (force || now - last_orphan_ >= svc_.config.orphan_sweep_interval) {
     last_orphan_ = now;
     guarded("orphan", [this] { orphanSweep(); });
   }
@@ -65,25 +65,25 @@ void Sweeper::runOnce(bool force) {
 void Sweeper::healthSweep() {
   PARITY_IMPL(liveness_probe, docker, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
   PARITY_IMPL(liveness_probe, ec2, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
-  if (!app_.workspaces.hasProvisioner()) return;
-  auto live = app_.store.listByStatus({Status::online, Status::degraded});
+  if (!svc_.workspaces.hasProvisioner()) return;
+  auto live = svc_.store.listByStatus({Status::online, Status::degraded});
   if (!live) return spdlog::error("health sweep: {}", live.error().message);
   for (const auto& w : *live) {
     if (w.external) continue;
-    const auto alive = app_.workspaces.isRunningAuto(w.id);
+    const auto alive = svc_.workspaces.isRunningAuto(w.id);
     if (alive.error || alive.running) continue;  // uncertain answers never mark a workspace dead
-    markDeadAndRestart(app_, w.id, "backend reports the workspace is not running");
+    svc_.workspaces.markDeadAndRestart(w.id, "backend reports the workspace is not running");
   }
 }
 
 void Sweeper::orphanSweep() {
   PARITY_IMPL(orphan_sweep, docker, "listManagedAuto against the database, then stopWorkspaceAuto");
   PARITY_IMPL(orphan_sweep, ec2, "listManagedAuto against the database, then stopWorkspaceAuto");
-  if (!app_.workspaces.hasProvisioner()) return;
-  auto managed = app_.workspaces.listManagedAuto();
+  if (!svc_.workspaces.hasProvisioner()) return;
+  auto managed = svc_.workspaces.listManagedAuto();
   if (!managed) return spdlog::warn("orphan sweep: {}", managed.error().message);
   if (managed->empty()) return;
-  auto rows = app_.store.listByStatus({});
+  auto rows = svc_.store.listByStatus({});
   if (!rows) return spdlog::error("orphan sweep: {}", rows.error().message);
   for (const auto& id : *managed) {
     // Backends report full ids, or the 12-character prefix when that is all they carry.
@@ -92,38 +92,38 @@ void Sweeper::orphanSweep() {
       if (w.id == id || (id.size() < w.id.size() && w.id.rfind(id, 0) == 0)) owner = &w;
     if (owner && owner->status != Status::removed) continue;
     spdlog::warn("orphan sweep: reaping {} ({})", id, owner ? "workspace removed" : "no such workspace");
-    if (auto stopped = app_.workspaces.stopWorkspaceAuto(id); !stopped) {
+    if (auto stopped = svc_.workspaces.stopWorkspaceAuto(id); !stopped) {
       spdlog::warn("orphan sweep: stop {}: {}", id, stopped.error().message);
       continue;
     }
-    if (auto removed = app_.workspaces.removeVolumesAuto(id); !removed)
+    if (auto removed = svc_.workspaces.removeVolumesAuto(id); !removed)
       spdlog::warn("orphan sweep: volumes of {}: {}", id, removed.error().message);
   }
 }
 
 void Sweeper::livenessSweep() {
-  for (const auto& id : app_.liveness.takeExpired()) {
-    auto changed = app_.lifecycle.change(StatusChange{
+  for (const auto& id : svc_.liveness.takeExpired()) {
+    auto changed = svc_.lifecycle.change(StatusChange{
         id, Status::offline, "WORKSPACE_OFFLINE",
-        {{"reason", "no heartbeat for " + std::to_string(app_.config.liveness_ttl.count()) + "s"}},
+        {{"reason", "no heartbeat for " + std::to_string(svc_.config.liveness_ttl.count()) + "s"}},
         {Status::online, Status::degraded}});
     if (!changed) {
       spdlog::error("liveness sweep: {}", changed.error().message);
     } else if (*changed) {
       spdlog::info("workspace {} went offline (heartbeat silence)", id);
-      app_.workspaces.restartInBackground(id);  // skipped for external workspaces
+      svc_.workspaces.restartInBackground(id);  // skipped for external workspaces
     }
   }
 }
 
 void Sweeper::provisionTimeoutSweep() {
-  const auto timeout = app_.config.provision_timeout;
-  auto stuck = app_.store.provisioningSince(formatTime(Clock::now() - timeout));
+  const auto timeout = svc_.config.provision_timeout;
+  auto stuck = svc_.store.provisioningSince(formatTime(Clock::now() - timeout));
   if (!stuck) return spdlog::error("provision-timeout sweep: {}", stuck.error().message);
   for (const auto& id : *stuck) {
     const std::string reason = "provisioning timed out after " + std::to_string(timeout.count()) +
                                "s without the agent registering";
-    auto changed = app_.lifecycle.change(StatusChange{
+    auto changed = svc_.lifecycle.change(StatusChange{
         id, Status::failed, "WORKSPACE_PROVISION_FAILED",
         {{"error", reason}, {"timeout_secs", timeout.count()}, {"source", "provision_timeout_sweep"}},
         {Status::provisioning}, std::nullopt, reason});

@@ -2,19 +2,34 @@
 // Background sweeps on their own thread: liveness (heartbeat silence -> offline, then a
 // restart), the provision timeout (stuck in provisioning -> failed), the health sweep (the
 // backend says the workload is gone -> offline, then a restart) and the orphan sweep (backend
-// resources whose workspace is removed or unknown are reaped). All go through the dispatchers.
+// resources whose workspace is removed or unknown are reaped), and the due schedules. All go
+// through the workspace service.
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-#include "../handlers/app.h"
+#include "service/lifecycle.h"
+#include "service/liveness.h"
+#include "service/schedules.h"
+#include "service/workspace_service.h"
+#include "ws/config.h"
+#include "ws/store.h"
 
 namespace ws {
 
 class Sweeper {
  public:
-  explicit Sweeper(App& app) : app_(app) {}
+  /// The parts of the service the sweeps drive.
+  struct Parts {
+    const ServerConfig& config;
+    Store& store;
+    Lifecycle& lifecycle;
+    WorkspaceService& workspaces;
+    LivenessTracker& liveness;
+    ScheduleRunner& schedules;
+  };
+  explicit Sweeper(Parts parts) : svc_(parts) {}
   ~Sweeper() { stop(); }
 
   /// Seeds liveness with the workspaces already online, then sweeps every sweep_interval.
@@ -29,7 +44,7 @@ class Sweeper {
   void healthSweep();
   void orphanSweep();
 
-  App& app_;
+  Parts svc_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

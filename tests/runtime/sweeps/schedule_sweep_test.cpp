@@ -1,4 +1,4 @@
-// The scheduler sweep (runDueSchedules, run by Sweeper::runOnce): a due schedule is claimed and
+// The scheduler sweep (ScheduleRunner::runDue, run by Sweeper::runOnce): a due schedule is claimed and
 // its prompt sent through the A2A path to an agent on 127.0.0.1, and every run is recorded
 // (docs/api.md "Schedules").
 
@@ -160,7 +160,7 @@ class ScheduleSweepTest : public SweepFixture {
   // One sweeper pass, and the runs it started.
   void sweep() {
     sweeper_.runOnce();
-    handler_.drain();
+    workspaces_.drain();
   }
 
   std::vector<ActivityRecord> cronRuns(const std::string& workspace_id) {
@@ -213,7 +213,7 @@ TEST_F(ScheduleSweepTest, FiresOncePerDueTime) {
   const auto s = addSchedule(w);
   sweeper_.runOnce();
   sweeper_.runOnce();  // before the first run has finished: the claim keeps it from firing again
-  handler_.drain();
+  workspaces_.drain();
   sweep();
   EXPECT_EQ(agent_.received().size(), 1u);
   EXPECT_EQ(reload(s).run_count, 1);
@@ -349,7 +349,7 @@ TEST_F(ScheduleSweepTest, AnEditWhileARunIsInFlightIsKept) {
   edited.next_run_at.reset();
   ASSERT_TRUE(store_->putSchedule(edited));
   agent_.release();
-  handler_.drain();
+  workspaces_.drain();
 
   const auto r = reload(s);
   EXPECT_EQ(r.prompt, "a new prompt");
@@ -366,7 +366,7 @@ TEST_F(ScheduleSweepTest, ADeletedScheduleStaysDeletedAfterItsRun) {
   sweeper_.runOnce();
   ASSERT_TRUE(*store_->deleteSchedule(w.id, s.id));
   agent_.release();
-  handler_.drain();
+  workspaces_.drain();
   EXPECT_TRUE(store_->listSchedules(w.id)->empty()) << "the run's outcome must not resurrect it";
   EXPECT_EQ(cronRuns(w.id).size(), 1u) << "the run itself is still logged";
 }

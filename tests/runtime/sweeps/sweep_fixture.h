@@ -7,7 +7,7 @@
 #include <set>
 
 #include "../test_store.h"
-#include "sweeps/sweeper.h"
+#include "app/wiring.h"
 
 namespace ws::test {
 
@@ -62,19 +62,21 @@ class FakeBackend final : public Provisioner {
 class SweepFixture : public ::testing::Test {
  protected:
   SweepFixture(bool wired, int ttl)
-      : liveness_(std::chrono::seconds(ttl)),
-        handler_(lifecycle_, auth_, config_, nullptr, wired ? backend_ : nullptr) {}
+      : config_(withTtl(ttl)), wiring_(config_, *store_, nullptr, wired ? backend_ : nullptr) {}
+
+  static ServerConfig withTtl(int ttl) {
+    ServerConfig c;
+    c.liveness_ttl = std::chrono::seconds(ttl);
+    return c;
+  }
 
   TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
   ServerConfig config_;
-  Auth auth_{*store_, config_};
-  LivenessTracker liveness_;
   std::shared_ptr<FakeBackend> backend_ = std::make_shared<FakeBackend>();
-  WorkspaceHandler handler_;
-  App app_{config_, *store_, auth_, lifecycle_, handler_, liveness_};
-  Sweeper sweeper_{app_};
+  Wiring wiring_;
+  WorkspaceService& workspaces_ = wiring_.workspaces;
+  LivenessTracker& liveness_ = wiring_.liveness;
+  Sweeper& sweeper_ = wiring_.sweeper;
 };
 
 }  // namespace ws::test

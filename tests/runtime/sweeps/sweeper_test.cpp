@@ -38,7 +38,7 @@ TEST_F(BackendSweepTest, HealthSweepRestartsDeadWorkloadsOnly) {
   const auto alive = add("alive", Status::online, true);
   const auto external = add("external", Status::online, false, true);
   sweeper_.runOnce();
-  handler_.drain();
+  workspaces_.drain();
   EXPECT_EQ(backend_->started, std::vector<std::string>{dead.id}) << "only the dead one is restarted";
   EXPECT_EQ((*store_->findWorkspace(alive.id))->status, Status::online);
   EXPECT_EQ((*store_->findWorkspace(external.id))->status, Status::online);
@@ -52,7 +52,7 @@ TEST_F(BackendSweepTest, AnUncertainBackendMarksNothingDead) {
   const auto w = add("w", Status::online, false);
   backend_->uncertain = true;
   sweeper_.runOnce();
-  handler_.drain();
+  workspaces_.drain();
   EXPECT_TRUE(backend_->started.empty());
   EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::online);
 }

@@ -1,4 +1,4 @@
-#include "cp_provisioner.h"
+#include "backends/controlplane/cp_provisioner.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
-#include "../../core/http_client.h"
-#include "../../core/json.h"
+#include "core/http_client.h"
+#include "core/json.h"
 #include "parity/parity.h"
 
 namespace ws::controlplane {

@@ -1,4 +1,4 @@
-#include "docker_provisioner.h"
+#include "backends/docker/docker_provisioner.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,8 +11,8 @@
 #include <set>
 #include <thread>
 
-#include "../../core/tar.h"
-#include "../../core/util.h"
+#include "core/tar.h"
+#include "core/util.h"
 #include "parity/parity.h"
 
 namespace ws::docker {

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-#include "engine_client.h"
+#include "backends/docker/engine_client.h"
 #include "ws/provisioner.h"
 
 namespace ws::docker {

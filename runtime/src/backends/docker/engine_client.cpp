@@ -1,4 +1,4 @@
-#include "engine_client.h"
+#include "backends/docker/engine_client.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +14,7 @@
 #include <cstring>
 #include <utility>
 
-#include "../../core/json.h"
+#include "core/json.h"
 
 namespace ws::docker {
 

@@ -1,4 +1,4 @@
-#include "sqlite_db.h"
+#include "store/sqlite/sqlite_db.h"
 
 namespace ws::sqlite {
 namespace {

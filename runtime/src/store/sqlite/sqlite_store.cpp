@@ -7,9 +7,9 @@
 #include <mutex>
 #include <sstream>
 
-#include "../../core/util.h"
-#include "../migrations/migrations.h"
-#include "sqlite_db.h"
+#include "core/util.h"
+#include "store/migrations/migrations.h"
+#include "store/sqlite/sqlite_db.h"
 #include "ws/store.h"
 
 namespace ws {

@@ -1,0 +1,195 @@
+// workspace-server: provisions AI-agent workspaces and serves their lifecycle over HTTP.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "app/wiring.h"
+#include "backends/backend_factory.h"
+#include "server/process.h"
+#include "server/server.h"
+#include "ws/store.h"
+
+namespace {
+
+// --list-routes: the route table with each route's auth tier, as JSON lines, from the same
+// registration the server runs (over a database in memory, no backend).
+int listRoutes(ws::ServerConfig config) {
+  spdlog::set_level(spdlog::level::off);
+  auto opened = ws::openSqliteStore(":memory:");
+  if (!opened) return 1;
+  ws::Wiring wiring(config, **opened, nullptr, nullptr);
+  for (const auto& r : wiring.router.table())
+    std::cout << nlohmann::json{{"method", r.method}, {"pattern", r.pattern}, {"auth", ws::policyName(r.policy)},
+                                {"blocking", r.blocking}}.dump()
+              << "\n";
+  return 0;
+}
+
+int run(ws::ServerConfig& config) {
+  std::error_code dir_error;
+  std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
+  auto lock = ws::lockDatabase(config.db_path);
+  if (!lock) {
+    spdlog::critical("{}", lock.error().message);
+    return 1;
+  }
+  if (config.admin_token.empty()) {
+    // No ADMIN_TOKEN: the server's own, kept beside the database, so the admin routes are
+    // never open and the operator can always read the token.
+    if (config.admin_token_file.empty()) config.admin_token_file = config.db_path + ".admin-token";
+    bool created = false;
+    if (auto ok = ws::loadOrCreateSecretFile(config.admin_token_file, config.admin_token, created); !ok) {
+      spdlog::critical("admin token: {}", ok.error().message);
+      return 1;
+    }
+    spdlog::info("admin token {} {} (ADMIN_TOKEN unset)", created ? "created in" : "read from", config.admin_token_file);
+  }
+  auto opened = ws::openSqliteStore(config.db_path);
+  if (!opened) {
+    spdlog::critical("cannot open database {}: {}", config.db_path, opened.error().message);
+    return 1;
+  }
+  ws::Store& store = **opened;
+  auto backends = ws::makeBackends(config, store);
+  if (!backends) {
+    spdlog::critical("backend: {}", backends.error().message);
+    return 1;
+  }
+  ws::Wiring wiring(config, store, backends->controlplane, backends->docker);
+  auto& workspaces = wiring.workspaces;
+  if (!workspaces.secrets().encrypts()) {
+    if (config.production()) {
+      spdlog::critical("production needs SECRETS_ENCRYPTION_KEY (base64 of 32 bytes, or 32 raw bytes)");
+      return 1;
+    }
+    spdlog::warn("SECRETS_ENCRYPTION_KEY is not set (or not 32 bytes): secrets are stored unencrypted");
+  }
+  ws::Router& router = wiring.router;
+
+  if (!workspaces.hasProvisioner())
+    spdlog::warn("no workspace backend wired: new workspaces are recorded and marked failed");
+
+  ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); },
+                        [&router](ws::Request& req) { return router.openTerminal(req); });
+  auto port = server.start();
+  if (!port) {
+    spdlog::critical("{}", port.error().message);
+    return 1;
+  }
+  if (config.platform_url.empty()) config.platform_url = "http://127.0.0.1:" + std::to_string(*port);
+  if (!config.port_file.empty()) ws::writePortFile(config.port_file, *port);
+  spdlog::info("workspace-server listening on {}:{} (database {})", config.bind_address, *port, config.db_path);
+
+  workspaces.redriveInterruptedProvisions();
+  wiring.sweeper.start();
+
+  spdlog::info("received {}, shutting down", ws::waitForShutdownSignal());
+  server.stop(std::chrono::seconds(10));
+  wiring.sweeper.stop();
+  workspaces.drain();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ws::blockShutdownSignals();
+
+  ws::ServerConfig config;
+  // The key is read from the environment only: a flag would show it in the process list.
+  if (const char* key = std::getenv("SECRETS_ENCRYPTION_KEY")) config.secrets_encryption_key = key;
+  CLI::App cli{"workspace-server: runs AI-agent workspaces on Docker or a control plane"};
+  int ttl = static_cast<int>(config.liveness_ttl.count());
+  int provision_timeout = static_cast<int>(config.provision_timeout.count());
+  int sweep_ms = static_cast<int>(config.sweep_interval.count());
+  int health_sweep = static_cast<int>(config.health_sweep_interval.count());
+  int orphan_sweep = static_cast<int>(config.orphan_sweep_interval.count());
+  cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
+  cli.add_option("--bind", config.bind_address, "Address to listen on")->envname("BIND_ADDRESS")->capture_default_str();
+  cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
+  cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
+  cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")->envname("SERVER_THREADS");
+  cli.add_option("--admin-token", config.admin_token, "Admin bearer token (unset: created in --admin-token-file)")
+      ->envname("ADMIN_TOKEN");
+  cli.add_option("--admin-token-file", config.admin_token_file,
+                 "Where the server keeps its own admin token when ADMIN_TOKEN is unset (default <db>.admin-token)")
+      ->envname("ADMIN_TOKEN_FILE");
+  cli.add_option("--env", config.environment, "Environment: development (test-token route, loopback agents), production, ...")
+      ->envname("MOLECULE_ENV");
+  cli.add_flag("--allow-loopback-agents", config.allow_loopback_agents,
+               "Accept agent URLs on loopback (agents on this machine)")
+      ->envname("ALLOW_LOOPBACK_AGENT_URLS");
+  cli.add_flag("--allow-privileged-workspaces", config.allow_privileged,
+               "Run tiers 3 and 4 privileged (tier 4 with the host network and the engine socket)")
+      ->envname("ALLOW_PRIVILEGED_WORKSPACES");
+  cli.add_option("--workspace-dir-root", config.workspace_dir_root,
+                 "Host directory under which workspace_dir mounts may sit (unset: none)")
+      ->envname("WORKSPACE_DIR_ROOT");
+  cli.add_option("--platform-url", config.platform_url, "URL agents use to reach this server")->envname("PLATFORM_URL");
+  cli.add_option("--body-limit", config.body_limit, "Request body limit in bytes")->envname("BODY_LIMIT_BYTES")->capture_default_str();
+  cli.add_option("--liveness-ttl", ttl, "Seconds of heartbeat silence before offline")->envname("LIVENESS_TTL_SECONDS")->capture_default_str();
+  cli.add_option("--provision-timeout", provision_timeout, "Seconds in provisioning before failed")
+      ->envname("PROVISION_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--sweep-interval-ms", sweep_ms, "Interval of the liveness and timeout sweeps")
+      ->envname("SWEEP_INTERVAL_MS")->capture_default_str();
+  cli.add_option("--health-sweep-seconds", health_sweep, "Interval of the backend health sweep")
+      ->envname("HEALTH_SWEEP_SECONDS")->capture_default_str();
+  cli.add_option("--orphan-sweep-seconds", orphan_sweep, "Interval of the orphan sweep")
+      ->envname("ORPHAN_SWEEP_SECONDS")->capture_default_str();
+  int cp_timeout = static_cast<int>(config.cp_timeout.count());
+  int cp_status_timeout = static_cast<int>(config.cp_status_timeout.count());
+  cli.add_option("--org-id", config.org_id, "Control-plane tenant organisation")->envname("MOLECULE_ORG_ID");
+  cli.add_option("--cp-url", config.cp_url, "Control plane base URL")->envname("CP_PROVISION_URL");
+  cli.add_option("--cp-shared-secret", config.cp_shared_secret, "Bearer for /cp/workspaces/*")->envname("MOLECULE_CP_SHARED_SECRET");
+  cli.add_option("--cp-admin-api-token", config.cp_admin_api_token, "Bearer for /cp/admin/*")->envname("CP_ADMIN_API_TOKEN");
+  cli.add_option("--cp-timeout", cp_timeout, "Seconds for control-plane calls")->envname("CP_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--cp-status-timeout", cp_status_timeout, "Seconds for control-plane status and console")
+      ->envname("CP_STATUS_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--backend", config.backend, "auto, docker, controlplane or none")->envname("WORKSPACE_BACKEND")->capture_default_str();
+  cli.add_option("--docker-host", config.docker_host, "Docker Engine socket (unix://...)")->envname("DOCKER_HOST");
+  cli.add_option("--workspace-image", config.workspace_image, "Image for workspaces")->envname("WORKSPACE_IMAGE")->capture_default_str();
+  cli.add_option("--network-mode", config.network_mode, "Workspace networking: host or bridge")
+      ->envname("WORKSPACE_NETWORK_MODE")->check(CLI::IsMember({"host", "bridge"}))->capture_default_str();
+  cli.add_option("--instance-id", config.instance_id, "Label for this server's backend resources (shared engines)")
+      ->envname("PLATFORM_INSTANCE_ID")->capture_default_str();
+  cli.add_option("--org-templates-dir", config.org_templates_dir, "Where POST /org/import {dir} finds org templates")
+      ->envname("ORG_TEMPLATES_DIR")->capture_default_str();
+  cli.add_option("--plugins-dir", config.plugins_dir, "Plugin registry: one directory per plugin")
+      ->envname("PLUGIN_REGISTRY_DIR")->capture_default_str();
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
+  bool list_routes = false;
+  cli.add_flag("--list-routes", list_routes, "Print every route with its auth tier (JSON lines) and exit");
+  CLI11_PARSE(cli, argc, argv);
+  config.liveness_ttl = std::chrono::seconds(ttl);
+  config.provision_timeout = std::chrono::seconds(provision_timeout);
+  config.sweep_interval = std::chrono::milliseconds(sweep_ms);
+  config.health_sweep_interval = std::chrono::seconds(health_sweep);
+  config.cp_timeout = std::chrono::seconds(cp_timeout);
+  config.cp_status_timeout = std::chrono::seconds(cp_status_timeout);
+  // The reference's fallbacks for the control-plane settings.
+  if (config.cp_url.empty()) config.cp_url = std::getenv("MOLECULE_CP_URL") ? std::getenv("MOLECULE_CP_URL") : "";
+  if (config.cp_shared_secret.empty())
+    config.cp_shared_secret = std::getenv("PROVISION_SHARED_SECRET") ? std::getenv("PROVISION_SHARED_SECRET") : "";
+  config.orphan_sweep_interval = std::chrono::seconds(orphan_sweep);
+  // WORKSPACE_IMAGE_<RUNTIME>=image picks the image of one runtime (CLAUDE_CODE -> claude-code).
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    constexpr std::string_view kPrefix = "WORKSPACE_IMAGE_";
+    const auto eq = kv.find('=');
+    if (kv.rfind(kPrefix, 0) != 0 || eq == std::string::npos) continue;
+    std::string runtime = kv.substr(kPrefix.size(), eq - kPrefix.size());
+    for (char& ch : runtime) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    config.runtime_images[runtime] = kv.substr(eq + 1);
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  if (list_routes) return listRoutes(config);
+  return run(config);
+}

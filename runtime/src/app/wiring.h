@@ -1,0 +1,52 @@
+#pragma once
+// The server's object graph: one store, the backends, the services over them, the routes and
+// the sweeps. main() builds it once; --list-routes, tests and fuzz targets build it too.
+
+#include "handlers/auth_gate.h"
+#include "handlers/routes.h"
+#include "server/router.h"
+#include "service/a2a.h"
+#include "service/credentials.h"
+#include "service/events.h"
+#include "service/lifecycle.h"
+#include "service/liveness.h"
+#include "service/schedules.h"
+#include "service/workspace_service.h"
+#include "sweeps/sweeper.h"
+#include "ws/config.h"
+#include "ws/provisioner.h"
+#include "ws/store.h"
+
+namespace ws {
+
+struct Wiring {
+  /// Either backend may be null. `config` and `store` must outlive the wiring.
+  Wiring(const ServerConfig& config, Store& store, ProvisionerPtr controlplane, ProvisionerPtr docker)
+      : events(store),
+        lifecycle(store, events),
+        credentials(store, config),
+        auth(credentials),
+        liveness(config.liveness_ttl),
+        workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker)),
+        a2a(store, events, workspaces, config),
+        schedules(store, a2a, workspaces),
+        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a},
+        router(auth),
+        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules}) {
+    registerAllRoutes(router, services);
+  }
+
+  EventBus events;
+  Lifecycle lifecycle;
+  Credentials credentials;
+  AuthGate auth;
+  LivenessTracker liveness;
+  WorkspaceService workspaces;
+  A2aDelivery a2a;
+  ScheduleRunner schedules;
+  Services services;
+  Router router;
+  Sweeper sweeper;  ///< Not started: call sweeper.start().
+};
+
+}  // namespace ws

@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP API: each route file (one per API area) parses a request, calls the services and
+// renders the answer. Services is what the route files are handed; registerAllRoutes wires
+// every area into a router.
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+
+#include "handlers/auth_gate.h"
+#include "handlers/views.h"
+#include "server/router.h"
+#include "service/a2a.h"
+#include "service/credentials.h"
+#include "service/events.h"
+#include "service/lifecycle.h"
+#include "service/liveness.h"
+#include "service/workspace_service.h"
+#include "ws/config.h"
+#include "ws/store.h"
+
+namespace ws {
+
+struct Services {
+  const ServerConfig& config;
+  Store& store;
+  AuthGate& auth;
+  Credentials& credentials;
+  Lifecycle& lifecycle;
+  WorkspaceService& workspaces;
+  LivenessTracker& liveness;
+  A2aDelivery& a2a;
+
+  EventBus& events() { return lifecycle.events(); }
+};
+
+void registerHealthRoutes(Router& router, Services& svc);
+void registerWorkspaceRoutes(Router& router, Services& svc);
+void registerRegistryRoutes(Router& router, Services& svc);
+void registerEventRoutes(Router& router, Services& svc);
+void registerTokenRoutes(Router& router, Services& svc);
+void registerActivityRoutes(Router& router, Services& svc);
+void registerLifecycleRoutes(Router& router, Services& svc);
+void registerTeamRoutes(Router& router, Services& svc);
+void registerOrgRoutes(Router& router, Services& svc);
+void registerFileRoutes(Router& router, Services& svc);
+void registerSecretRoutes(Router& router, Services& svc);
+void registerPluginRoutes(Router& router, Services& svc);
+void registerA2aRoutes(Router& router, Services& svc);
+void registerBudgetRoutes(Router& router, Services& svc);
+void registerMemoryRoutes(Router& router, Services& svc);
+void registerScheduleRoutes(Router& router, Services& svc);
+
+/// Every API area's routes.
+void registerAllRoutes(Router& router, Services& svc);
+
+/// ?limit= within [1, max] (default `fallback`); nullopt when malformed.
+std::optional<int> readLimitParam(const Request& req, int fallback, int max);
+
+}  // namespace ws

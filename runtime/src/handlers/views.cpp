@@ -1,0 +1,44 @@
+#include "handlers/views.h"
+
+#include "core/json.h"
+
+namespace ws {
+
+nlohmann::json parseStoredJson(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  return parseJsonOr(*text, nlohmann::json(nullptr));
+}
+
+void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view) {
+  const bool list = view == WorkspaceView::list;
+  out.beginObject();
+  out.key("id").value(w.id);
+  out.key("name").value(w.name);
+  out.key("role").value(w.role);
+  out.key("tier").value(w.tier);
+  out.key("status").value(toString(w.status));
+  out.key("agent_card");
+  w.agent_card ? out.raw(*w.agent_card) : out.null();  // stored as compact JSON text
+  out.key("url").value(w.url);
+  out.key("parent_id").value(w.parent_id);
+  out.key("active_tasks").value(w.active_tasks);
+  out.key("max_concurrent_tasks").value(w.max_concurrent_tasks);
+  out.key("last_error_rate").value(w.last_error_rate);
+  if (list) out.key("last_sample_error").value(w.last_sample_error);
+  out.key("uptime_seconds").value(w.uptime_seconds);
+  if (list) out.key("current_task").value(w.current_task);
+  out.key("runtime").value(w.runtime);
+  if (list) {
+    out.key("workspace_dir").value(w.workspace_dir);
+    out.key("monthly_spend").value(w.monthly_spend);
+    out.key("budget_limit").value(w.budget_limit);
+  } else {
+    out.key("last_outbound_at").value(w.last_outbound_at);
+  }
+  out.key("x").value(w.x);
+  out.key("y").value(w.y);
+  out.key("collapsed").value(w.collapsed);
+  out.endObject();
+}
+
+}  // namespace ws

@@ -1,0 +1,125 @@
+#include "service/a2a.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/http_client.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "parity/parity.h"
+
+namespace ws {
+namespace {
+
+using nlohmann::json;
+
+A2aReply verdict(int status, json body, int retry_after = 0) { return {status, body.dump(), retry_after}; }
+A2aReply failure(int status, const std::string& message) { return verdict(status, {{"error", message}}); }
+
+}  // namespace
+
+A2aReply noAgentAddress(const Workspace& target) {
+  return verdict(503, {{"error", "workspace has no URL"}, {"status", toString(target.status)}});
+}
+
+json A2aDelivery::normalize(json body) {
+  if (!body.contains("jsonrpc"))
+    body = {{"jsonrpc", "2.0"}, {"id", newUuid()}, {"method", body.value("method", "message/send")},
+            {"params", body.value("params", json::object())}};
+  if (body.contains("params") && body["params"].is_object() && body["params"].contains("message") &&
+      body["params"]["message"].is_object() && !body["params"]["message"].contains("messageId"))
+    body["params"]["message"]["messageId"] = newUuid();
+  return body;
+}
+
+void A2aDelivery::addEnvelope(json& rpc, const Workspace& caller) const {
+  PARITY_IMPL(a2a_envelope_enrichment, docker, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
+  PARITY_IMPL(a2a_envelope_enrichment, ec2, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
+  if (!rpc.contains("params") || !rpc["params"].is_object() || !rpc["params"].contains("message") ||
+      !rpc["params"]["message"].is_object())
+    return;
+  json& metadata = rpc["params"]["message"]["metadata"];
+  if (!metadata.is_object()) metadata = json::object();
+  metadata["peer_id"] = caller.id;
+  metadata["peer_name"] = caller.name;
+  metadata["peer_role"] = caller.role ? json(*caller.role) : json(nullptr);
+  metadata["agent_card_url"] = config_.platform_url + "/registry/discover/" + caller.id;
+}
+
+namespace {
+
+// POSTs `rpc` to the agent. Addresses recorded by a backend are ours; an external agent's URL
+// is checked like any URL, at every delivery (its name may resolve elsewhere by now), and the
+// call goes to the addresses that passed.
+Result<HttpReply> post(const UrlPolicy& external_policy, const Workspace& target, const json& rpc,
+                       std::chrono::seconds timeout) {
+  const UrlPolicy policy = target.external ? external_policy : UrlPolicy{true, true};
+  auto endpoint = resolveAgentUrl(target.url, policy);
+  if (!endpoint) return makeError(Errc::forbidden, "workspace URL refused: " + endpoint.error().message);
+  if (endpoint->https) return makeError(Errc::unsupported, "https agent URLs are not supported yet");
+  HttpCall call{.peer = "agent", .method = "POST", .host = endpoint->host, .port = endpoint->port, .target = endpoint->target};
+  call.addresses = std::move(endpoint->addresses);
+  call.body = rpc.dump();
+  call.timeout = timeout;
+  return httpExchange(call);
+}
+
+}  // namespace
+
+A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller, const json& rpc,
+                              std::chrono::seconds timeout) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto reply = post(agentUrlPolicy(), target, rpc, timeout);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+
+  ActivityRecord a;
+  a.workspace_id = target.id;
+  a.activity_type = "a2a_receive";
+  a.method = rpc.value("method", "");
+  a.summary = "A2A " + a.method + (caller.empty() ? " from the canvas" : " from " + caller);
+  if (!caller.empty()) a.source_id = caller;
+  a.target_id = target.id;
+  a.request_body = rpc.dump();
+  a.duration_ms = ms;
+  a.created_at = nowTime();
+
+  A2aReply res;
+  if (!reply) {
+    a.status = reply.error().code == Errc::timeout ? "timeout" : "error";
+    a.error_detail = reply.error().message;
+    // Reactive liveness: a workload that is gone goes offline and is restarted.
+    const auto live = target.external ? Liveness{true, std::nullopt} : workspaces_.isRunningAuto(target.id);
+    if (reply.error().code == Errc::forbidden || reply.error().code == Errc::unsupported) {
+      res = failure(502, reply.error().message);
+    } else if (!live.error && !live.running) {
+      workspaces_.markDeadAndRestart(target.id, "A2A delivery found the workload gone");
+      res = verdict(503, {{"error", "workspace agent is not running; restarting it"}, {"restarting", true}});
+    } else if (reply.error().code == Errc::timeout) {
+      res = verdict(503, {{"error", "workspace agent is busy"}, {"busy", true}, {"retry_after", 30}}, 30);
+    } else {
+      res = failure(502, "failed to reach workspace agent");
+    }
+  } else if (reply->status >= 200 && reply->status < 300) {
+    a.response_body = parseJson(reply->body) ? reply->body : json(reply->body).dump();
+    res.status = reply->status;
+    res.body = std::move(reply->body);
+  } else {
+    const json agent = parseJsonOr(reply->body, json());
+    const std::string why = agent.is_object() && agent.contains("error") && agent["error"].is_string()
+                                ? agent["error"].get<std::string>()
+                                : "agent answered " + std::to_string(reply->status);
+    a.status = "error";
+    a.error_detail = why;
+    res = failure(reply->status, why);
+  }
+  if (auto logged = store_.insertActivity(a); !logged)
+    spdlog::warn("a2a: cannot log activity for {}: {}", target.id, logged.error().message);
+  if (caller.empty()) events_.broadcast("A2A_RESPONSE", target.id, {{"status", res.status}, {"duration_ms", ms}});
+  return res;
+}
+
+A2aReply A2aDelivery::send(const Workspace& target, json rpc, std::chrono::seconds timeout) {
+  if (target.url.empty()) return noAgentAddress(target);
+  return deliver(target, "", normalize(std::move(rpc)), timeout);
+}
+
+}  // namespace ws

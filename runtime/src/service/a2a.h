@@ -1,0 +1,61 @@
+#pragma once
+// A2A delivery (runtime-spec 6.3 "A2A proxy"): a JSON-RPC request posted to a workspace's
+// agent at the address its backend recorded, logged as activity, with reactive liveness (a
+// workload found gone is marked offline and restarted). Used by the proxy route and by the
+// schedule runner. Blocks on the agent: call it off the I/O threads.
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "service/events.h"
+#include "service/validation.h"
+#include "service/workspace_service.h"
+#include "ws/config.h"
+#include "ws/store.h"
+
+namespace ws {
+
+/// What the proxy answers for a delivery: the agent's own status and body when it answered,
+/// or the platform's verdict as a status and a JSON body (with Retry-After seconds when the
+/// caller should come back).
+struct A2aReply {
+  int status = 200;
+  std::string body;
+  int retry_after = 0;  ///< Seconds; 0: no Retry-After.
+
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+class A2aDelivery {
+ public:
+  A2aDelivery(Store& store, EventBus& events, WorkspaceService& workspaces, const ServerConfig& config)
+      : store_(store), events_(events), workspaces_(workspaces), config_(config) {}
+
+  /// Agent URLs on loopback only in development mode or with --allow-loopback-agents.
+  UrlPolicy agentUrlPolicy() const { return {config_.allow_loopback_agents || config_.devMode(), false}; }
+
+  /// JSON-RPC 2.0 as agents expect it: wrapped when `jsonrpc` is missing, with a messageId.
+  static nlohmann::json normalize(nlohmann::json body);
+  /// Tells the target who is talking (channel envelope enrichment): the caller's id, name and
+  /// role, and where its agent card is.
+  void addEnvelope(nlohmann::json& rpc, const Workspace& caller) const;
+
+  /// Delivers `rpc` (normalized) from `caller` ("" for the canvas or the platform) to `target`.
+  A2aReply deliver(const Workspace& target, const std::string& caller, const nlohmann::json& rpc,
+                   std::chrono::seconds timeout);
+  /// Sends `rpc` as the platform itself: normalized, no caller; 503 when the target has no URL.
+  A2aReply send(const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout);
+
+ private:
+  Store& store_;
+  EventBus& events_;
+  WorkspaceService& workspaces_;
+  const ServerConfig& config_;
+};
+
+/// The 503 answered for a workspace without an agent address.
+A2aReply noAgentAddress(const Workspace& target);
+
+}  // namespace ws

@@ -1,0 +1,14 @@
+#pragma once
+// The hierarchy rule of A2A access: who may talk to whom.
+
+#include <string>
+
+#include "ws/store.h"
+
+namespace ws {
+
+/// May `caller` talk to `target`? Self, siblings (two roots included), parent and child, and
+/// ancestor to descendant.
+Result<bool> canCommunicate(Store& store, const std::string& caller, const std::string& target);
+
+}  // namespace ws

@@ -1,0 +1,305 @@
+#include "service/workspace_service.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/plugin_registry.h"
+#include "core/util.h"
+#include "parity/parity.h"
+
+namespace ws {
+namespace {
+
+Error noBackend() { return makeError(Errc::backend_unavailable, "no workspace backend is configured"); }
+
+}  // namespace
+
+WorkspaceService::WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, LivenessTracker& liveness,
+                                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker)
+    : lifecycle_(lifecycle),
+      credentials_(credentials),
+      liveness_(liveness),
+      config_(config),
+      controlplane_(std::move(controlplane)),
+      docker_(std::move(docker)),
+      secrets_(lifecycle.store(), config.secrets_encryption_key) {}
+
+WorkspaceService::~WorkspaceService() {
+  drain();
+  pool_.join();
+}
+
+void WorkspaceService::drain() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return pending_ == 0; });
+}
+
+void WorkspaceService::submit(std::function<void()> work) {
+  {
+    std::lock_guard lock(mutex_);
+    ++pending_;
+  }
+  boost::asio::post(pool_, [this, work = std::move(work)] {
+    try {
+      work();
+    } catch (const std::exception& e) {
+      spdlog::error("background work failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("background work failed with an unknown exception");
+    }
+    std::lock_guard lock(mutex_);
+    if (--pending_ == 0) idle_.notify_all();
+  });
+}
+
+Provisioner* WorkspaceService::active() const {
+  if (controlplane_) return controlplane_.get();
+  if (docker_) return docker_.get();
+  return nullptr;
+}
+
+bool WorkspaceService::hasProvisioner() const { return controlplane_ || docker_; }
+
+std::string WorkspaceService::backendName() const {
+  const auto* backend = active();
+  return backend ? backend->name() : "none";
+}
+
+void WorkspaceService::provisionWorkspaceAuto(const Workspace& w) {
+  PARITY_IMPL(workspace_create, docker, "provisionWorkspaceAuto: the active backend's start, or marked failed");
+  PARITY_IMPL(workspace_create, ec2, "provisionWorkspaceAuto: the active backend's start, or marked failed");
+  if (auto* backend = active()) return provisionOn(*backend, w);
+  markFailed(w.id, kNoBackendReason);
+}
+
+Result<> WorkspaceService::stopWorkspaceAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->stop(workspace_id);
+  return {};
+}
+
+Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
+  PARITY_IMPL(workspace_restart, docker, "restartWorkspaceAuto: stop, then provision from the database row");
+  PARITY_IMPL(workspace_restart, ec2, "restartWorkspaceAuto: stop, then provision from the database row");
+  PARITY_IMPL(config_hot_reload, docker, "no hot reload: a restart rebuilds the config from the database");
+  PARITY_IMPL(config_hot_reload, ec2, "no hot reload: a restart rebuilds the config from the database");
+  if (w.external) return externalError(w.id);
+  auto* backend = active();
+  if (!backend) return noBackend();
+  if (auto stopped = backend->stop(w.id); !stopped) return stopped.error();
+  provisionOn(*backend, w);
+  return {};
+}
+
+Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_pause_resume, docker, "pauseWorkspaceAuto: stop, row kept paused");
+  PARITY_IMPL(workspace_pause_resume, ec2, "pauseWorkspaceAuto: stop, row kept paused");
+  if (auto* backend = active()) return backend->stop(workspace_id);
+  return {};
+}
+
+Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
+  PARITY_IMPL(workspace_pause_resume, docker, "resumeWorkspaceAuto: provision again");
+  PARITY_IMPL(workspace_pause_resume, ec2, "resumeWorkspaceAuto: provision again");
+  if (w.external) return externalError(w.id);
+  auto* backend = active();
+  if (!backend) return noBackend();
+  provisionOn(*backend, w);
+  return {};
+}
+
+Result<> WorkspaceService::hibernateWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_hibernate, docker, "hibernateWorkspaceAuto: stop, row kept hibernated");
+  PARITY_IMPL(workspace_hibernate, ec2, "hibernateWorkspaceAuto: stop, row kept hibernated");
+  if (auto* backend = active()) return backend->stop(workspace_id);
+  return {};
+}
+
+Liveness WorkspaceService::isRunningAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->isRunning(workspace_id);
+  return {true, noBackend()};
+}
+
+Result<std::string> WorkspaceService::bootLogAuto(const std::string& workspace_id) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
+  if (auto* backend = active()) return backend->bootLog(workspace_id);
+  return noBackend();
+}
+
+Result<ExecResult> WorkspaceService::execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
+                                              const std::string& stdin_data) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
+  if (auto* backend = active()) return backend->exec(workspace_id, argv, stdin_data);
+  return noBackend();
+}
+
+Result<std::string> WorkspaceService::readArchiveAuto(const std::string& workspace_id, const std::string& path) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
+  if (auto* backend = active()) return backend->readArchive(workspace_id, path);
+  return noBackend();
+}
+
+Result<> WorkspaceService::writeArchiveAuto(const std::string& workspace_id, const std::string& path,
+                                            const std::string& tar) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
+  if (auto* backend = active()) return backend->writeArchive(workspace_id, path, tar);
+  return noBackend();
+}
+
+Result<TerminalPtr> WorkspaceService::openTerminalAuto(const std::string& workspace_id) {
+  if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
+  if (auto* backend = active()) return backend->openTerminal(workspace_id);
+  return noBackend();
+}
+
+Result<std::vector<std::string>> WorkspaceService::listManagedAuto() {
+  if (auto* backend = active()) return backend->listManaged();
+  return std::vector<std::string>{};
+}
+
+Result<> WorkspaceService::removeVolumesAuto(const std::string& workspace_id) {
+  if (auto* backend = active()) return backend->removeVolumes(workspace_id);
+  return {};
+}
+
+Error WorkspaceService::externalError(const std::string& workspace_id) {
+  return makeError(Errc::conflict, "workspace " + workspace_id +
+                                       " is external: its agent runs outside this server's backends");
+}
+
+Result<Workspace> WorkspaceService::findLive(const std::string& id) {
+  if (!isUuid(id)) return makeError(Errc::invalid_argument, "invalid workspace id");
+  auto found = lifecycle_.store().findWorkspace(id);
+  if (!found) return found.error();
+  if (!*found || (*found)->status == Status::removed) return makeError(Errc::not_found, "workspace not found");
+  return std::move(**found);
+}
+
+Result<Workspace> WorkspaceService::findManaged(const std::string& id) {
+  auto w = findLive(id);
+  if (w && w->external)
+    return makeError(Errc::conflict, "workspace " + id + " is external: it has no workload on this server");
+  return w;
+}
+
+bool WorkspaceService::markDeadAndRestart(const std::string& workspace_id, const std::string& reason) {
+  auto changed = lifecycle_.change(StatusChange{workspace_id, Status::offline, "WORKSPACE_OFFLINE",
+                                                {{"reason", reason}}, {Status::online, Status::degraded}});
+  if (!changed || !*changed) return false;
+  spdlog::warn("workspace {} is not running ({}); restarting it", workspace_id, reason);
+  liveness_.forget(workspace_id);
+  restartInBackground(workspace_id);
+  return true;
+}
+
+Result<> WorkspaceService::requireManaged(const std::string& workspace_id) {
+  auto row = lifecycle_.store().findWorkspace(workspace_id);
+  if (!row) return row.error();
+  if (*row && (*row)->external) return externalError(workspace_id);
+  return {};
+}
+
+void WorkspaceService::redriveInterruptedProvisions() {
+  auto rows = lifecycle_.store().listByStatus({Status::provisioning});
+  if (!rows) return spdlog::error("cannot list interrupted provisions: {}", rows.error().message);
+  for (const auto& w : *rows) {
+    if (w.external) continue;
+    spdlog::info("workspace {}: provisioning was interrupted by a restart; starting it again", w.id);
+    provisionWorkspaceAuto(w);
+  }
+}
+
+void WorkspaceService::restartInBackground(const std::string& workspace_id) {
+  if (!hasProvisioner()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!restarting_.insert(workspace_id).second) return;  // one restart at a time per workspace
+  }
+  submit([this, workspace_id] {
+    auto row = lifecycle_.store().findWorkspace(workspace_id);
+    if (row && *row && (*row)->status != Status::removed && (*row)->status != Status::paused &&
+        (*row)->status != Status::hibernated && !(*row)->external) {
+      auto changed = lifecycle_.change(StatusChange{workspace_id, Status::provisioning, "WORKSPACE_PROVISIONING",
+                                                    {{"reason", "restart"}}, {}, std::string()});
+      if (changed && *changed) {
+        if (auto r = restartWorkspaceAuto(**row); !r)
+          spdlog::warn("workspace {}: restart failed: {}", workspace_id, r.error().message);
+      }
+    }
+    std::lock_guard lock(mutex_);
+    restarting_.erase(workspace_id);
+  });
+}
+
+void WorkspaceService::provisionOn(Provisioner& backend, Workspace w) {
+  submit([this, &backend, w = std::move(w)] { runProvision(backend, w); });
+}
+
+void WorkspaceService::runProvision(Provisioner& backend, const Workspace& w) {
+  // A fresh token per provision: the previous instance's token must stop working.
+  if (auto r = lifecycle_.store().revokeAllTokens(w.id); !r) return markFailed(w.id, r.error().message);
+  auto token = credentials_.issueToken(w.id);
+  if (!token) return markFailed(w.id, token.error().message);
+  auto config = buildConfig(w, *token);
+  if (!config) return markFailed(w.id, config.error().message);
+  auto started = backend.start(*config);
+  if (!started) {
+    spdlog::warn("workspace {}: {} start failed: {}", w.id, backend.name(), started.error().message);
+    return markFailed(w.id, "workspace start failed: " + started.error().message);
+  }
+  WorkspaceUpdate u;
+  if (!started->url.empty()) u.url = started->url;
+  if (!started->instance_id.empty()) u.instance_id = started->instance_id;
+  if (u.url || u.instance_id) (void)lifecycle_.store().updateWorkspace(w.id, u);
+  spdlog::info("workspace {}: started on {}", w.id, backend.name());
+}
+
+Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const std::string& token) {
+  PARITY_IMPL(secrets_crud, docker, "opened into the start environment: the container's env");
+  PARITY_IMPL(secrets_crud, ec2, "opened into the start environment: the provision request's env");
+  auto secrets = secrets_.environment(w.id);
+  if (!secrets) return secrets.error();
+  if (!secrets->failed.empty()) {
+    std::string names;
+    for (const auto& k : secrets->failed) names += (names.empty() ? "" : ", ") + k;
+    return makeError(Errc::internal, "cannot decrypt secrets (" + names + "): check SECRETS_ENCRYPTION_KEY");
+  }
+  WorkspaceConfig c;
+  c.env = std::move(secrets->values);
+  c.workspace_id = w.id;
+  c.runtime = w.runtime;
+  c.tier = w.tier;
+  c.platform_url = config_.platform_url;
+  c.workspace_path = w.workspace_dir.value_or("");
+  c.workspace_access = w.workspace_access;
+  // JSON strings are valid YAML double-quoted scalars, so dump() quotes safely.
+  const auto q = [](const std::string& s) { return nlohmann::json(s).dump(); };
+  c.config_files["config.yaml"] = "name: " + q(w.name) + "\ndescription: " + q(w.role.value_or("")) +
+                                  "\nversion: 1.0.0\ntier: " + std::to_string(w.tier) +
+                                  "\nruntime: " + q(w.runtime) + "\nmodel: " + q(w.model) + "\n";
+  c.config_files[".auth_token"] = token;
+  // Installed plugins are delivered with the config at every provision, on every backend.
+  auto plugins = lifecycle_.store().listPlugins(w.id);
+  if (!plugins) return plugins.error();
+  for (const auto& installed : *plugins) {
+    auto plugin = PluginRegistry(config_.plugins_dir).load(installed.name);
+    if (!plugin) {
+      spdlog::warn("workspace {}: plugin {} not delivered: {}", w.id, installed.name, plugin.error().message);
+      continue;
+    }
+    for (const auto& [rel, content] : plugin->files) c.config_files["plugins/" + installed.name + "/" + rel] = content;
+  }
+  c.on_address = [this, id = w.id](const std::string& url) {
+    WorkspaceUpdate u;
+    u.url = url;
+    (void)lifecycle_.store().updateWorkspace(id, u);
+  };
+  return c;
+}
+
+void WorkspaceService::markFailed(const std::string& workspace_id, const std::string& reason) {
+  auto r = lifecycle_.change(StatusChange{workspace_id, Status::failed, "WORKSPACE_PROVISION_FAILED",
+                                          {{"error", reason}}, {}, std::nullopt, reason});
+  if (!r) spdlog::error("workspace {}: cannot mark failed: {}", workspace_id, r.error().message);
+}
+
+}  // namespace ws

@@ -1,0 +1,129 @@
+#pragma once
+// The workspace service: the use cases of a workspace's life (provision, restart, pause,
+// resume, hibernate, teardown, mark dead and restart) over the wired backends. It owns the
+// backends and is the only place that calls them: one dispatcher per verb (the *Auto methods).
+// Each dispatcher routes to the control plane when it is wired, then to Docker, then to its
+// documented no-backend fallback. Handlers and sweeps call the service, never a backend.
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "service/credentials.h"
+#include "service/lifecycle.h"
+#include "service/liveness.h"
+#include "service/secrets.h"
+#include "ws/config.h"
+#include "ws/provisioner.h"
+#include "ws/workspace.h"
+
+namespace ws {
+
+class WorkspaceService {
+ public:
+  /// Either backend may be null; at most one is normally wired.
+  WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, LivenessTracker& liveness,
+                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker);
+  ~WorkspaceService();
+
+  /// Whether any backend is wired. The only place that asks "are both backends null?".
+  bool hasProvisioner() const;
+  /// The wired backend's name ("controlplane", "docker"), or "none".
+  std::string backendName() const;
+
+  /// Starts the workspace in the background; it reports in via /registry/register.
+  /// No backend: the workspace is marked failed with a reason.
+  void provisionWorkspaceAuto(const Workspace& w);
+  /// Stops the workspace's backend resources. Idempotent. No backend: nothing to stop.
+  Result<> stopWorkspaceAuto(const std::string& workspace_id);
+  /// Stop, then provision again from the database row (its runtime, tier, ...).
+  /// No backend: backend_unavailable.
+  Result<> restartWorkspaceAuto(const Workspace& w);
+  /// Stops a workspace that is being paused. No backend: nothing to stop.
+  Result<> pauseWorkspaceAuto(const std::string& workspace_id);
+  /// Provisions a paused workspace again. No backend: backend_unavailable.
+  Result<> resumeWorkspaceAuto(const Workspace& w);
+  /// Stops a workspace that is being hibernated. No backend: nothing to stop.
+  Result<> hibernateWorkspaceAuto(const std::string& workspace_id);
+  /// Alive-on-uncertainty liveness. No backend: alive, with backend_unavailable.
+  Liveness isRunningAuto(const std::string& workspace_id);
+  /// Container logs or serial console. No backend: backend_unavailable.
+  Result<std::string> bootLogAuto(const std::string& workspace_id);
+  /// No backend: backend_unavailable.
+  Result<ExecResult> execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
+                              const std::string& stdin_data);
+  /// No backend: backend_unavailable.
+  Result<std::string> readArchiveAuto(const std::string& workspace_id, const std::string& path);
+  /// No backend: backend_unavailable.
+  Result<> writeArchiveAuto(const std::string& workspace_id, const std::string& path, const std::string& tar);
+  /// An interactive shell in the workspace. No backend: backend_unavailable.
+  Result<TerminalPtr> openTerminalAuto(const std::string& workspace_id);
+  /// Everything the backend manages, for the orphan sweep. No backend: nothing.
+  Result<std::vector<std::string>> listManagedAuto();
+  /// Deletes the workspace's volumes. No backend: nothing to delete.
+  Result<> removeVolumesAuto(const std::string& workspace_id);
+
+  /// The workspace `id` unless removed: invalid_argument for a malformed id, not_found when
+  /// unknown or removed.
+  Result<Workspace> findLive(const std::string& id);
+  /// findLive for what reaches a workload: conflict for an external workspace, whose agent
+  /// runs elsewhere.
+  Result<Workspace> findManaged(const std::string& id);
+
+  /// The backend says the workload of an online or degraded workspace is gone: mark it offline
+  /// (WORKSPACE_OFFLINE with `reason`) and restart it. False when the workspace had already
+  /// moved on.
+  bool markDeadAndRestart(const std::string& workspace_id, const std::string& reason);
+
+  /// The workspace and global secrets, opened into each workspace's start environment.
+  Secrets& secrets() { return secrets_; }
+
+  /// Runs `work` on the provisioning pool (drain() waits for it too).
+  void runInBackground(std::function<void()> work) { submit(std::move(work)); }
+
+  /// Restarts in the background unless a restart of this workspace is already running.
+  void restartInBackground(const std::string& workspace_id);
+  /// At start: rows still `provisioning` were in flight when the server stopped; they are
+  /// provisioned again now rather than left to the provision timeout.
+  void redriveInterruptedProvisions();
+  /// Waits until background provisioning work has finished (used at shutdown and in tests).
+  void drain();
+
+ private:
+  /// The backend a dispatcher routes to: the control plane first, then Docker.
+  Provisioner* active() const;
+  void provisionOn(Provisioner& backend, Workspace w);
+  void runProvision(Provisioner& backend, const Workspace& w);
+  /// What the backend needs to start `w`: its config files, token and secrets.
+  Result<WorkspaceConfig> buildConfig(const Workspace& w, const std::string& token);
+  void markFailed(const std::string& workspace_id, const std::string& reason);
+  /// Backend operations on an external workspace (self-registered, running anywhere) are a
+  /// conflict: it has no workload here, and its id must not reach another's.
+  Result<> requireManaged(const std::string& workspace_id);
+  static Error externalError(const std::string& workspace_id);
+  void submit(std::function<void()> work);
+
+  Lifecycle& lifecycle_;
+  Credentials& credentials_;
+  LivenessTracker& liveness_;
+  const ServerConfig& config_;
+  ProvisionerPtr controlplane_;
+  ProvisionerPtr docker_;
+  Secrets secrets_;
+  boost::asio::thread_pool pool_{4};
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  int pending_ = 0;
+  std::set<std::string> restarting_;
+};
+
+/// The reason recorded on a workspace created while no backend is wired.
+inline constexpr const char* kNoBackendReason =
+    "no workspace backend is configured: start workspace-server with a reachable Docker Engine "
+    "or a control plane (MOLECULE_ORG_ID) to run agents";
+
+}  // namespace ws

@@ -1,0 +1,60 @@
+#include "service/lifecycle.h"
+
+#include <gtest/gtest.h>
+
+#include "../test_store.h"
+
+namespace ws::test {
+namespace {
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  TempStore store_;
+  EventBus events_{*store_};
+  Lifecycle lifecycle_{*store_, events_};
+  std::vector<Event> published_;
+  void SetUp() override {
+    events_.subscribe([this](const Event& e) { published_.push_back(e); });
+  }
+};
+
+TEST_F(LifecycleTest, ChangeRecordsAndPublishes) {
+  auto w = makeWorkspace("a", Status::provisioning);
+  ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
+  auto changed = lifecycle_.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"k", 1}}});
+  ASSERT_TRUE(changed);
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::online);
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0].event_type, "WORKSPACE_ONLINE");
+  auto events = *store_->listEvents(w.id, 10);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].event_type, "WORKSPACE_ONLINE");
+  EXPECT_EQ(events[1].payload, R"({"k":1})");
+}
+
+TEST_F(LifecycleTest, StateMachineRefusesIllegalChanges) {
+  auto w = makeWorkspace("b", Status::provisioning);
+  ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
+  auto changed = lifecycle_.change(StatusChange{w.id, Status::degraded, "WORKSPACE_DEGRADED"});
+  ASSERT_TRUE(changed);
+  EXPECT_FALSE(*changed);
+  EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::provisioning);
+  EXPECT_TRUE(published_.empty());
+}
+
+TEST_F(LifecycleTest, OnlyFromNarrowsTheSources) {
+  auto w = makeWorkspace("c", Status::failed);
+  ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
+  EXPECT_FALSE(*lifecycle_.change(StatusChange{w.id, Status::online, "X", {}, {Status::offline}}));
+  EXPECT_TRUE(*lifecycle_.change(StatusChange{w.id, Status::online, "X", {}, {Status::failed}}));
+}
+
+TEST_F(LifecycleTest, SourcesOfMatchesTheStateMachine) {
+  const auto sources = Lifecycle::sourcesOf(Status::offline);
+  EXPECT_EQ(sources, (std::set<Status>{Status::online, Status::degraded}));
+  EXPECT_FALSE(Lifecycle::sourcesOf(Status::online).count(Status::removed));
+}
+
+}  // namespace
+}  // namespace ws::test
