@@ -121,7 +121,7 @@ struct DockerBackend {
   static std::unique_ptr<BackendUnderTest> make();
 };
 struct ControlPlaneBackend {
-  static constexpr const char* kColumn = "ec2";
+  static constexpr const char* kColumn = "controlplane";
   static std::unique_ptr<BackendUnderTest> make();
 };
 

@@ -11,7 +11,7 @@ namespace parity {
 namespace fs = std::filesystem;
 
 std::string backendTitle(const std::string& backend) {
-  return backend == "docker" ? "Docker" : backend == "ec2" ? "Control plane (EC2)" : backend;
+  return backend == "docker" ? "Docker" : backend == "controlplane" ? "Control plane (EC2)" : backend;
 }
 
 std::string verdictWords(Verdict v) {
@@ -19,7 +19,7 @@ std::string verdictWords(Verdict v) {
     case Verdict::parity: return "parity";
     case Verdict::divergent: return "divergent";
     case Verdict::docker_only: return "docker-only";
-    case Verdict::ec2_only: return "ec2-only";
+    case Verdict::controlplane_only: return "controlplane-only";
     case Verdict::unbuilt: return "not built";
     case Verdict::invalid: return "invalid";
   }
@@ -31,7 +31,7 @@ std::string verdictSymbol(Verdict v) {
     case Verdict::parity: return "✅";
     case Verdict::divergent: return "⚠️";
     case Verdict::docker_only: return "🔴";
-    case Verdict::ec2_only: return "🟡";
+    case Verdict::controlplane_only: return "🟡";
     case Verdict::unbuilt: return "⬜";
     case Verdict::invalid: return "❌";
   }
@@ -44,10 +44,10 @@ Verdict Row::verdict() const {
     auto it = cells.find(b);
     return it == cells.end() ? Disposition::missing : it->second.disposition;
   };
-  const Disposition d = of("docker"), e = of("ec2");
+  const Disposition d = of("docker"), e = of("controlplane");
   if (d == Disposition::impl && e == Disposition::impl) return diverges ? Verdict::divergent : Verdict::parity;
   if (d == Disposition::impl && e == Disposition::unsupported) return Verdict::docker_only;
-  if (d == Disposition::unsupported && e == Disposition::impl) return Verdict::ec2_only;
+  if (d == Disposition::unsupported && e == Disposition::impl) return Verdict::controlplane_only;
   return Verdict::invalid;
 }
 
@@ -157,7 +157,7 @@ class Loader {
 
   bool knownBackend(const std::string& b, const Location& at) {
     if (std::find(kBackends.begin(), kBackends.end(), b) != kBackends.end()) return true;
-    error(at, "unknown backend '" + b + "' (backends: docker, ec2)");
+    error(at, "unknown backend '" + b + "' (backends: docker, controlplane)");
     return false;
   }
 

@@ -12,7 +12,7 @@
 namespace parity {
 
 /// The matrix columns, in order (mirrors parity::Backend in parity.h).
-inline const std::vector<std::string> kBackends = {"docker", "ec2"};
+inline const std::vector<std::string> kBackends = {"docker", "controlplane"};
 std::string backendTitle(const std::string& backend);
 
 struct Location {
@@ -38,7 +38,7 @@ struct Scenario {
   Location at;
 };
 
-enum class Verdict { parity, divergent, docker_only, ec2_only, unbuilt, invalid };
+enum class Verdict { parity, divergent, docker_only, controlplane_only, unbuilt, invalid };
 std::string verdictWords(Verdict v);   ///< "parity", "docker-only", ...
 std::string verdictSymbol(Verdict v);  ///< An emoji that goes with the words.
 

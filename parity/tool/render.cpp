@@ -75,19 +75,19 @@ std::string renderMarkdown(const Model& model) {
     for (const auto& f : model.features) {
       if (f.area != area.id) continue;
       if (!header) {
-        md << "## " << area.title << "\n\n| Feature | " << backendTitle("docker") << " | " << backendTitle("ec2")
+        md << "## " << area.title << "\n\n| Feature | " << backendTitle("docker") << " | " << backendTitle("controlplane")
            << " | Verdict | Scenarios |\n|---|---|---|---|---|\n";
         header = true;
       }
       ++totals[f.verdict()];
       md << "| " << cellText(f.title) << " `" << f.id << "` | " << backendCell(f, "docker") << " | "
-         << backendCell(f, "ec2") << " | " << verdictCell(f) << " | " << scenariosCell(f) << " |\n";
+         << backendCell(f, "controlplane") << " | " << verdictCell(f) << " | " << scenariosCell(f) << " |\n";
     }
     if (header) md << "\n";
   }
 
   md << "## Totals\n\n| Verdict | Rows |\n|---|---|\n";
-  for (Verdict v : {Verdict::parity, Verdict::divergent, Verdict::docker_only, Verdict::ec2_only, Verdict::unbuilt,
+  for (Verdict v : {Verdict::parity, Verdict::divergent, Verdict::docker_only, Verdict::controlplane_only, Verdict::unbuilt,
                     Verdict::invalid})
     if (totals[v] > 0 || v != Verdict::invalid)
       md << "| " << verdictSymbol(v) << " " << verdictWords(v) << " | " << totals[v] << " |\n";

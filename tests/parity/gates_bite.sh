@@ -107,7 +107,7 @@ assert doc["results"], "no workspace_stop results on docker"
 json.dump(doc, open(sys.argv[2], "w"), indent=1)
 PY
 run "$parity" verify --results "$work/filtered"
-expect 3 "backend ec2 produced no results" "a full verify fails on a filtered run's results"
+expect 3 "backend controlplane produced no results" "a full verify fails on a filtered run's results"
 sed -i 's/"observed": "unsupported"/"observed": "pass"/' "$work/filtered/docker.json"
 run "$parity" verify --partial --results "$work/filtered"
 expect 0 "; 0 contradiction\(s\)" "a partial verify passes on a filtered run that agrees"

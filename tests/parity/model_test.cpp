@@ -25,7 +25,7 @@ class Tree : public ::testing::Test {
                                  "PARITY_FEATURE(stop, life, \"Stop\")\n"
                                  "PARITY_FEATURE(plugins, life, \"Plugins\")\n");
     write("runtime/src/docker.cpp", "void stop() {\n  PARITY_IMPL(stop, docker, \"container rm\");\n}\n");
-    write("runtime/src/cp.cpp", "void stop() {\n  PARITY_IMPL(stop, ec2, \"terminate\");\n}\n");
+    write("runtime/src/cp.cpp", "void stop() {\n  PARITY_IMPL(stop, controlplane, \"terminate\");\n}\n");
     write("runtime/src/app.h", "PARITY_UNBUILT(plugins, \"no plugins\", \"roadmap#plugins\");\n");
     write("contract/s.cpp", "CONTRACT_SCENARIO(stop, StopsTwice) {}\n");
   }
@@ -55,7 +55,7 @@ TEST_F(Tree, AMissingAnnotationIsAnErrorWithALocation) {
   write("runtime/src/cp.cpp", "void stop() {}\n");
   const auto m = load();
   ASSERT_EQ(m.errors.size(), 1u) << errors(m);
-  EXPECT_EQ(m.errors[0], "parity/features.def:2: error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'stop' on ec2");
+  EXPECT_EQ(m.errors[0], "parity/features.def:2: error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'stop' on controlplane");
 }
 
 TEST_F(Tree, ConflictsDuplicatesUnknownsAndMisplacedAnnotationsAreErrors) {
@@ -63,7 +63,7 @@ TEST_F(Tree, ConflictsDuplicatesUnknownsAndMisplacedAnnotationsAreErrors) {
         "PARITY_UNSUPPORTED(stop, docker, \"no\", \"#1\");\n"  // conflicts with the IMPL
         "PARITY_IMPL(stopp, docker, \"typo\");\n"
         "PARITY_IMPL(stop, podman, \"new backend\");\n"
-        "PARITY_UNSUPPORTED(stop, ec2, \"no tracking\", \"\");\n"
+        "PARITY_UNSUPPORTED(stop, controlplane, \"no tracking\", \"\");\n"
         "PARITY_IMPL(stop, docker, some_variable);\n");
   write("tools/x.cpp", "PARITY_IMPL(stop, docker, \"outside\");\n");
   write("contract/s2.cpp", "CONTRACT_SCENARIO(stop, StopsTwice) {}\n");
@@ -80,14 +80,14 @@ TEST_F(Tree, ConflictsDuplicatesUnknownsAndMisplacedAnnotationsAreErrors) {
 TEST_F(Tree, RowsNeedAScenarioAndUnsupportedEverywhereMustSayUnbuilt) {
   write("contract/s.cpp", "");
   write("runtime/src/docker.cpp", "PARITY_UNSUPPORTED(stop, docker, \"no\", \"#1\");\n");
-  write("runtime/src/cp.cpp", "PARITY_UNSUPPORTED(stop, ec2, \"no\", \"#1\");\n");
+  write("runtime/src/cp.cpp", "PARITY_UNSUPPORTED(stop, controlplane, \"no\", \"#1\");\n");
   const std::string e = errors(load());
   EXPECT_NE(e.find("'stop' has no contract scenario"), std::string::npos) << e;
   EXPECT_NE(e.find("'stop' is unsupported on every backend: declare it PARITY_UNBUILT"), std::string::npos) << e;
 }
 
 TEST_F(Tree, RenderIsDeterministicAndLinksEveryCell) {
-  write("runtime/src/cp.cpp", "void stop() {\n  PARITY_UNSUPPORTED(stop, ec2, \"no instances\", \"roadmap#x\");\n}\n");
+  write("runtime/src/cp.cpp", "void stop() {\n  PARITY_UNSUPPORTED(stop, controlplane, \"no instances\", \"roadmap#x\");\n}\n");
   const auto m = load();
   ASSERT_TRUE(m.errors.empty()) << errors(m);
   const std::string md = renderMarkdown(m);
@@ -107,25 +107,25 @@ json result(const std::string& backend, const std::string& observed) {
 }
 
 TEST_F(Tree, VerifyAcceptsResultsThatMatchTheAnnotations) {
-  const auto v = verify(load(), {result("docker", "pass"), result("ec2", "pass"), result("reference", "pass")});
+  const auto v = verify(load(), {result("docker", "pass"), result("controlplane", "pass"), result("reference", "pass")});
   EXPECT_TRUE(v.contradictions.empty()) << v.report.dump(2);
-  EXPECT_EQ(v.report["features"][0]["scenarios"][0]["results"]["ec2"]["observed"], "pass");
+  EXPECT_EQ(v.report["features"][0]["scenarios"][0]["results"]["controlplane"]["observed"], "pass");
 }
 
 TEST_F(Tree, VerifyRejectsUnsupportedOnAParityRowMissingEvidenceAndXpass) {
-  auto v = verify(load(), {result("docker", "pass"), result("ec2", "unsupported"), result("reference", "pass")});
+  auto v = verify(load(), {result("docker", "pass"), result("controlplane", "unsupported"), result("reference", "pass")});
   ASSERT_EQ(v.contradictions.size(), 1u);
-  EXPECT_EQ(v.contradictions[0], "stop/StopsTwice on ec2: declared parity (expects pass), observed unsupported");
+  EXPECT_EQ(v.contradictions[0], "stop/StopsTwice on controlplane: declared parity (expects pass), observed unsupported");
 
-  v = verify(load(), {result("docker", "pass"), result("ec2", "not_run"), result("reference", "pass")});
-  EXPECT_NE(v.contradictions.at(0).find("backend ec2 produced no results"), std::string::npos);
+  v = verify(load(), {result("docker", "pass"), result("controlplane", "not_run"), result("reference", "pass")});
+  EXPECT_NE(v.contradictions.at(0).find("backend controlplane produced no results"), std::string::npos);
 
-  write("runtime/src/cp.cpp", "PARITY_UNSUPPORTED(stop, ec2, \"no\", \"#1\");\n");
-  v = verify(load(), {result("docker", "pass"), result("ec2", "pass"), result("reference", "pass")});
+  write("runtime/src/cp.cpp", "PARITY_UNSUPPORTED(stop, controlplane, \"no\", \"#1\");\n");
+  v = verify(load(), {result("docker", "pass"), result("controlplane", "pass"), result("reference", "pass")});
   ASSERT_EQ(v.contradictions.size(), 1u);
   EXPECT_NE(v.contradictions[0].find("XPASS"), std::string::npos) << v.contradictions[0];
 
-  v = verify(load(), {result("docker", "pass"), result("ec2", "unsupported"), result("reference", "fail")});
+  v = verify(load(), {result("docker", "pass"), result("controlplane", "unsupported"), result("reference", "fail")});
   ASSERT_EQ(v.contradictions.size(), 1u);
   EXPECT_NE(v.contradictions[0].find("reference backend observed fail"), std::string::npos);
 }
@@ -145,7 +145,7 @@ TEST_F(Tree, PartialVerifyOwesNothingForWhatDidNotRunButChecksWhatDid) {
 }
 
 TEST_F(Tree, HtmlMarksRowsWhoseBackendsDiffer) {
-  const auto v = verify(load(), {result("docker", "pass"), result("ec2", "unsupported"), result("reference", "pass")});
+  const auto v = verify(load(), {result("docker", "pass"), result("controlplane", "unsupported"), result("reference", "pass")});
   const std::string html = renderHtml(v.report);
   EXPECT_NE(html.find("data-differ=\"1\""), std::string::npos);
   EXPECT_NE(html.find("class=\"bad\""), std::string::npos);

@@ -27,7 +27,7 @@ TEST(Scanner, SkipsCommentsStringsAndDirectives) {
 const char* s = "PARITY_IMPL(c, docker, \"in a string\")";
 const char* r = R"x(PARITY_IMPL(d, docker, "in a raw string"))x";
 char q = '(';
-PARITY_IMPL(real, ec2, "counted");
+PARITY_IMPL(real, controlplane, "counted");
 )src";
   const auto calls = scanMacroCalls(src, kNames);
   ASSERT_EQ(calls.size(), 1u);

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "backends/controlplane/cp_provisioner.h"
+#include "backends/controlplane/controlplane_provisioner.h"
 #include "backends/docker/docker_provisioner.h"
 #include "backends/docker/engine_client.h"
 #include "core/util.h"
@@ -92,9 +92,9 @@ std::string DockerEnv::execIn(const std::string& id, const std::vector<std::stri
 }
 
 ControlPlaneEnv::ControlPlaneEnv() : emulator_(kCpSecret, kBackendAdmin), org_("org-" + newUuid().substr(0, 8)) {
-  controlplane::CpConfig config{emulator_.url(), org_, kCpSecret, kBackendAdmin, "", 60s, 10s};
+  controlplane::ControlPlaneConfig config{emulator_.url(), org_, kCpSecret, kBackendAdmin, "", 60s, 10s};
   // The server resolves instance ids from its database; here the emulator's listing plays that part.
-  provisioner_ = std::make_unique<controlplane::CpProvisioner>(
+  provisioner_ = std::make_unique<controlplane::ControlPlaneProvisioner>(
       config, [this](const std::string& id) -> Result<std::string> { return liveInstance(id); });
 }
 
@@ -103,7 +103,7 @@ std::vector<std::string> ControlPlaneEnv::serverArgs() {
 }
 
 std::unique_ptr<Provisioner> ControlPlaneEnv::unwired() {
-  return std::make_unique<controlplane::CpProvisioner>(controlplane::CpConfig{}, [](const std::string&) -> Result<std::string> {
+  return std::make_unique<controlplane::ControlPlaneProvisioner>(controlplane::ControlPlaneConfig{}, [](const std::string&) -> Result<std::string> {
     return std::string();
   });
 }

@@ -3,7 +3,7 @@
 // implements (or refuses) a feature for a backend, so deleting the function deletes the claim:
 //
 //   PARITY_IMPL(workspace_stop, docker, "force-removes the container");
-//   PARITY_UNSUPPORTED(plugins_install, ec2, "no live delivery to instances", "roadmap#plugins");
+//   PARITY_UNSUPPORTED(plugins_install, controlplane, "no live delivery to instances", "roadmap#plugins");
 //   PARITY_DIVERGES(workspace_restart, "what differs", "roadmap#...");
 //   PARITY_UNBUILT(memory_seed, "why this server has no such feature yet", "roadmap#memory");
 //
@@ -23,7 +23,7 @@ enum class Feature {
 
 /// The matrix columns. A new backend is one enumerator; `parity check` then lists every row
 /// that still lacks a disposition for it.
-enum class Backend { docker, ec2 };
+enum class Backend { docker, controlplane };
 
 constexpr bool annotated(Feature /*feature*/) { return true; }
 constexpr bool annotated(Feature /*feature*/, Backend /*backend*/) { return true; }

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "backends/controlplane/cp_provisioner.h"
+#include "backends/controlplane/controlplane_provisioner.h"
 #include "backends/docker/docker_provisioner.h"
 
 namespace ws {
@@ -10,7 +10,7 @@ namespace ws {
 namespace {
 
 ProvisionerPtr makeControlPlane(const ServerConfig& config, Store& store) {
-  controlplane::CpConfig cp;
+  controlplane::ControlPlaneConfig cp;
   cp.base_url = config.cp_url;
   cp.org_id = config.org_id;
   cp.shared_secret = config.cp_shared_secret;
@@ -25,7 +25,7 @@ ProvisionerPtr makeControlPlane(const ServerConfig& config, Store& store) {
     return *w && (*w)->instance_id ? *(*w)->instance_id : std::string();
   };
   spdlog::info("control-plane backend: {} (org {})", cp.base_url, cp.org_id);
-  return std::make_shared<controlplane::CpProvisioner>(cp, lookup);
+  return std::make_shared<controlplane::ControlPlaneProvisioner>(cp, lookup);
 }
 
 }  // namespace

@@ -51,9 +51,9 @@ std::variant<std::optional<Workspace>, Response> authenticateCaller(Services& sv
 
 Response proxy(Services& svc, const Request& req) {
   PARITY_IMPL(a2a_forward, docker, "POST to the agent at the address the Docker backend recorded (127.0.0.1:<port>)");
-  PARITY_IMPL(a2a_forward, ec2, "POST to the agent at the address the control plane reported (the instance's private IP)");
+  PARITY_IMPL(a2a_forward, controlplane, "POST to the agent at the address the control plane reported (the instance's private IP)");
   PARITY_IMPL(budget_enforcement, docker, "402 once the spend agents report reaches budget_limit");
-  PARITY_IMPL(budget_enforcement, ec2, "402 once the spend agents report reaches budget_limit");
+  PARITY_IMPL(budget_enforcement, controlplane, "402 once the spend agents report reaches budget_limit");
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
   const Workspace target = *loaded;

@@ -73,7 +73,7 @@ std::variant<FileTarget, Response> fileTarget(Services& svc, const Request& req)
 
 Response list(Services& svc, const Request& req) {
   PARITY_IMPL(files_api, docker, "find and wc through execAuto; archives through read/writeArchiveAuto");
-  PARITY_IMPL(files_api, ec2, "find and wc through execAuto; archives through read/writeArchiveAuto");
+  PARITY_IMPL(files_api, controlplane, "find and wc through execAuto; archives through read/writeArchiveAuto");
   auto t = target(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root] = std::get<Target>(t);

@@ -213,7 +213,7 @@ YAML::Node loadTemplate(Services& svc, const Request& req, JsonInput& in) {
 
 Response importOrgWorkspaces(Services& svc, const Request& req) {
   PARITY_IMPL(org_import, docker, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
-  PARITY_IMPL(org_import, ec2, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
+  PARITY_IMPL(org_import, controlplane, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
   std::string body = req.body;
   const bool yaml_body = req.header("content-type").value_or("").find("yaml") != std::string::npos;
   try {

@@ -41,7 +41,7 @@ Response listInstalled(Services& svc, const Request& req) {
 
 Response install(Services& svc, const Request& req) {
   PARITY_IMPL(plugins_install, docker, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
-  PARITY_IMPL(plugins_install, ec2, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
+  PARITY_IMPL(plugins_install, controlplane, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
   auto loaded = svc.workspaces.findManaged(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
   if (req.body.size() > kMaxInstallBody) return Response::error(413, "an install request is at most 64 KiB");

@@ -22,7 +22,7 @@ constexpr std::int64_t kMaxMonthlySpend = 1'000'000'000'000;
 
 Response registerAgent(Services& svc, const Request& req) {
   PARITY_IMPL(ready_detection, docker, "the agent registers; the workspace goes online");
-  PARITY_IMPL(ready_detection, ec2, "the agent registers; the workspace goes online");
+  PARITY_IMPL(ready_detection, controlplane, "the agent registers; the workspace goes online");
   JsonInput in(req.body);
   auto id = in.string("id");
   auto url = in.string("url");

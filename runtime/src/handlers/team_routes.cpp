@@ -57,7 +57,7 @@ Response expand(Services& svc, const Request& req) {
 
 Response collapse(Services& svc, const Request& req) {
   PARITY_IMPL(team_collapse, docker, "stopWorkspaceAuto for each child");
-  PARITY_IMPL(team_collapse, ec2, "stopWorkspaceAuto for each child");
+  PARITY_IMPL(team_collapse, controlplane, "stopWorkspaceAuto for each child");
   auto parent = svc.workspaces.findLive(req.param("id"));
   if (!parent) return Response::fromError(parent.error());
   auto children = svc.store.children(parent->id);

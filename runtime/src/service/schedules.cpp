@@ -19,7 +19,7 @@ std::string nextRunTime(const CronSchedule& cron) { return formatTime(cron.next(
 
 void ScheduleRunner::runDue() {
   PARITY_IMPL(schedule_execution, docker, "the scheduler sweep sends due prompts through the A2A proxy");
-  PARITY_IMPL(schedule_execution, ec2, "the scheduler sweep sends due prompts through the A2A proxy");
+  PARITY_IMPL(schedule_execution, controlplane, "the scheduler sweep sends due prompts through the A2A proxy");
   auto due = store_.listSchedules("");
   if (!due) return spdlog::error("schedules: {}", due.error().message);
   const std::string now = nowTime();

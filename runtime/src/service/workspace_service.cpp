@@ -67,7 +67,7 @@ std::string WorkspaceService::backendName() const {
 
 void WorkspaceService::provisionWorkspaceAuto(const Workspace& w) {
   PARITY_IMPL(workspace_create, docker, "provisionWorkspaceAuto: the active backend's start, or marked failed");
-  PARITY_IMPL(workspace_create, ec2, "provisionWorkspaceAuto: the active backend's start, or marked failed");
+  PARITY_IMPL(workspace_create, controlplane, "provisionWorkspaceAuto: the active backend's start, or marked failed");
   if (auto* backend = active()) return provisionOn(*backend, w);
   markFailed(w.id, kNoBackendReason);
 }
@@ -79,9 +79,9 @@ Result<> WorkspaceService::stopWorkspaceAuto(const std::string& workspace_id) {
 
 Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
   PARITY_IMPL(workspace_restart, docker, "restartWorkspaceAuto: stop, then provision from the database row");
-  PARITY_IMPL(workspace_restart, ec2, "restartWorkspaceAuto: stop, then provision from the database row");
+  PARITY_IMPL(workspace_restart, controlplane, "restartWorkspaceAuto: stop, then provision from the database row");
   PARITY_IMPL(config_hot_reload, docker, "no hot reload: a restart rebuilds the config from the database");
-  PARITY_IMPL(config_hot_reload, ec2, "no hot reload: a restart rebuilds the config from the database");
+  PARITY_IMPL(config_hot_reload, controlplane, "no hot reload: a restart rebuilds the config from the database");
   if (w.external) return externalError(w.id);
   auto* backend = active();
   if (!backend) return noBackend();
@@ -92,14 +92,14 @@ Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
 
 Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
   PARITY_IMPL(workspace_pause_resume, docker, "pauseWorkspaceAuto: stop, row kept paused");
-  PARITY_IMPL(workspace_pause_resume, ec2, "pauseWorkspaceAuto: stop, row kept paused");
+  PARITY_IMPL(workspace_pause_resume, controlplane, "pauseWorkspaceAuto: stop, row kept paused");
   if (auto* backend = active()) return backend->stop(workspace_id);
   return {};
 }
 
 Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
   PARITY_IMPL(workspace_pause_resume, docker, "resumeWorkspaceAuto: provision again");
-  PARITY_IMPL(workspace_pause_resume, ec2, "resumeWorkspaceAuto: provision again");
+  PARITY_IMPL(workspace_pause_resume, controlplane, "resumeWorkspaceAuto: provision again");
   if (w.external) return externalError(w.id);
   auto* backend = active();
   if (!backend) return noBackend();
@@ -109,7 +109,7 @@ Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
 
 Result<> WorkspaceService::hibernateWorkspaceAuto(const std::string& workspace_id) {
   PARITY_IMPL(workspace_hibernate, docker, "hibernateWorkspaceAuto: stop, row kept hibernated");
-  PARITY_IMPL(workspace_hibernate, ec2, "hibernateWorkspaceAuto: stop, row kept hibernated");
+  PARITY_IMPL(workspace_hibernate, controlplane, "hibernateWorkspaceAuto: stop, row kept hibernated");
   if (auto* backend = active()) return backend->stop(workspace_id);
   return {};
 }
@@ -255,7 +255,7 @@ void WorkspaceService::runProvision(Provisioner& backend, const Workspace& w) {
 
 Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const std::string& token) {
   PARITY_IMPL(secrets_crud, docker, "opened into the start environment: the container's env");
-  PARITY_IMPL(secrets_crud, ec2, "opened into the start environment: the provision request's env");
+  PARITY_IMPL(secrets_crud, controlplane, "opened into the start environment: the provision request's env");
   auto secrets = secrets_.environment(w.id);
   if (!secrets) return secrets.error();
   if (!secrets->failed.empty()) {

@@ -64,7 +64,7 @@ void Sweeper::runOnce(bool force) {
 
 void Sweeper::healthSweep() {
   PARITY_IMPL(liveness_probe, docker, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
-  PARITY_IMPL(liveness_probe, ec2, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
+  PARITY_IMPL(liveness_probe, controlplane, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
   if (!svc_.workspaces.hasProvisioner()) return;
   auto live = svc_.store.listByStatus({Status::online, Status::degraded});
   if (!live) return spdlog::error("health sweep: {}", live.error().message);
@@ -78,7 +78,7 @@ void Sweeper::healthSweep() {
 
 void Sweeper::orphanSweep() {
   PARITY_IMPL(orphan_sweep, docker, "listManagedAuto against the database, then stopWorkspaceAuto");
-  PARITY_IMPL(orphan_sweep, ec2, "listManagedAuto against the database, then stopWorkspaceAuto");
+  PARITY_IMPL(orphan_sweep, controlplane, "listManagedAuto against the database, then stopWorkspaceAuto");
   if (!svc_.workspaces.hasProvisioner()) return;
   auto managed = svc_.workspaces.listManagedAuto();
   if (!managed) return spdlog::warn("orphan sweep: {}", managed.error().message);

@@ -1,4 +1,4 @@
-#include "backends/controlplane/cp_provisioner.h"
+#include "backends/controlplane/controlplane_provisioner.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -43,7 +43,7 @@ std::string describe(int status, const std::string& body) {
 
 }  // namespace
 
-CpProvisioner::CpProvisioner(CpConfig config, InstanceLookup lookup)
+ControlPlaneProvisioner::ControlPlaneProvisioner(ControlPlaneConfig config, InstanceLookup lookup)
     : config_(std::move(config)), lookup_(std::move(lookup)) {
   if (config_.base_url.empty()) return;
   auto url = boost::urls::parse_absolute_uri(config_.base_url);
@@ -54,7 +54,7 @@ CpProvisioner::CpProvisioner(CpConfig config, InstanceLookup lookup)
   while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
 }
 
-Result<CpProvisioner::Response> CpProvisioner::send(const std::string& method, const std::string& target,
+Result<ControlPlaneProvisioner::Response> ControlPlaneProvisioner::send(const std::string& method, const std::string& target,
                                                     const std::string& body, bool admin, std::size_t cap,
                                                     std::chrono::milliseconds timeout,
                                                     const std::string& content_type) const {
@@ -78,20 +78,20 @@ Result<CpProvisioner::Response> CpProvisioner::send(const std::string& method, c
   return Response{reply->status, std::move(reply->body)};
 }
 
-Result<std::string> CpProvisioner::instanceOf(const std::string& workspace_id) const {
+Result<std::string> ControlPlaneProvisioner::instanceOf(const std::string& workspace_id) const {
   if (!lookup_) return std::string();
   return lookup_(workspace_id);
 }
 
-std::string CpProvisioner::instancePath(const std::string& workspace_id, const std::string& suffix,
+std::string ControlPlaneProvisioner::instancePath(const std::string& workspace_id, const std::string& suffix,
                                         const std::string& instance) const {
   return "/cp/workspaces/" + encode(workspace_id) + suffix + "?instance_id=" + encode(instance);
 }
 
-Result<StartResult> CpProvisioner::start(const WorkspaceConfig& c) {
-  PARITY_IMPL(workspace_start, ec2, "POST /cp/workspaces/provision with the injected environment and tier");
-  PARITY_IMPL(config_injection, ec2, "config files travel in the provision request; the instance writes them before the agent starts");
-  PARITY_IMPL(template_recipes, ec2, "the instance runs templates/default/install.sh as user-data");
+Result<StartResult> ControlPlaneProvisioner::start(const WorkspaceConfig& c) {
+  PARITY_IMPL(workspace_start, controlplane, "POST /cp/workspaces/provision with the injected environment and tier");
+  PARITY_IMPL(config_injection, controlplane, "config files travel in the provision request; the instance writes them before the agent starts");
+  PARITY_IMPL(template_recipes, controlplane, "the instance runs templates/default/install.sh as user-data");
   PARITY_DIVERGES(workspace_restart, "/workspace survives a restart on Docker (a named volume); control-plane instances are stateless and boot with an empty /workspace", "docs/roadmap.md#stateful-instances");
   json body{{"org_id", config_.org_id},
             {"workspace_id", c.workspace_id},
@@ -113,8 +113,8 @@ Result<StartResult> CpProvisioner::start(const WorkspaceConfig& c) {
   return out;
 }
 
-Result<> CpProvisioner::stop(const std::string& workspace_id) {
-  PARITY_IMPL(workspace_stop, ec2, "DELETE /cp/workspaces/{id} for the recorded instance; none recorded counts as stopped");
+Result<> ControlPlaneProvisioner::stop(const std::string& workspace_id) {
+  PARITY_IMPL(workspace_stop, controlplane, "DELETE /cp/workspaces/{id} for the recorded instance; none recorded counts as stopped");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -130,8 +130,8 @@ Result<> CpProvisioner::stop(const std::string& workspace_id) {
   return {};
 }
 
-Liveness CpProvisioner::isRunning(const std::string& workspace_id) {
-  PARITY_IMPL(a2a_liveness, ec2, "instance state from the control plane; alive when it is uncertain");
+Liveness ControlPlaneProvisioner::isRunning(const std::string& workspace_id) {
+  PARITY_IMPL(a2a_liveness, controlplane, "instance state from the control plane; alive when it is uncertain");
   if (host_.empty()) return {true, unwired()};
   auto instance = instanceOf(workspace_id);
   if (!instance) return {true, instance.error()};
@@ -148,8 +148,8 @@ Liveness CpProvisioner::isRunning(const std::string& workspace_id) {
   return {j["state"] == "running", std::nullopt};
 }
 
-Result<std::string> CpProvisioner::bootLog(const std::string& workspace_id) {
-  PARITY_IMPL(boot_log, ec2, "the instance serial console through the control plane");
+Result<std::string> ControlPlaneProvisioner::bootLog(const std::string& workspace_id) {
+  PARITY_IMPL(boot_log, controlplane, "the instance serial console through the control plane");
   auto r = send("GET", "/cp/admin/workspaces/" + encode(workspace_id) + "/console", "", true, kMaxConsoleBytes,
                 config_.status_timeout);
   if (!r) return r.error();
@@ -161,9 +161,9 @@ Result<std::string> CpProvisioner::bootLog(const std::string& workspace_id) {
   return j["output"].get<std::string>();
 }
 
-Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const std::vector<std::string>& argv,
+Result<ExecResult> ControlPlaneProvisioner::exec(const std::string& workspace_id, const std::vector<std::string>& argv,
                                        const std::string& stdin_data) {
-  PARITY_IMPL(exec_command, ec2, "POST /cp/workspaces/{id}/exec");
+  PARITY_IMPL(exec_command, controlplane, "POST /cp/workspaces/{id}/exec");
   if (host_.empty()) return unwired();
   if (argv.empty()) return makeError(Errc::invalid_argument, "exec needs a command");
   auto instance = instanceOf(workspace_id);
@@ -181,8 +181,8 @@ Result<ExecResult> CpProvisioner::exec(const std::string& workspace_id, const st
   return ExecResult{j["exit_code"].get<int>(), j.value("output", "")};
 }
 
-Result<std::string> CpProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
-  PARITY_IMPL(archive_transfer, ec2, "GET /cp/workspaces/{id}/archive");
+Result<std::string> ControlPlaneProvisioner::readArchive(const std::string& workspace_id, const std::string& path) {
+  PARITY_IMPL(archive_transfer, controlplane, "GET /cp/workspaces/{id}/archive");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -194,8 +194,8 @@ Result<std::string> CpProvisioner::readArchive(const std::string& workspace_id, 
   return std::move(r->body);
 }
 
-Result<> CpProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
-  PARITY_IMPL(archive_transfer, ec2, "PUT /cp/workspaces/{id}/archive");
+Result<> ControlPlaneProvisioner::writeArchive(const std::string& workspace_id, const std::string& path, const std::string& tar) {
+  PARITY_IMPL(archive_transfer, controlplane, "PUT /cp/workspaces/{id}/archive");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -213,10 +213,10 @@ namespace websocket = beast::websocket;
 
 // The control plane's terminal WebSocket (extension), driven by its own I/O thread; read() and
 // write() are blocking calls for the runtime's terminal bridge.
-class CpTerminal final : public Terminal {
+class ControlPlaneTerminal final : public Terminal {
  public:
-  CpTerminal() : ws_(io_) {}
-  ~CpTerminal() override {
+  ControlPlaneTerminal() : ws_(io_) {}
+  ~ControlPlaneTerminal() override {
     close();
     if (thread_.joinable()) thread_.join();
   }
@@ -317,8 +317,8 @@ class CpTerminal final : public Terminal {
 
 }  // namespace
 
-Result<TerminalPtr> CpProvisioner::openTerminal(const std::string& workspace_id) {
-  PARITY_IMPL(terminal_session, ec2, "control-plane terminal WebSocket onto a pty in the instance");
+Result<TerminalPtr> ControlPlaneProvisioner::openTerminal(const std::string& workspace_id) {
+  PARITY_IMPL(terminal_session, controlplane, "control-plane terminal WebSocket onto a pty in the instance");
   if (host_.empty()) return unwired();
   auto instance = instanceOf(workspace_id);
   if (!instance) return instance.error();
@@ -326,7 +326,7 @@ Result<TerminalPtr> CpProvisioner::openTerminal(const std::string& workspace_id)
   std::map<std::string, std::string> headers;
   if (!config_.shared_secret.empty()) headers["Authorization"] = "Bearer " + config_.shared_secret;
   if (!config_.admin_token.empty()) headers["X-Molecule-Admin-Token"] = config_.admin_token;
-  auto term = std::make_shared<CpTerminal>();
+  auto term = std::make_shared<ControlPlaneTerminal>();
   if (auto ok = term->connect(host_, port_, base_path_ + instancePath(workspace_id, "/terminal", *instance), headers,
                               config_.status_timeout);
       !ok)
@@ -334,8 +334,8 @@ Result<TerminalPtr> CpProvisioner::openTerminal(const std::string& workspace_id)
   return TerminalPtr(term);
 }
 
-Result<std::vector<std::string>> CpProvisioner::listManaged() {
-  PARITY_IMPL(orphan_sweep, ec2, "lists the org's instances that are not terminated");
+Result<std::vector<std::string>> ControlPlaneProvisioner::listManaged() {
+  PARITY_IMPL(orphan_sweep, controlplane, "lists the org's instances that are not terminated");
   auto r = send("GET", "/cp/workspaces?org_id=" + encode(config_.org_id), "", false, kMaxArchiveBytes, config_.status_timeout);
   if (!r) return r.error();
   if (r->status != 200) return makeError(Errc::backend_error, "instance listing failed " + describe(r->status, r->body));
@@ -356,8 +356,8 @@ Result<std::vector<std::string>> CpProvisioner::listManaged() {
   return out;
 }
 
-Result<> CpProvisioner::removeVolumes(const std::string&) {
-  PARITY_IMPL(workspace_delete, ec2, "nothing to remove: instance storage ends with the instance");
+Result<> ControlPlaneProvisioner::removeVolumes(const std::string&) {
+  PARITY_IMPL(workspace_delete, controlplane, "nothing to remove: instance storage ends with the instance");
   if (host_.empty()) return unwired();
   return {};  // instances are stateless: their storage ends with the instance
 }

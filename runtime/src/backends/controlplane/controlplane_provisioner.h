@@ -11,7 +11,7 @@
 
 namespace ws::controlplane {
 
-struct CpConfig {
+struct ControlPlaneConfig {
   std::string base_url;         ///< CP_PROVISION_URL (then MOLECULE_CP_URL); http://host:port
   std::string org_id;           ///< MOLECULE_ORG_ID, sent as org_id
   std::string shared_secret;    ///< MOLECULE_CP_SHARED_SECRET: Bearer for /cp/workspaces/*
@@ -29,10 +29,10 @@ inline constexpr std::size_t kMaxArchiveBytes = 64u << 20;
 /// Resolves the backend instance of a workspace from the database ("" when it has none).
 using InstanceLookup = std::function<Result<std::string>(const std::string& workspace_id)>;
 
-class CpProvisioner final : public Provisioner {
+class ControlPlaneProvisioner final : public Provisioner {
  public:
   /// An empty base URL leaves the client unwired: every method answers backend_unavailable.
-  CpProvisioner(CpConfig config, InstanceLookup lookup);
+  ControlPlaneProvisioner(ControlPlaneConfig config, InstanceLookup lookup);
 
   std::string name() const override { return "controlplane"; }
   Result<StartResult> start(const WorkspaceConfig& config) override;
@@ -60,7 +60,7 @@ class CpProvisioner final : public Provisioner {
   Result<std::string> instanceOf(const std::string& workspace_id) const;
   std::string instancePath(const std::string& workspace_id, const std::string& suffix, const std::string& instance) const;
 
-  CpConfig config_;
+  ControlPlaneConfig config_;
   InstanceLookup lookup_;
   std::string host_;
   std::string port_;

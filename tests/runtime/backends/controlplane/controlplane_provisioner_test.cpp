@@ -3,7 +3,7 @@
 // lack of one, becomes an Errc (docs/control-plane-api.md). The emulator-backed behaviour is
 // covered by the contract suite and tests/integration.
 
-#include "backends/controlplane/cp_provisioner.h"
+#include "backends/controlplane/controlplane_provisioner.h"
 
 #include <gtest/gtest.h>
 
@@ -161,10 +161,10 @@ std::string refusedUrl() {
 
 std::string header(const HttpRequest& req, std::string_view name) { return std::string(req[name]); }
 
-class CpProvisionerTest : public ::testing::Test {
+class ControlPlaneProvisionerTest : public ::testing::Test {
  protected:
-  CpConfig config(const std::string& url) const {
-    CpConfig c;
+  ControlPlaneConfig config(const std::string& url) const {
+    ControlPlaneConfig c;
     c.base_url = url;
     c.org_id = "org-1";
     c.shared_secret = "shared-secret";
@@ -174,7 +174,7 @@ class CpProvisionerTest : public ::testing::Test {
     c.status_timeout = 5s;
     return c;
   }
-  CpConfig config() const { return config(cp_.url()); }
+  ControlPlaneConfig config() const { return config(cp_.url()); }
 
   // The workspace -> instance rows of the database, or the storage failure to answer with.
   InstanceLookup lookup() {
@@ -184,8 +184,8 @@ class CpProvisionerTest : public ::testing::Test {
       return it == instances_.end() ? std::string() : it->second;
     };
   }
-  CpProvisioner provisioner(const CpConfig& c) { return CpProvisioner(c, lookup()); }
-  CpProvisioner provisioner() { return provisioner(config()); }
+  ControlPlaneProvisioner provisioner(const ControlPlaneConfig& c) { return ControlPlaneProvisioner(c, lookup()); }
+  ControlPlaneProvisioner provisioner() { return provisioner(config()); }
 
   static WorkspaceConfig workspace() {
     WorkspaceConfig c;
@@ -209,7 +209,7 @@ std::string instanceTarget(const std::string& suffix) {
 
 // --- start ---------------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, StartPostsTheProvisionRequestWithBothCredentials) {
+TEST_F(ControlPlaneProvisionerTest, StartPostsTheProvisionRequestWithBothCredentials) {
   cp_.queue(Reply::json(201, {{"instance_id", kInstance}, {"private_ip", "10.0.0.7"}, {"state", "pending"}}));
   auto started = provisioner().start(workspace());
   ASSERT_TRUE(started) << started.error().message;
@@ -233,7 +233,7 @@ TEST_F(CpProvisionerTest, StartPostsTheProvisionRequestWithBothCredentials) {
       << "config injection is synchronous: the files travel with the provision request";
 }
 
-TEST_F(CpProvisionerTest, TheBaseUrlPathPrefixesEveryTarget) {
+TEST_F(ControlPlaneProvisionerTest, TheBaseUrlPathPrefixesEveryTarget) {
   cp_.queue(Reply::json(201, {{"instance_id", kInstance}}));
   auto p = provisioner(config(cp_.url() + "/tenant/cp-api//"));
   ASSERT_TRUE(p.start(workspace()));
@@ -244,7 +244,7 @@ TEST_F(CpProvisionerTest, TheBaseUrlPathPrefixesEveryTarget) {
   EXPECT_EQ(reqs[1].target(), "/tenant/cp-api" + instanceTarget(""));
 }
 
-TEST_F(CpProvisionerTest, EmptyCredentialsAreOmittedNotSentBlank) {
+TEST_F(ControlPlaneProvisionerTest, EmptyCredentialsAreOmittedNotSentBlank) {
   auto c = config();
   c.shared_secret.clear();
   c.admin_token.clear();
@@ -256,7 +256,7 @@ TEST_F(CpProvisionerTest, EmptyCredentialsAreOmittedNotSentBlank) {
   EXPECT_EQ(req.count("X-Molecule-Admin-Token"), 0u);
 }
 
-TEST_F(CpProvisionerTest, StartWithoutAPrivateIpLeavesTheUrlUnknown) {
+TEST_F(ControlPlaneProvisionerTest, StartWithoutAPrivateIpLeavesTheUrlUnknown) {
   cp_.queue(Reply::json(201, {{"instance_id", kInstance}, {"private_ip", ""}}));
   auto started = provisioner().start(workspace());
   ASSERT_TRUE(started);
@@ -264,7 +264,7 @@ TEST_F(CpProvisionerTest, StartWithoutAPrivateIpLeavesTheUrlUnknown) {
   EXPECT_EQ(started->url, "");
 }
 
-TEST_F(CpProvisionerTest, StartNeedsA201WithAnInstanceId) {
+TEST_F(ControlPlaneProvisionerTest, StartNeedsA201WithAnInstanceId) {
   const std::vector<Reply> bad = {
       Reply::json(200, {{"instance_id", kInstance}}),  // the API answers exactly 201
       Reply::json(201, json::object()),
@@ -282,7 +282,7 @@ TEST_F(CpProvisionerTest, StartNeedsA201WithAnInstanceId) {
   }
 }
 
-TEST_F(CpProvisionerTest, ErrorsQuoteTheControlPlanesErrorButNeverItsRawBody) {
+TEST_F(ControlPlaneProvisionerTest, ErrorsQuoteTheControlPlanesErrorButNeverItsRawBody) {
   auto p = provisioner();
   cp_.queue(Reply::json(503, {{"error", "quota exceeded"}}));
   auto structured = p.start(workspace());
@@ -297,7 +297,7 @@ TEST_F(CpProvisionerTest, ErrorsQuoteTheControlPlanesErrorButNeverItsRawBody) {
   EXPECT_NE(unstructured.error().message.find("(500)"), std::string::npos) << unstructured.error().message;
 }
 
-TEST_F(CpProvisionerTest, AnAnswerOverTheCapIsABackendError) {
+TEST_F(ControlPlaneProvisionerTest, AnAnswerOverTheCapIsABackendError) {
   cp_.queue(Reply::json(201, {{"instance_id", kInstance}, {"pad", std::string(kMaxResponseBytes, 'x')}}));
   auto started = provisioner().start(workspace());
   ASSERT_FALSE(started);
@@ -306,7 +306,7 @@ TEST_F(CpProvisionerTest, AnAnswerOverTheCapIsABackendError) {
 
 // --- stop ----------------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, StopDeletesTheRecordedInstance) {
+TEST_F(ControlPlaneProvisionerTest, StopDeletesTheRecordedInstance) {
   ASSERT_TRUE(provisioner().stop(kId));
   const auto req = cp_.only();
   EXPECT_EQ(req.method(), http::verb::delete_);
@@ -316,13 +316,13 @@ TEST_F(CpProvisionerTest, StopDeletesTheRecordedInstance) {
   EXPECT_EQ(req.body(), "");
 }
 
-TEST_F(CpProvisionerTest, StopWithoutARecordedInstanceDeletesTheWholeWorkspace) {
+TEST_F(ControlPlaneProvisionerTest, StopWithoutARecordedInstanceDeletesTheWholeWorkspace) {
   instances_.clear();
   ASSERT_TRUE(provisioner().stop(kId));
   EXPECT_EQ(cp_.only().target(), "/cp/workspaces/" + kId);
 }
 
-TEST_F(CpProvisionerTest, StopIsIdempotentButReportsFailures) {
+TEST_F(ControlPlaneProvisionerTest, StopIsIdempotentButReportsFailures) {
   auto p = provisioner();
   cp_.queue(Reply::json(404, {{"error", "no such instance"}}));
   EXPECT_TRUE(p.stop(kId)) << "already gone counts as stopped";
@@ -336,7 +336,7 @@ TEST_F(CpProvisionerTest, StopIsIdempotentButReportsFailures) {
   }
 }
 
-TEST_F(CpProvisionerTest, AStorageFailureIsReturnedBeforeAnyCall) {
+TEST_F(ControlPlaneProvisionerTest, AStorageFailureIsReturnedBeforeAnyCall) {
   lookup_error_ = makeError(Errc::storage_error, "disk I/O error");
   auto p = provisioner();
   EXPECT_EQ(p.stop(kId).error().code, Errc::storage_error);
@@ -353,7 +353,7 @@ TEST_F(CpProvisionerTest, AStorageFailureIsReturnedBeforeAnyCall) {
 
 // --- isRunning -----------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, IsRunningAsksForTheInstanceState) {
+TEST_F(ControlPlaneProvisionerTest, IsRunningAsksForTheInstanceState) {
   auto p = provisioner();
   cp_.queue(Reply::json(200, {{"state", "running"}}));
   const auto running = p.isRunning(kId);
@@ -376,7 +376,7 @@ TEST_F(CpProvisionerTest, IsRunningAsksForTheInstanceState) {
   EXPECT_FALSE(gone.error);
 }
 
-TEST_F(CpProvisionerTest, IsRunningWithoutAnInstanceAsksNothing) {
+TEST_F(ControlPlaneProvisionerTest, IsRunningWithoutAnInstanceAsksNothing) {
   instances_.clear();
   const auto alive = provisioner().isRunning(kId);
   EXPECT_FALSE(alive.running);
@@ -385,7 +385,7 @@ TEST_F(CpProvisionerTest, IsRunningWithoutAnInstanceAsksNothing) {
 }
 
 // A transient failure must never mark a workspace offline.
-TEST_F(CpProvisionerTest, AnUncertainStatusIsAliveWithAnError) {
+TEST_F(ControlPlaneProvisionerTest, AnUncertainStatusIsAliveWithAnError) {
   const std::vector<Reply> uncertain = {
       Reply::json(500, {{"error", "internal"}}),
       Reply::json(401, {{"error", "bad secret"}}),
@@ -411,7 +411,7 @@ TEST_F(CpProvisionerTest, AnUncertainStatusIsAliveWithAnError) {
 
 // --- bootLog -------------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, BootLogReadsTheConsoleWithTheAdminKey) {
+TEST_F(ControlPlaneProvisionerTest, BootLogReadsTheConsoleWithTheAdminKey) {
   cp_.queue(Reply::json(200, {{"output", "booting\nready\n"}}));
   auto log = provisioner().bootLog(kId);
   ASSERT_TRUE(log) << log.error().message;
@@ -423,7 +423,7 @@ TEST_F(CpProvisionerTest, BootLogReadsTheConsoleWithTheAdminKey) {
   EXPECT_EQ(header(req, "X-Molecule-Admin-Token"), "admin-token");
 }
 
-TEST_F(CpProvisionerTest, BootLogFallsBackToTheSharedSecret) {
+TEST_F(ControlPlaneProvisionerTest, BootLogFallsBackToTheSharedSecret) {
   auto c = config();
   c.admin_api_token.clear();
   cp_.queue(Reply::json(200, {{"output", ""}}));
@@ -431,7 +431,7 @@ TEST_F(CpProvisionerTest, BootLogFallsBackToTheSharedSecret) {
   EXPECT_EQ(header(cp_.only(), "Authorization"), "Bearer shared-secret");
 }
 
-TEST_F(CpProvisionerTest, BootLogAcceptsConsolesUpToItsOwnCap) {
+TEST_F(ControlPlaneProvisionerTest, BootLogAcceptsConsolesUpToItsOwnCap) {
   auto p = provisioner();
   const std::string big(200 * 1024, 'x');  // over the 64 KiB of other answers, under 256 KiB
   cp_.queue(Reply::json(200, {{"output", big}}));
@@ -444,7 +444,7 @@ TEST_F(CpProvisionerTest, BootLogAcceptsConsolesUpToItsOwnCap) {
   EXPECT_EQ(over.error().code, Errc::backend_error);
 }
 
-TEST_F(CpProvisionerTest, BootLogErrors) {
+TEST_F(ControlPlaneProvisionerTest, BootLogErrors) {
   const std::vector<std::pair<Reply, Errc>> cases = {
       {Reply::json(404, {{"error", "no instance"}}), Errc::not_found},
       {Reply::json(500, {{"error", "internal"}}), Errc::backend_error},
@@ -463,7 +463,7 @@ TEST_F(CpProvisionerTest, BootLogErrors) {
 
 // --- exec ----------------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, ExecPostsArgvAndStdin) {
+TEST_F(ControlPlaneProvisionerTest, ExecPostsArgvAndStdin) {
   cp_.queue(Reply::json(200, {{"exit_code", 3}, {"output", "out\nerr\n"}}));
   auto done = provisioner().exec(kId, {"sh", "-c", "cat; exit 3"}, "hello");
   ASSERT_TRUE(done) << done.error().message;
@@ -477,14 +477,14 @@ TEST_F(CpProvisionerTest, ExecPostsArgvAndStdin) {
   EXPECT_EQ(json::parse(req.body()), json({{"argv", {"sh", "-c", "cat; exit 3"}}, {"stdin", "hello"}}));
 }
 
-TEST_F(CpProvisionerTest, ExecNeedsACommand) {
+TEST_F(ControlPlaneProvisionerTest, ExecNeedsACommand) {
   auto done = provisioner().exec(kId, {}, "");
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, Errc::invalid_argument);
   EXPECT_TRUE(cp_.requests().empty());
 }
 
-TEST_F(CpProvisionerTest, ExecErrors) {
+TEST_F(ControlPlaneProvisionerTest, ExecErrors) {
   const std::vector<std::pair<Reply, Errc>> cases = {
       {Reply::json(404, {{"error", "no instance"}}), Errc::not_found},
       {Reply::json(500, {{"error", "internal"}}), Errc::backend_error},
@@ -505,7 +505,7 @@ TEST_F(CpProvisionerTest, ExecErrors) {
 
 // --- archives ------------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, ReadArchiveReturnsTheTarBytesOfAPath) {
+TEST_F(ControlPlaneProvisionerTest, ReadArchiveReturnsTheTarBytesOfAPath) {
   const std::string tar = "name\0\0\0\x01\xff tar bytes"s;
   cp_.queue(Reply::raw(200, tar));
   auto read = provisioner().readArchive(kId, "/workspace/a b&c");
@@ -517,7 +517,7 @@ TEST_F(CpProvisionerTest, ReadArchiveReturnsTheTarBytesOfAPath) {
   EXPECT_EQ(header(req, "Authorization"), "Bearer shared-secret");
 }
 
-TEST_F(CpProvisionerTest, WriteArchivePutsTheTar) {
+TEST_F(ControlPlaneProvisionerTest, WriteArchivePutsTheTar) {
   const std::string tar = "file\0\0\0\x02 tar"s;
   cp_.queue(Reply::json(200, json::object()));
   auto written = provisioner().writeArchive(kId, "/configs/plugins", tar);
@@ -530,7 +530,7 @@ TEST_F(CpProvisionerTest, WriteArchivePutsTheTar) {
   EXPECT_EQ(req.body(), tar);
 }
 
-TEST_F(CpProvisionerTest, ArchiveErrors) {
+TEST_F(ControlPlaneProvisionerTest, ArchiveErrors) {
   auto p = provisioner();
   const std::vector<std::pair<Reply, Errc>> cases = {
       {Reply::json(404, {{"error", "no such path"}}), Errc::not_found},
@@ -555,7 +555,7 @@ TEST_F(CpProvisionerTest, ArchiveErrors) {
 
 // --- listManaged, removeVolumes --------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, ListManagedNamesTheOrgsLiveInstances) {
+TEST_F(ControlPlaneProvisionerTest, ListManagedNamesTheOrgsLiveInstances) {
   cp_.queue(Reply::json(200, {{"instances",
                                {{{"workspace_id", "a"}, {"state", "running"}},
                                 {{"workspace_id", "b"}, {"state", "terminated"}},
@@ -572,7 +572,7 @@ TEST_F(CpProvisionerTest, ListManagedNamesTheOrgsLiveInstances) {
   EXPECT_EQ(header(req, "Authorization"), "Bearer shared-secret");
 }
 
-TEST_F(CpProvisionerTest, ListManagedErrors) {
+TEST_F(ControlPlaneProvisionerTest, ListManagedErrors) {
   const std::vector<Reply> bad = {
       Reply::json(500, {{"error", "internal"}}),
       Reply::json(200, {{"instances", json::object()}}),
@@ -593,14 +593,14 @@ TEST_F(CpProvisionerTest, ListManagedErrors) {
   }
 }
 
-TEST_F(CpProvisionerTest, RemoveVolumesHasNothingToRemove) {
+TEST_F(ControlPlaneProvisionerTest, RemoveVolumesHasNothingToRemove) {
   EXPECT_TRUE(provisioner().removeVolumes(kId));
   EXPECT_TRUE(cp_.requests().empty());
 }
 
 // --- terminal ------------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, OpenTerminalUpgradesWithTheProvisionHeaders) {
+TEST_F(ControlPlaneProvisionerTest, OpenTerminalUpgradesWithTheProvisionHeaders) {
   cp_.queue(Reply::with(Reply::Mode::echo_terminal));
   auto term = provisioner().openTerminal(kId);
   ASSERT_TRUE(term) << term.error().message;
@@ -617,7 +617,7 @@ TEST_F(CpProvisionerTest, OpenTerminalUpgradesWithTheProvisionHeaders) {
   EXPECT_TRUE(websocket::is_upgrade(req));
 }
 
-TEST_F(CpProvisionerTest, OpenTerminalErrors) {
+TEST_F(ControlPlaneProvisionerTest, OpenTerminalErrors) {
   auto p = provisioner();
   cp_.queue(Reply::json(404, {{"error", "no instance"}}));
   EXPECT_EQ(p.openTerminal(kId).error().code, Errc::not_found);
@@ -632,14 +632,14 @@ TEST_F(CpProvisionerTest, OpenTerminalErrors) {
 
 // --- transport -----------------------------------------------------------------------------
 
-TEST_F(CpProvisionerTest, EncodesIdsAndInstancesInTargets) {
+TEST_F(ControlPlaneProvisionerTest, EncodesIdsAndInstancesInTargets) {
   const std::string odd = "w 1/../x?y";
   instances_[odd] = "i-1&path=/etc";
   ASSERT_TRUE(provisioner().stop(odd));
   EXPECT_EQ(cp_.only().target(), "/cp/workspaces/w%201%2F..%2Fx%3Fy?instance_id=i-1%26path%3D%2Fetc");
 }
 
-TEST_F(CpProvisionerTest, AnUnreachableControlPlaneIsBackendUnavailable) {
+TEST_F(ControlPlaneProvisionerTest, AnUnreachableControlPlaneIsBackendUnavailable) {
   auto p = provisioner(config(refusedUrl()));
   EXPECT_EQ(p.start(workspace()).error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.stop(kId).error().code, Errc::backend_unavailable);
@@ -655,7 +655,7 @@ TEST_F(CpProvisionerTest, AnUnreachableControlPlaneIsBackendUnavailable) {
   EXPECT_EQ(alive.error->code, Errc::backend_unavailable);
 }
 
-TEST_F(CpProvisionerTest, ADroppedConnectionIsBackendUnavailable) {
+TEST_F(ControlPlaneProvisionerTest, ADroppedConnectionIsBackendUnavailable) {
   cp_.queue(Reply::with(Reply::Mode::drop));
   auto started = provisioner().start(workspace());
   ASSERT_FALSE(started);
@@ -663,7 +663,7 @@ TEST_F(CpProvisionerTest, ADroppedConnectionIsBackendUnavailable) {
 }
 
 // Each verb waits for its own timeout: status and console for the short one.
-TEST_F(CpProvisionerTest, ASilentControlPlaneTimesOut) {
+TEST_F(ControlPlaneProvisionerTest, ASilentControlPlaneTimesOut) {
   auto c = config();
   c.timeout = 1s;
   c.status_timeout = 100ms;
@@ -691,7 +691,7 @@ TEST_F(CpProvisionerTest, ASilentControlPlaneTimesOut) {
   EXPECT_LT(log_took, 800ms) << "the console uses the status timeout";
 }
 
-TEST_F(CpProvisionerTest, AnUnwiredClientIsBackendUnavailableEverywhere) {
+TEST_F(ControlPlaneProvisionerTest, AnUnwiredClientIsBackendUnavailableEverywhere) {
   for (const std::string url : {"", "https://cp.example:443", "cp.example:9090"}) {
     auto p = provisioner(config(url));
     EXPECT_EQ(p.start(workspace()).error().code, Errc::backend_unavailable) << url;
