@@ -41,8 +41,7 @@ Response restart(Services& svc, const Request& req) {
   const auto& w = *loaded;
   if (auto refused = refuseUnderPausedParent(svc, w)) return *refused;
   if (!svc.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
-  auto changed = svc.lifecycle.change(StatusChange{w.id, Status::provisioning, "WORKSPACE_PROVISIONING",
-                                                   {{"name", w.name}, {"reason", "restart"}}, {}, std::string()});
+  auto changed = svc.lifecycle.change(StatusChange::to(Status::provisioning, w.id, {{"name", w.name}, {"reason", "restart"}}).withUrl(""));
   if (!changed) return Response::fromError(changed.error());
   svc.liveness.forget(w.id);
   // The runtime and the rest of the config come from the database row, on every backend.
@@ -67,7 +66,7 @@ Response pause(Services& svc, const Request& req) {
       continue;
     }
     svc.liveness.forget(t.id);
-    auto changed = svc.lifecycle.change(StatusChange{t.id, Status::paused, "WORKSPACE_PAUSED", {{"name", t.name}}, {}, std::string()});
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::paused, t.id, {{"name", t.name}}).withUrl(""));
     if (changed && *changed) ++paused;
   }
   if (!failures.empty())
@@ -90,8 +89,7 @@ Response resume(Services& svc, const Request& req) {
   for (const auto& id : ids) {
     auto row = svc.store.findWorkspace(id);
     if (!row || !*row || (*row)->status != Status::paused) continue;
-    auto changed = svc.lifecycle.change(StatusChange{id, Status::provisioning, "WORKSPACE_PROVISIONING",
-                                                     {{"name", (*row)->name}, {"reason", "resume"}}, {Status::paused}});
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::provisioning, id, {{"name", (*row)->name}, {"reason", "resume"}}).from({Status::paused}));
     if (!changed || !*changed) continue;
     if ((*row)->external) continue;  // an external agent comes back by registering
     if (auto r = svc.workspaces.resumeWorkspaceAuto(**row); !r) return Response::fromError(r.error());
@@ -108,16 +106,15 @@ Response hibernate(Services& svc, const Request& req) {
     return Response::error(404, "only an online or degraded workspace can hibernate");
   if (w.active_tasks > 0 && req.queryParam("force").value_or("") != "true")
     return Response::json(409, {{"error", "workspace has active tasks; use ?force=true"}, {"active_tasks", w.active_tasks}});
-  auto claimed = svc.lifecycle.change(StatusChange{w.id, Status::hibernating, "WORKSPACE_HIBERNATING", json::object()});
+  auto claimed = svc.lifecycle.change(StatusChange::to(Status::hibernating, w.id));
   if (!claimed) return Response::fromError(claimed.error());
   if (!*claimed) return Response::error(409, "workspace changed state; try again");
   svc.liveness.forget(w.id);
   if (auto r = svc.workspaces.hibernateWorkspaceAuto(w.id); !r) {
-    (void)svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"reason", "hibernate failed"}}, {Status::hibernating}});
+    (void)svc.lifecycle.change(StatusChange::to(Status::online, w.id, {{"reason", "hibernate failed"}}).from({Status::hibernating}));
     return Response::fromError(r.error());
   }
-  auto done = svc.lifecycle.change(StatusChange{w.id, Status::hibernated, "WORKSPACE_HIBERNATED", json::object(),
-                                                {Status::hibernating}, std::string()});
+  auto done = svc.lifecycle.change(StatusChange::to(Status::hibernated, w.id).from({Status::hibernating}).withUrl(""));
   if (!done) return Response::fromError(done.error());
   return Response::json(200, {{"status", "hibernated"}});
 }

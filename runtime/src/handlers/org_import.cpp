@@ -282,7 +282,7 @@ Response importOrgWorkspaces(Services& svc, const Request& req) {
       const Workspace& w = p.workspace;
       if (w.external) {
         if (!w.url.empty())
-          (void)svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"url", w.url}}, {}, w.url});
+          (void)svc.lifecycle.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
       } else {
         svc.workspaces.provisionWorkspaceAuto(w);  // bounded by the handler's worker pool
       }

@@ -65,8 +65,8 @@ Response registerAgent(Services& svc, const Request& req) {
     u.agent_card = card->dump();
     u.url = effective;
     if (auto ok = svc.store.updateWorkspace(w.id, u); !ok) return Response::fromError(ok.error());
-    auto changed = svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
-                                                     {{"url", effective}, {"agent_card", *card}, {"recovered_from", toString(w.status)}}});
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::online, w.id,
+                                                         {{"url", effective}, {"agent_card", *card}, {"recovered_from", toString(w.status)}}));
     if (!changed) return Response::fromError(changed.error());
   }
   svc.liveness.touch(*id);
@@ -121,21 +121,18 @@ Response heartbeat(Services& svc, const Request& req) {
   }
   Status status = before.status;
   if (status == Status::provisioning || status == Status::offline || status == Status::awaiting_agent) {
-    auto changed = svc.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
-                                                     {{"recovered_from", toString(status)}}, {status}});
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::online, *id, {{"recovered_from", toString(status)}}).from({status}));
     if (!changed) return Response::fromError(changed.error());
     if (*changed) status = Status::online;
   }
   const bool wedged = runtime_state == "wedged";
   if (status == Status::online && (wedged || (!self_managed && h.error_rate >= kDegradeErrorRate))) {
-    auto changed = svc.lifecycle.change(StatusChange{
-        *id, Status::degraded, "WORKSPACE_DEGRADED",
-        {{"error_rate", h.error_rate}, {"sample_error", h.sample_error}, {"runtime_state", runtime_state}},
-        {Status::online}});
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::degraded, *id,
+                         {{"error_rate", h.error_rate}, {"sample_error", h.sample_error}, {"runtime_state", runtime_state}})
+            .from({Status::online}));
     if (!changed) return Response::fromError(changed.error());
   } else if (status == Status::degraded && !wedged && !self_managed && h.error_rate < kRecoverErrorRate) {
-    auto changed = svc.lifecycle.change(StatusChange{*id, Status::online, "WORKSPACE_ONLINE",
-                                                     {{"recovered_from", "degraded"}}, {Status::degraded}});
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::online, *id, {{"recovered_from", "degraded"}}).from({Status::degraded}));
     if (!changed) return Response::fromError(changed.error());
   }
   if (h.current_task != before.current_task)

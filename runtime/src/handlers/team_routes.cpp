@@ -113,10 +113,9 @@ Response bootstrapFailed(Services& svc, const Request& req) {
   std::string reason_tail = tail;
   keepTail(reason_tail, error.size() + 1 < kMaxLogTail ? kMaxLogTail - error.size() - 1 : 0);
   const std::string reason = (reason_tail.empty() ? error : error + "\n" + reason_tail).substr(0, kMaxLogTail);
-  auto changed = svc.lifecycle.change(StatusChange{
-      loaded->id, Status::failed, "WORKSPACE_PROVISION_FAILED",
-      {{"error", error}, {"log_tail", tail}, {"source", "bootstrap_watcher"}}, {Status::provisioning}, std::nullopt,
-      reason});
+  auto changed = svc.lifecycle.change(StatusChange::to(Status::failed, loaded->id, {{"error", error}, {"log_tail", tail}, {"source", "bootstrap_watcher"}})
+          .from({Status::provisioning})
+          .withError(reason));
   if (!changed) return Response::fromError(changed.error());
   if (!*changed) return Response::json(200, {{"ok", true}, {"no_change", true}});
   return Response::json(200, {{"ok", true}});

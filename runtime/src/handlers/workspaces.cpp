@@ -115,14 +115,13 @@ Response create(Services& svc, const Request& req) {
 
   if (is_external) {
     if (url && !url->empty()) {
-      auto changed = svc.lifecycle.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE",
-                                                       {{"url", *url}}, {}, *url, std::nullopt});
+      auto changed = svc.lifecycle.change(StatusChange::to(Status::online, w.id, {{"url", *url}}).withUrl(*url));
       if (!changed) return Response::fromError(changed.error());
       svc.liveness.touch(w.id);
       return Response::json(201, {{"id", w.id}, {"external", true}, {"status", "online"}});
     }
     auto changed = svc.lifecycle.change(
-        StatusChange{w.id, Status::awaiting_agent, "WORKSPACE_AWAITING_AGENT", json::object()});
+        StatusChange::to(Status::awaiting_agent, w.id));
     if (!changed) return Response::fromError(changed.error());
     auto token = svc.credentials.issueToken(w.id);
     if (!token) return Response::fromError(token.error());

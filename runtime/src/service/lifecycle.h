@@ -14,10 +14,38 @@
 
 namespace ws {
 
+/// The structure event that records entering `status` (WORKSPACE_ONLINE, WORKSPACE_PROVISION_FAILED, ...).
+std::string eventTypeOf(Status status);
+
+/// A status change, built by name: StatusChange::to(Status::offline, id, {{"reason", why}})
+/// .from({Status::online}). Its event is the one of the status it enters.
 struct StatusChange {
+  static StatusChange to(Status status, std::string workspace_id,
+                         nlohmann::json payload = nlohmann::json::object()) {
+    StatusChange c;
+    c.workspace_id = std::move(workspace_id);
+    c.status = status;
+    c.payload = std::move(payload);
+    return c;
+  }
+  /// Only from these statuses (within what the state machine allows).
+  StatusChange& from(std::set<Status> sources) {
+    only_from = std::move(sources);
+    return *this;
+  }
+  /// Also sets the workspace's agent URL ("" clears it).
+  StatusChange& withUrl(std::string u) {
+    url = std::move(u);
+    return *this;
+  }
+  /// Also records the workspace's last error.
+  StatusChange& withError(std::string e) {
+    last_sample_error = std::move(e);
+    return *this;
+  }
+
   std::string workspace_id;
-  Status to = Status::provisioning;
-  std::string event_type;
+  Status status = Status::provisioning;
   nlohmann::json payload = nlohmann::json::object();
   std::set<Status> only_from;  ///< Narrows the allowed sources further, when not empty.
   std::optional<std::string> url;

@@ -182,8 +182,8 @@ Result<Workspace> WorkspaceService::findManaged(const std::string& id) {
 }
 
 bool WorkspaceService::markDeadAndRestart(const std::string& workspace_id, const std::string& reason) {
-  auto changed = lifecycle_.change(StatusChange{workspace_id, Status::offline, "WORKSPACE_OFFLINE",
-                                                {{"reason", reason}}, {Status::online, Status::degraded}});
+  auto changed = lifecycle_.change(StatusChange::to(Status::offline, workspace_id, {{"reason", reason}})
+                                       .from({Status::online, Status::degraded}));
   if (!changed || !*changed) return false;
   spdlog::warn("workspace {} is not running ({}); restarting it", workspace_id, reason);
   liveness_.forget(workspace_id);
@@ -218,8 +218,7 @@ void WorkspaceService::restartInBackground(const std::string& workspace_id) {
     auto row = lifecycle_.store().findWorkspace(workspace_id);
     if (row && *row && (*row)->status != Status::removed && (*row)->status != Status::paused &&
         (*row)->status != Status::hibernated && !(*row)->external) {
-      auto changed = lifecycle_.change(StatusChange{workspace_id, Status::provisioning, "WORKSPACE_PROVISIONING",
-                                                    {{"reason", "restart"}}, {}, std::string()});
+      auto changed = lifecycle_.change(StatusChange::to(Status::provisioning, workspace_id, {{"reason", "restart"}}).withUrl(""));
       if (changed && *changed) {
         if (auto r = restartWorkspaceAuto(**row); !r)
           spdlog::warn("workspace {}: restart failed: {}", workspace_id, r.error().message);
@@ -297,8 +296,7 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
 }
 
 void WorkspaceService::markFailed(const std::string& workspace_id, const std::string& reason) {
-  auto r = lifecycle_.change(StatusChange{workspace_id, Status::failed, "WORKSPACE_PROVISION_FAILED",
-                                          {{"error", reason}}, {}, std::nullopt, reason});
+  auto r = lifecycle_.change(StatusChange::to(Status::failed, workspace_id, {{"error", reason}}).withError(reason));
   if (!r) spdlog::error("workspace {}: cannot mark failed: {}", workspace_id, r.error().message);
 }
 

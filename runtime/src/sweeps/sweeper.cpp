@@ -103,10 +103,9 @@ void Sweeper::orphanSweep() {
 
 void Sweeper::livenessSweep() {
   for (const auto& id : svc_.liveness.takeExpired()) {
-    auto changed = svc_.lifecycle.change(StatusChange{
-        id, Status::offline, "WORKSPACE_OFFLINE",
-        {{"reason", "no heartbeat for " + std::to_string(svc_.config.liveness_ttl.count()) + "s"}},
-        {Status::online, Status::degraded}});
+    auto changed = svc_.lifecycle.change(StatusChange::to(Status::offline, id,
+                         {{"reason", "no heartbeat for " + std::to_string(svc_.config.liveness_ttl.count()) + "s"}})
+            .from({Status::online, Status::degraded}));
     if (!changed) {
       spdlog::error("liveness sweep: {}", changed.error().message);
     } else if (*changed) {
@@ -123,10 +122,10 @@ void Sweeper::provisionTimeoutSweep() {
   for (const auto& id : *stuck) {
     const std::string reason = "provisioning timed out after " + std::to_string(timeout.count()) +
                                "s without the agent registering";
-    auto changed = svc_.lifecycle.change(StatusChange{
-        id, Status::failed, "WORKSPACE_PROVISION_FAILED",
-        {{"error", reason}, {"timeout_secs", timeout.count()}, {"source", "provision_timeout_sweep"}},
-        {Status::provisioning}, std::nullopt, reason});
+    auto changed = svc_.lifecycle.change(StatusChange::to(Status::failed, id,
+                         {{"error", reason}, {"timeout_secs", timeout.count()}, {"source", "provision_timeout_sweep"}})
+            .from({Status::provisioning})
+            .withError(reason));
     if (changed && *changed) spdlog::warn("workspace {}: {}", id, reason);
   }
 }

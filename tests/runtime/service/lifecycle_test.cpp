@@ -21,7 +21,7 @@ class LifecycleTest : public ::testing::Test {
 TEST_F(LifecycleTest, ChangeRecordsAndPublishes) {
   auto w = makeWorkspace("a", Status::provisioning);
   ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
-  auto changed = lifecycle_.change(StatusChange{w.id, Status::online, "WORKSPACE_ONLINE", {{"k", 1}}});
+  auto changed = lifecycle_.change(StatusChange::to(Status::online, w.id, {{"k", 1}}));
   ASSERT_TRUE(changed);
   EXPECT_TRUE(*changed);
   EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::online);
@@ -36,7 +36,7 @@ TEST_F(LifecycleTest, ChangeRecordsAndPublishes) {
 TEST_F(LifecycleTest, StateMachineRefusesIllegalChanges) {
   auto w = makeWorkspace("b", Status::provisioning);
   ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
-  auto changed = lifecycle_.change(StatusChange{w.id, Status::degraded, "WORKSPACE_DEGRADED"});
+  auto changed = lifecycle_.change(StatusChange::to(Status::degraded, w.id));
   ASSERT_TRUE(changed);
   EXPECT_FALSE(*changed);
   EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::provisioning);
@@ -46,8 +46,16 @@ TEST_F(LifecycleTest, StateMachineRefusesIllegalChanges) {
 TEST_F(LifecycleTest, OnlyFromNarrowsTheSources) {
   auto w = makeWorkspace("c", Status::failed);
   ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
-  EXPECT_FALSE(*lifecycle_.change(StatusChange{w.id, Status::online, "X", {}, {Status::offline}}));
-  EXPECT_TRUE(*lifecycle_.change(StatusChange{w.id, Status::online, "X", {}, {Status::failed}}));
+  EXPECT_FALSE(*lifecycle_.change(StatusChange::to(Status::online, w.id).from({Status::offline})));
+  EXPECT_TRUE(*lifecycle_.change(StatusChange::to(Status::online, w.id).from({Status::failed})));
+}
+
+TEST(EventTypes, EachStatusHasTheReferencesEventName) {
+  EXPECT_EQ(eventTypeOf(Status::online), "WORKSPACE_ONLINE");
+  EXPECT_EQ(eventTypeOf(Status::failed), "WORKSPACE_PROVISION_FAILED");
+  EXPECT_EQ(eventTypeOf(Status::awaiting_agent), "WORKSPACE_AWAITING_AGENT");
+  EXPECT_EQ(eventTypeOf(Status::hibernating), "WORKSPACE_HIBERNATING");
+  EXPECT_EQ(eventTypeOf(Status::removed), "WORKSPACE_REMOVED");
 }
 
 TEST_F(LifecycleTest, SourcesOfMatchesTheStateMachine) {
