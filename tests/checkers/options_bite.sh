@@ -48,10 +48,13 @@ gate_call = re.compile(rf"[\w.>-]*\b{re.escape(gate)}\(\)")
 
 # Every function the provisioning gate guards: found, and its gate removed.
 for qualified in filter(None, option("parity-provisioning-gate.Functions").split(";")):
-    name = qualified.lstrip(":").split("::")[-1]
+    parts = qualified.lstrip(":").split("::")
+    name = parts[-1]
+    # A member is found by its class too (Class::name), a free function by its name.
+    owner = parts[-2] if len(parts) > 1 and parts[-2] not in ("ws", "(anonymous namespace)") else None
     for path in sources:
         text = path.read_text()
-        span = body(text, name)
+        span = body(text, f"{owner}::{name}" if owner else name)
         if span is None: continue
         inner, n = gate_call.subn("true", text[span[0]:span[1]])
         if n == 0: die(f"{qualified} (parity-provisioning-gate.Functions) is defined in {rel(path)} without a {gate}() call")

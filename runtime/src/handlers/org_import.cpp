@@ -263,31 +263,16 @@ Response importOrgWorkspaces(Services& svc, const Request& req) {
                                     {"suggestion", "add them as global secrets, or repeat with force=true"}});
     }
 
-    // Gate 2: a backend must be wired to provision anything (external agents need none).
-    bool needs_backend = false;
-    for (const auto& p : importer.planned()) needs_backend |= !p.workspace.external;
-    if (needs_backend && !svc.workspaces.hasProvisioner())
-      return Response::error(503, "no workspace backend is configured; nothing was imported");
-
-    // Every row in one transaction: a crash leaves the whole organisation or none of it.
-    std::vector<Store::NewWorkspace> rows;
-    for (const auto& p : importer.planned()) {
-      const Workspace& w = p.workspace;
-      const json payload{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}, {"org", org}};
-      rows.push_back({w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}});
-    }
-    if (auto ok = svc.store.insertWorkspaces(rows); !ok) return Response::fromError(ok.error());
+    // All or nothing: without a backend for the managed ones, nothing is imported.
+    std::vector<WorkspaceService::NewWorkspace> batch;
     json created = json::array();
     for (const auto& p : importer.planned()) {
       const Workspace& w = p.workspace;
-      if (w.external) {
-        if (!w.url.empty())
-          (void)svc.lifecycle.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
-      } else {
-        svc.workspaces.provisionWorkspaceAuto(w);  // bounded by the handler's worker pool
-      }
+      batch.push_back({w, {{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}, {"org", org}}, {}, {}});
       created.push_back({{"id", w.id}, {"name", w.name}, {"tier", w.tier}});
     }
+    if (auto ok = svc.workspaces.create(std::move(batch), WorkspaceService::WithoutBackend::refuse); !ok)
+      return Response::fromError(ok.error());
     svc.events().record("ORG_IMPORTED", std::nullopt, {{"org", org}, {"count", created.size()}});
     return Response::json(201, {{"org", org}, {"workspaces", created}, {"count", created.size()}});
   } catch (const ImportError& e) {

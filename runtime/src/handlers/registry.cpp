@@ -55,10 +55,8 @@ Response registerAgent(Services& svc, const Request& req) {
     w.agent_card = card->dump();
     w.awareness_namespace = "workspace:" + w.id;
     w.created_at = w.updated_at = nowTime();
-    const json payload{{"url", *url}, {"agent_card", *card}};
-    if (auto ok = svc.store.insertWorkspace(w, Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at}); !ok)
-      return Response::fromError(ok.error());
-    svc.events().publish(Event{0, "WORKSPACE_ONLINE", w.id, payload.dump(), w.created_at});
+    WorkspaceService::NewWorkspace adopted{w, {{"url", *url}, {"agent_card", *card}}, {}, {}};
+    if (auto ok = svc.workspaces.create({std::move(adopted)}); !ok) return Response::fromError(ok.error());
   } else {
     const auto& w = **found;
     WorkspaceUpdate u;

@@ -44,36 +44,36 @@ Response expand(Services& svc, const Request& req) {
     children.push_back(std::move(w));
   }
   json listed = json::array();
+  std::vector<WorkspaceService::NewWorkspace> batch;
   for (const auto& w : children) {
-    const json payload{{"name", w.name}, {"tier", w.tier}, {"parent_id", w.parent_id.value_or("")}};
-    if (auto ok = svc.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, payload.dump(), w.created_at}); !ok)
-      return Response::fromError(ok.error());
-    svc.workspaces.provisionWorkspaceAuto(w);  // same path as a single create: token, config, dispatcher
+    batch.push_back({w, {{"name", w.name}, {"tier", w.tier}, {"parent_id", w.parent_id.value_or("")}}, {}, {}});
     listed.push_back({{"id", w.id}, {"name", w.name}, {"role", w.role ? json(*w.role) : json(nullptr)}});
   }
+  // The same path as a single create: the rows, their events, then token, config, dispatcher.
+  if (auto ok = svc.workspaces.create(std::move(batch)); !ok) return Response::fromError(ok.error());
   svc.events().record("WORKSPACE_EXPANDED", parent->id, {{"children", listed}});
   return Response::json(200, {{"status", "expanded"}, {"children", listed}});
 }
 
 Response collapse(Services& svc, const Request& req) {
-  PARITY_IMPL(team_collapse, docker, "stopWorkspaceAuto for each child");
-  PARITY_IMPL(team_collapse, controlplane, "stopWorkspaceAuto for each child");
+  PARITY_IMPL(team_collapse, docker, "teardown: stopWorkspaceAuto and removeVolumesAuto for each child");
+  PARITY_IMPL(team_collapse, controlplane, "teardown: stopWorkspaceAuto and removeVolumesAuto for each child");
   auto parent = svc.workspaces.findLive(req.param("id"));
   if (!parent) return Response::fromError(parent.error());
   auto children = svc.store.children(parent->id);
   if (!children) return Response::fromError(children.error());
   json removed = json::array();
-  std::vector<std::string> failures;
+  std::vector<std::string> ids;
+  std::vector<json> payloads;
   for (const auto& c : *children) {
-    // The database first (removed, tokens revoked), then the workload, as delete does.
-    if (auto ok = svc.store.markRemoved({c.id}, {Event{0, "WORKSPACE_REMOVED", c.id, json{{"name", c.name}}.dump(), nowTime()}}); !ok)
-      return Response::fromError(ok.error());
-    svc.liveness.forget(c.id);
-    auto stopped = svc.workspaces.stopWorkspaceAuto(c.id);
-    if (stopped) stopped = svc.workspaces.removeVolumesAuto(c.id);
-    if (!stopped) failures.push_back(c.id + ": " + stopped.error().message);
+    ids.push_back(c.id);
+    payloads.push_back({{"name", c.name}});
     removed.push_back(c.name);
   }
+  // The database first (removed, tokens revoked), then the workloads, as delete does.
+  auto done = svc.workspaces.teardown(ids, payloads);
+  if (!done) return Response::fromError(done.error());
+  const auto& failures = done->failures;
   svc.events().record("WORKSPACE_COLLAPSED", parent->id, {{"removed_children", removed}});
   if (!failures.empty())
     return Response::json(500, {{"error", "children marked removed, but " + std::to_string(failures.size()) +

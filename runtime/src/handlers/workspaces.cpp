@@ -103,26 +103,14 @@ Response create(Services& svc, const Request& req) {
 
   auto memories = initialMemories(w, memory_input);
   if (!memories) return Response::error(400, memories.error().message);
+  if (is_external && url) w.url = *url;
 
-  const json provisioning{{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}};
-  if (auto ok = svc.store.insertWorkspace(w, Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at}); !ok)
-    return Response::fromError(ok.error());
-  svc.events().publish(Event{0, "WORKSPACE_PROVISIONING", w.id, provisioning.dump(), w.created_at});
-  for (const auto& [key, value] : secret_values)
-    if (auto ok = svc.workspaces.secrets().put(w.id, key, value); !ok) return Response::fromError(ok.error());
-  for (const auto& m : *memories)
-    if (auto ok = svc.store.insertMemory(m); !ok) return Response::fromError(ok.error());
+  WorkspaceService::NewWorkspace created{w, {{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}},
+                                         std::move(secret_values), std::move(*memories)};
+  if (auto ok = svc.workspaces.create({std::move(created)}); !ok) return Response::fromError(ok.error());
 
   if (is_external) {
-    if (url && !url->empty()) {
-      auto changed = svc.lifecycle.change(StatusChange::to(Status::online, w.id, {{"url", *url}}).withUrl(*url));
-      if (!changed) return Response::fromError(changed.error());
-      svc.liveness.touch(w.id);
-      return Response::json(201, {{"id", w.id}, {"external", true}, {"status", "online"}});
-    }
-    auto changed = svc.lifecycle.change(
-        StatusChange::to(Status::awaiting_agent, w.id));
-    if (!changed) return Response::fromError(changed.error());
+    if (!w.url.empty()) return Response::json(201, {{"id", w.id}, {"external", true}, {"status", "online"}});
     auto token = svc.credentials.issueToken(w.id);
     if (!token) return Response::fromError(token.error());
     const std::string base = platformUrlFor(svc, req);
@@ -146,7 +134,6 @@ Response create(Services& svc, const Request& req) {
                      "\", \"url\": \"<YOUR_AGENT_URL>\", \"agent_card\": {\"name\": " + json(w.name).dump() + "}})\n"}}}});
   }
 
-  svc.workspaces.provisionWorkspaceAuto(w);
   auto now = svc.store.findWorkspace(w.id);
   const std::string status = now && *now ? std::string(toString((*now)->status)) : "provisioning";
   return Response::json(201, {{"id", w.id},
@@ -253,35 +240,23 @@ Response remove(Services& svc, const Request& req) {
   auto below = svc.store.descendants(id);
   if (!below) return Response::fromError(below.error());
 
-  // The database first: once removed, nothing can resurrect the rows, whatever the backend does.
   std::vector<std::string> ids;
-  std::vector<Event> events;
-  const std::string now = nowTime();
+  std::vector<json> payloads;
   for (const auto& d : *below) {
     ids.push_back(d.id);
-    events.push_back(Event{0, "WORKSPACE_REMOVED", d.id, json{{"name", d.name}}.dump(), now});
+    payloads.push_back({{"name", d.name}});
   }
   ids.push_back(id);
-  events.push_back(Event{0, "WORKSPACE_REMOVED", id,
-                         json{{"name", loaded->name}, {"cascade_deleted", below->size()}}.dump(), now});
-  if (auto ok = svc.store.markRemoved(ids, events); !ok) return Response::fromError(ok.error());
-  for (const auto& e : events) svc.events().publish(e);
-
-  std::vector<std::string> failures;
-  for (const auto& wid : ids) {
-    svc.liveness.forget(wid);
-    auto stopped = svc.workspaces.stopWorkspaceAuto(wid);
-    // Volumes go only once the container is gone; a failed stop is retried by the caller.
-    if (stopped) stopped = svc.workspaces.removeVolumesAuto(wid);
-    if (!stopped) failures.push_back(wid + ": " + stopped.error().message);
-  }
-  if (!failures.empty()) {
+  payloads.push_back({{"name", loaded->name}, {"cascade_deleted", below->size()}});
+  auto done = svc.workspaces.teardown(ids, payloads);
+  if (!done) return Response::fromError(done.error());
+  if (!done->failures.empty()) {
     std::string joined;
-    for (const auto& f : failures) joined += (joined.empty() ? "" : "; ") + f;
-    return Response::json(500, {{"error", "workspace marked removed, but " + std::to_string(failures.size()) +
+    for (const auto& f : done->failures) joined += (joined.empty() ? "" : "; ") + f;
+    return Response::json(500, {{"error", "workspace marked removed, but " + std::to_string(done->failures.size()) +
                                               " stop call(s) failed — please retry: " + joined},
                                 {"removed_count", ids.size()},
-                                {"stop_failures", failures.size()}});
+                                {"stop_failures", done->failures.size()}});
   }
   if (purge) {
     if (auto ok = svc.store.purge(ids); !ok) return Response::fromError(ok.error());

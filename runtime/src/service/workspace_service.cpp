@@ -1,6 +1,8 @@
 #include "service/workspace_service.h"
 
 #include <boost/asio/post.hpp>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "core/plugin_registry.h"
@@ -179,6 +181,146 @@ Result<Workspace> WorkspaceService::findManaged(const std::string& id) {
   if (w && w->external)
     return makeError(Errc::conflict, "workspace " + id + " is external: it has no workload on this server");
   return w;
+}
+
+Result<> WorkspaceService::create(std::vector<NewWorkspace> batch, WithoutBackend without_backend) {
+  const bool managed = std::any_of(batch.begin(), batch.end(), [](const NewWorkspace& n) { return !n.row.external; });
+  if (managed && without_backend == WithoutBackend::refuse && !hasProvisioner())
+    return makeError(Errc::backend_unavailable, "no workspace backend is configured; nothing was imported");
+  std::vector<Store::NewWorkspace> rows;
+  rows.reserve(batch.size());
+  for (const auto& n : batch)
+    rows.push_back({n.row, Event{0, eventTypeOf(n.row.status), n.row.id, n.event.dump(), n.row.created_at}});
+  // Every row in one transaction: a crash leaves all of them or none.
+  if (auto ok = lifecycle_.store().insertWorkspaces(rows); !ok) return ok.error();
+  for (const auto& r : rows) lifecycle_.events().publish(r.created);
+  for (const auto& n : batch) {
+    for (const auto& [key, value] : n.secrets)
+      if (auto ok = secrets_.put(n.row.id, key, value); !ok) return ok.error();
+    for (const auto& m : n.memories)
+      if (auto ok = lifecycle_.store().insertMemory(m); !ok) return ok.error();
+  }
+  for (const auto& n : batch) {
+    const Workspace& w = n.row;
+    if (w.status != Status::provisioning) continue;  // adopted at registration: already online
+    if (!w.external) {
+      provisionWorkspaceAuto(w);
+    } else if (!w.url.empty()) {
+      auto online = lifecycle_.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
+      if (!online) return online.error();
+      liveness_.touch(w.id);
+    } else if (auto waiting = lifecycle_.change(StatusChange::to(Status::awaiting_agent, w.id)); !waiting) {
+      return waiting.error();
+    }
+  }
+  return {};
+}
+
+Result<std::optional<Workspace>> WorkspaceService::pausedAncestor(const Workspace& w) {
+  std::optional<std::string> up = w.parent_id;
+  for (int depth = 0; up && depth < 64; ++depth) {  // bounded against corrupt cycles
+    auto p = lifecycle_.store().findWorkspace(*up);
+    if (!p) return p.error();
+    if (!*p) break;
+    if ((*p)->status == Status::paused) return *p;
+    up = (*p)->parent_id;
+  }
+  return std::optional<Workspace>();
+}
+
+Result<> WorkspaceService::refuseUnderPausedParent(const Workspace& w) {
+  auto paused = pausedAncestor(w);
+  if (!paused) return paused.error();
+  if (*paused) return makeError(Errc::conflict, "parent workspace \"" + (*paused)->name + "\" is paused — resume it first");
+  return {};
+}
+
+Result<> WorkspaceService::restart(const Workspace& w) {
+  if (auto refused = refuseUnderPausedParent(w); !refused) return refused.error();
+  if (!hasProvisioner()) return noBackend();
+  auto changed = lifecycle_.change(StatusChange::to(Status::provisioning, w.id, {{"name", w.name}, {"reason", "restart"}}).withUrl(""));
+  if (!changed) return changed.error();
+  liveness_.forget(w.id);
+  // The runtime and the rest of the config come from the database row, on every backend.
+  return restartWorkspaceAuto(w);
+}
+
+Result<WorkspaceService::TeamOutcome> WorkspaceService::pause(const Workspace& w) {
+  if (w.status == Status::paused) return makeError(Errc::not_found, "workspace is already paused");
+  auto below = lifecycle_.store().descendants(w.id);
+  if (!below) return below.error();
+  std::vector<WorkspaceRef> targets{{w.id, w.name}};
+  targets.insert(targets.end(), below->begin(), below->end());
+  TeamOutcome out;
+  for (const auto& t : targets) {
+    if (auto stopped = pauseWorkspaceAuto(t.id); !stopped) {
+      out.failures.push_back(t.id + ": " + stopped.error().message);
+      continue;
+    }
+    liveness_.forget(t.id);
+    auto changed = lifecycle_.change(StatusChange::to(Status::paused, t.id, {{"name", t.name}}).withUrl(""));
+    if (changed && *changed) ++out.changed;
+  }
+  return out;
+}
+
+Result<WorkspaceService::TeamOutcome> WorkspaceService::resume(const Workspace& w) {
+  if (w.status != Status::paused) return makeError(Errc::not_found, "workspace is not paused");
+  if (auto refused = refuseUnderPausedParent(w); !refused) return refused.error();
+  if (!hasProvisioner()) return noBackend();
+  auto below = lifecycle_.store().descendants(w.id);
+  if (!below) return below.error();
+  std::vector<std::string> ids{w.id};
+  for (const auto& d : *below) ids.push_back(d.id);
+  TeamOutcome out;
+  for (const auto& id : ids) {
+    auto row = lifecycle_.store().findWorkspace(id);
+    if (!row || !*row || (*row)->status != Status::paused) continue;
+    auto changed = lifecycle_.change(
+        StatusChange::to(Status::provisioning, id, {{"name", (*row)->name}, {"reason", "resume"}}).from({Status::paused}));
+    if (!changed || !*changed) continue;
+    if ((*row)->external) continue;  // an external agent comes back by registering
+    if (auto r = resumeWorkspaceAuto(**row); !r) return r.error();
+    ++out.changed;
+  }
+  return out;
+}
+
+Result<> WorkspaceService::hibernate(const Workspace& w, bool force) {
+  if (!isServing(w.status)) return makeError(Errc::not_found, "only an online or degraded workspace can hibernate");
+  if (w.active_tasks > 0 && !force) return makeError(Errc::conflict, "workspace has active tasks; use ?force=true");
+  auto claimed = lifecycle_.change(StatusChange::to(Status::hibernating, w.id));
+  if (!claimed) return claimed.error();
+  if (!*claimed) return makeError(Errc::conflict, "workspace changed state; try again");
+  liveness_.forget(w.id);
+  if (auto r = hibernateWorkspaceAuto(w.id); !r) {
+    (void)lifecycle_.change(StatusChange::to(Status::online, w.id, {{"reason", "hibernate failed"}}).from({Status::hibernating}));
+    return r.error();
+  }
+  auto done = lifecycle_.change(StatusChange::to(Status::hibernated, w.id).from({Status::hibernating}).withUrl(""));
+  if (!done) return done.error();
+  return {};
+}
+
+Result<WorkspaceService::TeamOutcome> WorkspaceService::teardown(const std::vector<std::string>& ids,
+                                                                const std::vector<nlohmann::json>& payloads) {
+  // The database first: once removed, nothing can resurrect the rows, whatever the backend does.
+  std::vector<Event> events;
+  const std::string now = nowTime();
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    events.push_back(Event{0, eventTypeOf(Status::removed), ids[i], payloads.at(i).dump(), now});
+  if (auto ok = lifecycle_.store().markRemoved(ids, events); !ok) return ok.error();
+  for (const auto& e : events) lifecycle_.events().publish(e);
+  TeamOutcome out;
+  for (const auto& id : ids) {
+    liveness_.forget(id);
+    auto stopped = stopWorkspaceAuto(id);
+    // Volumes go only once the workload is gone; a failed stop is retried by the caller.
+    if (stopped) stopped = removeVolumesAuto(id);
+    if (stopped) ++out.changed;
+    else out.failures.push_back(id + ": " + stopped.error().message);
+  }
+  return out;
 }
 
 bool WorkspaceService::markDeadAndRestart(const std::string& workspace_id, const std::string& reason) {

@@ -10,8 +10,11 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "service/credentials.h"
 #include "service/lifecycle.h"
@@ -19,6 +22,7 @@
 #include "service/secrets.h"
 #include "ws/config.h"
 #include "ws/provisioner.h"
+#include "ws/store.h"
 #include "ws/workspace.h"
 
 namespace ws {
@@ -74,6 +78,48 @@ class WorkspaceService {
   /// runs elsewhere.
   Result<Workspace> findManaged(const std::string& id);
 
+  // ---- Use cases ---------------------------------------------------------------------------
+
+  /// A workspace to create: its row (status provisioning, or online for an agent adopted at
+  /// registration), the payload of its creation event, and what comes with it.
+  struct NewWorkspace {
+    Workspace row;
+    nlohmann::json event = nlohmann::json::object();
+    std::vector<std::pair<std::string, std::string>> secrets;
+    std::vector<MemoryRecord> memories;
+  };
+  /// What create does with managed workspaces when no backend is wired.
+  enum class WithoutBackend {
+    mark_failed,  ///< Record them, marked failed with the reason (a single create).
+    refuse,       ///< Record nothing: backend_unavailable (an org import, all or nothing).
+  };
+  /// The one way workspaces come to be (single create, team expand, org import, adoption):
+  /// every row with its creation event in one transaction, the events published, secrets and
+  /// memories stored, then each brought up: a managed one is provisioned on the backend, an
+  /// external one goes online at its URL or awaits its agent.
+  Result<> create(std::vector<NewWorkspace> batch, WithoutBackend without_backend = WithoutBackend::mark_failed);
+
+  /// Restarts a workspace from its database row: conflict under a paused ancestor,
+  /// backend_unavailable without a backend.
+  Result<> restart(const Workspace& w);
+  /// What a team-wide action did: how many it changed, and the backend calls that failed.
+  struct TeamOutcome {
+    int changed = 0;
+    std::vector<std::string> failures;
+  };
+  /// Pauses the workspace and its descendants (not_found when already paused).
+  Result<TeamOutcome> pause(const Workspace& w);
+  /// Resumes the paused workspace and its paused descendants (not_found when not paused,
+  /// conflict under a paused ancestor, backend_unavailable without a backend).
+  Result<TeamOutcome> resume(const Workspace& w);
+  /// Hibernates a serving workspace (not_found otherwise); conflict while it has active tasks
+  /// unless `force`, or when its status moved meanwhile.
+  Result<> hibernate(const Workspace& w, bool force);
+  /// Marks the workspaces removed (one WORKSPACE_REMOVED event each, with `payloads`), then
+  /// stops their workloads and deletes their volumes. The rows are removed whatever the
+  /// backend says; the stops that failed are returned, for the caller to retry.
+  Result<TeamOutcome> teardown(const std::vector<std::string>& ids, const std::vector<nlohmann::json>& payloads);
+
   /// The backend says the workload of an online or degraded workspace is gone: mark it offline
   /// (WORKSPACE_OFFLINE with `reason`) and restart it. False when the workspace had already
   /// moved on.
@@ -98,6 +144,9 @@ class WorkspaceService {
   Provisioner* active() const;
   void provisionOn(Provisioner& backend, Workspace w);
   void runProvision(Provisioner& backend, const Workspace& w);
+  /// The nearest paused ancestor of `w`, if any.
+  Result<std::optional<Workspace>> pausedAncestor(const Workspace& w);
+  Result<> refuseUnderPausedParent(const Workspace& w);
   /// What the backend needs to start `w`: its config files, token and secrets.
   Result<WorkspaceConfig> buildConfig(const Workspace& w, const std::string& token);
   void markFailed(const std::string& workspace_id, const std::string& reason);
