@@ -114,7 +114,7 @@ Response Fixture::handle(Request& req, bool websocket_upgrade) {
       std::fprintf(stderr, "unhandled exception from %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
       std::abort();
     }
-    return Response::error(500, "internal error");
+    return Response::protocolError(500, "internal error");
   }
 }
 

@@ -38,9 +38,9 @@ class CpAuth final : public ws::Authenticator {
   std::optional<Response> check(AuthPolicy policy, const Request& req) override {
     if (policy == AuthPolicy::open) return std::nullopt;
     const std::string& want = policy == AuthPolicy::admin ? s_.admin_api_token : s_.shared_secret;
-    if (!want.empty() && !ws::constantTimeEquals(req.bearer(), want)) return Response::error(401, "invalid or missing bearer");
+    if (!want.empty() && !ws::constantTimeEquals(req.bearer(), want)) return Response::protocolError(401, "invalid or missing bearer");
     if (!s_.admin_token.empty() && !ws::constantTimeEquals(req.header("x-molecule-admin-token").value_or(""), s_.admin_token))
-      return Response::error(401, "invalid or missing X-Molecule-Admin-Token");
+      return Response::protocolError(401, "invalid or missing X-Molecule-Admin-Token");
     return std::nullopt;
   }
 
@@ -110,7 +110,7 @@ ws::Handler faulty(Faults& faults, std::string route, ws::Handler h) {
       r.drop_connection = true;
       return r;
     }
-    if (f->status > 0) return Response::error(f->status, "injected fault");
+    if (f->status > 0) return Response::protocolError(f->status, "injected fault");
     Response r = h(req);
     if (f->malformed) r.body = "{\"truncated\": ";
     return r;
@@ -196,12 +196,12 @@ int main(int argc, char** argv) {
       auto obj = in.object(key);
       if (!obj) continue;
       for (const auto& [k, v] : obj->items()) {
-        if (!v.is_string()) return Response::error(400, std::string(key) + " values must be strings");
+        if (!v.is_string()) return Response::protocolError(400, std::string(key) + " values must be strings");
         (std::string(key) == "env" ? r.env : r.config_files)[k] = v.get<std::string>();
       }
     }
-    if (in.error()) return Response::error(400, *in.error());
-    if (r.workspace_id.empty() || r.platform_url.empty()) return Response::error(400, "workspace_id and platform_url are required");
+    if (in.error()) return Response::protocolError(400, *in.error());
+    if (r.workspace_id.empty() || r.platform_url.empty()) return Response::protocolError(400, "workspace_id and platform_url are required");
     auto inst = instances.provision(r);
     if (!inst) return Response::fromError(inst.error());
     spdlog::info("provisioned {} for workspace {} at {}", inst->instance_id, r.workspace_id, inst->private_ip);
@@ -231,10 +231,10 @@ int main(int argc, char** argv) {
     ws::JsonInput in(req.body);
     auto argv_json = in.body().value("argv", json::array());
     auto stdin_data = in.string("stdin").value_or("");
-    if (in.error()) return Response::error(400, *in.error());
+    if (in.error()) return Response::protocolError(400, *in.error());
     std::vector<std::string> cmd;
     for (const auto& a : argv_json) {
-      if (!a.is_string()) return Response::error(400, "argv must be an array of strings");
+      if (!a.is_string()) return Response::protocolError(400, "argv must be an array of strings");
       cmd.push_back(a);
     }
     auto r = instances.exec(req.param("id"), req.queryParam("instance_id").value_or(""), cmd, stdin_data);
@@ -271,11 +271,11 @@ int main(int argc, char** argv) {
     f.drop = in.boolean("drop").value_or(false);
     f.malformed = in.boolean("malformed").value_or(false);
     f.remaining = static_cast<int>(in.integer("count").value_or(1));
-    if (in.error()) return Response::error(400, *in.error());
+    if (in.error()) return Response::protocolError(400, *in.error());
     if (std::find(kRoutes.begin(), kRoutes.end(), route) == kRoutes.end())
-      return Response::error(400, "route must be one of provision, deprovision, status, console, exec, archive, list");
+      return Response::protocolError(400, "route must be one of provision, deprovision, status, console, exec, archive, list");
     if (f.remaining < 1 || f.latency_ms < 0 || f.latency_ms > 600000 || (f.status != 0 && (f.status < 100 || f.status > 599)))
-      return Response::error(400, "count >= 1, latency_ms in [0, 600000], status in [100, 599]");
+      return Response::protocolError(400, "count >= 1, latency_ms in [0, 600000], status in [100, 599]");
     faults.add(route, f);
     return Response::json(200, {{"status", "armed"}, {"route", route}, {"count", f.remaining}});
   });

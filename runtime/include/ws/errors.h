@@ -13,9 +13,11 @@ enum class Errc {
   unauthorized,          ///< Missing or invalid credentials (401).
   forbidden,             ///< Valid credentials, but not for this resource (403).
   not_found,             ///< Unknown id or route (404).
+  payment_required,      ///< A budget is exhausted (402).
   conflict,              ///< The resource is in a state that forbids the request (409).
   precondition_failed,   ///< A declared requirement is unmet, e.g. missing env (412).
   too_large,             ///< Body or payload beyond the configured limit (413).
+  unprocessable,         ///< Well-formed, but refused on its content (422).
   rate_limited,          ///< A per-resource quota is exhausted (429).
   unsupported,           ///< The backend cannot perform this operation at all (501).
   backend_unavailable,   ///< No backend is wired, or its client is unwired (503).

@@ -29,9 +29,11 @@ const char* errcName(Errc e) noexcept {
     case Errc::unauthorized: return "unauthorized";
     case Errc::forbidden: return "forbidden";
     case Errc::not_found: return "not_found";
+    case Errc::payment_required: return "payment_required";
     case Errc::conflict: return "conflict";
     case Errc::precondition_failed: return "precondition_failed";
     case Errc::too_large: return "too_large";
+    case Errc::unprocessable: return "unprocessable";
     case Errc::rate_limited: return "rate_limited";
     case Errc::unsupported: return "unsupported";
     case Errc::backend_unavailable: return "backend_unavailable";
@@ -49,9 +51,11 @@ int httpStatus(Errc e) noexcept {
     case Errc::unauthorized: return 401;
     case Errc::forbidden: return 403;
     case Errc::not_found: return 404;
+    case Errc::payment_required: return 402;
     case Errc::conflict: return 409;
     case Errc::precondition_failed: return 412;
     case Errc::too_large: return 413;
+    case Errc::unprocessable: return 422;
     case Errc::rate_limited: return 429;
     case Errc::unsupported: return 501;
     case Errc::backend_unavailable: return 503;

@@ -33,19 +33,19 @@ Response render(const A2aReply& reply) {
 std::variant<std::optional<Workspace>, Response> authenticateCaller(Services& svc, const Request& req, const Workspace& target) {
   const std::string caller = req.header("x-workspace-id").value_or("");
   for (const char* reserved : {"webhook:", "system:", "test:", "channel:"})
-    if (caller.rfind(reserved, 0) == 0) return Response::error(403, "invalid caller ID");
+    if (caller.rfind(reserved, 0) == 0) return Response::error(Errc::forbidden, "invalid caller ID");
   if (caller.empty()) {  // the canvas: the target's own credentials (or the admin token)
     if (auto denied = svc.auth.check(AuthPolicy::workspace, req)) return *denied;
     return std::optional<Workspace>();
   }
-  if (!isUuid(caller)) return Response::error(400, "invalid X-Workspace-ID");
+  if (!isUuid(caller)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
   auto from = svc.workspaces.findLive(caller);
-  if (!from) return from.error().code == Errc::not_found ? Response::error(403, "unknown caller workspace") : Response::fromError(from.error());
+  if (!from) return from.error().code == Errc::not_found ? Response::error(Errc::forbidden, "unknown caller workspace") : Response::fromError(from.error());
   if (caller != target.id)
-    if (auto denied = svc.auth.tokenGate(req, caller)) return Response::error(401, "missing/invalid caller auth token");
+    if (auto denied = svc.auth.tokenGate(req, caller)) return Response::error(Errc::unauthorized, "missing/invalid caller auth token");
   auto allowed = canCommunicate(svc.store, caller, target.id);
   if (!allowed) return Response::fromError(allowed.error());
-  if (!*allowed) return Response::error(403, "caller may not communicate with this workspace");
+  if (!*allowed) return Response::error(Errc::forbidden, "caller may not communicate with this workspace");
   return std::optional<Workspace>(std::move(*from));
 }
 
@@ -63,8 +63,8 @@ Response proxy(Services& svc, const Request& req) {
   const std::string caller = from ? from->id : std::string();
 
   auto parsed = parseJson(req.body);
-  if (!parsed) return Response::error(400, parsed.error().message);
-  if (!parsed->is_object()) return Response::error(400, "the body must be a JSON object");
+  if (!parsed) return Response::error(Errc::invalid_argument, parsed.error().message);
+  if (!parsed->is_object()) return Response::error(Errc::invalid_argument, "the body must be a JSON object");
   json body = std::move(*parsed);
   std::chrono::seconds timeout = kDefaultTimeout;
   if (auto t = req.header("x-timeout")) {
@@ -72,11 +72,11 @@ Response proxy(Services& svc, const Request& req) {
       const long seconds = std::stol(*t);
       if (seconds > 0) timeout = std::min<std::chrono::seconds>(std::chrono::seconds(seconds), kMaxTimeout);
     } catch (const std::exception&) {
-      return Response::error(400, "X-Timeout must be a number of seconds");
+      return Response::error(Errc::invalid_argument, "X-Timeout must be a number of seconds");
     }
   }
   if (target.budget_limit && target.monthly_spend >= *target.budget_limit)
-    return Response::error(402, "workspace budget limit exceeded");
+    return Response::error(Errc::payment_required, "workspace budget limit exceeded");
   if (target.url.empty()) {
     if (target.status == Status::hibernated) {
       svc.workspaces.restartInBackground(target.id);

@@ -56,23 +56,23 @@ Response list(Services& svc, const Request& req) {
   ActivityFilter f;
   f.workspace_id = loaded->id;
   if (auto type = req.queryParam("type"); type && !type->empty()) {
-    if (!knownType(*type) && *type != "cron_run") return Response::error(400, "unknown activity type: " + *type);
+    if (!knownType(*type) && *type != "cron_run") return Response::error(Errc::invalid_argument, "unknown activity type: " + *type);
     f.type = *type;
   }
   if (auto source = req.queryParam("source"); source && !source->empty()) {
-    if (*source != "canvas" && *source != "agent") return Response::error(400, "source must be canvas or agent");
+    if (*source != "canvas" && *source != "agent") return Response::error(Errc::invalid_argument, "source must be canvas or agent");
     f.from_agent = *source == "agent";
   }
   if (auto peer = req.queryParam("peer_id"); peer && !peer->empty()) {
-    if (!isUuid(*peer)) return Response::error(400, "peer_id must be a UUID");
+    if (!isUuid(*peer)) return Response::error(Errc::invalid_argument, "peer_id must be a UUID");
     f.peer_id = *peer;
   }
   if (auto before = req.queryParam("before_ts"); before && !before->empty()) {
-    if (!isTimestamp(*before)) return Response::error(400, "before_ts must be an RFC 3339 UTC timestamp");
+    if (!isTimestamp(*before)) return Response::error(Errc::invalid_argument, "before_ts must be an RFC 3339 UTC timestamp");
     f.before_ts = *before;
   }
   auto limit = readLimitParam(req, 100, 500);
-  if (!limit) return Response::error(400, "limit must be a positive integer");
+  if (!limit) return Response::error(Errc::invalid_argument, "limit must be a positive integer");
   f.limit = *limit;
   auto rows = svc.store.listActivity(f);
   if (!rows) return Response::fromError(rows.error());
@@ -99,14 +99,14 @@ Response log(Services& svc, const Request& req) {
   a.request_body = in.has("request_body") ? in.rawJson("request_body") : in.rawJson("metadata");
   a.response_body = in.rawJson("response_body");
   a.tool_trace = in.rawJson("tool_trace");
-  if (in.error()) return Response::error(400, *in.error());
-  if (a.activity_type.empty()) return Response::error(400, "activity_type is required");
-  if (!knownType(a.activity_type)) return Response::error(400, "unknown activity_type: " + a.activity_type);
-  if (a.source_id && *a.source_id != id) return Response::error(403, "source_id must be this workspace");
-  if (a.target_id && !isUuid(*a.target_id)) return Response::error(400, "target_id must be a UUID");
-  if (a.duration_ms && *a.duration_ms < 0) return Response::error(400, "duration_ms must be >= 0");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (a.activity_type.empty()) return Response::error(Errc::invalid_argument, "activity_type is required");
+  if (!knownType(a.activity_type)) return Response::error(Errc::invalid_argument, "unknown activity_type: " + a.activity_type);
+  if (a.source_id && *a.source_id != id) return Response::error(Errc::forbidden, "source_id must be this workspace");
+  if (a.target_id && !isUuid(*a.target_id)) return Response::error(Errc::invalid_argument, "target_id must be a UUID");
+  if (a.duration_ms && *a.duration_ms < 0) return Response::error(Errc::invalid_argument, "duration_ms must be >= 0");
   if (a.summary.size() > 4096 || a.method.size() > 256 || a.error_detail.size() > 16384)
-    return Response::error(400, "summary, method or error_detail too long");
+    return Response::error(Errc::invalid_argument, "summary, method or error_detail too long");
   a.created_at = nowTime();
   auto inserted = svc.store.insertActivity(a);
   if (!inserted) return Response::fromError(inserted.error());

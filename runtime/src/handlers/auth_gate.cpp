@@ -15,26 +15,26 @@ std::optional<Response> AuthGate::check(AuthPolicy policy, const Request& req) {
     case AuthPolicy::admin: return admin(req);
     case AuthPolicy::workspace: return workspace(req, req.param("id"));
   }
-  return Response::error(500, "unknown auth policy");
+  return Response::error(Errc::internal, "unknown auth policy");
 }
 
 // There is always an admin token (configured, or created at first start), and only it passes:
 // no anonymous bootstrap window, and no workspace token is ever an admin.
 std::optional<Response> AuthGate::admin(const Request& req) {
   const std::string token = req.bearer();
-  if (token.empty()) return Response::error(401, "admin authorization required");
+  if (token.empty()) return Response::error(Errc::unauthorized, "admin authorization required");
   if (credentials_.isAdminToken(token)) return std::nullopt;
-  return Response::error(401, "invalid admin token");
+  return Response::error(Errc::unauthorized, "invalid admin token");
 }
 
 std::optional<Response> AuthGate::workspace(const Request& req, const std::string& workspace_id) {
   const std::string token = req.bearer();
-  if (token.empty()) return Response::error(401, "workspace authorization required");
+  if (token.empty()) return Response::error(Errc::unauthorized, "workspace authorization required");
   if (credentials_.isAdminToken(token)) return std::nullopt;
   auto ok = credentials_.validToken(token, workspace_id);
   if (!ok) return unavailable();
   if (*ok) return std::nullopt;
-  return Response::error(401, "invalid token for this workspace");
+  return Response::error(Errc::unauthorized, "invalid token for this workspace");
 }
 
 std::optional<Response> AuthGate::tokenGate(const Request& req, const std::string& workspace_id) {
@@ -46,7 +46,7 @@ std::optional<Response> AuthGate::tokenGate(const Request& req, const std::strin
   auto ok = credentials_.validToken(token, workspace_id);
   if (!ok) return unavailable();
   if (*ok) return std::nullopt;
-  return Response::error(401, token.empty() ? "workspace token required" : "invalid token for this workspace");
+  return Response::error(Errc::unauthorized, token.empty() ? "workspace token required" : "invalid token for this workspace");
 }
 
 }  // namespace ws

@@ -28,10 +28,10 @@ Response set(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   const json body = parseJsonOr(req.body, json());
   if (!body.is_object() || !body.contains("budget_limit"))
-    return Response::error(400, "body must be {\"budget_limit\": <cents >= 0> | null}");
+    return Response::error(Errc::invalid_argument, "body must be {\"budget_limit\": <cents >= 0> | null}");
   const json& limit = body["budget_limit"];
   if (!limit.is_null() && (!limit.is_number_integer() || limit.get<std::int64_t>() < 0))
-    return Response::error(400, "budget_limit must be an integer >= 0 (USD cents) or null");
+    return Response::error(Errc::invalid_argument, "budget_limit must be an integer >= 0 (USD cents) or null");
   WorkspaceUpdate u;
   u.budget_limit = limit.is_null() ? std::optional<std::int64_t>() : limit.get<std::int64_t>();
   if (auto r = svc.store.updateWorkspace(loaded->id, u); !r) return Response::fromError(r.error());

@@ -12,9 +12,9 @@ constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 1000;
 
 Response list(Services& svc, const Request& req, std::optional<std::string> workspace_id) {
-  if (workspace_id && !isUuid(*workspace_id)) return Response::error(400, "invalid workspace id");
+  if (workspace_id && !isUuid(*workspace_id)) return Response::error(Errc::invalid_argument, "invalid workspace id");
   auto limit = readLimitParam(req, kDefaultLimit, kMaxLimit);
-  if (!limit) return Response::error(400, "limit must be a positive integer");
+  if (!limit) return Response::error(Errc::invalid_argument, "limit must be a positive integer");
   auto events = svc.store.listEvents(workspace_id, *limit);
   if (!events) return Response::fromError(events.error());
   json out = json::array();

@@ -44,15 +44,15 @@ std::variant<Target, Response> target(Services& svc, const Request& req) {
   auto loaded = svc.workspaces.findManaged(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
   const std::string root = req.queryParam("root").value_or("/configs");
-  if (!kRoots.contains(root)) return Response::error(400, "root must be one of /configs, /workspace, /home, /plugins");
-  if (!svc.workspaces.hasProvisioner()) return Response::error(503, "no workspace backend is configured");
-  if (!isServing(loaded->status)) return Response::error(409, "workspace is not running");
+  if (!kRoots.contains(root)) return Response::error(Errc::invalid_argument, "root must be one of /configs, /workspace, /home, /plugins");
+  if (!svc.workspaces.hasProvisioner()) return Response::error(Errc::backend_unavailable, "no workspace backend is configured");
+  if (!isServing(loaded->status)) return Response::error(Errc::conflict, "workspace is not running");
   return Target{*loaded, root};
 }
 
 std::optional<Response> badPath(const std::string& path) {
   if (validRelPath(path)) return std::nullopt;
-  return Response::error(400, "path must be relative, without '..' or control characters");
+  return Response::error(Errc::invalid_argument, "path must be relative, without '..' or control characters");
 }
 
 struct FileTarget {
@@ -81,7 +81,7 @@ Response list(Services& svc, const Request& req) {
   if (!path.empty())
     if (auto bad = badPath(path)) return *bad;
   const std::string depth_text = req.queryParam("depth").value_or("1");
-  if (depth_text.size() != 1 || depth_text[0] < '1' || depth_text[0] > '5') return Response::error(400, "depth must be 1 to 5");
+  if (depth_text.size() != 1 || depth_text[0] < '1' || depth_text[0] > '5') return Response::error(Errc::invalid_argument, "depth must be 1 to 5");
   // One line per entry: "<d|f> <size> <path relative to the root>". Arguments are passed as
   // positional parameters, never spliced into the script; nothing assumes a /dev.
   static const std::string kScript =
@@ -92,8 +92,8 @@ Response list(Services& svc, const Request& req) {
   auto r = svc.workspaces.execAuto(w.id, {"sh", "-c", kScript, "files", root, path, depth_text}, "");
   if (!r) return Response::fromError(r.error());
   if (r->exit_code == 3) return Response::json(200, json::array());  // the root does not exist yet
-  if (r->exit_code == 4) return Response::error(404, "no such path: " + path);
-  if (r->exit_code != 0) return Response::error(500, "listing failed: " + r->output.substr(0, 512));
+  if (r->exit_code == 4) return Response::error(Errc::not_found, "no such path: " + path);
+  if (r->exit_code != 0) return Response::error(Errc::internal, "listing failed: " + r->output.substr(0, 512));
   json out = json::array();
   std::size_t start = 0;
   while (start < r->output.size()) {
@@ -113,15 +113,15 @@ Response read(Services& svc, const Request& req) {
   if (auto* r = std::get_if<Response>(&t)) return *r;
   const auto& [w, root, path] = std::get<FileTarget>(t);
   auto tar = svc.workspaces.readArchiveAuto(w.id, root + "/" + path);
-  if (!tar) return tar.error().code == Errc::not_found ? Response::error(404, "no such file: " + path) : Response::fromError(tar.error());
+  if (!tar) return tar.error().code == Errc::not_found ? Response::error(Errc::not_found, "no such file: " + path) : Response::fromError(tar.error());
   auto entries = readTar(*tar);
   if (!entries) return Response::fromError(entries.error());
-  if (entries->size() != 1 || entries->front().directory) return Response::error(400, path + " is a directory");
+  if (entries->size() != 1 || entries->front().directory) return Response::error(Errc::invalid_argument, path + " is a directory");
   const auto& content = entries->front().content;
   try {
     (void)json(content).dump();
   } catch (const json::exception&) {
-    return Response::error(422, path + " is not UTF-8 text; read it as an archive");
+    return Response::error(Errc::unprocessable, path + " is not UTF-8 text; read it as an archive");
   }
   return Response::json(200, {{"path", path}, {"content", content}, {"size", content.size()}});
 }
@@ -140,8 +140,8 @@ Response write(Services& svc, const Request& req) {
   const auto& [w, root, path] = std::get<FileTarget>(t);
   JsonInput in(req.body);
   auto content = in.string("content");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!content) return Response::error(400, "content is required");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!content) return Response::error(Errc::invalid_argument, "content is required");
   if (auto r = writeFiles(svc, w.id, root, {{path, *content}}); !r) return Response::fromError(r.error());
   return Response::json(200, {{"status", "saved"}, {"path", path}});
 }
@@ -152,13 +152,13 @@ Response replace(Services& svc, const Request& req) {
   const auto& [w, root] = std::get<Target>(t);
   JsonInput in(req.body);
   auto files = in.object("files");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!files || files->empty()) return Response::error(400, "files must be a non-empty object of path -> content");
-  if (files->size() > kMaxReplaceFiles) return Response::error(400, "at most 200 files");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!files || files->empty()) return Response::error(Errc::invalid_argument, "files must be a non-empty object of path -> content");
+  if (files->size() > kMaxReplaceFiles) return Response::error(Errc::invalid_argument, "at most 200 files");
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [path, content] : files->items()) {
     if (auto bad = badPath(path)) return *bad;
-    if (!content.is_string()) return Response::error(400, "the content of " + path + " must be a string");
+    if (!content.is_string()) return Response::error(Errc::invalid_argument, "the content of " + path + " must be a string");
     out.emplace_back(path, content.get<std::string>());
   }
   if (auto r = writeFiles(svc, w.id, root, out); !r) return Response::fromError(r.error());
@@ -172,7 +172,7 @@ Response remove(Services& svc, const Request& req) {
   const auto& [w, root, path] = std::get<FileTarget>(t);
   auto r = svc.workspaces.execAuto(w.id, {"rm", "-rf", "--", root + "/" + path}, "");
   if (!r) return Response::fromError(r.error());
-  if (r->exit_code != 0) return Response::error(500, "delete failed: " + r->output.substr(0, 512));
+  if (r->exit_code != 0) return Response::error(Errc::internal, "delete failed: " + r->output.substr(0, 512));
   return Response::json(200, {{"status", "deleted"}, {"path", path}});
 }
 

@@ -17,7 +17,7 @@ Response restart(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   JsonInput in(req.body);
   const bool reset = in.boolean("reset").value_or(req.queryParam("reset").value_or("") == "true");
-  if (in.error()) return Response::error(400, *in.error());
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
   if (auto r = svc.workspaces.restart(*loaded); !r) return Response::fromError(r.error());
   return Response::json(200, {{"status", "provisioning"}, {"reset_session", reset}});
 }

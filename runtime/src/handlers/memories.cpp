@@ -31,13 +31,13 @@ Response add(Services& svc, const Request& req) {
   auto content = in.string("content");
   auto scope = in.string("scope");
   auto ns = in.string("namespace");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!content || content->empty()) return Response::error(400, "content is required");
-  if (content->size() > kMaxMemoryContent) return Response::error(413, "content is at most 100000 bytes");
-  if (ns && ns->size() > kMaxMemoryNamespace) return Response::error(400, "namespace is at most 50 characters");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!content || content->empty()) return Response::error(Errc::invalid_argument, "content is required");
+  if (content->size() > kMaxMemoryContent) return Response::error(Errc::too_large, "content is at most 100000 bytes");
+  if (ns && ns->size() > kMaxMemoryNamespace) return Response::error(Errc::invalid_argument, "namespace is at most 50 characters");
   auto record = makeMemory(w, *content, scope.value_or("LOCAL"), ns.value_or(""));
   if (!record) return Response::fromError(record.error());
-  if (record->scope == "GLOBAL" && w.parent_id) return Response::error(403, "only root workspaces may write GLOBAL memories");
+  if (record->scope == "GLOBAL" && w.parent_id) return Response::error(Errc::forbidden, "only root workspaces may write GLOBAL memories");
   if (auto r = svc.store.insertMemory(*record); !r) return Response::fromError(r.error());
   return Response::json(201, {{"id", record->id}, {"scope", record->scope}, {"namespace", record->memory_namespace}});
 }
@@ -57,13 +57,13 @@ Response list(Services& svc, const Request& req) {
     if (allowed && *allowed) f.team_of.push_back(other.id);
   }
   if (auto scope = req.queryParam("scope")) {
-    if (*scope != "LOCAL" && *scope != "TEAM" && *scope != "GLOBAL") return Response::error(400, "scope must be LOCAL, TEAM or GLOBAL");
+    if (*scope != "LOCAL" && *scope != "TEAM" && *scope != "GLOBAL") return Response::error(Errc::invalid_argument, "scope must be LOCAL, TEAM or GLOBAL");
     f.scope = *scope;
   }
   if (auto q = req.queryParam("q"); q && !q->empty()) f.query = *q;
   if (auto ns = req.queryParam("namespace"); ns && !ns->empty()) f.memory_namespace = *ns;
   auto limit = readLimitParam(req, 20, 49);
-  if (!limit) return Response::error(400, "limit must be between 1 and 49");
+  if (!limit) return Response::error(Errc::invalid_argument, "limit must be between 1 and 49");
   f.limit = *limit;
   auto rows = svc.store.listMemories(f);
   if (!rows) return Response::fromError(rows.error());
@@ -77,7 +77,7 @@ Response remove(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   auto removed = svc.store.deleteMemory(loaded->id, req.param("memoryId"));
   if (!removed) return Response::fromError(removed.error());
-  if (!*removed) return Response::error(404, "no such memory in this workspace");
+  if (!*removed) return Response::error(Errc::not_found, "no such memory in this workspace");
   return Response::json(200, {{"status", "deleted"}});
 }
 

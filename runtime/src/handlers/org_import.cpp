@@ -27,8 +27,10 @@ constexpr int kMaxDepth = 16;
 constexpr std::size_t kMaxTemplateNodes = 20000;
 constexpr int kMaxTemplateDepth = 64;
 
+// Thrown from deep inside the template walk and caught at the route, where it becomes the
+// typed error of the answer: the walk stays free of error plumbing, and nothing escapes.
 struct ImportError {
-  int status;
+  Errc code;
   std::string message;
 };
 
@@ -42,13 +44,13 @@ class TemplateExpander {
 
   YAML::Node expand(const YAML::Node& node, const fs::path& dir, int depth = 0) {
     if (++nodes_ > kMaxTemplateNodes)
-      throw ImportError{400, "the template expands to more than " + std::to_string(kMaxTemplateNodes) + " nodes"};
-    if (depth > kMaxTemplateDepth) throw ImportError{400, "the template is nested too deeply"};
+      throw ImportError{Errc::invalid_argument, "the template expands to more than " + std::to_string(kMaxTemplateNodes) + " nodes"};
+    if (depth > kMaxTemplateDepth) throw ImportError{Errc::invalid_argument, "the template is nested too deeply"};
     if (node.Tag() == "!include") return include(node, dir, depth);
     if (node.IsMap()) {
       YAML::Node out(YAML::NodeType::Map);
       for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) throw ImportError{400, "template keys must be strings"};
+        if (!kv.first.IsScalar()) throw ImportError{Errc::invalid_argument, "template keys must be strings"};
         out[kv.first.as<std::string>()] = expand(kv.second, dir, depth + 1);
       }
       return out;
@@ -63,24 +65,24 @@ class TemplateExpander {
 
  private:
   YAML::Node include(const YAML::Node& node, const fs::path& dir, int depth) {
-    if (root_.empty()) throw ImportError{400, "!include works only in templates read from the org templates directory"};
-    if (!node.IsScalar()) throw ImportError{400, "!include takes a file name"};
+    if (root_.empty()) throw ImportError{Errc::invalid_argument, "!include works only in templates read from the org templates directory"};
+    if (!node.IsScalar()) throw ImportError{Errc::invalid_argument, "!include takes a file name"};
     // The error_code forms: a name the file system refuses (too long, ...) is a 400, not a 500.
     std::error_code ec;
     const fs::path target = fs::weakly_canonical(dir / node.as<std::string>(), ec);
     const auto rel = target.lexically_relative(root_);
-    if (ec || rel.empty() || *rel.begin() == "..") throw ImportError{400, "!include must stay inside the template directory"};
+    if (ec || rel.empty() || *rel.begin() == "..") throw ImportError{Errc::invalid_argument, "!include must stay inside the template directory"};
     // A directory (also what an empty name resolves to) would make the YAML reader throw an
     // I/O exception: a 500 instead of an answer.
-    if (!fs::is_regular_file(target, ec)) throw ImportError{400, "!include names no file: " + rel.string()};
+    if (!fs::is_regular_file(target, ec)) throw ImportError{Errc::invalid_argument, "!include names no file: " + rel.string()};
     for (const auto& p : stack_)
-      if (p == target) throw ImportError{400, "!include cycle at " + rel.string()};
-    if (stack_.size() > 16) throw ImportError{400, "!include nested too deeply"};
+      if (p == target) throw ImportError{Errc::invalid_argument, "!include cycle at " + rel.string()};
+    if (stack_.size() > 16) throw ImportError{Errc::invalid_argument, "!include nested too deeply"};
     YAML::Node loaded;
     try {
       loaded = YAML::LoadFile(target.string());
     } catch (const YAML::Exception& e) {
-      throw ImportError{400, "cannot read included " + rel.string() + ": " + e.what()};
+      throw ImportError{Errc::invalid_argument, "cannot read included " + rel.string() + ": " + e.what()};
     }
     stack_.push_back(target);
     YAML::Node out = expand(loaded, target.parent_path(), depth + 1);
@@ -95,14 +97,14 @@ class TemplateExpander {
 
 std::optional<std::string> text(const YAML::Node& n, const char* key) {
   if (!n[key] || n[key].IsNull()) return std::nullopt;
-  if (!n[key].IsScalar()) throw ImportError{400, std::string(key) + " must be a string"};
+  if (!n[key].IsScalar()) throw ImportError{Errc::invalid_argument, std::string(key) + " must be a string"};
   std::string value = n[key].as<std::string>();
   // A YAML body is bytes: text that is not UTF-8 could not be written into the JSON of events,
   // activity and responses later (the JSON library throws on it).
   try {
     (void)json(value).dump();
   } catch (const json::type_error&) {
-    throw ImportError{400, std::string(key) + " must be UTF-8 text"};
+    throw ImportError{Errc::invalid_argument, std::string(key) + " must be UTF-8 text"};
   }
   return value;
 }
@@ -112,7 +114,7 @@ std::optional<int> number(const YAML::Node& n, const char* key) {
   try {
     return n[key].as<int>();
   } catch (const YAML::Exception&) {
-    throw ImportError{400, std::string(key) + " must be an integer"};
+    throw ImportError{Errc::invalid_argument, std::string(key) + " must be an integer"};
   }
 }
 
@@ -121,10 +123,10 @@ using Requirement = std::vector<std::string>;
 
 void collectRequirements(const YAML::Node& list, std::vector<Requirement>& out) {
   if (!list) return;
-  if (!list.IsSequence()) throw ImportError{400, "required_env must be a list"};
+  if (!list.IsSequence()) throw ImportError{Errc::invalid_argument, "required_env must be a list"};
   static const std::regex kName("^[A-Z][A-Z0-9_]{0,127}$");
   auto check = [](const std::string& n) {
-    if (!std::regex_match(n, kName)) throw ImportError{400, "invalid environment variable name: " + n};
+    if (!std::regex_match(n, kName)) throw ImportError{Errc::invalid_argument, "invalid environment variable name: " + n};
     return n;
   };
   for (const auto& item : list) {
@@ -135,7 +137,7 @@ void collectRequirements(const YAML::Node& list, std::vector<Requirement>& out) 
       for (const auto& n : item["any_of"]) any.push_back(check(n.as<std::string>()));
       if (!any.empty()) out.push_back(any);
     } else {
-      throw ImportError{400, "required_env entries are names or {any_of: [...]}"};
+      throw ImportError{Errc::invalid_argument, "required_env entries are names or {any_of: [...]}"};
     }
   }
 }
@@ -150,22 +152,22 @@ class Importer {
 
   void plan(const YAML::Node& list, const std::optional<std::string>& parent, int depth, std::vector<Requirement>& reqs) {
     if (!list) return;
-    if (!list.IsSequence()) throw ImportError{400, "workspaces and children must be lists"};
-    if (depth > kMaxDepth) throw ImportError{400, "the workspace tree is nested too deeply"};
+    if (!list.IsSequence()) throw ImportError{Errc::invalid_argument, "workspaces and children must be lists"};
+    if (depth > kMaxDepth) throw ImportError{Errc::invalid_argument, "the workspace tree is nested too deeply"};
     for (const auto& node : list) {
-      if (!node.IsMap()) throw ImportError{400, "every workspace must be a mapping"};
-      if (planned_.size() >= kMaxWorkspaces) throw ImportError{400, "at most 500 workspaces per import"};
+      if (!node.IsMap()) throw ImportError{Errc::invalid_argument, "every workspace must be a mapping"};
+      if (planned_.size() >= kMaxWorkspaces) throw ImportError{Errc::invalid_argument, "at most 500 workspaces per import"};
       Workspace w;
       w.id = newUuid();
       const auto name = text(node, "name");
-      if (!name || name->empty()) throw ImportError{400, "every workspace needs a name"};
+      if (!name || name->empty()) throw ImportError{Errc::invalid_argument, "every workspace needs a name"};
       w.name = *name;
       w.role = text(node, "role");
       w.runtime = text(node, "runtime").value_or(text(defaults_, "runtime").value_or("langgraph"));
       w.model = text(node, "model").value_or(text(defaults_, "model").value_or(""));
       w.tier = number(node, "tier").value_or(number(defaults_, "tier").value_or(2));
-      if (w.tier < 1 || w.tier > 4) throw ImportError{400, "tier must be between 1 and 4 (" + w.name + ")"};
-      if (auto e = validateWorkspaceText(w.name, w.role, w.model, w.runtime)) throw ImportError{400, *e + " (" + w.name + ")"};
+      if (w.tier < 1 || w.tier > 4) throw ImportError{Errc::invalid_argument, "tier must be between 1 and 4 (" + w.name + ")"};
+      if (auto e = validateWorkspaceText(w.name, w.role, w.model, w.runtime)) throw ImportError{Errc::invalid_argument, *e + " (" + w.name + ")"};
       w.external = node["external"] && node["external"].as<bool>(false);
       if (w.external) w.url = text(node, "url").value_or("");
       w.parent_id = parent;
@@ -195,20 +197,20 @@ YAML::Node loadTemplate(Services& svc, const Request& req, JsonInput& in) {
     const fs::path target = fs::weakly_canonical(root / *dir, ec);
     const auto rel = target.lexically_relative(root);
     if (ec || dir->empty() || rel.empty() || *rel.begin() == ".." || rel == ".")
-      throw ImportError{400, "dir must name a template inside the org templates directory"};
-    if (!fs::is_regular_file(target / "org.yaml", ec)) throw ImportError{404, "no org.yaml in template " + *dir};
+      throw ImportError{Errc::invalid_argument, "dir must name a template inside the org templates directory"};
+    if (!fs::is_regular_file(target / "org.yaml", ec)) throw ImportError{Errc::not_found, "no org.yaml in template " + *dir};
     YAML::Node doc;
     try {
       doc = YAML::LoadFile((target / "org.yaml").string());
     } catch (const YAML::Exception& e) {
-      throw ImportError{400, std::string("org.yaml: ") + e.what()};
+      throw ImportError{Errc::invalid_argument, std::string("org.yaml: ") + e.what()};
     }
     return TemplateExpander(target).expand(doc, target);
   }
   if (auto tmpl = in.object("template")) return TemplateExpander({}).expand(YAML::Load(tmpl->dump()), {});  // JSON is YAML
-  if (in.error()) throw ImportError{400, *in.error()};
+  if (in.error()) throw ImportError{Errc::invalid_argument, *in.error()};
   (void)req;
-  throw ImportError{400, "send {\"dir\": <template>} or {\"template\": {...}}"};
+  throw ImportError{Errc::invalid_argument, "send {\"dir\": <template>} or {\"template\": {...}}"};
 }
 
 Response importOrgWorkspaces(Services& svc, const Request& req) {
@@ -223,23 +225,23 @@ Response importOrgWorkspaces(Services& svc, const Request& req) {
       try {
         tmpl = TemplateExpander({}).expand(YAML::Load(body), {});
       } catch (const YAML::Exception& e) {
-        throw ImportError{400, std::string("invalid YAML: ") + e.what()};
+        throw ImportError{Errc::invalid_argument, std::string("invalid YAML: ") + e.what()};
       }
       force = req.queryParam("force").value_or("") == "true";
     } else {
       JsonInput in(body);
-      if (in.error()) throw ImportError{400, *in.error()};
+      if (in.error()) throw ImportError{Errc::invalid_argument, *in.error()};
       force = in.boolean("force").value_or(false);
-      if (in.error()) throw ImportError{400, *in.error()};
+      if (in.error()) throw ImportError{Errc::invalid_argument, *in.error()};
       tmpl = loadTemplate(svc, req, in);
     }
-    if (!tmpl.IsMap()) throw ImportError{400, "the org template must be a mapping"};
+    if (!tmpl.IsMap()) throw ImportError{Errc::invalid_argument, "the org template must be a mapping"};
     const std::string org = text(tmpl, "name").value_or("org");
     std::vector<Requirement> reqs;
     collectRequirements(tmpl["required_env"], reqs);
     Importer importer(tmpl["defaults"] ? tmpl["defaults"] : YAML::Node(YAML::NodeType::Map));
     importer.plan(tmpl["workspaces"], std::nullopt, 0, reqs);
-    if (importer.planned().empty()) throw ImportError{400, "the template has no workspaces"};
+    if (importer.planned().empty()) throw ImportError{Errc::invalid_argument, "the template has no workspaces"};
 
     // Gate 1: required environment, met by global secrets (unless forced).
     if (!force && !reqs.empty()) {
@@ -276,9 +278,9 @@ Response importOrgWorkspaces(Services& svc, const Request& req) {
     svc.events().record("ORG_IMPORTED", std::nullopt, {{"org", org}, {"count", created.size()}});
     return Response::json(201, {{"org", org}, {"workspaces", created}, {"count", created.size()}});
   } catch (const ImportError& e) {
-    return Response::error(e.status, e.message);
+    return Response::error(e.code, e.message);
   } catch (const YAML::Exception& e) {
-    return Response::error(400, std::string("invalid template: ") + e.what());
+    return Response::error(Errc::invalid_argument, std::string("invalid template: ") + e.what());
   }
 }
 

@@ -44,26 +44,26 @@ Response install(Services& svc, const Request& req) {
   PARITY_IMPL(plugins_install, controlplane, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
   auto loaded = svc.workspaces.findManaged(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
-  if (req.body.size() > kMaxInstallBody) return Response::error(413, "an install request is at most 64 KiB");
+  if (req.body.size() > kMaxInstallBody) return Response::error(Errc::too_large, "an install request is at most 64 KiB");
   JsonInput in(req.body);
   auto source = in.string("source");
   auto pin = in.string("sha256");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!source) return Response::error(400, "source is required (local://<name>)");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!source) return Response::error(Errc::invalid_argument, "source is required (local://<name>)");
   if (source->rfind("github://", 0) == 0)
-    return Response::error(422, "only local:// sources can be installed: this server fetches nothing from the network");
-  if (source->rfind(kLocal, 0) != 0) return Response::error(400, "source must be local://<name>");
+    return Response::error(Errc::unprocessable, "only local:// sources can be installed: this server fetches nothing from the network");
+  if (source->rfind(kLocal, 0) != 0) return Response::error(Errc::invalid_argument, "source must be local://<name>");
   const std::string name = source->substr(kLocal.size());
-  if (!validPluginName(name)) return Response::error(400, "invalid plugin name: " + name);
+  if (!validPluginName(name)) return Response::error(Errc::invalid_argument, "invalid plugin name: " + name);
 
   auto plugin = registry(svc).load(name);
   if (!plugin) {
     const auto code = plugin.error().code;
-    return Response::error(code == Errc::not_found ? 404 : code == Errc::too_large ? 413 : 422, plugin.error().message);
+    return Response::error(code == Errc::not_found || code == Errc::too_large ? code : Errc::unprocessable, plugin.error().message);
   }
-  if (pin && sha256Hex(plugin->manifest_text) != *pin) return Response::error(422, "plugin.yaml does not match sha256");
+  if (pin && sha256Hex(plugin->manifest_text) != *pin) return Response::error(Errc::unprocessable, "plugin.yaml does not match sha256");
   const Workspace& w = *loaded;
-  if (!isServing(w.status)) return Response::error(503, "workspace container not running");
+  if (!isServing(w.status)) return Response::error(Errc::backend_unavailable, "workspace container not running");
 
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& [rel, content] : plugin->files) files.emplace_back(name + "/" + rel, content);
@@ -81,12 +81,12 @@ Response uninstall(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   const Workspace& w = *loaded;
   const std::string name = req.param("name");
-  if (!validPluginName(name)) return Response::error(400, "invalid plugin name: " + name);
+  if (!validPluginName(name)) return Response::error(Errc::invalid_argument, "invalid plugin name: " + name);
   auto installed = svc.store.listPlugins(w.id);
   if (!installed) return Response::fromError(installed.error());
   if (std::none_of(installed->begin(), installed->end(), [&](const PluginInstall& p) { return p.name == name; }))
-    return Response::error(404, "plugin " + name + " is not installed");
-  if (!isServing(w.status)) return Response::error(503, "workspace container not running");
+    return Response::error(Errc::not_found, "plugin " + name + " is not installed");
+  if (!isServing(w.status)) return Response::error(Errc::backend_unavailable, "workspace container not running");
   // The plugin's directory and the skills it brought.
   std::vector<std::string> rm{"rm", "-rf", "--", "/configs/plugins/" + name};
   if (auto manifest = registry(svc).manifest(name))

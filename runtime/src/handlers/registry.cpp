@@ -27,15 +27,15 @@ Response registerAgent(Services& svc, const Request& req) {
   auto id = in.string("id");
   auto url = in.string("url");
   auto card = in.object("agent_card");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!id || !url || !card) return Response::error(400, "id, url and agent_card are required");
-  if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!id || !url || !card) return Response::error(Errc::invalid_argument, "id, url and agent_card are required");
+  if (!isUuid(*id)) return Response::error(Errc::invalid_argument, "invalid workspace id");
   if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
 
   auto found = svc.store.findWorkspace(*id);
   if (!found) return Response::fromError(found.error());
   if (*found && (*found)->status == Status::removed)
-    return Response::error(404, "workspace has been removed");
+    return Response::error(Errc::not_found, "workspace has been removed");
   // For a workspace the platform runs, the URL its backend recorded at start (Docker host
   // port, control-plane private IP) wins over what the agent believes its address is; only a
   // URL we will actually use is validated.
@@ -92,13 +92,13 @@ Response heartbeat(Services& svc, const Request& req) {
   const auto spend = in.integer("monthly_spend");
   const auto runtime_state = in.string("runtime_state").value_or("");
   const auto metadata = in.object("runtime_metadata");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!id) return Response::error(400, "workspace_id is required");
-  if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
-  if (h.error_rate < 0 || h.error_rate > 1) return Response::error(400, "error_rate must be between 0 and 1");
-  if (active < 0 || active > 1'000'000) return Response::error(400, "active_tasks out of range");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!id) return Response::error(Errc::invalid_argument, "workspace_id is required");
+  if (!isUuid(*id)) return Response::error(Errc::invalid_argument, "invalid workspace id");
+  if (h.error_rate < 0 || h.error_rate > 1) return Response::error(Errc::invalid_argument, "error_rate must be between 0 and 1");
+  if (active < 0 || active > 1'000'000) return Response::error(Errc::invalid_argument, "active_tasks out of range");
   if (runtime_state != "" && runtime_state != "wedged")
-    return Response::error(400, "runtime_state must be \"\" or \"wedged\"");
+    return Response::error(Errc::invalid_argument, "runtime_state must be \"\" or \"wedged\"");
   h.active_tasks = static_cast<int>(active);
   if (spend && *spend != 0) h.monthly_spend = std::clamp<std::int64_t>(*spend, 0, kMaxMonthlySpend);
   h.workspace_id = *id;
@@ -106,7 +106,7 @@ Response heartbeat(Services& svc, const Request& req) {
 
   auto found = svc.store.findWorkspace(*id);
   if (!found) return Response::fromError(found.error());
-  if (!*found || (*found)->status == Status::removed) return Response::error(404, "workspace not found");
+  if (!*found || (*found)->status == Status::removed) return Response::error(Errc::not_found, "workspace not found");
   const Workspace& before = **found;
   if (auto ok = svc.store.recordHeartbeat(h); !ok) return Response::fromError(ok.error());
   svc.liveness.touch(*id);
@@ -144,15 +144,15 @@ Response updateCard(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto id = in.string("workspace_id");
   auto card = in.object("agent_card");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!id || !card) return Response::error(400, "workspace_id and agent_card are required");
-  if (!isUuid(*id)) return Response::error(400, "invalid workspace id");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!id || !card) return Response::error(Errc::invalid_argument, "workspace_id and agent_card are required");
+  if (!isUuid(*id)) return Response::error(Errc::invalid_argument, "invalid workspace id");
   if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
   WorkspaceUpdate u;
   u.agent_card = card->dump();
   auto updated = svc.store.updateWorkspace(*id, u);
   if (!updated) return Response::fromError(updated.error());
-  if (!*updated) return Response::error(404, "workspace not found");
+  if (!*updated) return Response::error(Errc::not_found, "workspace not found");
   svc.events().record("AGENT_CARD_UPDATED", *id, {{"agent_card", *card}});
   return Response::json(200, {{"status", "updated"}});
 }
@@ -161,8 +161,8 @@ Response updateCard(Services& svc, const Request& req) {
 // Returns the caller id, or the response to send.
 std::variant<std::string, Response> authenticateCaller(Services& svc, const Request& req) {
   auto caller = req.header("x-workspace-id");
-  if (!caller || caller->empty()) return Response::error(400, "X-Workspace-ID header is required");
-  if (!isUuid(*caller)) return Response::error(400, "invalid X-Workspace-ID");
+  if (!caller || caller->empty()) return Response::error(Errc::invalid_argument, "X-Workspace-ID header is required");
+  if (!isUuid(*caller)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
   if (auto denied = svc.auth.tokenGate(req, *caller)) return *denied;
   return *caller;
 }
@@ -181,7 +181,7 @@ Response discover(Services& svc, const Request& req) {
   if (!target) return Response::fromError(target.error());
   auto allowed = canCommunicate(svc.store, std::get<std::string>(caller), target->id);
   if (!allowed) return Response::fromError(allowed.error());
-  if (!*allowed) return Response::error(403, "caller may not communicate with this workspace");
+  if (!*allowed) return Response::error(Errc::forbidden, "caller may not communicate with this workspace");
   return Response::json(200, peerJson(*target));
 }
 
@@ -208,9 +208,9 @@ Response checkAccess(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto caller = in.string("caller_id");
   auto target = in.string("target_id");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!caller || !target) return Response::error(400, "caller_id and target_id are required");
-  if (!isUuid(*caller) || !isUuid(*target)) return Response::error(400, "caller_id and target_id must be UUIDs");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!caller || !target) return Response::error(Errc::invalid_argument, "caller_id and target_id are required");
+  if (!isUuid(*caller) || !isUuid(*target)) return Response::error(Errc::invalid_argument, "caller_id and target_id must be UUIDs");
   auto allowed = canCommunicate(svc.store, *caller, *target);
   if (!allowed) return Response::fromError(allowed.error());
   return Response::json(200, {{"allowed", *allowed}});

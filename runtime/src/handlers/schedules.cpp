@@ -56,7 +56,7 @@ std::variant<ScheduleRecord, Response> loadSchedule(Services& svc, const Request
   if (!all) return Response::fromError(all.error());
   for (auto& s : *all)
     if (s.id == req.param("scheduleId")) return s;
-  return Response::error(404, "no such schedule");
+  return Response::error(Errc::not_found, "no such schedule");
 }
 
 bool nameTaken(Services& svc, const ScheduleRecord& s) {
@@ -81,8 +81,8 @@ Response create(Services& svc, const Request& req) {
   s.id = newUuid();
   s.workspace_id = loaded->id;
   JsonInput in(req.body);
-  if (auto bad = apply(in, s)) return Response::error(400, *bad);
-  if (nameTaken(svc, s)) return Response::error(409, "a schedule named " + s.name + " exists");
+  if (auto bad = apply(in, s)) return Response::error(Errc::invalid_argument, *bad);
+  if (nameTaken(svc, s)) return Response::error(Errc::conflict, "a schedule named " + s.name + " exists");
   s.created_at = s.updated_at = nowTime();
   if (auto r = svc.store.putSchedule(s); !r) return Response::fromError(r.error());
   return Response::json(201, {{"id", s.id}, {"status", "created"}, {"next_run_at", s.next_run_at.value_or("")}});
@@ -93,8 +93,8 @@ Response update(Services& svc, const Request& req) {
   if (auto* r = std::get_if<Response>(&loaded)) return *r;
   auto s = std::get<ScheduleRecord>(std::move(loaded));
   JsonInput in(req.body);
-  if (auto bad = apply(in, s)) return Response::error(400, *bad);
-  if (nameTaken(svc, s)) return Response::error(409, "a schedule named " + s.name + " exists");
+  if (auto bad = apply(in, s)) return Response::error(Errc::invalid_argument, *bad);
+  if (nameTaken(svc, s)) return Response::error(Errc::conflict, "a schedule named " + s.name + " exists");
   s.updated_at = nowTime();
   if (auto r = svc.store.putSchedule(s); !r) return Response::fromError(r.error());
   return Response::json(200, scheduleJson(s));
@@ -105,7 +105,7 @@ Response remove(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   auto removed = svc.store.deleteSchedule(loaded->id, req.param("scheduleId"));
   if (!removed) return Response::fromError(removed.error());
-  if (!*removed) return Response::error(404, "no such schedule");
+  if (!*removed) return Response::error(Errc::not_found, "no such schedule");
   return Response::json(200, {{"status", "deleted"}});
 }
 

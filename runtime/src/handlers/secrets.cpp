@@ -22,9 +22,9 @@ std::variant<std::pair<std::string, std::string>, Response> keyAndValue(const Re
   JsonInput in(req.body);
   auto key = in.string("key");
   auto value = in.string("value");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!key || !value) return Response::error(400, "key and value are required");
-  if (auto e = validateSecret(*key, *value)) return Response::error(400, *e);
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!key || !value) return Response::error(Errc::invalid_argument, "key and value are required");
+  if (auto e = validateSecret(*key, *value)) return Response::error(Errc::invalid_argument, *e);
   return std::pair{*key, *value};
 }
 
@@ -72,7 +72,7 @@ Response removeWorkspace(Services& svc, const Request& req) {
   const std::string key = req.param("key");
   auto removed = svc.workspaces.secrets().remove(loaded->id, key);
   if (!removed) return Response::fromError(removed.error());
-  if (!*removed) return Response::error(404, "no secret " + key);
+  if (!*removed) return Response::error(Errc::not_found, "no secret " + key);
   svc.workspaces.restartInBackground(loaded->id);
   return Response::json(200, {{"status", "deleted"}, {"key", key}});
 }
@@ -110,7 +110,7 @@ Response removeGlobal(Services& svc, const Request& req) {
   const std::string key = req.param("key");
   auto removed = svc.workspaces.secrets().remove("", key);
   if (!removed) return Response::fromError(removed.error());
-  if (!*removed) return Response::error(404, "no global secret " + key);
+  if (!*removed) return Response::error(Errc::not_found, "no global secret " + key);
   restartSeeing(svc, key);
   return Response::json(200, {{"status", "deleted"}, {"key", key}, {"scope", "global"}});
 }
@@ -129,8 +129,8 @@ Response putModel(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   JsonInput in(req.body);
   auto model = in.string("model");
-  if (in.error()) return Response::error(400, *in.error());
-  if (!model) return Response::error(400, "model is required");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!model) return Response::error(Errc::invalid_argument, "model is required");
   const std::string& id = loaded->id;
   json reply;
   if (model->empty()) {
@@ -138,7 +138,7 @@ Response putModel(Services& svc, const Request& req) {
     if (!removed) return Response::fromError(removed.error());
     reply = {{"status", "cleared"}};
   } else {
-    if (model->size() > 256) return Response::error(400, "model is at most 256 characters");
+    if (model->size() > 256) return Response::error(Errc::invalid_argument, "model is at most 256 characters");
     if (auto r = svc.workspaces.secrets().put(id, kModelKey, *model); !r) return Response::fromError(r.error());
     reply = {{"status", "saved"}, {"model", *model}};
   }

@@ -20,18 +20,18 @@ Response expand(Services& svc, const Request& req) {
   if (!parent) return Response::fromError(parent.error());
   JsonInput in(req.body);
   auto subs = in.body().value("sub_workspaces", json::array());
-  if (in.error()) return Response::error(400, *in.error());
-  if (!subs.is_array() || subs.empty()) return Response::error(400, "sub_workspaces must be a non-empty array");
-  if (subs.size() > 100) return Response::error(400, "at most 100 sub_workspaces per expand");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (!subs.is_array() || subs.empty()) return Response::error(Errc::invalid_argument, "sub_workspaces must be a non-empty array");
+  if (subs.size() > 100) return Response::error(Errc::invalid_argument, "at most 100 sub_workspaces per expand");
   std::vector<Workspace> children;
   for (const auto& s : subs) {
     JsonInput child(s.is_object() ? s.dump() : "[]");
     auto name = child.string("name");
     auto role = child.string("role");
     auto runtime = child.string("runtime");
-    if (child.error()) return Response::error(400, "sub_workspaces: " + *child.error());
-    if (!name || name->empty()) return Response::error(400, "every sub_workspace needs a name");
-    if (auto e = validateWorkspaceText(name, role, std::nullopt, runtime)) return Response::error(400, *e);
+    if (child.error()) return Response::error(Errc::invalid_argument, "sub_workspaces: " + *child.error());
+    if (!name || name->empty()) return Response::error(Errc::invalid_argument, "every sub_workspace needs a name");
+    if (auto e = validateWorkspaceText(name, role, std::nullopt, runtime)) return Response::error(Errc::invalid_argument, *e);
     Workspace w;
     w.id = newUuid();
     w.name = *name;
@@ -88,8 +88,8 @@ Response console(Services& svc, const Request& req) {
   auto output = svc.workspaces.bootLogAuto(loaded->id);
   if (!output) {
     if (output.error().code == Errc::backend_unavailable)
-      return Response::error(501, "console output unavailable on this deployment (no backend)");
-    return Response::error(502, output.error().message);
+      return Response::error(Errc::unsupported, "console output unavailable on this deployment (no backend)");
+    return Response::error(Errc::backend_error, output.error().message);
   }
   return Response::json(200, {{"output", *output}});
 }
@@ -100,7 +100,7 @@ Response bootstrapFailed(Services& svc, const Request& req) {
   JsonInput in(req.body);
   const std::string error = in.string("error").value_or("bootstrap failed");
   std::string tail = in.string("log_tail").value_or("");
-  if (in.error()) return Response::error(400, *in.error());
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
   // Keep the end of the log: that is where the failure is. Cut on a UTF-8 boundary.
   const auto keepTail = [](std::string& s, std::size_t max) {
     if (s.size() <= max) return;

@@ -31,7 +31,7 @@ Response create(Services& svc, const Request& req) {
   auto tokens = svc.store.liveTokens(id);
   if (!tokens) return Response::fromError(tokens.error());
   if (tokens->size() >= kMaxLiveTokens)
-    return Response::error(429, "this workspace already has " + std::to_string(kMaxLiveTokens) +
+    return Response::error(Errc::rate_limited, "this workspace already has " + std::to_string(kMaxLiveTokens) +
                                     " live tokens; revoke one first");
   auto token = svc.credentials.issueToken(id);
   if (!token) return Response::fromError(token.error());
@@ -44,10 +44,10 @@ Response revoke(Services& svc, const Request& req) {
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
   const auto& token_id = req.param("tokenId");
-  if (!isUuid(token_id)) return Response::error(400, "invalid token id");
+  if (!isUuid(token_id)) return Response::error(Errc::invalid_argument, "invalid token id");
   auto revoked = svc.store.revokeToken(loaded->id, token_id);
   if (!revoked) return Response::fromError(revoked.error());
-  if (!*revoked) return Response::error(404, "token not found");
+  if (!*revoked) return Response::error(Errc::not_found, "token not found");
   return Response::json(200, {{"status", "revoked"}});
 }
 

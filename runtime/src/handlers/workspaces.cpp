@@ -52,31 +52,31 @@ Response create(Services& svc, const Request& req) {
   const json memory_input = in.has("initial_memories") ? in.body()["initial_memories"] : json();
   std::optional<double> x, y;
   readPosition(in, x, y);
-  if (in.error()) return Response::error(400, *in.error());
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
 
-  if (!name || name->empty()) return Response::error(400, "name is required");
-  if (auto e = validateWorkspaceText(name, role, model, runtime)) return Response::error(400, *e);
-  if (tier && (*tier < 0 || *tier > 4)) return Response::error(400, "tier must be between 1 and 4");
+  if (!name || name->empty()) return Response::error(Errc::invalid_argument, "name is required");
+  if (auto e = validateWorkspaceText(name, role, model, runtime)) return Response::error(Errc::invalid_argument, *e);
+  if (tier && (*tier < 0 || *tier > 4)) return Response::error(Errc::invalid_argument, "tier must be between 1 and 4");
   if (dir && !dir->empty()) {
     auto normal = normaliseWorkspaceDir(*dir, svc.config.workspace_dir_root);
     if (!normal) return Response::fromError(normal.error());
     dir = *normal;
   }
   if (auto e = validateWorkspaceAccess(access.value_or(""), dir && !dir->empty()))
-    return Response::error(400, *e);
-  if (budget && *budget < 0) return Response::error(400, "budget_limit must be >= 0");
+    return Response::error(Errc::invalid_argument, *e);
+  if (budget && *budget < 0) return Response::error(Errc::invalid_argument, "budget_limit must be >= 0");
   if (max_tasks && (*max_tasks < 1 || *max_tasks > 1000))
-    return Response::error(400, "max_concurrent_tasks must be between 1 and 1000");
+    return Response::error(Errc::invalid_argument, "max_concurrent_tasks must be between 1 and 1000");
   std::vector<std::pair<std::string, std::string>> secret_values;
   const json secret_input = secrets.value_or(json::object());
   for (const auto& [key, value] : secret_input.items()) {
-    if (!value.is_string()) return Response::error(400, "secret " + key + " must be a string");
-    if (auto e = validateSecret(key, value.get_ref<const std::string&>())) return Response::error(400, *e);
+    if (!value.is_string()) return Response::error(Errc::invalid_argument, "secret " + key + " must be a string");
+    if (auto e = validateSecret(key, value.get_ref<const std::string&>())) return Response::error(Errc::invalid_argument, *e);
     secret_values.emplace_back(key, value.get<std::string>());
   }
   if (parent_id) {
     auto parent = svc.workspaces.findLive(*parent_id);
-    if (!parent) return parent.error().code == Errc::not_found ? Response::error(400, "parent workspace not found") : Response::fromError(parent.error());
+    if (!parent) return parent.error().code == Errc::not_found ? Response::error(Errc::invalid_argument, "parent workspace not found") : Response::fromError(parent.error());
   }
   const bool is_external = external.value_or(false) || runtime.value_or("") == "external";
   if (is_external && url && !url->empty()) {
@@ -102,7 +102,7 @@ Response create(Services& svc, const Request& req) {
   w.y = y.value_or(0);
 
   auto memories = initialMemories(w, memory_input);
-  if (!memories) return Response::error(400, memories.error().message);
+  if (!memories) return Response::error(Errc::invalid_argument, memories.error().message);
   if (is_external && url) w.url = *url;
 
   WorkspaceService::NewWorkspace created{w, {{"name", w.name}, {"tier", w.tier}, {"runtime", w.runtime}},
@@ -174,9 +174,9 @@ Response update(Services& svc, const Request& req) {
   // What decides where and how privileged the workload runs is the operator's, not the agent's.
   for (const char* field : {"tier", "workspace_dir", "workspace_access", "runtime"})
     if (in.has(field) && !svc.auth.isAdmin(req))
-      return Response::error(403, std::string("changing ") + field + " needs the admin token");
+      return Response::error(Errc::forbidden, std::string("changing ") + field + " needs the admin token");
   if (auto tier = in.integer("tier")) {
-    if (*tier < 1 || *tier > 4) return Response::error(400, "tier must be between 1 and 4");
+    if (*tier < 1 || *tier > 4) return Response::error(Errc::invalid_argument, "tier must be between 1 and 4");
     u.tier = static_cast<int>(*tier);
   }
   if (in.has("parent_id")) u.parent_id = in.string("parent_id");
@@ -185,12 +185,12 @@ Response update(Services& svc, const Request& req) {
   if (in.has("workspace_dir")) u.workspace_dir = in.string("workspace_dir");
   u.workspace_access = in.string("workspace_access");
   readPosition(in, u.x, u.y);
-  if (in.error()) return Response::error(400, *in.error());
-  if (u.x.has_value() != u.y.has_value()) return Response::error(400, "x and y must be sent together");
-  if (u.name && u.name->empty()) return Response::error(400, "name must not be empty");
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (u.x.has_value() != u.y.has_value()) return Response::error(Errc::invalid_argument, "x and y must be sent together");
+  if (u.name && u.name->empty()) return Response::error(Errc::invalid_argument, "name must not be empty");
   if (auto e = validateWorkspaceText(u.name, u.role ? *u.role : std::nullopt, std::nullopt, u.runtime))
-    return Response::error(400, *e);
-  if (u.runtime && u.runtime->empty()) return Response::error(400, "runtime must not be empty");
+    return Response::error(Errc::invalid_argument, *e);
+  if (u.runtime && u.runtime->empty()) return Response::error(Errc::invalid_argument, "runtime must not be empty");
   const auto& w = *loaded;
   const auto dir = u.workspace_dir ? *u.workspace_dir : w.workspace_dir;
   if (u.workspace_dir && *u.workspace_dir && !(*u.workspace_dir)->empty()) {
@@ -200,20 +200,20 @@ Response update(Services& svc, const Request& req) {
   }
   if (u.workspace_dir && *u.workspace_dir && (*u.workspace_dir)->empty()) u.workspace_dir = std::optional<std::string>();
   if (auto e = validateWorkspaceAccess(u.workspace_access.value_or(w.workspace_access), dir && !dir->empty()))
-    return Response::error(400, *e);
+    return Response::error(Errc::invalid_argument, *e);
   if (u.parent_id && *u.parent_id) {
     const std::string& parent = **u.parent_id;
-    if (parent == id) return Response::error(400, "a workspace cannot be its own parent");
+    if (parent == id) return Response::error(Errc::invalid_argument, "a workspace cannot be its own parent");
     auto p = svc.workspaces.findLive(parent);
-    if (!p) return p.error().code == Errc::not_found ? Response::error(400, "parent workspace not found") : Response::fromError(p.error());
+    if (!p) return p.error().code == Errc::not_found ? Response::error(Errc::invalid_argument, "parent workspace not found") : Response::fromError(p.error());
     auto below = svc.store.descendants(id);
     if (!below) return Response::fromError(below.error());
     for (const auto& d : *below)
-      if (d.id == parent) return Response::error(400, "parent_id would create a cycle");
+      if (d.id == parent) return Response::error(Errc::invalid_argument, "parent_id would create a cycle");
   }
   auto updated = svc.store.updateWorkspace(id, u);
   if (!updated) return Response::fromError(updated.error());
-  if (!*updated) return Response::error(404, "workspace not found");
+  if (!*updated) return Response::error(Errc::not_found, "workspace not found");
   svc.events().record("WORKSPACE_UPDATED", id, in.body());
   json out{{"status", "updated"}};
   if (u.workspace_dir) out["needs_restart"] = true;
@@ -267,7 +267,7 @@ Response remove(Services& svc, const Request& req) {
 
 Response state(Services& svc, const Request& req) {
   const std::string& id = req.param("id");
-  if (!isUuid(id)) return Response::error(400, "invalid workspace id");
+  if (!isUuid(id)) return Response::error(Errc::invalid_argument, "invalid workspace id");
   if (auto denied = svc.auth.tokenGate(req, id)) return *denied;
   auto found = svc.store.findWorkspace(id);
   if (!found) return Response::fromError(found.error());

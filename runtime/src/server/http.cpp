@@ -49,11 +49,13 @@ Response Response::json(int status, const nlohmann::json& body) {
   return r;
 }
 
-Response Response::error(int status, std::string_view message) {
+Response Response::protocolError(int status, std::string_view message) {
   return json(status, {{"error", message}});
 }
 
-Response Response::fromError(const Error& e) { return error(httpStatus(e.code), e.message); }
+Response Response::error(Errc code, std::string_view message) { return protocolError(httpStatus(code), message); }
+
+Response Response::fromError(const Error& e) { return error(e.code, e.message); }
 
 Response Response::later(std::function<Response()> work) {
   Response r;

@@ -15,6 +15,7 @@
 namespace ws {
 
 struct Error;
+enum class Errc;
 class Terminal;
 
 struct Request {
@@ -50,10 +51,14 @@ struct Response {
   std::function<Response()> deferred;
 
   static Response json(int status, const nlohmann::json& body);
-  /// `{"error": message}` with the given status.
-  static Response error(int status, std::string_view message);
+  /// `{"error": message}` with the status of `code` (httpStatus): the one mapping from the
+  /// error model to HTTP.
+  static Response error(Errc code, std::string_view message);
   /// The status and message of a typed error.
   static Response fromError(const Error& e);
+  /// `{"error": message}` with a status of the HTTP protocol itself (405, 426, a parse
+  /// failure): for the server and the router, never for a handler's outcome.
+  static Response protocolError(int status, std::string_view message);
   /// A response computed by `work` on the server's worker pool.
   static Response later(std::function<Response()> work);
 };

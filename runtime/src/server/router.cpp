@@ -25,7 +25,7 @@ void Router::addBlocking(std::string method, const std::string& pattern, AuthPol
 
 void Router::addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener) {
   routes_.push_back(Route{"WEBSOCKET", pattern, splitPath(pattern), policy,
-                          [](const Request&) { return Response::error(426, "this route needs a WebSocket upgrade"); },
+                          [](const Request&) { return Response::protocolError(426, "this route needs a WebSocket upgrade"); },
                           std::move(opener), true});
 }
 
@@ -53,7 +53,7 @@ std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& 
     if (auto denied = auth_.check(r.policy, req)) return *denied;
     return r.opener(req);
   }
-  return Response::error(404, "not found");
+  return Response::protocolError(404, "not found");
 }
 
 bool Router::match(const Route& r, const std::vector<std::string>& segments, Request& req) {
@@ -97,8 +97,8 @@ Response Router::handle(Request& req) const {
     }
   }
   if (!best) {
-    return path_known ? Response::error(405, "method not allowed")
-                      : Response::error(404, "not found");
+    return path_known ? Response::protocolError(405, "method not allowed")
+                      : Response::protocolError(404, "not found");
   }
   match(*best, segments, req);
   if (auto denied = auth_.check(best->policy, req)) return *denied;

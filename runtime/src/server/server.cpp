@@ -204,7 +204,7 @@ struct HttpServer::Impl {
       }
       Response res;
       if (!parseRequestTarget(msg.target(), req)) {
-        res = Response::error(400, "malformed request target");
+        res = Response::protocolError(400, "malformed request target");
       } else {
         try {
           res = handler(req);
@@ -218,7 +218,7 @@ struct HttpServer::Impl {
           }
         } catch (const std::exception& e) {
           spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
-          res = Response::error(500, "internal error");
+          res = Response::protocolError(500, "internal error");
         }
       }
       if (res.drop_connection) {
@@ -245,7 +245,7 @@ struct HttpServer::Impl {
                                   unsigned version) {
     http::response<http::string_body> out{static_cast<http::status>(status), version};
     out.set(http::field::content_type, "application/json");
-    out.body() = Response::error(status, message).body;
+    out.body() = Response::protocolError(status, message).body;
     out.keep_alive(false);
     out.prepare_payload();
     co_await http::async_write(stream, out, kUseTuple);

@@ -1,4 +1,5 @@
 #include "server/router.h"
+#include "ws/errors.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@ class DenyAdmin : public Authenticator {
  public:
   std::optional<Response> check(AuthPolicy policy, const Request&) override {
     ++checks;
-    if (policy == AuthPolicy::admin) return Response::error(401, "no");
+    if (policy == AuthPolicy::admin) return Response::error(Errc::unauthorized, "no");
     return std::nullopt;
   }
   int checks = 0;
