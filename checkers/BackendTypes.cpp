@@ -143,10 +143,5 @@ HandleTest classifyHandleTest(const Expr* E, llvm::StringRef Interface) {
   return {};
 }
 
-std::string capitalize(llvm::StringRef S) {
-  std::string Out = S.str();
-  if (!Out.empty()) Out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(Out[0])));
-  return Out;
-}
 
 }  // namespace parity::tidy

@@ -45,7 +45,5 @@ struct HandleTest {
 };
 HandleTest classifyHandleTest(const clang::Expr* E, llvm::StringRef Interface);
 
-/// "stop" -> "Stop".
-std::string capitalize(llvm::StringRef S);
 
 }  // namespace parity::tidy

@@ -218,7 +218,7 @@ void BespokeDispatchCheck::report(const Stmt* Site, const CXXMethodDecl* Method,
   if (const auto* If = dyn_cast<IfStmt>(Site)) Loc = If->getIfLoc();
   if (const auto* Switch = dyn_cast<SwitchStmt>(Site)) Loc = Switch->getSwitchLoc();
   if (const auto* Cond = dyn_cast<AbstractConditionalOperator>(Site)) Loc = Cond->getQuestionLoc();
-  const std::string Fix = "add a " + capitalize(Method->getName()) + "WorkspaceAuto dispatcher on WorkspaceService and call it";
+  const std::string Fix = "call its dispatcher on WorkspaceService (a member named *Auto), or add one";
   if (Shape == kIfOnHandle)
     diag(Loc, "bespoke backend dispatch: branching on which backend is wired to call '%0'; %1") << Method->getName() << Fix;
   else

@@ -10,8 +10,8 @@
 namespace parity::tidy {
 
 /// Flags code outside a *Auto dispatcher that chooses a backend and calls it: the next verb
-/// must land as a dispatcher mirror, not as another bespoke dispatch site ("add a
-/// <Op>WorkspaceAuto dispatcher"). The shapes:
+/// must land as a dispatcher on WorkspaceService (a member named *Auto), not as another
+/// bespoke dispatch site. The shapes:
 ///  - an if / else-if that branches on which backend is wired and calls backend methods in
 ///    its branches (one report per chain), and the same as a conditional operator
 ///    (`cp ? cp->stop(id) : docker->stop(id)`);

@@ -227,7 +227,7 @@ int ready(Handler& h) { if (h.cp) return 1; return 0; }
 )cpp");
   ASSERT_EQ(f.size(), 1u) << "one report per chain, none in the *Auto dispatcher";
   EXPECT_EQ(f[0].check, "parity-bespoke-dispatch");
-  EXPECT_NE(f[0].message.find("StopWorkspaceAuto"), std::string::npos);
+  EXPECT_NE(f[0].message.find("call its dispatcher on WorkspaceService"), std::string::npos);
 }
 
 TEST(BespokeDispatch, ConditionalOperatorChoosesTheBackend) {
@@ -260,7 +260,7 @@ int execAuto(Handler& h, const std::string& id) {
   for (const auto& x : f)
     if (x.check == kBespoke) EXPECT_NE(x.message.find("a conditional operator chooses the backend"), std::string::npos);
   ASSERT_FALSE(f.empty());
-  EXPECT_NE(f[0].message.find("'stop'; add a StopWorkspaceAuto dispatcher"), std::string::npos) << f[0].message;
+  EXPECT_NE(f[0].message.find("'stop'; call its dispatcher on WorkspaceService"), std::string::npos) << f[0].message;
 }
 
 TEST(BespokeDispatch, SwitchAndIfChooseTheBackend) {

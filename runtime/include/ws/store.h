@@ -77,7 +77,7 @@ struct TokenRecord {
   std::optional<std::string> last_used_at;
 };
 
-/// A stored secret. The value is sealed (runtime/src/auth/secret_box.h): ciphertext when
+/// A stored secret. The value is sealed (runtime/src/service/secret_box.h): ciphertext when
 /// encryption_version is 1, plain bytes when 0. An empty workspace_id means a global secret.
 struct SecretRecord {
   std::string workspace_id;
