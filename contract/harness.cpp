@@ -148,6 +148,7 @@ class ForcedUnsupported final : public BackendUnderTest {
   Provisioner& provisioner() override { return p_; }
   std::unique_ptr<Provisioner> unwired() override { return std::make_unique<UnsupportedProvisioner>(); }
   void killBehindItsBack(const std::string&) override {}
+  void crashBehindItsBack(const std::string&) override {}
   bool keepsWorkspaceData() const override { return false; }
 
  private:
@@ -239,6 +240,7 @@ class Reference final : public BackendUnderTest {
   Provisioner& provisioner() override { return p_; }
   std::unique_ptr<Provisioner> unwired() override { return std::make_unique<ReferenceProvisioner>(false); }
   void killBehindItsBack(const std::string& id) override { p_.kill(id); }
+  void crashBehindItsBack(const std::string& id) override { p_.kill(id); }
   bool keepsWorkspaceData() const override { return true; }
 
  private:
@@ -252,6 +254,7 @@ class Real final : public BackendUnderTest {
   Provisioner& provisioner() override { return env_.provisioner(); }
   std::unique_ptr<Provisioner> unwired() override { return env_.unwired(); }
   void killBehindItsBack(const std::string& id) override { env_.killBehindItsBack(id); }
+  void crashBehindItsBack(const std::string& id) override { env_.crashBehindItsBack(id); }
   bool keepsWorkspaceData() const override { return env_.keepsWorkspaceData(); }
   test::BackendEnv* serverEnv() override { return &env_; }
 

@@ -41,6 +41,9 @@ class BackendUnderTest {
   virtual std::unique_ptr<Provisioner> unwired() = 0;
   /// Ends the workload without telling the provisioner.
   virtual void killBehindItsBack(const std::string& id) = 0;
+  /// Stops the workload's processes and leaves the workload itself (an exited container, a
+  /// stopped instance), as a crash would.
+  virtual void crashBehindItsBack(const std::string& id) = 0;
   /// Whether /workspace survives a stop and start (a declared divergence).
   virtual bool keepsWorkspaceData() const = 0;
   /// The environment to run the real server on; null for a backend that cannot host it.

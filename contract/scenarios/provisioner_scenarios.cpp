@@ -198,6 +198,15 @@ CONTRACT_SCENARIO(a2a_liveness, IsRunningFollowsTheWorkload) {
   EXPECT_FALSE(unknown.running) << "an id the backend never ran is not running";
 }
 
+CONTRACT_SCENARIO(a2a_liveness, IsRunningSeesAWorkloadThatStopped) {
+  // The workload is still there (an exited container, a stopped instance), its agent is not.
+  const auto id = bench.started();
+  ASSERT_TRUE(bench.provisioner().isRunning(id).running);
+  bench.backend().crashBehindItsBack(id);
+  EXPECT_TRUE(Bench::eventually([&] { return !bench.provisioner().isRunning(id).running; }, 30s));
+  EXPECT_FALSE(bench.provisioner().isRunning(id).error) << "a stopped workload is a certain answer";
+}
+
 CONTRACT_SCENARIO(orphan_sweep, ListManagedFollowsTheWorkloads) {
   const auto id = bench.started();
   EXPECT_TRUE(listed(bench, id));

@@ -76,6 +76,11 @@ void DockerEnv::killBehindItsBack(const std::string& id) {
   ASSERT_TRUE(engine_->call("DELETE", "/containers/" + docker::containerName(id) + "?force=true"));
 }
 
+void DockerEnv::crashBehindItsBack(const std::string& id) {
+  // An explicit stop: the restart policy (unless-stopped) leaves the exited container alone.
+  ASSERT_TRUE(engine_->call("POST", "/containers/" + docker::containerName(id) + "/stop?t=1"));
+}
+
 void DockerEnv::startOrphan(const std::string& ghost) {
   const json spec{{"Image", "molecule-local/workspace-agent:dev"},
                   {"Entrypoint", {"/bin/sleep", "600"}},
@@ -111,6 +116,11 @@ std::unique_ptr<Provisioner> ControlPlaneEnv::unwired() {
 void ControlPlaneEnv::killBehindItsBack(const std::string& id) {
   auto c = emulator_.client();
   ASSERT_EQ(c.request("DELETE", "/cp/workspaces/" + id, "", emulator_.auth()).status, 200);
+}
+
+void ControlPlaneEnv::crashBehindItsBack(const std::string& id) {
+  auto c = emulator_.client();
+  ASSERT_EQ(c.request("POST", "/cp/admin/workspaces/" + id + "/crash", "", emulator_.auth(true)).status, 200);
 }
 
 void ControlPlaneEnv::startOrphan(const std::string& ghost) {

@@ -40,6 +40,9 @@ class BackendEnv {
   virtual bool workloadGone(const std::string& id) = 0;
   /// Removes the workload without telling the server.
   virtual void killBehindItsBack(const std::string& id) = 0;
+  /// Ends the workload's processes and leaves the workload (an exited container, a stopped
+  /// instance), as a crash would.
+  virtual void crashBehindItsBack(const std::string& id) = 0;
   /// Starts a labelled workload for a workspace the server never heard of.
   virtual void startOrphan(const std::string& ghost) = 0;
   virtual std::string execIn(const std::string& id, const std::vector<std::string>& argv) = 0;
@@ -60,6 +63,7 @@ class DockerEnv : public BackendEnv {
   bool storageLeft(const std::string& id) override;
   bool workloadGone(const std::string& id) override;
   void killBehindItsBack(const std::string& id) override;
+  void crashBehindItsBack(const std::string& id) override;
   void startOrphan(const std::string& ghost) override;
   std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
   bool keepsWorkspaceData() const override { return true; }
@@ -80,6 +84,7 @@ class ControlPlaneEnv : public BackendEnv {
   bool storageLeft(const std::string& id) override { return workloadUp(id); }  // storage ends with the instance
   bool workloadGone(const std::string& id) override;
   void killBehindItsBack(const std::string& id) override;
+  void crashBehindItsBack(const std::string& id) override;
   void startOrphan(const std::string& ghost) override;
   std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
   bool keepsWorkspaceData() const override { return false; }

@@ -221,6 +221,16 @@ ws::Result<Instance> InstanceManager::provision(const ProvisionRequest& r) {
   return inst;
 }
 
+ws::Result<> InstanceManager::crash(const std::string& workspace_id) {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, i] : instances_)
+    if (i.workspace_id == workspace_id && (i.state == "running" || i.state == "pending") && i.pid > 0) {
+      kill(-i.pid, SIGKILL);
+      return {};
+    }
+  return makeError(Errc::not_found, "no live instance of workspace " + workspace_id);
+}
+
 ws::Result<std::vector<Instance>> InstanceManager::terminate(const std::string& workspace_id,
                                                              const std::string& instance_id) {
   std::vector<std::string> ids;

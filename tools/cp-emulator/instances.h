@@ -52,6 +52,9 @@ class InstanceManager {
   /// Terminates one instance, or every live instance of the workspace when `instance_id` is empty.
   ws::Result<std::vector<Instance>> terminate(const std::string& workspace_id, const std::string& instance_id);
   ws::Result<Instance> find(const std::string& workspace_id, const std::string& instance_id);
+  /// Kills the process tree of the workspace's live instance and leaves the instance, which
+  /// the reaper then marks stopped (a crash, for tests).
+  ws::Result<> crash(const std::string& workspace_id);
   /// The console of the workspace's most recent instance.
   ws::Result<std::string> console(const std::string& workspace_id);
   ws::Result<ws::ExecResult> exec(const std::string& workspace_id, const std::string& instance_id,

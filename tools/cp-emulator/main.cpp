@@ -261,6 +261,11 @@ int main(int argc, char** argv) {
     if (!term) return Response::fromError(term.error());
     return *term;
   });
+  // A crash of an instance's processes (the instance stays, then reads stopped).
+  router.add("POST", "/cp/admin/workspaces/:id/crash", AuthPolicy::admin, [&](const Request& req) {
+    if (auto crashed = instances.crash(req.param("id")); !crashed) return Response::fromError(crashed.error());
+    return Response::json(200, {{"status", "crashed"}});
+  });
   // Fault injection, the emulator's own admin endpoint.
   router.add("POST", "/cp/admin/faults", AuthPolicy::admin, [&](const Request& req) {
     ws::JsonInput in(req.body);
