@@ -27,7 +27,8 @@ class TempStore {
   const std::filesystem::path& path() const { return path_; }
   void reopen() {
     store_.reset();
-    store_ = std::move(*openSqliteStore(path_.string()));
+    auto opened = openSqliteStore(path_.string());
+    store_ = std::move(*opened);
   }
 
  private:

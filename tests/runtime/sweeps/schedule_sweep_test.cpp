@@ -20,6 +20,7 @@
 
 #include "core/cron.h"
 #include "sweep_fixture.h"
+#include "../loopback.h"
 
 namespace ws::test {
 namespace {
@@ -104,15 +105,6 @@ class FakeAgent {
   std::vector<json> received_;
   std::thread thread_;
 };
-
-// A loopback port with nothing listening on it (bound, then released).
-std::string refusedUrl() {
-  net::io_context io;
-  net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
-  const auto port = a.local_endpoint().port();
-  a.close();
-  return "http://127.0.0.1:" + std::to_string(port);
-}
 
 class ScheduleSweepTest : public SweepFixture {
  protected:

@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include "../../loopback.h"
 
 namespace ws::controlplane {
 namespace {
@@ -149,15 +150,6 @@ class FakeControlPlane {
   std::vector<HttpRequest> seen_;
   std::thread thread_;
 };
-
-// A loopback port with nothing listening on it (bound, then released).
-std::string refusedUrl() {
-  net::io_context io;
-  net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
-  const auto port = a.local_endpoint().port();
-  a.close();
-  return "http://127.0.0.1:" + std::to_string(port);
-}
 
 std::string header(const HttpRequest& req, std::string_view name) { return std::string(req[name]); }
 
@@ -640,7 +632,7 @@ TEST_F(ControlPlaneProvisionerTest, EncodesIdsAndInstancesInTargets) {
 }
 
 TEST_F(ControlPlaneProvisionerTest, AnUnreachableControlPlaneIsBackendUnavailable) {
-  auto p = provisioner(config(refusedUrl()));
+  auto p = provisioner(config(ws::test::refusedUrl()));
   EXPECT_EQ(p.start(workspace()).error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.stop(kId).error().code, Errc::backend_unavailable);
   EXPECT_EQ(p.bootLog(kId).error().code, Errc::backend_unavailable);
