@@ -35,6 +35,14 @@ struct Wiring {
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules}) {
     registerAllRoutes(router, services);
   }
+  /// Background work (sweeps, provisioning, schedule runs) uses every member: end it before
+  /// any member goes.
+  ~Wiring() {
+    sweeper.stop();
+    workspaces.drain();
+  }
+  Wiring(const Wiring&) = delete;
+  Wiring& operator=(const Wiring&) = delete;
 
   EventBus events;
   Lifecycle lifecycle;

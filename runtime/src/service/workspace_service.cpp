@@ -200,20 +200,27 @@ Result<> WorkspaceService::create(std::vector<NewWorkspace> batch, WithoutBacken
     for (const auto& m : n.memories)
       if (auto ok = lifecycle_.store().insertMemory(m); !ok) return ok.error();
   }
+  // Every row is recorded by now: bring each one up, even after another failed, and report the
+  // first failure.
+  Result<> first;
   for (const auto& n : batch) {
     const Workspace& w = n.row;
     if (w.status != Status::provisioning) continue;  // adopted at registration: already online
+    Result<bool> changed = true;
     if (!w.external) {
       provisionWorkspaceAuto(w);
     } else if (!w.url.empty()) {
-      auto online = lifecycle_.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
-      if (!online) return online.error();
-      liveness_.touch(w.id);
-    } else if (auto waiting = lifecycle_.change(StatusChange::to(Status::awaiting_agent, w.id)); !waiting) {
-      return waiting.error();
+      changed = lifecycle_.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
+      if (changed) liveness_.touch(w.id);
+    } else {
+      changed = lifecycle_.change(StatusChange::to(Status::awaiting_agent, w.id));
+    }
+    if (!changed) {
+      spdlog::error("workspace {}: cannot bring it up: {}", w.id, changed.error().message);
+      if (first) first = changed.error();
     }
   }
-  return {};
+  return first;
 }
 
 Result<std::optional<Workspace>> WorkspaceService::pausedAncestor(const Workspace& w) {
