@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ws/store.h"
+#include "ws/workspace_store.h"
 
 namespace ws {
 
@@ -18,7 +18,7 @@ class EventBus {
  public:
   using Subscriber = std::function<void(const Event&)>;
 
-  explicit EventBus(Store& store) : store_(store) {}
+  explicit EventBus(WorkspaceStore& store) : store_(store) {}
 
   /// Records the event, then broadcasts it. Errors are logged; events never fail a request.
   void record(const std::string& type, const std::optional<std::string>& workspace_id,
@@ -31,7 +31,7 @@ class EventBus {
   void subscribe(Subscriber s);
 
  private:
-  Store& store_;
+  WorkspaceStore& store_;
   std::mutex mutex_;
   std::vector<Subscriber> subscribers_;
 };
