@@ -13,7 +13,7 @@
 #include <thread>
 #include <tuple>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

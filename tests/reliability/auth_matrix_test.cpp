@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {
