@@ -159,6 +159,23 @@ TEST(ReliabilityAuthMatrix, EveryRouteHasADeclaredTier) {
   for (const auto& [key, d] : kDeclared) EXPECT_TRUE(served.count(key)) << key << " is declared but not served";
 }
 
+// A browser page on an allowed origin (the defaults: localhost:3000 and :3001) may call every
+// route: each answers its preflight with the CORS grant, before authentication.
+TEST(ReliabilityAuthMatrix, EveryRouteAnswersABrowserPreflight) {
+  ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin}, {"MOLECULE_ENV", "development"}});
+  auto anon = server.client();
+  const std::string w = "7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e";
+  for (const auto& r : serverRoutes()) {
+    auto res = anon.request("OPTIONS", pathFor(r.pattern, w), "",
+                            {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", r.method},
+                             {"Access-Control-Request-Headers", "authorization,content-type"}});
+    EXPECT_EQ(res.status, 204) << r.method << " " << r.pattern << ": " << res.body;
+    EXPECT_EQ(res.headers["Access-Control-Allow-Origin"], "http://localhost:3000") << r.pattern;
+    EXPECT_EQ(res.headers["Access-Control-Allow-Credentials"], "true") << r.pattern;
+    EXPECT_NE(res.headers["Access-Control-Allow-Methods"].find(r.method), std::string::npos) << r.pattern;
+  }
+}
+
 TEST(ReliabilityAuthMatrix, EveryRouteEveryCaller) {
   ServerProcess server({"--allow-loopback-agents"}, {{"ADMIN_TOKEN", kAdmin}, {"MOLECULE_ENV", "development"}});
   auto admin = server.client(kAdmin);

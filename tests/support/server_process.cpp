@@ -256,7 +256,11 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
   db_path_ = dir_.path() + "/workspace.db";
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
-  std::vector<std::string> argv{"--bind", "127.0.0.1", "--log-level", "warn"};
+  std::vector<std::string> argv{"--bind", "127.0.0.1"};
+  if (!env.count("LOG_LEVEL") && std::find(args.begin(), args.end(), "--log-level") == args.end()) {
+    argv.push_back("--log-level");
+    argv.push_back("warn");
+  }
   if (std::find(args.begin(), args.end(), "--port") == args.end()) {
     argv.push_back("--port");
     argv.push_back("0");

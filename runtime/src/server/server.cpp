@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "server/browser_policy.h"
 
 namespace ws {
 namespace {
@@ -50,7 +51,7 @@ using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 struct HttpServer::Impl {
   Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t)
-      : config(c), handler(std::move(h)), terminals(std::move(t)) {}
+      : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)) {}
 
   // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
   // Bounded: a client that does not read stalls the reader, not the server's memory.
@@ -179,6 +180,13 @@ struct HttpServer::Impl {
       }
       req.body = std::move(msg.body());
       if (terminals && websocket::is_upgrade(msg) && parseRequestTarget(msg.target(), req)) {
+        // A browser does not apply CORS to WebSockets: the Host and Origin checks are all
+        // that keeps another site's page out of a shell.
+        if (!browser.answersToHost(req.header("host").value_or("")) || !browser.allowsWebSocketFrom(req)) {
+          in_flight.fetch_sub(1);
+          co_await writeError(stream, 403, "this origin may not open a WebSocket here", msg.version());
+          break;
+        }
         // Opening a shell waits on the backend: on the worker pool, like any blocking route.
         auto opened = co_await net::co_spawn(
             blocking.get_executor(),
@@ -205,6 +213,8 @@ struct HttpServer::Impl {
       Response res;
       if (!parseRequestTarget(msg.target(), req)) {
         res = Response::protocolError(400, "malformed request target");
+      } else if (auto screened = browser.screen(req)) {
+        res = std::move(*screened);
       } else {
         try {
           res = handler(req);
@@ -225,10 +235,11 @@ struct HttpServer::Impl {
         in_flight.fetch_sub(1);
         break;
       }
+      browser.decorate(req, res);
       const bool keep_alive = msg.keep_alive() && !stopping.load();
       http::response<http::string_body> out{static_cast<http::status>(res.status), msg.version()};
       out.set(http::field::server, "workspace-server");
-      out.set(http::field::content_type, res.content_type);
+      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
       for (const auto& [name, value] : res.headers) out.set(name, value);
       out.body() = std::move(res.body);
       out.keep_alive(keep_alive);
@@ -264,6 +275,7 @@ struct HttpServer::Impl {
   }
 
   const ServerConfig config;
+  const BrowserPolicy browser;
   RequestHandler handler;
   TerminalHandler terminals;
   net::thread_pool blocking{8};  ///< Runs deferred responses (Response::later).
