@@ -30,6 +30,7 @@ struct Declared {
   Tier tier;
   std::string body = "{}";  ///< {W}: the workspace under test; {S}: a sibling.
   std::map<std::string, std::string> headers = {};
+  bool stream = false;  ///< An endless answer (server-sent events): only its status is read.
 };
 
 // Who may call what. Keep in step with docs/security.md.
@@ -48,6 +49,9 @@ const std::map<std::string, Declared> kDeclared = {
     {"GET /registry/:id/peers", {Tier::agent}},
     {"POST /registry/check-access", {Tier::open, R"({"caller_id":"{W}","target_id":"{S}"})"}},
     {"GET /events", {Tier::admin}},
+    // As an agent; without X-Workspace-ID it is the canvas's, admin only (live_events_test).
+    {"GET /ws", {Tier::agent, "", {{"X-Workspace-ID", "{W}"}}}},
+    {"GET /workspaces/:id/events/stream", {Tier::workspace, "", {}, true}},
     {"GET /events/:workspaceId", {Tier::admin}},
     {"GET /admin/workspaces/:id/test-token", {Tier::admin}},
     {"GET /workspaces/:id/tokens", {Tier::workspace}},
@@ -196,7 +200,8 @@ TEST(ReliabilityAuthMatrix, EveryRouteEveryCaller) {
       const std::array<std::string, 4> bearer{"", other, own, kAdmin};
       if (!bearer[caller].empty()) headers["Authorization"] = "Bearer " + bearer[caller];
       const std::string body = r.method == "GET" || r.method == "DELETE" ? "" : fill(d.body, vars);
-      auto res = anon.request(r.method, pathFor(r.pattern, w), body, headers);
+      auto res = d.stream ? HttpResult{streamStatus(server.port(), pathFor(r.pattern, w), headers), "{}", {}}
+                          : anon.request(r.method, pathFor(r.pattern, w), body, headers);
       ++calls;
       const bool allowed = d.tier == Tier::open || caller == 3 || (caller == 2 && d.tier != Tier::admin);
       const bool refused = res.status == 401 || res.status == 403;

@@ -120,6 +120,148 @@ bool sawEvent(HttpClient& c, const std::string& workspace_id, const std::string&
   return std::any_of(events.begin(), events.end(), [&](const nlohmann::json& e) { return e.value("event_type", "") == type; });
 }
 
+namespace {
+
+net::ip::tcp::endpoint loopback(unsigned short port) {
+  return net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port);
+}
+
+void setReadTimeout(int fd, std::chrono::milliseconds timeout) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+  const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace
+
+int streamStatus(unsigned short port, const std::string& target, const std::map<std::string, std::string>& headers) {
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(loopback(port));
+  setReadTimeout(stream.socket().native_handle(), std::chrono::seconds(30));
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  http::read_header(stream, buffer, parser);
+  return parser.get().result_int();
+}
+
+struct LiveClient::Impl {
+  net::io_context io;
+  beast::websocket::stream<beast::tcp_stream> ws{io};  // for a socket
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(ws); }
+  bool sse = false;
+  std::string pending;  // SSE bytes not yet split into events
+  beast::flat_buffer buffer;
+  bool closed = false;
+  beast::error_code last_error;
+
+  // Runs one asynchronous read with a deadline (blocking reads of Asio ignore SO_RCVTIMEO).
+  template <class Start>
+  beast::error_code readWithin(std::chrono::milliseconds timeout, Start start) {
+    beast::error_code result = net::error::timed_out;
+    tcp().expires_after(timeout);
+    start([&result](beast::error_code ec, std::size_t) { result = ec; });
+    io.restart();
+    io.run();
+    return result;
+  }
+
+  std::optional<std::string> nextText(std::chrono::milliseconds timeout) {
+    if (closed) return std::nullopt;
+    if (!sse) {
+      last_error = readWithin(timeout, [&](auto done) { ws.async_read(buffer, done); });
+      if (last_error) return closed = true, std::nullopt;
+      std::string text = beast::buffers_to_string(buffer.data());
+      buffer.consume(buffer.size());
+      return text;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      for (auto end = pending.find("\n\n"); end != std::string::npos; end = pending.find("\n\n")) {
+        const std::string block = pending.substr(0, end);
+        pending.erase(0, end + 2);
+        if (block.rfind("data: ", 0) == 0) return block.substr(6);  // comments (": ...") are skipped
+      }
+      char chunk[4096];
+      std::size_t got = 0;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      last_error = readWithin(std::max(left, std::chrono::milliseconds(1)), [&](auto done) {
+        tcp().async_read_some(net::buffer(chunk), [&got, done](beast::error_code ec, std::size_t n) {
+          got = n;
+          done(ec, n);
+        });
+      });
+      if (last_error) return closed = true, std::nullopt;
+      pending.append(chunk, got);
+    }
+  }
+};
+
+LiveClient::LiveClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LiveClient::LiveClient(LiveClient&&) noexcept = default;
+LiveClient::~LiveClient() = default;
+
+LiveClient LiveClient::socket(unsigned short port, const std::string& target,
+                              const std::map<std::string, std::string>& headers) {
+  auto impl = std::make_unique<Impl>();
+  impl->tcp().connect(loopback(port));
+  impl->ws.set_option(beast::websocket::stream_base::decorator([headers](beast::websocket::request_type& req) {
+    for (const auto& [k, v] : headers) req.set(k, v);
+  }));
+  beast::websocket::response_type res;
+  beast::error_code ec;
+  impl->ws.handshake(res, "127.0.0.1", target, ec);
+  if (ec) throw std::runtime_error("upgrade refused: " + std::to_string(res.result_int()));
+  return LiveClient(std::move(impl));
+}
+
+LiveClient LiveClient::events(unsigned short port, const std::string& target,
+                              const std::map<std::string, std::string>& headers) {
+  auto impl = std::make_unique<Impl>();
+  impl->sse = true;
+  impl->tcp().connect(loopback(port));
+  setReadTimeout(impl->tcp().socket().native_handle(), std::chrono::seconds(30));
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  http::write(impl->tcp(), req);
+  http::response_parser<http::empty_body> parser;
+  parser.skip(true);  // the body is the stream itself
+  http::read_header(impl->tcp(), impl->buffer, parser);
+  if (parser.get().result_int() != 200) throw std::runtime_error("stream refused: " + std::to_string(parser.get().result_int()));
+  if (parser.get()[http::field::content_type] != "text/event-stream") throw std::runtime_error("not an event stream");
+  impl->pending = beast::buffers_to_string(impl->buffer.data());
+  impl->buffer.consume(impl->buffer.size());
+  return LiveClient(std::move(impl));
+}
+
+std::optional<nlohmann::json> LiveClient::next(std::chrono::milliseconds timeout) {
+  auto text = impl_->nextText(timeout);
+  if (!text) return std::nullopt;
+  return nlohmann::json::parse(*text);
+}
+
+std::optional<nlohmann::json> LiveClient::waitFor(const std::function<bool(const nlohmann::json&)>& match,
+                                                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    auto m = next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1));
+    if (!m) return std::nullopt;
+    if (match(*m)) return m;
+  }
+  return std::nullopt;
+}
+
+bool LiveClient::ended(std::chrono::milliseconds timeout) {
+  while (impl_->nextText(timeout)) {
+  }
+  return impl_->last_error != beast::error::timeout && impl_->last_error != net::error::timed_out;
+}
+
 std::string terminalExchange(unsigned short port, const std::string& target,
                              const std::map<std::string, std::string>& headers, const std::string& input,
                              const std::string& expect, std::chrono::milliseconds timeout) {
