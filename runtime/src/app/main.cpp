@@ -32,6 +32,7 @@ int listRoutes(ws::ServerConfig config) {
 }
 
 int run(ws::ServerConfig& config) {
+  spdlog::debug("open file limit {}", ws::raiseOpenFileLimit());
   std::error_code dir_error;
   std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
   auto lock = ws::lockDatabase(config.db_path);
