@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "../harness.h"
+#include "harness.h"
 #include "core/tar.h"
 
 namespace ws::contract {

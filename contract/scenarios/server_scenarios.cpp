@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "support/backend_env.h"
-#include "../harness.h"
+#include "harness.h"
 #include "core/util.h"
 
 namespace ws::contract {

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
                "verify contract results against it.\nExit codes: 0 ok, 1 stale doc, 2 invalid annotations, 3 "
                "results contradict the annotations, 4 usage or I/O error."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "parity " WS_VERSION);
   std::string root = PARITY_SOURCE_DIR;
   app.add_option("--root", root, "Source tree to read")->capture_default_str();
 

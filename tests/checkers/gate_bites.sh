@@ -19,7 +19,7 @@ run() {  # run OUT COMMAND...: the command's exit status in $rc, its output in O
 tree="$work/tree"
 mkdir -p "$tree"
 (cd "$src" && cp -r --parents runtime parity tools .clang-tidy "$tree/") || fail "cannot copy the tree"
-handler=runtime/src/handlers/team_routes.cpp
+handler=runtime/src/handlers/team.cpp
 
 # Clean: just the summary line.
 run "$work/clean" "$tree/tools/lint" --build "$build" "$handler"

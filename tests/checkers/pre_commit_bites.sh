@@ -20,7 +20,7 @@ git init -q . && git config user.name gate && git config user.email gate@localho
   git config core.hooksPath .git/hooks && git add -A && git commit -q -m base || fail "cannot make the scratch repository"
 ln -s ../../tools/hooks/pre-commit .git/hooks/pre-commit
 
-handler=runtime/src/handlers/team_routes.cpp
+handler=runtime/src/handlers/team.cpp
 cp "$handler" "$work/clean.cpp"
 cp "$handler" "$work/planted.cpp"
 cat >>"$work/planted.cpp" <<'EOF'

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

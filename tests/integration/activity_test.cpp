@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

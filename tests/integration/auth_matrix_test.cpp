@@ -8,7 +8,7 @@
 #include <array>
 #include <fstream>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

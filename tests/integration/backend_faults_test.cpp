@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "../support/backend_env.h"
+#include "support/backend_env.h"
 #include "backends/docker/docker_provisioner.h"
 #include "backends/docker/engine_client.h"
 #include "core/tar.h"

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "../support/server_process.h"
+#include <fstream>
+
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {
@@ -18,6 +20,51 @@ TEST(Config, FlagsWinOverTheEnvironment) {
                      {{"ADMIN_TOKEN", kAdmin}, {"BODY_LIMIT_BYTES", "100"}});
   EXPECT_NE(both.client("flag-admin-token").post("/workspaces", body).status, 413) << "the flag wins";
   EXPECT_EQ(both.client(kAdmin).get("/workspaces").status, 401) << "the environment's admin token lost to the flag";
+}
+
+TEST(Config, CorsOriginsAndAllowedHostsComeFromTheEnvironment) {
+  ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin},
+                            {"CORS_ORIGINS", "https://canvas.example.com,http://localhost:4000"},
+                            {"ALLOWED_HOSTS", "ws.example.com"}});
+  auto c = server.client(kAdmin);
+  auto canvas = c.request("GET", "/workspaces", "", {{"Origin", "https://canvas.example.com"}});
+  EXPECT_EQ(canvas.status, 200) << canvas.body;
+  EXPECT_EQ(canvas.headers["Access-Control-Allow-Origin"], "https://canvas.example.com");
+  EXPECT_EQ(c.request("GET", "/workspaces", "", {{"Origin", "http://localhost:4000"}}).status, 200);
+  EXPECT_EQ(c.request("GET", "/workspaces", "", {{"Origin", "http://localhost:3000"}}).status, 403)
+      << "the list replaces the defaults";
+  EXPECT_EQ(c.request("GET", "/health", "", {{"Host", "ws.example.com"}}).status, 200);
+  EXPECT_EQ(c.request("GET", "/health", "", {{"Host", "canvas.example.com:443"}}).status, 200)
+      << "a CORS origin's host is answered";
+  EXPECT_EQ(c.request("GET", "/health", "", {{"Host", "other.example.com"}}).status, 421);
+}
+
+TEST(Config, EveryAnswerCarriesTheSecurityHeaders) {
+  ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin}});
+  auto c = server.client();
+  for (const auto& r : {c.get("/health"), c.get("/workspaces"), c.get("/no/such/route")}) {
+    EXPECT_EQ(r.headers.at("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(r.headers.at("X-Frame-Options"), "DENY");
+    EXPECT_EQ(r.headers.at("Content-Security-Policy"), "default-src 'self'");
+    EXPECT_TRUE(r.headers.count("Referrer-Policy"));
+  }
+}
+
+TEST(Config, AnUnknownLogLevelIsAnError) {
+  try {
+    ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin}, {"LOG_LEVEL", "loud"}});
+    ADD_FAILURE() << "the server started with LOG_LEVEL=loud";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("log-level"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, TheDatabaseDirectoryIsCreated) {
+  TempDir dir;
+  const std::string db = dir.path() + "/not/yet/there/workspace.db";
+  ServerProcess server({"--db", db}, {{"ADMIN_TOKEN", kAdmin}});
+  EXPECT_EQ(server.client().get("/health").status, 200);
+  EXPECT_TRUE(std::ifstream(db).good()) << db;
 }
 
 }  // namespace

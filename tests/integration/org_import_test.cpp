@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {

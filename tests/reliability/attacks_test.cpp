@@ -13,7 +13,7 @@
 #include <thread>
 #include <tuple>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {
@@ -136,6 +136,34 @@ TEST(AttacksOnExternal, ExternalWorkspacesReachNoWorkload) {
   EXPECT_THROW(terminalExchange(server.port(), "/workspaces/" + twin + "/terminal",
                                 {{"Authorization", "Bearer " + kAdmin}}, "echo hi\n", "hi", std::chrono::seconds(5)),
                std::runtime_error);
+}
+
+// A page of another site, calling directly or through a DNS name rebound to this server, gets
+// nothing: a foreign Host is a 421, a cross-site Origin outside CORS_ORIGINS a 403 (preflight
+// included), and the terminal, which a browser opens without CORS, checks the Origin itself.
+TEST_F(Attacks, OtherSitesPagesAreRefused) {
+  expectRefused("GET", "/workspaces", "", 421, kAdmin, {{"Host", "rebound.evil.example:8080"}});
+  expectRefused("DELETE", "/workspaces/" + id_, "", 421, kAdmin, {{"Host", "rebound.evil.example"}});
+  expectRefused("POST", "/workspaces", R"({"name":"x"})", 403, kAdmin, {{"Origin", "http://evil.example"}});
+  expectRefused("OPTIONS", "/workspaces/" + id_, "", 403, "",
+                {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "DELETE"}});
+  const auto shell = [&](const std::map<std::string, std::string>& headers) {
+    try {
+      terminalExchange(server_.port(), "/workspaces/" + id_ + "/terminal", headers, "echo hi\n", "hi",
+                       std::chrono::seconds(5));
+      return std::string("opened");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+  };
+  const std::map<std::string, std::string> admin{{"Authorization", "Bearer " + kAdmin}};
+  auto foreign = admin;
+  foreign["Origin"] = "http://evil.example";
+  EXPECT_EQ(shell(foreign), "upgrade refused: 403");
+  auto rebound = admin;
+  rebound["Host"] = "rebound.evil.example";
+  EXPECT_EQ(shell(rebound), "upgrade refused: 403");
+  EXPECT_NE(shell(admin), "upgrade refused: 403") << "without a browser's Origin the terminal gets as far as the backend";
 }
 
 // Loopback agents only in development mode or with --allow-loopback-agents.

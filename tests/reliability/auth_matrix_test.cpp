@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "../support/server_process.h"
+#include "support/server_process.h"
 
 namespace ws::test {
 namespace {
@@ -30,6 +30,7 @@ struct Declared {
   Tier tier;
   std::string body = "{}";  ///< {W}: the workspace under test; {S}: a sibling.
   std::map<std::string, std::string> headers = {};
+  bool stream = false;  ///< An endless answer (server-sent events): only its status is read.
 };
 
 // Who may call what. Keep in step with docs/security.md.
@@ -48,6 +49,9 @@ const std::map<std::string, Declared> kDeclared = {
     {"GET /registry/:id/peers", {Tier::agent}},
     {"POST /registry/check-access", {Tier::open, R"({"caller_id":"{W}","target_id":"{S}"})"}},
     {"GET /events", {Tier::admin}},
+    // As an agent; without X-Workspace-ID it is the canvas's, admin only (live_events_test).
+    {"GET /ws", {Tier::agent, "", {{"X-Workspace-ID", "{W}"}}}},
+    {"GET /workspaces/:id/events/stream", {Tier::workspace, "", {}, true}},
     {"GET /events/:workspaceId", {Tier::admin}},
     {"GET /admin/workspaces/:id/test-token", {Tier::admin}},
     {"GET /workspaces/:id/tokens", {Tier::workspace}},
@@ -159,6 +163,23 @@ TEST(ReliabilityAuthMatrix, EveryRouteHasADeclaredTier) {
   for (const auto& [key, d] : kDeclared) EXPECT_TRUE(served.count(key)) << key << " is declared but not served";
 }
 
+// A browser page on an allowed origin (the defaults: localhost:3000 and :3001) may call every
+// route: each answers its preflight with the CORS grant, before authentication.
+TEST(ReliabilityAuthMatrix, EveryRouteAnswersABrowserPreflight) {
+  ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin}, {"MOLECULE_ENV", "development"}});
+  auto anon = server.client();
+  const std::string w = "7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e";
+  for (const auto& r : serverRoutes()) {
+    auto res = anon.request("OPTIONS", pathFor(r.pattern, w), "",
+                            {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", r.method},
+                             {"Access-Control-Request-Headers", "authorization,content-type"}});
+    EXPECT_EQ(res.status, 204) << r.method << " " << r.pattern << ": " << res.body;
+    EXPECT_EQ(res.headers["Access-Control-Allow-Origin"], "http://localhost:3000") << r.pattern;
+    EXPECT_EQ(res.headers["Access-Control-Allow-Credentials"], "true") << r.pattern;
+    EXPECT_NE(res.headers["Access-Control-Allow-Methods"].find(r.method), std::string::npos) << r.pattern;
+  }
+}
+
 TEST(ReliabilityAuthMatrix, EveryRouteEveryCaller) {
   ServerProcess server({"--allow-loopback-agents"}, {{"ADMIN_TOKEN", kAdmin}, {"MOLECULE_ENV", "development"}});
   auto admin = server.client(kAdmin);
@@ -179,7 +200,8 @@ TEST(ReliabilityAuthMatrix, EveryRouteEveryCaller) {
       const std::array<std::string, 4> bearer{"", other, own, kAdmin};
       if (!bearer[caller].empty()) headers["Authorization"] = "Bearer " + bearer[caller];
       const std::string body = r.method == "GET" || r.method == "DELETE" ? "" : fill(d.body, vars);
-      auto res = anon.request(r.method, pathFor(r.pattern, w), body, headers);
+      auto res = d.stream ? HttpResult{streamStatus(server.port(), pathFor(r.pattern, w), headers), "{}", {}}
+                          : anon.request(r.method, pathFor(r.pattern, w), body, headers);
       ++calls;
       const bool allowed = d.tier == Tier::open || caller == 3 || (caller == 2 && d.tier != Tier::admin);
       const bool refused = res.status == 401 || res.status == 403;

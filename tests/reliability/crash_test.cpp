@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "../support/backend_env.h"
+#include "support/backend_env.h"
 
 namespace ws::test {
 namespace {

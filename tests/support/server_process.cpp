@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +29,24 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
+namespace {
+
+// Runs one asynchronous operation on `io` with a deadline on `stream`. (Blocking reads of Asio
+// ignore SO_RCVTIMEO: after EAGAIN they poll without a limit.)
+template <class Start>
+beast::error_code within(net::io_context& io, beast::tcp_stream& stream, std::chrono::milliseconds limit, Start start) {
+  beast::error_code result = beast::error::timeout;
+  stream.expires_after(limit);
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  return result;
+}
+
+constexpr std::chrono::milliseconds kRequestDeadline{60000};  // a hung server fails the test
+
+}  // namespace
+
 nlohmann::json HttpResult::json() const {
   auto j = nlohmann::json::parse(body, nullptr, false);
   return j.is_discarded() ? nlohmann::json() : j;
@@ -43,12 +60,8 @@ struct HttpClient::Impl {
   bool connected = false;
 
   void connect() {
+    stream.expires_after(kRequestDeadline);
     stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    // A deadline on every read and write: a hung server fails the test instead of stalling it.
-    const timeval deadline{60, 0};
-    const int fd = stream.socket().native_handle();
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &deadline, sizeof deadline);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &deadline, sizeof deadline);
     connected = true;
   }
 };
@@ -72,14 +85,16 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     req.body() = body;
     req.prepare_payload();
     req.keep_alive(true);
-    beast::error_code ec;
-    http::write(impl_->stream, req, ec);
+    // A deadline on every write and read: a hung server fails the test instead of stalling it.
+    auto& d = *impl_;
+    beast::error_code ec = within(d.io, d.stream, kRequestDeadline, [&](auto done) { http::async_write(d.stream, req, done); });
     // Even when the write failed (the server may answer early, e.g. 413, and close), the
     // response can already be waiting.
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    http::read(impl_->stream, buffer, parser, ec);
+    ec = within(d.io, d.stream, kRequestDeadline, [&](auto done) { http::async_read(d.stream, buffer, parser, done); });
+    if (ec == beast::error::timeout) throw std::runtime_error("HTTP " + method + " " + target + ": no answer within 60 s");
     if (ec) {  // the server closed the idle connection: reconnect once
       impl_->stream.close();
       impl_->connected = false;
@@ -120,34 +135,163 @@ bool sawEvent(HttpClient& c, const std::string& workspace_id, const std::string&
   return std::any_of(events.begin(), events.end(), [&](const nlohmann::json& e) { return e.value("event_type", "") == type; });
 }
 
+namespace {
+
+net::ip::tcp::endpoint loopback(unsigned short port) {
+  return net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port);
+}
+
+// Sends a GET and reads the head of the answer, within the request deadline; the status.
+int openStream(net::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer, unsigned short port,
+               const std::string& target, const std::map<std::string, std::string>& headers,
+               http::response_parser<http::empty_body>& parser) {
+  stream.connect(loopback(port));
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  parser.skip(true);  // the body may be an endless stream
+  auto ec = within(io, stream, kRequestDeadline, [&](auto done) { http::async_write(stream, req, done); });
+  if (!ec) ec = within(io, stream, kRequestDeadline, [&](auto done) { http::async_read_header(stream, buffer, parser, done); });
+  if (ec) throw std::runtime_error("GET " + target + ": " + ec.message());
+  return parser.get().result_int();
+}
+
+// Opens a WebSocket at `target`; throws "upgrade refused: <status>" when it is refused.
+void openSocket(net::io_context& io, beast::websocket::stream<beast::tcp_stream>& ws, unsigned short port,
+                const std::string& target, const std::map<std::string, std::string>& headers) {
+  beast::get_lowest_layer(ws).connect(loopback(port));
+  ws.set_option(beast::websocket::stream_base::decorator([headers](beast::websocket::request_type& req) {
+    for (const auto& [k, v] : headers) req.set(k, v);
+  }));
+  beast::websocket::response_type res;
+  const auto ec = within(io, beast::get_lowest_layer(ws), kRequestDeadline,
+                         [&](auto done) { ws.async_handshake(res, "127.0.0.1", target, done); });
+  if (ec) throw std::runtime_error("upgrade refused: " + std::to_string(res.result_int()));
+}
+
+}  // namespace
+
+int streamStatus(unsigned short port, const std::string& target, const std::map<std::string, std::string>& headers) {
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  beast::flat_buffer buffer;
+  http::response_parser<http::empty_body> parser;
+  return openStream(io, stream, buffer, port, target, headers, parser);
+}
+
+struct LiveClient::Impl {
+  net::io_context io;
+  beast::websocket::stream<beast::tcp_stream> ws{io};  // for a socket
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(ws); }
+  bool sse = false;
+  std::string pending;  // SSE bytes not yet split into events
+  beast::flat_buffer buffer;
+  bool closed = false;
+  beast::error_code last_error;
+
+  template <class Start>
+  beast::error_code readWithin(std::chrono::milliseconds timeout, Start start) {
+    return within(io, tcp(), timeout, start);
+  }
+
+  std::optional<std::string> nextText(std::chrono::milliseconds timeout) {
+    if (closed) return std::nullopt;
+    if (!sse) {
+      last_error = readWithin(timeout, [&](auto done) { ws.async_read(buffer, done); });
+      if (last_error) return closed = true, std::nullopt;
+      std::string text = beast::buffers_to_string(buffer.data());
+      buffer.consume(buffer.size());
+      return text;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      for (auto end = pending.find("\n\n"); end != std::string::npos; end = pending.find("\n\n")) {
+        const std::string block = pending.substr(0, end);
+        pending.erase(0, end + 2);
+        if (block.rfind("data: ", 0) == 0) return block.substr(6);  // comments (": ...") are skipped
+      }
+      char chunk[4096];
+      std::size_t got = 0;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      last_error = readWithin(std::max(left, std::chrono::milliseconds(1)), [&](auto done) {
+        tcp().async_read_some(net::buffer(chunk), [&got, done](beast::error_code ec, std::size_t n) {
+          got = n;
+          done(ec, n);
+        });
+      });
+      if (last_error) return closed = true, std::nullopt;
+      pending.append(chunk, got);
+    }
+  }
+};
+
+LiveClient::LiveClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LiveClient::LiveClient(LiveClient&&) noexcept = default;
+LiveClient::~LiveClient() = default;
+
+LiveClient LiveClient::socket(unsigned short port, const std::string& target,
+                              const std::map<std::string, std::string>& headers) {
+  auto impl = std::make_unique<Impl>();
+  openSocket(impl->io, impl->ws, port, target, headers);
+  return LiveClient(std::move(impl));
+}
+
+LiveClient LiveClient::events(unsigned short port, const std::string& target,
+                              const std::map<std::string, std::string>& headers) {
+  auto impl = std::make_unique<Impl>();
+  impl->sse = true;
+  http::response_parser<http::empty_body> parser;
+  openStream(impl->io, impl->tcp(), impl->buffer, port, target, headers, parser);
+  if (parser.get().result_int() != 200) throw std::runtime_error("stream refused: " + std::to_string(parser.get().result_int()));
+  if (parser.get()[http::field::content_type] != "text/event-stream") throw std::runtime_error("not an event stream");
+  impl->pending = beast::buffers_to_string(impl->buffer.data());
+  impl->buffer.consume(impl->buffer.size());
+  return LiveClient(std::move(impl));
+}
+
+std::optional<nlohmann::json> LiveClient::next(std::chrono::milliseconds timeout) {
+  auto text = impl_->nextText(timeout);
+  if (!text) return std::nullopt;
+  return nlohmann::json::parse(*text);
+}
+
+std::optional<nlohmann::json> LiveClient::waitFor(const std::function<bool(const nlohmann::json&)>& match,
+                                                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    auto m = next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1));
+    if (!m) return std::nullopt;
+    if (match(*m)) return m;
+  }
+  return std::nullopt;
+}
+
+bool LiveClient::ended(std::chrono::milliseconds timeout) {
+  while (impl_->nextText(timeout)) {
+  }
+  return impl_->last_error != beast::error::timeout && impl_->last_error != net::error::timed_out;
+}
+
 std::string terminalExchange(unsigned short port, const std::string& target,
                              const std::map<std::string, std::string>& headers, const std::string& input,
                              const std::string& expect, std::chrono::milliseconds timeout) {
   namespace websocket = beast::websocket;
   net::io_context io;
   websocket::stream<beast::tcp_stream> ws(io);
-  beast::get_lowest_layer(ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-    for (const auto& [k, v] : headers) req.set(k, v);
-  }));
-  websocket::response_type res;
-  beast::error_code ec;
-  ws.handshake(res, "127.0.0.1", target, ec);
-  if (ec) throw std::runtime_error("upgrade refused: " + std::to_string(res.result_int()));
+  openSocket(io, ws, port, target, headers);
+  auto& tcp = beast::get_lowest_layer(ws);
   ws.binary(true);
-  ws.write(net::buffer(input));
+  if (within(io, tcp, kRequestDeadline, [&](auto done) { ws.async_write(net::buffer(input), done); })) return "";
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   beast::flat_buffer buffer;
   while (out.find(expect) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    beast::get_lowest_layer(ws).expires_at(deadline);
-    ws.read(buffer, ec);
-    if (ec) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (within(io, tcp, std::max(left, std::chrono::milliseconds(1)), [&](auto done) { ws.async_read(buffer, done); })) break;
     out += beast::buffers_to_string(buffer.data());
     buffer.consume(buffer.size());
   }
-  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
-  ws.close(websocket::close_code::normal, ec);
+  within(io, tcp, std::chrono::seconds(2), [&](auto done) { ws.async_close(websocket::close_code::normal, done); });
   return out;
 }
 
@@ -256,7 +400,11 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
   db_path_ = dir_.path() + "/workspace.db";
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "--db") db_path_ = args[i + 1];  // the caller reuses an existing database
-  std::vector<std::string> argv{"--bind", "127.0.0.1", "--log-level", "warn"};
+  std::vector<std::string> argv{"--bind", "127.0.0.1"};
+  if (!env.count("LOG_LEVEL") && std::find(args.begin(), args.end(), "--log-level") == args.end()) {
+    argv.push_back("--log-level");
+    argv.push_back("warn");
+  }
   if (std::find(args.begin(), args.end(), "--port") == args.end()) {
     argv.push_back("--port");
     argv.push_back("0");

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,36 @@ bool sawEvent(HttpClient& c, const std::string& workspace_id, const std::string&
 std::string terminalExchange(unsigned short port, const std::string& target,
                              const std::map<std::string, std::string>& headers, const std::string& input,
                              const std::string& expect, std::chrono::milliseconds timeout);
+
+/// The status of a request whose answer may be an endless stream (server-sent events): only
+/// the head of the answer is read.
+int streamStatus(unsigned short port, const std::string& target, const std::map<std::string, std::string>& headers);
+
+/// A client of a live-event stream: the /ws hub (a WebSocket) or a workspace's server-sent events.
+class LiveClient {
+ public:
+  /// Opens the WebSocket at `target`; throws "upgrade refused: <status>" when it is refused.
+  static LiveClient socket(unsigned short port, const std::string& target,
+                           const std::map<std::string, std::string>& headers);
+  /// Opens the server-sent events at `target`; throws "stream refused: <status>" when refused.
+  static LiveClient events(unsigned short port, const std::string& target,
+                           const std::map<std::string, std::string>& headers);
+  LiveClient(LiveClient&&) noexcept;
+  ~LiveClient();
+
+  /// The next message, or nothing when `timeout` passes first (the stream is then unusable).
+  std::optional<nlohmann::json> next(std::chrono::milliseconds timeout);
+  /// Skips messages until one for which `match` holds; nothing when `timeout` passes first.
+  std::optional<nlohmann::json> waitFor(const std::function<bool(const nlohmann::json&)>& match,
+                                        std::chrono::milliseconds timeout);
+  /// True when the server has ended the stream (the connection is closed).
+  bool ended(std::chrono::milliseconds timeout);
+
+ private:
+  struct Impl;
+  explicit LiveClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 /// A child process that reports its listening port through --port-file.
 class PortProcess {

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   cli.add_option("--user-data", user_data_path, "Boot script run in every instance (a template's install.sh)");
   cli.add_option("--rootfs-script", rootfs_script, "tools/lib/make-rootfs.sh")->required();
   cli.add_option("--boot-delay-ms", boot_delay_ms, "Time an instance stays pending")->capture_default_str();
+  cli.set_version_flag("--version", "cp-emulator " WS_VERSION);
   CLI11_PARSE(cli, argc, argv);
   if (s.admin_api_token.empty()) s.admin_api_token = s.shared_secret;
   if (geteuid() != 0) {

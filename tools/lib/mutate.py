@@ -124,7 +124,9 @@ class Check:
         self.args, self.root, self.build = args, pathlib.Path(args.root), pathlib.Path(args.build)
         self.tree = Tree(self.root, self.build)
         self.results_dir = self.tree.state / "results"
-        self.env = dict(os.environ, WS_CONTRACT_RESULTS=str(self.results_dir))
+        # A GoogleTest binary stops at its first failure: one failing scenario is the catch, and
+        # the rest of a suite would only wait out their own time limits against the mutant.
+        self.env = dict(os.environ, WS_CONTRACT_RESULTS=str(self.results_dir), GTEST_FAIL_FAST="1")
 
     def log(self, msg):
         print(msg, flush=True)

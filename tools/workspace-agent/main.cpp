@@ -269,6 +269,7 @@ int main(int argc, char** argv) {
   cli.add_option("--port", s.port, "Port to listen on (AGENT_PORT)");
   cli.add_option("--url", s.url, "URL the platform uses to reach this agent (AGENT_URL)");
   cli.add_option("--heartbeat-ms", s.heartbeat_ms, "Heartbeat interval (HEARTBEAT_INTERVAL_MS)");
+  cli.set_version_flag("--version", "workspace-agent " WS_VERSION);
   CLI11_PARSE(cli, argc, argv);
   if (s.workspace_id.empty() || s.platform_url.empty()) {
     std::cerr << "workspace-agent: WORKSPACE_ID and PLATFORM_URL are required\n";

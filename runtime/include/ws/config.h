@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace ws {
 
@@ -24,6 +25,11 @@ struct ServerConfig {
   bool allow_privileged = false;  ///< ALLOW_PRIVILEGED_WORKSPACES: tiers 3/4 privileged, tier 4 gets the engine socket
   std::string workspace_dir_root;  ///< WORKSPACE_DIR_ROOT: host directories workspaces may mount; unset: none
   std::string platform_url;                 ///< PLATFORM_URL handed to agents.
+  /// CORS_ORIGINS: origins whose pages may call the API with credentials ("*": any, without).
+  std::vector<std::string> cors_origins{"http://localhost:3000", "http://localhost:3001"};
+  /// ALLOWED_HOSTS: Host names answered besides addresses, localhost, the platform URL's and the
+  /// CORS origins' hosts ("*": any). Others get 421, which stops DNS-rebinding pages.
+  std::vector<std::string> allowed_hosts;
   std::size_t body_limit = 1 << 20;         ///< --body-limit bytes (413 beyond).
   std::chrono::seconds io_timeout{30};      ///< Per-read and per-write timeout.
   std::chrono::seconds liveness_ttl{180};   ///< LIVENESS_TTL_SECONDS: heartbeat silence -> offline.

@@ -32,6 +32,7 @@ int listRoutes(ws::ServerConfig config) {
 }
 
 int run(ws::ServerConfig& config) {
+  spdlog::debug("open file limit {}", ws::raiseOpenFileLimit());
   std::error_code dir_error;
   std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
   auto lock = ws::lockDatabase(config.db_path);
@@ -133,6 +134,11 @@ int main(int argc, char** argv) {
                  "Host directory under which workspace_dir mounts may sit (unset: none)")
       ->envname("WORKSPACE_DIR_ROOT");
   cli.add_option("--platform-url", config.platform_url, "URL agents use to reach this server")->envname("PLATFORM_URL");
+  cli.add_option("--cors-origins", config.cors_origins, "Origins whose pages may call the API (comma-separated)")
+      ->envname("CORS_ORIGINS")->delimiter(',')->capture_default_str();
+  cli.add_option("--allowed-hosts", config.allowed_hosts,
+                 "Host names this server answers to besides addresses and localhost (comma-separated; * for any)")
+      ->envname("ALLOWED_HOSTS")->delimiter(',');
   cli.add_option("--body-limit", config.body_limit, "Request body limit in bytes")->envname("BODY_LIMIT_BYTES")->capture_default_str();
   cli.add_option("--liveness-ttl", ttl, "Seconds of heartbeat silence before offline")->envname("LIVENESS_TTL_SECONDS")->capture_default_str();
   cli.add_option("--provision-timeout", provision_timeout, "Seconds in provisioning before failed")
@@ -163,7 +169,11 @@ int main(int argc, char** argv) {
       ->envname("ORG_TEMPLATES_DIR")->capture_default_str();
   cli.add_option("--plugins-dir", config.plugins_dir, "Plugin registry: one directory per plugin")
       ->envname("PLUGIN_REGISTRY_DIR")->capture_default_str();
-  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")->envname("LOG_LEVEL")->capture_default_str();
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
+      ->envname("LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}, CLI::ignore_case))
+      ->capture_default_str();
+  cli.set_version_flag("--version", "workspace-server " WS_VERSION);
   bool list_routes = false;
   cli.add_flag("--list-routes", list_routes, "Print every route with its auth tier (JSON lines) and exit");
   CLI11_PARSE(cli, argc, argv);

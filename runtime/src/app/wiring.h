@@ -9,6 +9,7 @@
 #include "service/credentials.h"
 #include "service/events.h"
 #include "service/lifecycle.h"
+#include "service/live_events.h"
 #include "service/liveness.h"
 #include "service/schedules.h"
 #include "service/workspace_service.h"
@@ -23,6 +24,7 @@ struct Wiring {
   /// Either backend may be null. `config` and `store` must outlive the wiring.
   Wiring(const ServerConfig& config, Store& store, ProvisionerPtr controlplane, ProvisionerPtr docker)
       : events(store),
+        live(events, store),
         lifecycle(store, events),
         credentials(store, config),
         auth(credentials),
@@ -30,7 +32,7 @@ struct Wiring {
         workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker)),
         a2a(store, events, workspaces, config),
         schedules(store, a2a, workspaces),
-        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a},
+        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live},
         router(auth),
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules}) {
     registerAllRoutes(router, services);
@@ -45,6 +47,7 @@ struct Wiring {
   Wiring& operator=(const Wiring&) = delete;
 
   EventBus events;
+  LiveEvents live;
   Lifecycle lifecycle;
   Credentials credentials;
   AuthGate auth;

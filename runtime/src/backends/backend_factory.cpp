@@ -9,7 +9,7 @@ namespace ws {
 
 namespace {
 
-ProvisionerPtr makeControlPlane(const ServerConfig& config, Store& store) {
+ProvisionerPtr makeControlPlane(const ServerConfig& config, WorkspaceStore& store) {
   controlplane::ControlPlaneConfig cp;
   cp.base_url = config.cp_url;
   cp.org_id = config.org_id;
@@ -30,7 +30,7 @@ ProvisionerPtr makeControlPlane(const ServerConfig& config, Store& store) {
 
 }  // namespace
 
-Result<Backends> makeBackends(const ServerConfig& config, Store& store) {
+Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store) {
   Backends b;
   if (config.backend == "none") return b;
   if (config.backend == "controlplane" || (config.backend == "auto" && !config.org_id.empty())) {

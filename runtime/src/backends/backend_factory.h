@@ -3,7 +3,7 @@
 
 #include "ws/config.h"
 #include "ws/provisioner.h"
-#include "ws/store.h"
+#include "ws/workspace_store.h"
 
 namespace ws {
 
@@ -15,6 +15,6 @@ struct Backends {
 /// auto: the control plane when MOLECULE_ORG_ID is set, else Docker when an engine answers at
 /// DOCKER_HOST, else none. docker / controlplane: that backend, or a failure with the reason.
 /// none: no backend. The store resolves control-plane instance ids.
-Result<Backends> makeBackends(const ServerConfig& config, Store& store);
+Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store);
 
 }  // namespace ws

@@ -23,6 +23,20 @@ std::string formatTime(Clock::time_point t) {
   return buf;
 }
 
+std::optional<std::int64_t> unixMillis(std::string_view stamp) {
+  std::tm tm{};
+  int ms = 0;
+  int consumed = 0;
+  const std::string text(stamp);
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &ms, &consumed) != 7 ||
+      consumed != static_cast<int>(text.size()))
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
 namespace {
 
 void randomBytes(unsigned char* out, std::size_t n) {

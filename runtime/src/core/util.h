@@ -2,6 +2,8 @@
 // Small shared helpers: time stamps, ids, tokens and hashing.
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +14,8 @@ using Clock = std::chrono::system_clock;
 /// RFC 3339 UTC with milliseconds, e.g. 2026-01-02T03:04:05.678Z. Sorts lexicographically.
 std::string formatTime(Clock::time_point t);
 inline std::string nowTime() { return formatTime(Clock::now()); }
+/// Milliseconds since the Unix epoch of a formatTime stamp; nothing when it is not one.
+std::optional<std::int64_t> unixMillis(std::string_view stamp);
 
 /// A random (version 4) UUID in canonical lower-case form.
 std::string newUuid();

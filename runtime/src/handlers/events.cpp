@@ -1,4 +1,5 @@
-// The structure-event log (runtime-spec 5.2): GET /events and /events/:workspaceId.
+// Events (runtime-spec 5.2, 6.1): the structure-event log (GET /events, /events/:workspaceId)
+// and the live streams: the /ws WebSocket hub and a workspace's server-sent events.
 
 #include "core/util.h"
 #include "handlers/routes.h"
@@ -27,9 +28,35 @@ Response list(Services& svc, const Request& req, std::optional<std::string> work
   return Response::json(200, out);
 }
 
+Response stream(Services& svc, const LiveScope& scope, LiveWire wire) {
+  auto feed = svc.live.open(scope, wire);
+  if (!feed) return Response::fromError(feed.error());
+  return Response::stream(*feed);
+}
+
+// GET /ws. With X-Workspace-ID, an agent: its token when the workspace has one (or the admin
+// token), and it sees the events of the workspaces it may communicate with. Without, the
+// canvas: every event, for the admin token only. Browsers cannot set headers on a WebSocket,
+// so the admin token may also come as ?token=.
+Response hub(Services& svc, const Request& req) {
+  if (auto id = req.header("x-workspace-id")) {
+    if (!isUuid(*id)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
+    if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
+    return stream(svc, LiveScope::peersOf(*id), LiveWire::message);
+  }
+  Request as_bearer = req;
+  if (auto token = req.queryParam("token"); token && req.bearer().empty())
+    as_bearer.headers["authorization"] = "Bearer " + *token;
+  if (auto denied = svc.auth.admin(as_bearer)) return *denied;
+  return stream(svc, LiveScope::everything(), LiveWire::message);
+}
+
 }  // namespace
 
 void registerEventRoutes(Router& router, Services& svc) {
+  router.addFeedSocket("/ws", AuthPolicy::open, [&svc](const Request& r) { return hub(svc, r); });
+  router.add("GET", "/workspaces/:id/events/stream", AuthPolicy::workspace,
+             [&svc](const Request& r) { return stream(svc, LiveScope::workspace(r.param("id")), LiveWire::envelope); });
   router.add("GET", "/events", AuthPolicy::admin, [&svc](const Request& r) { return list(svc, r, std::nullopt); });
   router.add("GET", "/events/:workspaceId", AuthPolicy::admin,
              [&svc](const Request& r) { return list(svc, r, r.param("workspaceId")); });

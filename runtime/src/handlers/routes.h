@@ -14,6 +14,7 @@
 #include "service/credentials.h"
 #include "service/events.h"
 #include "service/lifecycle.h"
+#include "service/live_events.h"
 #include "service/liveness.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
@@ -30,6 +31,7 @@ struct Services {
   WorkspaceService& workspaces;
   LivenessTracker& liveness;
   A2aDelivery& a2a;
+  LiveEvents& live;
 
   EventBus& events() { return lifecycle.events(); }
 };

@@ -24,7 +24,7 @@ std::variant<std::pair<std::string, std::string>, Response> keyAndValue(const Re
   auto value = in.string("value");
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
   if (!key || !value) return Response::error(Errc::invalid_argument, "key and value are required");
-  if (auto e = validateSecret(*key, *value)) return Response::error(Errc::invalid_argument, *e);
+  if (auto ok = validateSecret(*key, *value); !ok) return Response::fromError(ok.error());
   return std::pair{*key, *value};
 }
 

@@ -55,15 +55,15 @@ Response create(Services& svc, const Request& req) {
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
 
   if (!name || name->empty()) return Response::error(Errc::invalid_argument, "name is required");
-  if (auto e = validateWorkspaceText(name, role, model, runtime)) return Response::error(Errc::invalid_argument, *e);
+  if (auto ok = validateWorkspaceText(name, role, model, runtime); !ok) return Response::fromError(ok.error());
   if (tier && (*tier < 0 || *tier > 4)) return Response::error(Errc::invalid_argument, "tier must be between 1 and 4");
   if (dir && !dir->empty()) {
     auto normal = normaliseWorkspaceDir(*dir, svc.config.workspace_dir_root);
     if (!normal) return Response::fromError(normal.error());
     dir = *normal;
   }
-  if (auto e = validateWorkspaceAccess(access.value_or(""), dir && !dir->empty()))
-    return Response::error(Errc::invalid_argument, *e);
+  if (auto ok = validateWorkspaceAccess(access.value_or(""), dir && !dir->empty()); !ok)
+    return Response::fromError(ok.error());
   if (budget && *budget < 0) return Response::error(Errc::invalid_argument, "budget_limit must be >= 0");
   if (max_tasks && (*max_tasks < 1 || *max_tasks > 1000))
     return Response::error(Errc::invalid_argument, "max_concurrent_tasks must be between 1 and 1000");
@@ -71,7 +71,7 @@ Response create(Services& svc, const Request& req) {
   const json secret_input = secrets.value_or(json::object());
   for (const auto& [key, value] : secret_input.items()) {
     if (!value.is_string()) return Response::error(Errc::invalid_argument, "secret " + key + " must be a string");
-    if (auto e = validateSecret(key, value.get_ref<const std::string&>())) return Response::error(Errc::invalid_argument, *e);
+    if (auto ok = validateSecret(key, value.get_ref<const std::string&>()); !ok) return Response::fromError(ok.error());
     secret_values.emplace_back(key, value.get<std::string>());
   }
   if (parent_id) {
@@ -188,8 +188,8 @@ Response update(Services& svc, const Request& req) {
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
   if (u.x.has_value() != u.y.has_value()) return Response::error(Errc::invalid_argument, "x and y must be sent together");
   if (u.name && u.name->empty()) return Response::error(Errc::invalid_argument, "name must not be empty");
-  if (auto e = validateWorkspaceText(u.name, u.role ? *u.role : std::nullopt, std::nullopt, u.runtime))
-    return Response::error(Errc::invalid_argument, *e);
+  if (auto ok = validateWorkspaceText(u.name, u.role ? *u.role : std::nullopt, std::nullopt, u.runtime); !ok)
+    return Response::fromError(ok.error());
   if (u.runtime && u.runtime->empty()) return Response::error(Errc::invalid_argument, "runtime must not be empty");
   const auto& w = *loaded;
   const auto dir = u.workspace_dir ? *u.workspace_dir : w.workspace_dir;
@@ -199,8 +199,8 @@ Response update(Services& svc, const Request& req) {
     u.workspace_dir = std::optional<std::string>(*normal);
   }
   if (u.workspace_dir && *u.workspace_dir && (*u.workspace_dir)->empty()) u.workspace_dir = std::optional<std::string>();
-  if (auto e = validateWorkspaceAccess(u.workspace_access.value_or(w.workspace_access), dir && !dir->empty()))
-    return Response::error(Errc::invalid_argument, *e);
+  if (auto ok = validateWorkspaceAccess(u.workspace_access.value_or(w.workspace_access), dir && !dir->empty()); !ok)
+    return Response::fromError(ok.error());
   if (u.parent_id && *u.parent_id) {
     const std::string& parent = **u.parent_id;
     if (parent == id) return Response::error(Errc::invalid_argument, "a workspace cannot be its own parent");

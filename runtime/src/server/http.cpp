@@ -63,4 +63,11 @@ Response Response::later(std::function<Response()> work) {
   return r;
 }
 
+Response Response::stream(std::shared_ptr<Feed> feed) {
+  Response r;
+  r.content_type = "text/event-stream";
+  r.feed = std::move(feed);
+  return r;
+}
+
 }  // namespace ws

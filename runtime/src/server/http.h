@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@ namespace ws {
 
 struct Error;
 enum class Errc;
+class Feed;
 class Terminal;
 
 struct Request {
@@ -49,6 +51,10 @@ struct Response {
   /// Set by handlers whose work blocks (calls that wait on an agent): the server runs it on a
   /// worker pool, off the I/O threads, and sends what it returns.
   std::function<Response()> deferred;
+  /// Set by live-event routes: after the headers the server sends the feed's messages as they
+  /// come (as WebSocket text frames on an upgraded connection, as server-sent events otherwise)
+  /// until the client leaves or the feed closes.
+  std::shared_ptr<Feed> feed;
 
   static Response json(int status, const nlohmann::json& body);
   /// `{"error": message}` with the status of `code` (httpStatus): the one mapping from the
@@ -61,6 +67,8 @@ struct Response {
   static Response protocolError(int status, std::string_view message);
   /// A response computed by `work` on the server's worker pool.
   static Response later(std::function<Response()> work);
+  /// A live stream of `feed`'s messages.
+  static Response stream(std::shared_ptr<Feed> feed);
 };
 
 }  // namespace ws

@@ -13,6 +13,9 @@ namespace ws {
 void blockShutdownSignals();
 /// Waits for SIGINT or SIGTERM and returns its name.
 const char* waitForShutdownSignal();
+/// Raises the soft limit on open files to the hard limit (every live-event client holds a
+/// socket); returns the limit now in force.
+std::uint64_t raiseOpenFileLimit();
 /// Writes `port` to `path` atomically (write, then rename), for whoever waits on it.
 void writePortFile(const std::string& path, std::uint16_t port);
 

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include "core/feed.h"
+
 namespace ws {
 
 std::vector<std::string> splitPath(std::string_view path) {
@@ -27,6 +29,19 @@ void Router::addTerminal(const std::string& pattern, AuthPolicy policy, Terminal
   routes_.push_back(Route{"WEBSOCKET", pattern, splitPath(pattern), policy,
                           [](const Request&) { return Response::protocolError(426, "this route needs a WebSocket upgrade"); },
                           std::move(opener), true});
+}
+
+void Router::addFeedSocket(const std::string& pattern, AuthPolicy policy, Handler handler) {
+  // A plain GET is authenticated like the upgrade (so it answers 401/403 the same way), then
+  // told to upgrade.
+  Handler plain = [handler](const Request& req) {
+    Response r = handler(req);
+    if (!r.feed) return r;
+    r.feed->close();
+    return Response::protocolError(426, "this route needs a WebSocket upgrade");
+  };
+  routes_.push_back(Route{"WEBSOCKET", pattern, splitPath(pattern), policy, std::move(plain),
+                          [handler = std::move(handler)](const Request& req) { return handler(req); }, true});
 }
 
 std::vector<RouteInfo> Router::table() const {

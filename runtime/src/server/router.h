@@ -53,6 +53,9 @@ class Router {
 
   /// Registers a GET route that upgrades to a WebSocket bridged to a Terminal.
   void addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener);
+  /// Registers a GET route that upgrades to a WebSocket carrying the feed of the handler's
+  /// Response::stream (or answers the handler's refusal).
+  void addFeedSocket(const std::string& pattern, AuthPolicy policy, Handler handler);
 
   /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
   Response handle(Request& req) const;

@@ -15,7 +15,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/feed.h"
 #include "core/json.h"
+#include "server/browser_policy.h"
 
 namespace ws {
 namespace {
@@ -50,7 +52,7 @@ using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 struct HttpServer::Impl {
   Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t)
-      : config(c), handler(std::move(h)), terminals(std::move(t)) {}
+      : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)) {}
 
   // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
   // Bounded: a client that does not read stalls the reader, not the server's memory.
@@ -179,6 +181,13 @@ struct HttpServer::Impl {
       }
       req.body = std::move(msg.body());
       if (terminals && websocket::is_upgrade(msg) && parseRequestTarget(msg.target(), req)) {
+        // A browser does not apply CORS to WebSockets: the Host and Origin checks are all
+        // that keeps another site's page out of a shell.
+        if (!browser.answersToHost(req.header("host").value_or("")) || !browser.allowsWebSocketFrom(req)) {
+          in_flight.fetch_sub(1);
+          co_await writeError(stream, 403, "this origin may not open a WebSocket here", msg.version());
+          break;
+        }
         // Opening a shell waits on the backend: on the worker pool, like any blocking route.
         auto opened = co_await net::co_spawn(
             blocking.get_executor(),
@@ -195,7 +204,20 @@ struct HttpServer::Impl {
           else (*term)->close();
           co_return;
         }
-        const auto refused = std::get<Response>(std::move(opened));
+        auto answer = std::get<Response>(std::move(opened));
+        if (answer.feed) {
+          websocket::stream<beast::tcp_stream> ws(std::move(stream));
+          beast::get_lowest_layer(ws).expires_never();  // the WebSocket's own timeouts and pings apply
+          ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(30), kStreamIdle, true});
+          ws.read_message_max(kMaxTerminalFrame);
+          ws.text(true);
+          auto [aec] = co_await ws.async_accept(msg, kUseTuple);
+          in_flight.fetch_sub(1);
+          if (!aec) co_await streamToSocket(ws, answer.feed);
+          answer.feed->detach();
+          co_return;
+        }
+        const auto& refused = answer;
         const auto parsed = parseJsonOr(refused.body, nlohmann::json());
         const std::string why = parsed.is_object() ? parsed.value("error", "refused") : "refused";
         in_flight.fetch_sub(1);
@@ -205,6 +227,8 @@ struct HttpServer::Impl {
       Response res;
       if (!parseRequestTarget(msg.target(), req)) {
         res = Response::protocolError(400, "malformed request target");
+      } else if (auto screened = browser.screen(req)) {
+        res = std::move(*screened);
       } else {
         try {
           res = handler(req);
@@ -225,10 +249,16 @@ struct HttpServer::Impl {
         in_flight.fetch_sub(1);
         break;
       }
+      browser.decorate(req, res);
+      if (res.feed && res.status == 200) {
+        in_flight.fetch_sub(1);
+        co_await streamEvents(stream, msg.version(), res);
+        break;
+      }
       const bool keep_alive = msg.keep_alive() && !stopping.load();
       http::response<http::string_body> out{static_cast<http::status>(res.status), msg.version()};
       out.set(http::field::server, "workspace-server");
-      out.set(http::field::content_type, res.content_type);
+      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
       for (const auto& [name, value] : res.headers) out.set(name, value);
       out.body() = std::move(res.body);
       out.keep_alive(keep_alive);
@@ -239,6 +269,94 @@ struct HttpServer::Impl {
       if (write_ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  static constexpr auto kStreamIdle = std::chrono::seconds(25);
+
+  // Registers a live stream for stop(), which ends them all before it stops the I/O threads.
+  struct StreamGuard {
+    Impl& impl;
+    std::shared_ptr<Feed> feed;
+    StreamGuard(Impl& i, std::shared_ptr<Feed> f) : impl(i), feed(std::move(f)) {
+      std::lock_guard lock(impl.streams_mutex);
+      impl.streams.push_back(feed);
+    }
+    ~StreamGuard() {
+      feed->detach();
+      std::lock_guard lock(impl.streams_mutex);
+      std::erase(impl.streams, feed);
+    }
+  };
+
+  // Waits until `feed` has messages, is closed, or `idle` passes; fills `batch`. False when the
+  // feed is closed and drained; `idle_passed` is set when the wait timed out.
+  static net::awaitable<bool> nextBatch(Feed& feed, std::deque<std::string>& batch, bool& idle_passed) {
+    auto ex = co_await net::this_coro::executor;
+    auto wake = std::make_shared<net::steady_timer>(ex);
+    wake->expires_after(kStreamIdle);
+    // The waker runs on the pushing thread; the timer is touched only on this session's thread.
+    const bool open = feed.take(batch, [wake, ex] { net::post(ex, [wake] { wake->cancel(); }); });
+    idle_passed = false;
+    if (!open || !batch.empty()) co_return open;
+    auto [ec] = co_await wake->async_wait(kUseTuple);
+    idle_passed = !ec;
+    co_return feed.take(batch, nullptr);
+  }
+
+  // Sends a feed to a WebSocket as text frames until either side ends; what the client sends is
+  // read (so that pings and the close handshake work) and ignored.
+  net::awaitable<void> streamToSocket(websocket::stream<beast::tcp_stream>& ws, std::shared_ptr<Feed> feed) {
+    StreamGuard guard(*this, feed);
+    auto toClient = [&]() -> net::awaitable<void> {
+      std::deque<std::string> batch;
+      bool idle = false;
+      while (co_await nextBatch(*feed, batch, idle)) {
+        for (; !batch.empty(); batch.pop_front()) {
+          auto [ec, n] = co_await ws.async_write(net::buffer(batch.front()), kUseTuple);
+          if (ec) co_return;
+        }
+      }
+      co_await ws.async_close(websocket::close_code::going_away, kUseTuple);
+    };
+    auto fromClient = [&]() -> net::awaitable<void> {
+      beast::flat_buffer buffer;
+      for (;;) {
+        auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
+        if (ec) co_return;
+        buffer.consume(buffer.size());
+      }
+    };
+    co_await (toClient() || fromClient());
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  // Sends a feed as server-sent events: the headers, then one `data:` line per message, and a
+  // comment when the stream has been idle, which also finds clients that are gone.
+  net::awaitable<void> streamEvents(beast::tcp_stream& stream, unsigned version, const Response& res) {
+    StreamGuard guard(*this, res.feed);
+    http::response<http::empty_body> head{http::status::ok, version};
+    head.set(http::field::server, "workspace-server");
+    head.set(http::field::content_type, "text/event-stream");
+    head.set(http::field::cache_control, "no-cache");
+    head.set("X-Accel-Buffering", "no");
+    for (const auto& [name, value] : res.headers) head.set(name, value);
+    head.keep_alive(false);  // the body ends when the connection does
+    http::response_serializer<http::empty_body> serializer{head};
+    stream.expires_after(config.io_timeout);
+    auto [hec, hn] = co_await http::async_write_header(stream, serializer, kUseTuple);
+    if (hec) co_return;
+    auto [pec, pn] = co_await net::async_write(stream, net::buffer(std::string_view(": ping\n\n")), kUseTuple);
+    if (pec) co_return;
+    std::deque<std::string> batch;
+    bool idle = false;
+    while (co_await nextBatch(*res.feed, batch, idle)) {
+      std::string out = idle ? ": keep-alive\n\n" : "";
+      for (; !batch.empty(); batch.pop_front()) out += "data: " + batch.front() + "\n\n";
+      stream.expires_after(config.io_timeout);
+      auto [ec, n] = co_await net::async_write(stream, net::buffer(out), kUseTuple);
+      if (ec) co_return;
+    }
   }
 
   net::awaitable<void> writeError(beast::tcp_stream& stream, int status, std::string_view message,
@@ -264,6 +382,9 @@ struct HttpServer::Impl {
   }
 
   const ServerConfig config;
+  const BrowserPolicy browser;
+  std::mutex streams_mutex;
+  std::vector<std::shared_ptr<Feed>> streams;  ///< Live-event streams being served.
   RequestHandler handler;
   TerminalHandler terminals;
   net::thread_pool blocking{8};  ///< Runs deferred responses (Response::later).
@@ -328,9 +449,22 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
       boost::system::error_code ignored;
       a->close(ignored);
     });
+  {
+    // Live streams never end by themselves: end them, and let their sessions finish.
+    std::lock_guard lock(d.streams_mutex);
+    for (const auto& feed : d.streams) feed->close();
+  }
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (d.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+       std::chrono::steady_clock::now() < until;) {
+    {
+      std::lock_guard lock(d.streams_mutex);
+      if (d.streams.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   for (auto& ctx : d.contexts) ctx->stop();
   for (auto& t : d.threads) t.join();
   d.threads.clear();

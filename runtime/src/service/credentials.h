@@ -7,13 +7,13 @@
 #include <string>
 
 #include "ws/config.h"
-#include "ws/store.h"
+#include "ws/credential_store.h"
 
 namespace ws {
 
 class Credentials {
  public:
-  Credentials(Store& store, const ServerConfig& config) : store_(store), config_(config) {}
+  Credentials(CredentialStore& store, const ServerConfig& config) : store_(store), config_(config) {}
 
   /// Mints a token for the workspace and returns the plaintext (shown once, never stored).
   Result<std::string> issueToken(const std::string& workspace_id);
@@ -26,7 +26,7 @@ class Credentials {
  private:
   Result<std::optional<TokenRecord>> lookup(const std::string& token);
 
-  Store& store_;
+  CredentialStore& store_;
   const ServerConfig& config_;
 };
 

@@ -24,17 +24,21 @@ void EventBus::broadcast(const std::string& type, const std::optional<std::strin
 }
 
 void EventBus::publish(const Event& e) {
-  std::vector<Subscriber> subs;
-  {
-    std::lock_guard lock(mutex_);
-    subs = subscribers_;
-  }
-  for (const auto& s : subs) s(e);
+  // Under the lock, so that no subscriber is called after its handle is gone. Subscribers are
+  // few (the live-event hub, tests) and quick.
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, s] : subscribers_) s(e);
 }
 
-void EventBus::subscribe(Subscriber s) {
+EventBus::Subscription EventBus::subscribe(Subscriber s) {
   std::lock_guard lock(mutex_);
-  subscribers_.push_back(std::move(s));
+  subscribers_.emplace_back(++next_id_, std::move(s));
+  return Subscription(*this, next_id_);
+}
+
+void EventBus::unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(subscribers_, [id](const auto& entry) { return entry.first == id; });
 }
 
 }  // namespace ws

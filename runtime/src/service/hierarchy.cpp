@@ -2,7 +2,7 @@
 
 namespace ws {
 
-Result<bool> canCommunicate(Store& store, const std::string& caller, const std::string& target) {
+Result<bool> canCommunicate(WorkspaceStore& store, const std::string& caller, const std::string& target) {
   if (caller == target) return true;
   auto a = store.findWorkspace(caller);
   if (!a) return a.error();

@@ -3,12 +3,12 @@
 
 #include <string>
 
-#include "ws/store.h"
+#include "ws/workspace_store.h"
 
 namespace ws {
 
 /// May `caller` talk to `target`? Self, siblings (two roots included), parent and child, and
 /// ancestor to descendant.
-Result<bool> canCommunicate(Store& store, const std::string& caller, const std::string& target);
+Result<bool> canCommunicate(WorkspaceStore& store, const std::string& caller, const std::string& target);
 
 }  // namespace ws

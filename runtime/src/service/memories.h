@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ws/store.h"
+#include "ws/record_store.h"
+#include "ws/workspace.h"
 
 namespace ws {
 

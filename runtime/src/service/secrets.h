@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "service/secret_box.h"
-#include "ws/store.h"
+#include "ws/credential_store.h"
 
 namespace ws {
 
 class Secrets {
  public:
-  Secrets(Store& store, std::string_view encryption_key) : store_(store), box_(encryption_key) {}
+  Secrets(CredentialStore& store, std::string_view encryption_key) : store_(store), box_(encryption_key) {}
 
   bool encrypts() const { return box_.encrypts(); }
   /// Seals and stores `value` under `key`; an empty workspace_id means global.
@@ -33,7 +33,7 @@ class Secrets {
   Result<Opened> environment(const std::string& workspace_id);
 
  private:
-  Store& store_;
+  CredentialStore& store_;
   SecretBox box_;
 };
 

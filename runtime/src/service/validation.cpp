@@ -12,16 +12,15 @@
 namespace ws {
 namespace {
 
-std::optional<std::string> checkText(const char* field, const std::optional<std::string>& value,
-                                     std::size_t max_len, bool forbid_meta) {
-  if (!value) return std::nullopt;
-  if (value->size() > max_len)
-    return std::string(field) + " must be at most " + std::to_string(max_len) + " characters";
-  if (value->find_first_of("\r\n") != std::string::npos)
-    return std::string(field) + " must not contain line breaks";
+Result<> checkText(const char* field, const std::optional<std::string>& value, std::size_t max_len,
+                   bool forbid_meta) {
+  const auto invalid = [field](const std::string& why) { return makeError(Errc::invalid_argument, field + why); };
+  if (!value) return {};
+  if (value->size() > max_len) return invalid(" must be at most " + std::to_string(max_len) + " characters");
+  if (value->find_first_of("\r\n") != std::string::npos) return invalid(" must not contain line breaks");
   if (forbid_meta && value->find_first_of("{}[]|>*&!") != std::string::npos)
-    return std::string(field) + " must not contain any of {}[]|>*&!";
-  return std::nullopt;
+    return invalid(" must not contain any of {}[]|>*&!");
+  return {};
 }
 
 namespace ip = boost::asio::ip;
@@ -99,15 +98,12 @@ std::optional<std::string> refused(const ip::address& addr, const UrlPolicy& pol
 
 }  // namespace
 
-std::optional<std::string> validateWorkspaceText(const std::optional<std::string>& name,
-                                                 const std::optional<std::string>& role,
-                                                 const std::optional<std::string>& model,
-                                                 const std::optional<std::string>& runtime) {
-  if (auto e = checkText("name", name, 255, true)) return e;
-  if (auto e = checkText("role", role, 1000, true)) return e;
-  if (auto e = checkText("model", model, 100, false)) return e;
-  if (auto e = checkText("runtime", runtime, 100, false)) return e;
-  return std::nullopt;
+Result<> validateWorkspaceText(const std::optional<std::string>& name, const std::optional<std::string>& role,
+                               const std::optional<std::string>& model, const std::optional<std::string>& runtime) {
+  if (auto ok = checkText("name", name, 255, true); !ok) return ok;
+  if (auto ok = checkText("role", role, 1000, true); !ok) return ok;
+  if (auto ok = checkText("model", model, 100, false); !ok) return ok;
+  return checkText("runtime", runtime, 100, false);
 }
 
 Result<std::string> normaliseWorkspaceDir(std::string_view dir, const std::string& root) {
@@ -129,12 +125,12 @@ Result<std::string> normaliseWorkspaceDir(std::string_view dir, const std::strin
   return out;
 }
 
-std::optional<std::string> validateWorkspaceAccess(std::string_view access, bool has_dir) {
-  if (access.empty() || access == "none") return std::nullopt;
+Result<> validateWorkspaceAccess(std::string_view access, bool has_dir) {
+  if (access.empty() || access == "none") return {};
   if (access != "read_only" && access != "read_write")
-    return "workspace_access must be one of none, read_only, read_write";
-  if (!has_dir) return "workspace_access " + std::string(access) + " needs workspace_dir";
-  return std::nullopt;
+    return makeError(Errc::invalid_argument, "workspace_access must be one of none, read_only, read_write");
+  if (!has_dir) return makeError(Errc::invalid_argument, "workspace_access " + std::string(access) + " needs workspace_dir");
+  return {};
 }
 
 std::optional<std::string> refusedAddress(std::string_view address, const UrlPolicy& policy) {
@@ -181,11 +177,12 @@ Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& pol
   return out;
 }
 
-std::optional<std::string> validateSecret(const std::string& key, std::string_view value) {
+Result<> validateSecret(const std::string& key, std::string_view value) {
   static const std::regex kName("[A-Za-z_][A-Za-z0-9_]{0,255}");
-  if (!std::regex_match(key, kName)) return "secret key must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)";
-  if (value.size() > 64 * 1024) return "a secret value is at most 64 KiB";
-  return std::nullopt;
+  if (!std::regex_match(key, kName))
+    return makeError(Errc::invalid_argument, "secret key must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  if (value.size() > 64 * 1024) return makeError(Errc::invalid_argument, "a secret value is at most 64 KiB");
+  return {};
 }
 
 }  // namespace ws

@@ -12,23 +12,21 @@
 namespace ws {
 
 /// Text fields of a workspace: no line breaks; name and role also without YAML/template
-/// metacharacters; bounded length. Returns the first problem.
-std::optional<std::string> validateWorkspaceText(const std::optional<std::string>& name,
-                                                 const std::optional<std::string>& role,
-                                                 const std::optional<std::string>& model,
-                                                 const std::optional<std::string>& runtime);
+/// metacharacters; bounded length. invalid_argument naming the first problem.
+Result<> validateWorkspaceText(const std::optional<std::string>& name, const std::optional<std::string>& role,
+                               const std::optional<std::string>& model, const std::optional<std::string>& runtime);
 
 /// workspace_dir, normalised: absolute, and inside `root` (the operator's WORKSPACE_DIR_ROOT,
 /// symbolic links resolved): invalid_argument otherwise. With no root, host directories cannot
 /// be mounted at all (forbidden).
 Result<std::string> normaliseWorkspaceDir(std::string_view dir, const std::string& root);
 
-/// none | read_only | read_write; the latter two need a directory.
-std::optional<std::string> validateWorkspaceAccess(std::string_view access, bool has_dir);
+/// none | read_only | read_write; the latter two need a directory (invalid_argument otherwise).
+Result<> validateWorkspaceAccess(std::string_view access, bool has_dir);
 
 /// A secret becomes an environment variable: its key must be a variable name and its value
-/// at most 64 KiB. The error message, or nothing.
-std::optional<std::string> validateSecret(const std::string& key, std::string_view value);
+/// at most 64 KiB (invalid_argument otherwise).
+Result<> validateSecret(const std::string& key, std::string_view value);
 
 struct UrlPolicy {
   bool allow_loopback = false;  ///< Development: agents on this machine ("localhost" included).

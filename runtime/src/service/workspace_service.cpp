@@ -165,7 +165,7 @@ Result<> WorkspaceService::removeVolumesAuto(const std::string& workspace_id) {
 
 Error WorkspaceService::externalError(const std::string& workspace_id) {
   return makeError(Errc::conflict, "workspace " + workspace_id +
-                                       " is external: its agent runs outside this server's backends");
+                                       " is external: its agent runs outside this server, with no workload here");
 }
 
 Result<Workspace> WorkspaceService::findLive(const std::string& id) {
@@ -178,8 +178,7 @@ Result<Workspace> WorkspaceService::findLive(const std::string& id) {
 
 Result<Workspace> WorkspaceService::findManaged(const std::string& id) {
   auto w = findLive(id);
-  if (w && w->external)
-    return makeError(Errc::conflict, "workspace " + id + " is external: it has no workload on this server");
+  if (w && w->external) return externalError(id);
   return w;
 }
 

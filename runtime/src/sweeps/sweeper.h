@@ -14,7 +14,7 @@
 #include "service/schedules.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
-#include "ws/store.h"
+#include "ws/workspace_store.h"
 
 namespace ws {
 
@@ -23,7 +23,7 @@ class Sweeper {
   /// The parts of the service the sweeps drive.
   struct Parts {
     const ServerConfig& config;
-    Store& store;
+    WorkspaceStore& store;
     Lifecycle& lifecycle;
     WorkspaceService& workspaces;
     LivenessTracker& liveness;

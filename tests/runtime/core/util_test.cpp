@@ -48,5 +48,15 @@ TEST(Util, TimesSortLexicographically) {
   EXPECT_EQ(formatTime(Clock::time_point{}), "1970-01-01T00:00:00.000Z");
 }
 
+TEST(Util, UnixMillisReadsFormattedTimes) {
+  EXPECT_EQ(unixMillis("1970-01-01T00:00:00.000Z"), 0);
+  EXPECT_EQ(unixMillis("2026-01-02T03:04:05.678Z"), 1767323045678);
+  const auto now = Clock::now();
+  EXPECT_EQ(unixMillis(formatTime(now)),
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  for (const char* bad : {"", "yesterday", "2026-01-02T03:04:05Z", "2026-01-02T03:04:05.678Zjunk"})
+    EXPECT_FALSE(unixMillis(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace ws

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../test_store.h"
+#include "support/test_store.h"
 
 namespace ws::test {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../test_store.h"
+#include "support/test_store.h"
 
 namespace ws::test {
 namespace {
@@ -13,9 +13,7 @@ class LifecycleTest : public ::testing::Test {
   EventBus events_{*store_};
   Lifecycle lifecycle_{*store_, events_};
   std::vector<Event> published_;
-  void SetUp() override {
-    events_.subscribe([this](const Event& e) { published_.push_back(e); });
-  }
+  EventBus::Subscription subscription_ = events_.subscribe([this](const Event& e) { published_.push_back(e); });
 };
 
 TEST_F(LifecycleTest, ChangeRecordsAndPublishes) {

@@ -9,13 +9,13 @@ namespace ws {
 namespace {
 
 TEST(Validation, WorkspaceText) {
-  EXPECT_FALSE(validateWorkspaceText("agent-1", "writes docs", "claude", "langgraph"));
-  EXPECT_TRUE(validateWorkspaceText("a\nb", std::nullopt, std::nullopt, std::nullopt));
-  EXPECT_TRUE(validateWorkspaceText("ok", "x & y", std::nullopt, std::nullopt));
-  EXPECT_TRUE(validateWorkspaceText("ok", std::nullopt, "m\r", std::nullopt));
-  EXPECT_FALSE(validateWorkspaceText("ok", std::nullopt, "anthropic:claude-[x]", std::nullopt)) << "model may hold brackets";
-  EXPECT_TRUE(validateWorkspaceText(std::string(256, 'n'), std::nullopt, std::nullopt, std::nullopt));
-  EXPECT_FALSE(validateWorkspaceText(std::string(255, 'n'), std::nullopt, std::nullopt, std::nullopt));
+  EXPECT_TRUE(validateWorkspaceText("agent-1", "writes docs", "claude", "langgraph"));
+  EXPECT_FALSE(validateWorkspaceText("a\nb", std::nullopt, std::nullopt, std::nullopt));
+  EXPECT_FALSE(validateWorkspaceText("ok", "x & y", std::nullopt, std::nullopt));
+  EXPECT_FALSE(validateWorkspaceText("ok", std::nullopt, "m\r", std::nullopt));
+  EXPECT_TRUE(validateWorkspaceText("ok", std::nullopt, "anthropic:claude-[x]", std::nullopt)) << "model may hold brackets";
+  EXPECT_FALSE(validateWorkspaceText(std::string(256, 'n'), std::nullopt, std::nullopt, std::nullopt));
+  EXPECT_TRUE(validateWorkspaceText(std::string(255, 'n'), std::nullopt, std::nullopt, std::nullopt));
 }
 
 TEST(Validation, WorkspaceDirIsNormalisedUnderTheRoot) {
@@ -37,11 +37,11 @@ TEST(Validation, WorkspaceDirIsNormalisedUnderTheRoot) {
 }
 
 TEST(Validation, WorkspaceAccess) {
-  EXPECT_FALSE(validateWorkspaceAccess("", false));
-  EXPECT_FALSE(validateWorkspaceAccess("none", false));
-  EXPECT_FALSE(validateWorkspaceAccess("read_only", true));
-  EXPECT_TRUE(validateWorkspaceAccess("read_only", false));
-  EXPECT_TRUE(validateWorkspaceAccess("admin", true));
+  EXPECT_TRUE(validateWorkspaceAccess("", false));
+  EXPECT_TRUE(validateWorkspaceAccess("none", false));
+  EXPECT_TRUE(validateWorkspaceAccess("read_only", true));
+  EXPECT_FALSE(validateWorkspaceAccess("read_only", false));
+  EXPECT_FALSE(validateWorkspaceAccess("admin", true));
 }
 
 TEST(Validation, AgentUrls) {

@@ -20,7 +20,7 @@
 
 #include "core/cron.h"
 #include "sweep_fixture.h"
-#include "../loopback.h"
+#include "support/loopback.h"
 
 namespace ws::test {
 namespace {

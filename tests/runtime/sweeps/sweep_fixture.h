@@ -6,7 +6,7 @@
 #include <mutex>
 #include <set>
 
-#include "../test_store.h"
+#include "support/test_store.h"
 #include "app/wiring.h"
 
 namespace ws::test {

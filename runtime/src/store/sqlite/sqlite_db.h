@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace ws::sqlite {
 
@@ -96,5 +97,13 @@ class Transaction {
   Database& db_;
   bool done_ = false;
 };
+
+/// Reads every remaining row of `s` with `read`.
+template <class Reader>
+auto collect(Statement& s, Reader read) -> std::vector<decltype(read(s))> {
+  std::vector<decltype(read(s))> out;
+  while (s.step()) out.push_back(read(s));
+  return out;
+}
 
 }  // namespace ws::sqlite

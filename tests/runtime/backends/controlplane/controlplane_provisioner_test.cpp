@@ -22,7 +22,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include "../../loopback.h"
+#include "support/loopback.h"
 
 namespace ws::controlplane {
 namespace {

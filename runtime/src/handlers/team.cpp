@@ -31,7 +31,7 @@ Response expand(Services& svc, const Request& req) {
     auto runtime = child.string("runtime");
     if (child.error()) return Response::error(Errc::invalid_argument, "sub_workspaces: " + *child.error());
     if (!name || name->empty()) return Response::error(Errc::invalid_argument, "every sub_workspace needs a name");
-    if (auto e = validateWorkspaceText(name, role, std::nullopt, runtime)) return Response::error(Errc::invalid_argument, *e);
+    if (auto ok = validateWorkspaceText(name, role, std::nullopt, runtime); !ok) return Response::fromError(ok.error());
     Workspace w;
     w.id = newUuid();
     w.name = *name;

@@ -1,0 +1,158 @@
+// SqliteStore: plugins, schedules, memories and activity.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace ws {
+
+using sqlite::collect;
+using sqlite::Statement;
+
+Result<> SqliteStore::addPlugin(const PluginInstall& p) {
+  return guarded([&] {
+    db_.prepare("INSERT OR REPLACE INTO workspace_plugins (workspace_id, name, source, installed_at) VALUES (?,?,?,?)")
+        .bind(1, p.workspace_id).bind(2, p.name).bind(3, p.source).bind(4, p.installed_at)
+        .run();
+  });
+}
+
+Result<bool> SqliteStore::removePlugin(const std::string& workspace_id, const std::string& name) {
+  return guarded([&] {
+    db_.prepare("DELETE FROM workspace_plugins WHERE workspace_id = ? AND name = ?").bind(1, workspace_id).bind(2, name).run();
+    return db_.changes() > 0;
+  });
+}
+
+Result<std::vector<PluginInstall>> SqliteStore::listPlugins(const std::string& workspace_id) {
+  return guarded([&] {
+    return collect(db_.prepare("SELECT workspace_id, name, source, installed_at FROM workspace_plugins "
+                               "WHERE workspace_id = ? ORDER BY name")
+                       .bind(1, workspace_id),
+                   [](const Statement& r) { return PluginInstall{r.text(0), r.text(1), r.text(2), r.text(3)}; });
+  });
+}
+
+Result<> SqliteStore::putSchedule(const ScheduleRecord& s) {
+  return guarded([&] {
+    db_.prepare(
+           "INSERT OR REPLACE INTO workspace_schedules (id, workspace_id, name, cron_expr, timezone, prompt, enabled, "
+           "last_run_at, next_run_at, run_count, last_status, last_error, source, created_at, updated_at) "
+           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, s.id).bind(2, s.workspace_id).bind(3, s.name).bind(4, s.cron_expr).bind(5, s.timezone)
+        .bind(6, s.prompt).bind(7, s.enabled).bind(8, s.last_run_at).bind(9, s.next_run_at).bind(10, s.run_count)
+        .bind(11, s.last_status).bind(12, s.last_error).bind(13, s.source).bind(14, s.created_at).bind(15, s.updated_at)
+        .run();
+  });
+}
+
+Result<bool> SqliteStore::deleteSchedule(const std::string& workspace_id, const std::string& id) {
+  return guarded([&] {
+    db_.prepare("DELETE FROM workspace_schedules WHERE workspace_id = ? AND id = ?").bind(1, workspace_id).bind(2, id).run();
+    return db_.changes() > 0;
+  });
+}
+
+Result<std::vector<ScheduleRecord>> SqliteStore::listSchedules(const std::string& workspace_id) {
+  return guarded([&] {
+    auto& q = db_.prepare(
+        "SELECT s.id, s.workspace_id, s.name, s.cron_expr, s.timezone, s.prompt, s.enabled, s.last_run_at, "
+        "s.next_run_at, s.run_count, s.last_status, s.last_error, s.source, s.created_at, s.updated_at "
+        "FROM workspace_schedules s JOIN workspaces w ON w.id = s.workspace_id WHERE "
+        "(?1 <> '' AND s.workspace_id = ?1) OR (?1 = '' AND s.enabled AND w.status <> 'removed') ORDER BY s.name, s.id");
+    q.bind(1, workspace_id);
+    return collect(q, [](const Statement& r) {
+      ScheduleRecord s;
+      s.id = r.text(0);
+      s.workspace_id = r.text(1);
+      s.name = r.text(2);
+      s.cron_expr = r.text(3);
+      s.timezone = r.text(4);
+      s.prompt = r.text(5);
+      s.enabled = r.integer(6) != 0;
+      s.last_run_at = r.optText(7);
+      s.next_run_at = r.optText(8);
+      s.run_count = r.integer(9);
+      s.last_status = r.text(10);
+      s.last_error = r.text(11);
+      s.source = r.text(12);
+      s.created_at = r.text(13);
+      s.updated_at = r.text(14);
+      return s;
+    });
+  });
+}
+
+Result<> SqliteStore::insertMemory(const MemoryRecord& m) {
+  return guarded([&] {
+    db_.prepare("INSERT INTO agent_memories (id, workspace_id, content, scope, namespace, created_at) VALUES (?,?,?,?,?,?)")
+        .bind(1, m.id).bind(2, m.workspace_id).bind(3, m.content).bind(4, m.scope).bind(5, m.memory_namespace)
+        .bind(6, m.created_at)
+        .run();
+  });
+}
+
+Result<std::vector<MemoryRecord>> SqliteStore::listMemories(const MemoryFilter& f) {
+  return guarded([&] {
+    auto& q = db_.prepare(
+        "SELECT id, workspace_id, content, scope, namespace, created_at FROM agent_memories WHERE ("
+        " workspace_id IN (SELECT value FROM json_each(?1))"
+        " OR (scope = 'TEAM' AND workspace_id IN (SELECT value FROM json_each(?2)))"
+        " OR (?3 AND scope = 'GLOBAL'))"
+        " AND (?4 IS NULL OR scope = ?4) AND (?5 IS NULL OR instr(lower(content), lower(?5)) > 0)"
+        " AND (?6 IS NULL OR namespace = ?6) ORDER BY created_at DESC, id LIMIT ?7");
+    q.bind(1, nlohmann::json(f.local_of).dump()).bind(2, nlohmann::json(f.team_of).dump()).bind(3, f.global)
+        .bind(4, f.scope).bind(5, f.query).bind(6, f.memory_namespace).bind(7, f.limit);
+    return collect(q, [](const Statement& r) {
+      return MemoryRecord{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+    });
+  });
+}
+
+Result<bool> SqliteStore::deleteMemory(const std::string& workspace_id, const std::string& id) {
+  return guarded([&] {
+    db_.prepare("DELETE FROM agent_memories WHERE workspace_id = ? AND id = ?").bind(1, workspace_id).bind(2, id).run();
+    return db_.changes() > 0;
+  });
+}
+
+Result<std::int64_t> SqliteStore::insertActivity(const ActivityRecord& a) {
+  return guarded([&] {
+    db_.prepare(
+           "INSERT INTO activity_logs (workspace_id, activity_type, source_id, target_id, method, "
+           "summary, request_body, response_body, tool_trace, duration_ms, status, error_detail, "
+           "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, a.workspace_id).bind(2, a.activity_type).bind(3, a.source_id)
+        .bind(4, a.target_id).bind(5, a.method).bind(6, a.summary).bind(7, a.request_body)
+        .bind(8, a.response_body).bind(9, a.tool_trace).bind(10, a.duration_ms)
+        .bind(11, a.status).bind(12, a.error_detail).bind(13, a.created_at)
+        .run();
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
+  });
+}
+
+Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilter& f) {
+  return guarded([&] {
+    auto& s = db_.prepare(
+        "SELECT id, workspace_id, activity_type, source_id, target_id, method, summary, "
+        "request_body, response_body, tool_trace, duration_ms, status, error_detail, created_at "
+        "FROM activity_logs WHERE workspace_id = ?1 "
+        "AND (?2 IS NULL OR activity_type = ?2) "
+        "AND (?3 IS NULL OR (?3 = 1 AND source_id IS NOT NULL) OR (?3 = 0 AND source_id IS NULL)) "
+        "AND (?4 IS NULL OR source_id = ?4 OR target_id = ?4) "
+        "AND (?5 IS NULL OR created_at < ?5) "
+        "ORDER BY created_at DESC, id DESC LIMIT ?6");
+    s.bind(1, f.workspace_id).bind(2, f.type).bind(3, f.from_agent).bind(4, f.peer_id)
+        .bind(5, f.before_ts).bind(6, f.limit);
+    return collect(s, [](const Statement& r) {
+      return ActivityRecord{r.integer(0), r.text(1), r.text(2), r.optText(3), r.optText(4),
+                            r.text(5), r.text(6), r.optText(7), r.optText(8), r.optText(9),
+                            r.optInteger(10), r.text(11), r.text(12), r.text(13)};
+    });
+  });
+}
+
+}  // namespace ws

@@ -1,0 +1,93 @@
+#pragma once
+// The embedded Store: one SQLite connection in WAL mode, serialised by a mutex. SQLite writes
+// are single-writer anyway; reads are short and indexed. The methods are defined one file per
+// data area: sqlite_workspaces.cpp, sqlite_credentials.cpp, sqlite_records.cpp.
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <string>
+#include <type_traits>
+
+#include "store/sqlite/sqlite_db.h"
+#include "ws/store.h"
+
+namespace ws {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path);
+
+  // Workspaces, tree and events (sqlite_workspaces.cpp).
+  Result<> insertWorkspaces(const std::vector<NewWorkspace>& rows) override;
+  Result<std::optional<Workspace>> findWorkspace(const std::string& id) override;
+  Result<std::vector<Workspace>> listWorkspaces() override;
+  Result<std::vector<Workspace>> listByStatus(const std::set<Status>& statuses) override;
+  Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) override;
+  Result<bool> transition(const Transition& t) override;
+  Result<bool> recordHeartbeat(const HeartbeatUpdate& h) override;
+  Result<std::vector<std::string>> provisioningSince(const std::string& older_than) override;
+  Result<std::vector<WorkspaceRef>> children(const std::string& id) override;
+  Result<std::vector<WorkspaceRef>> descendants(const std::string& id) override;
+  Result<> markRemoved(const std::vector<std::string>& ids, const std::vector<Event>& events) override;
+  Result<> purge(const std::vector<std::string>& ids) override;
+  Result<std::int64_t> appendEvent(const Event& e) override;
+  Result<std::vector<Event>> listEvents(const std::optional<std::string>& workspace_id, int limit) override;
+
+  // Credentials (sqlite_credentials.cpp).
+  Result<> insertToken(const TokenRecord& t) override;
+  Result<std::vector<TokenRecord>> liveTokens(const std::string& workspace_id) override;
+  Result<bool> hasLiveToken(const std::string& workspace_id) override;
+  Result<bool> anyLiveToken() override;
+  Result<std::optional<TokenRecord>> findLiveToken(const std::string& hash_hex) override;
+  Result<bool> revokeToken(const std::string& workspace_id, const std::string& token_id) override;
+  Result<> revokeAllTokens(const std::string& workspace_id) override;
+  Result<> touchToken(const std::string& token_id) override;
+  Result<std::set<std::string>> globalSecretKeys() override;
+  Result<> putSecret(const SecretRecord& s) override;
+  Result<bool> deleteSecret(const std::string& workspace_id, const std::string& key) override;
+  Result<std::vector<SecretRecord>> listSecrets(const std::string& workspace_id) override;
+
+  // Records (sqlite_records.cpp).
+  Result<> addPlugin(const PluginInstall& p) override;
+  Result<bool> removePlugin(const std::string& workspace_id, const std::string& name) override;
+  Result<std::vector<PluginInstall>> listPlugins(const std::string& workspace_id) override;
+  Result<> putSchedule(const ScheduleRecord& s) override;
+  Result<bool> deleteSchedule(const std::string& workspace_id, const std::string& id) override;
+  Result<std::vector<ScheduleRecord>> listSchedules(const std::string& workspace_id) override;
+  Result<> insertMemory(const MemoryRecord& m) override;
+  Result<std::vector<MemoryRecord>> listMemories(const MemoryFilter& f) override;
+  Result<bool> deleteMemory(const std::string& workspace_id, const std::string& id) override;
+  Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
+  Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
+
+ private:
+  // Runs `fn` under the connection lock and turns database exceptions into error values.
+  template <class Fn>
+  auto guarded(Fn fn) -> Result<decltype(fn())> {
+    std::lock_guard lock(mutex_);
+    try {
+      if constexpr (std::is_void_v<decltype(fn())>) {
+        fn();
+        return {};
+      } else {
+        return fn();
+      }
+    } catch (const sqlite::SqliteError& e) {
+      spdlog::error("storage: {}", e.what());
+      return makeError(Errc::storage_error, "storage error");
+    }
+  }
+
+  // Helpers that run inside the caller's guarded section (and transaction, if any).
+  // One workspace with its canvas row and event, inside the caller's transaction.
+  void insertWorkspaceRow(const Workspace& w, const Event& created);
+  std::int64_t insertEvent(const Event& e);
+  void revokeAll(const std::string& workspace_id, const std::string& now);
+  void migrate();
+
+  std::mutex mutex_;
+  sqlite::Database db_;
+};
+
+}  // namespace ws
