@@ -267,7 +267,9 @@ std::optional<nlohmann::json> LiveClient::waitFor(const std::function<bool(const
 }
 
 bool LiveClient::ended(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (impl_->nextText(timeout)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;  // still streaming
   }
   return impl_->last_error != beast::error::timeout && impl_->last_error != net::error::timed_out;
 }

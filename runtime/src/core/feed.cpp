@@ -4,32 +4,22 @@
 
 namespace ws {
 
+// The waker runs under the lock, so that once detach() returns no waker is running (it may
+// post to the session's executor, which must then still exist). Wakers only post.
 bool Feed::push(std::string message) {
-  Waker wake;
-  bool accepted = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (closed_) return false;
-    if (queue_.size() >= capacity_) {
-      closed_ = overflowed_ = true;
-    } else {
-      queue_.push_back(std::move(message));
-      accepted = true;
-    }
-    wake = std::exchange(waker_, nullptr);
-  }
-  if (wake) wake();
+  std::lock_guard lock(mutex_);
+  if (closed_) return false;
+  const bool accepted = queue_.size() < capacity_;
+  if (accepted) queue_.push_back(std::move(message));
+  else closed_ = overflowed_ = true;
+  if (auto wake = std::exchange(waker_, nullptr)) wake();
   return accepted;
 }
 
 void Feed::close() {
-  Waker wake;
-  {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    wake = std::exchange(waker_, nullptr);
-  }
-  if (wake) wake();
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  if (auto wake = std::exchange(waker_, nullptr)) wake();
 }
 
 bool Feed::closed() const {

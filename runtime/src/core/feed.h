@@ -27,11 +27,12 @@ class Feed {
   bool overflowed() const;
 
   /// Session side: moves the queued messages to the end of `out`. When nothing is queued and the
-  /// feed is open, `waker` is kept and called once, from the pushing thread, on the next push or
-  /// close. False once the feed is closed and drained.
+  /// feed is open, `waker` is kept and called once, from the pushing thread and under the feed's
+  /// lock (so it must not call the feed), on the next push or close. False once the feed is
+  /// closed and drained.
   bool take(std::deque<std::string>& out, Waker waker);
   /// Session side, at its end: closes the feed and forgets the waker (which may capture the
-  /// session's state).
+  /// session's state); no waker runs after it returns.
   void detach();
 
  private:

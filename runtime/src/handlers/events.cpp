@@ -34,14 +34,15 @@ Response stream(Services& svc, const LiveScope& scope, LiveWire wire) {
   return Response::stream(*feed);
 }
 
-// GET /ws. With X-Workspace-ID, an agent: its token when the workspace has one (or the admin
-// token), and it sees the events of the workspaces it may communicate with. Without, the
+// GET /ws. With X-Workspace-ID, an agent: that workspace's token (or the admin token), even
+// while the workspace has none (no bootstrap exception for a read channel), and it sees the
+// events of the workspaces it may communicate with. Without, the
 // canvas: every event, for the admin token only. Browsers cannot set headers on a WebSocket,
 // so the admin token may also come as ?token=.
 Response hub(Services& svc, const Request& req) {
   if (auto id = req.header("x-workspace-id")) {
     if (!isUuid(*id)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
-    if (auto denied = svc.auth.tokenGate(req, *id)) return *denied;
+    if (auto denied = svc.auth.workspace(req, *id)) return *denied;
     return stream(svc, LiveScope::peersOf(*id), LiveWire::message);
   }
   Request as_bearer = req;

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <list>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -18,6 +20,7 @@
 #include "core/feed.h"
 #include "core/json.h"
 #include "server/browser_policy.h"
+#include "server/feed_sessions.h"
 
 namespace ws {
 namespace {
@@ -95,7 +98,22 @@ struct HttpServer::Impl {
   net::awaitable<void> bridge(websocket::stream<beast::tcp_stream>& ws, std::shared_ptr<Terminal> term) {
     auto ex = co_await net::this_coro::executor;
     auto outbox = std::make_shared<Outbox>(ex);
-    std::thread reader([term, outbox, ex] {
+    // However this frame ends: the shell is closed and its reader joined.
+    struct Reader {
+      std::shared_ptr<Terminal> term;
+      std::shared_ptr<Outbox> outbox;
+      std::thread thread;
+      ~Reader() {
+        outbox->close();
+        term->close();
+        if (thread.joinable()) thread.join();  // read() returns once the terminal is closed
+      }
+    } reader{term, outbox, {}};
+    Ender ender(*this, [term, outbox] {
+      outbox->close();
+      term->close();
+    });
+    reader.thread = std::thread([term, outbox, ex] {
       for (;;) {
         auto r = term->read();
         std::string chunk = r ? std::move(*r) : std::string();
@@ -133,9 +151,6 @@ struct HttpServer::Impl {
       }
     };
     co_await (toClient() || toShell());
-    outbox->close();
-    term->close();
-    reader.join();  // read() returns once the terminal is closed
     boost::system::error_code ignored;
     ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
@@ -191,10 +206,18 @@ struct HttpServer::Impl {
         // Opening a shell waits on the backend: on the worker pool, like any blocking route.
         auto opened = co_await net::co_spawn(
             blocking.get_executor(),
-            [&]() -> net::awaitable<std::variant<Response, std::shared_ptr<Terminal>>> { co_return terminals(req); },
+            [&]() -> net::awaitable<std::variant<Response, std::shared_ptr<Terminal>>> {
+              try {
+                co_return terminals(req);
+              } catch (const std::exception& e) {
+                spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
+                co_return Response::protocolError(500, "internal error");
+              }
+            },
             net::use_awaitable);
         if (auto* term = std::get_if<std::shared_ptr<Terminal>>(&opened)) {
           websocket::stream<beast::tcp_stream> ws(std::move(stream));
+          beast::get_lowest_layer(ws).expires_never();  // the WebSocket's own timeouts apply
           ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
           ws.read_message_max(kMaxTerminalFrame);
           ws.binary(true);
@@ -271,92 +294,40 @@ struct HttpServer::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  static constexpr auto kStreamIdle = std::chrono::seconds(25);
-
-  // Registers a live stream for stop(), which ends them all before it stops the I/O threads.
-  struct StreamGuard {
+  // Registers a long-lived session (a live stream, a terminal) with the way to end it: stop()
+  // ends them all and lets them finish before it stops the I/O threads. One that starts while
+  // the server is stopping is ended at once.
+  struct Ender {
     Impl& impl;
+    std::list<std::function<void()>>::iterator it;
+    Ender(Impl& i, std::function<void()> end) : impl(i) {
+      std::lock_guard lock(impl.enders_mutex);
+      it = impl.enders.insert(impl.enders.end(), end);
+      if (impl.stopping.load()) end();
+    }
+    ~Ender() {
+      std::lock_guard lock(impl.enders_mutex);
+      impl.enders.erase(it);
+    }
+    Ender(const Ender&) = delete;
+    Ender& operator=(const Ender&) = delete;
+  };
+  // A live stream's registration; at the end, the feed forgets this session's waker.
+  struct StreamGuard {
     std::shared_ptr<Feed> feed;
-    StreamGuard(Impl& i, std::shared_ptr<Feed> f) : impl(i), feed(std::move(f)) {
-      std::lock_guard lock(impl.streams_mutex);
-      impl.streams.push_back(feed);
-    }
-    ~StreamGuard() {
-      feed->detach();
-      std::lock_guard lock(impl.streams_mutex);
-      std::erase(impl.streams, feed);
-    }
+    Ender ender;
+    StreamGuard(Impl& i, std::shared_ptr<Feed> f) : feed(f), ender(i, [f] { f->close(); }) {}
+    ~StreamGuard() { feed->detach(); }
   };
 
-  // Waits until `feed` has messages, is closed, or `idle` passes; fills `batch`. False when the
-  // feed is closed and drained; `idle_passed` is set when the wait timed out.
-  static net::awaitable<bool> nextBatch(Feed& feed, std::deque<std::string>& batch, bool& idle_passed) {
-    auto ex = co_await net::this_coro::executor;
-    auto wake = std::make_shared<net::steady_timer>(ex);
-    wake->expires_after(kStreamIdle);
-    // The waker runs on the pushing thread; the timer is touched only on this session's thread.
-    const bool open = feed.take(batch, [wake, ex] { net::post(ex, [wake] { wake->cancel(); }); });
-    idle_passed = false;
-    if (!open || !batch.empty()) co_return open;
-    auto [ec] = co_await wake->async_wait(kUseTuple);
-    idle_passed = !ec;
-    co_return feed.take(batch, nullptr);
-  }
-
-  // Sends a feed to a WebSocket as text frames until either side ends; what the client sends is
-  // read (so that pings and the close handshake work) and ignored.
   net::awaitable<void> streamToSocket(websocket::stream<beast::tcp_stream>& ws, std::shared_ptr<Feed> feed) {
     StreamGuard guard(*this, feed);
-    auto toClient = [&]() -> net::awaitable<void> {
-      std::deque<std::string> batch;
-      bool idle = false;
-      while (co_await nextBatch(*feed, batch, idle)) {
-        for (; !batch.empty(); batch.pop_front()) {
-          auto [ec, n] = co_await ws.async_write(net::buffer(batch.front()), kUseTuple);
-          if (ec) co_return;
-        }
-      }
-      co_await ws.async_close(websocket::close_code::going_away, kUseTuple);
-    };
-    auto fromClient = [&]() -> net::awaitable<void> {
-      beast::flat_buffer buffer;
-      for (;;) {
-        auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
-        if (ec) co_return;
-        buffer.consume(buffer.size());
-      }
-    };
-    co_await (toClient() || fromClient());
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_await sendFeed(ws, *feed);
   }
 
-  // Sends a feed as server-sent events: the headers, then one `data:` line per message, and a
-  // comment when the stream has been idle, which also finds clients that are gone.
   net::awaitable<void> streamEvents(beast::tcp_stream& stream, unsigned version, const Response& res) {
     StreamGuard guard(*this, res.feed);
-    http::response<http::empty_body> head{http::status::ok, version};
-    head.set(http::field::server, "workspace-server");
-    head.set(http::field::content_type, "text/event-stream");
-    head.set(http::field::cache_control, "no-cache");
-    head.set("X-Accel-Buffering", "no");
-    for (const auto& [name, value] : res.headers) head.set(name, value);
-    head.keep_alive(false);  // the body ends when the connection does
-    http::response_serializer<http::empty_body> serializer{head};
-    stream.expires_after(config.io_timeout);
-    auto [hec, hn] = co_await http::async_write_header(stream, serializer, kUseTuple);
-    if (hec) co_return;
-    auto [pec, pn] = co_await net::async_write(stream, net::buffer(std::string_view(": ping\n\n")), kUseTuple);
-    if (pec) co_return;
-    std::deque<std::string> batch;
-    bool idle = false;
-    while (co_await nextBatch(*res.feed, batch, idle)) {
-      std::string out = idle ? ": keep-alive\n\n" : "";
-      for (; !batch.empty(); batch.pop_front()) out += "data: " + batch.front() + "\n\n";
-      stream.expires_after(config.io_timeout);
-      auto [ec, n] = co_await net::async_write(stream, net::buffer(out), kUseTuple);
-      if (ec) co_return;
-    }
+    co_await sendEvents(stream, version, res, config.io_timeout);
   }
 
   net::awaitable<void> writeError(beast::tcp_stream& stream, int status, std::string_view message,
@@ -383,14 +354,16 @@ struct HttpServer::Impl {
 
   const ServerConfig config;
   const BrowserPolicy browser;
-  std::mutex streams_mutex;
-  std::vector<std::shared_ptr<Feed>> streams;  ///< Live-event streams being served.
+  std::mutex enders_mutex;
+  std::list<std::function<void()>> enders;  ///< How to end each live stream and terminal being served.
   RequestHandler handler;
   TerminalHandler terminals;
-  net::thread_pool blocking{8};  ///< Runs deferred responses (Response::later).
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
+  /// Runs deferred responses (Response::later) and upgrades. Declared after the contexts, so it is
+  /// joined before they go: its work completes into them.
+  net::thread_pool blocking{8};
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 };
@@ -450,9 +423,9 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
       a->close(ignored);
     });
   {
-    // Live streams never end by themselves: end them, and let their sessions finish.
-    std::lock_guard lock(d.streams_mutex);
-    for (const auto& feed : d.streams) feed->close();
+    // Live streams and terminals never end by themselves: end them, and let their sessions finish.
+    std::lock_guard lock(d.enders_mutex);
+    for (const auto& end : d.enders) end();
   }
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (d.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -460,8 +433,8 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   for (const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
        std::chrono::steady_clock::now() < until;) {
     {
-      std::lock_guard lock(d.streams_mutex);
-      if (d.streams.empty()) break;
+      std::lock_guard lock(d.enders_mutex);
+      if (d.enders.empty()) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -45,7 +45,7 @@ std::string LiveEvents::render(const Event& e, LiveWire wire) {
 
 std::optional<LiveEvents::Place> LiveEvents::placeOf(const std::string& workspace_id) {
   auto w = store_.findWorkspace(workspace_id);
-  if (!w || !*w || (*w)->status == Status::removed) return std::nullopt;
+  if (!w || !*w) return std::nullopt;  // a removed one still has its place: its peers hear of the removal
   Place p{workspace_id, (*w)->parent_id, {}};
   for (auto up = p.parent_id; up && p.ancestors.size() < 64;) {  // bounded against corrupt cycles
     p.ancestors.push_back(*up);
@@ -81,11 +81,20 @@ void LiveEvents::deliver(const Event& e) {
   const auto place = any_peers && e.workspace_id ? placeOf(*e.workspace_id) : std::nullopt;
   std::optional<std::string> forms[2];  // rendered once per event, on first use
   bool closed = false;
-  for (const auto& c : clients_) {
+  for (auto& c : clients_) {
     if (!sees(c, e, place)) continue;
     auto& form = forms[static_cast<int>(c.wire)];
     if (!form) form = render(e, c.wire);
     closed |= !c.feed->push(*form);
+    if (e.workspace_id != c.scope.id_ || c.scope.kind_ == LiveScope::Kind::everything) continue;
+    // The client's own workspace: removed, its streams end (after this last event); moved, a
+    // peers client's view follows it.
+    if (e.event_type == "WORKSPACE_REMOVED") {
+      c.feed->close();
+      closed = true;
+    } else if (c.scope.kind_ == LiveScope::Kind::peers && e.event_type == "WORKSPACE_UPDATED" && place) {
+      c.parent_id = place->parent_id;
+    }
   }
   if (closed) std::erase_if(clients_, [](const Client& c) { return c.feed->closed(); });
 }

@@ -90,6 +90,25 @@ TEST_F(LiveEventsTest, ASlowClientIsDroppedAndTheOthersGoOn) {
   EXPECT_EQ(live_.clients(), 1u);
 }
 
+TEST_F(LiveEventsTest, AClientFollowsItsWorkspace) {
+  const std::string a = add("a"), b = add("b"), c = add("c", b);
+  auto feed = open(LiveScope::peersOf(a));
+  auto own = open(LiveScope::workspace(a), LiveWire::envelope);
+  bus_.broadcast("TASK_UPDATED", c);
+  EXPECT_TRUE(drain(*feed).empty()) << "c sits under another root";
+  WorkspaceUpdate move;
+  move.parent_id = std::optional<std::string>(b);
+  ASSERT_TRUE(store_->updateWorkspace(a, move));
+  bus_.broadcast("WORKSPACE_UPDATED", a, {{"parent_id", b}});
+  bus_.broadcast("TASK_UPDATED", c);
+  EXPECT_EQ(drain(*feed).size(), 2u) << "moved under b, a now sees its sibling c";
+  bus_.broadcast("WORKSPACE_REMOVED", a);
+  EXPECT_EQ(drain(*own).size(), 2u) << "the removal is the stream's last event";
+  EXPECT_TRUE(own->closed());
+  EXPECT_TRUE(feed->closed());
+  EXPECT_EQ(live_.clients(), 0u);
+}
+
 TEST_F(LiveEventsTest, ALeavingClientIsForgotten) {
   auto feed = open(LiveScope::everything());
   EXPECT_EQ(live_.clients(), 1u);
