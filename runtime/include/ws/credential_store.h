@@ -36,6 +36,7 @@ class CredentialStore {
 
   // Tokens.
   virtual Result<> insertToken(const TokenRecord& t) = 0;
+  /// In the order they were issued.
   virtual Result<std::vector<TokenRecord>> liveTokens(const std::string& workspace_id) = 0;
   virtual Result<bool> hasLiveToken(const std::string& workspace_id) = 0;
   virtual Result<bool> anyLiveToken() = 0;

@@ -104,6 +104,7 @@ class WorkspaceStore {
 
   // Events.
   virtual Result<std::int64_t> appendEvent(const Event& e) = 0;
+  /// The newest `limit` events (of one workspace, or all), newest first.
   virtual Result<std::vector<Event>> listEvents(const std::optional<std::string>& workspace_id,
                                                 int limit) = 0;
 };

@@ -22,6 +22,12 @@ bool knownType(std::string_view t) {
   return false;
 }
 
+std::string knownTypeList() {
+  std::string out;
+  for (auto k : kTypes) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
 bool isTimestamp(const std::string& s) {
   static const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)");
   return std::regex_match(s, kRfc3339);
@@ -56,7 +62,7 @@ Response list(Services& svc, const Request& req) {
   ActivityFilter f;
   f.workspace_id = loaded->id;
   if (auto type = req.queryParam("type"); type && !type->empty()) {
-    if (!knownType(*type) && *type != "cron_run") return Response::error(Errc::invalid_argument, "unknown activity type: " + *type);
+    if (!knownType(*type) && *type != "cron_run") return Response::error(Errc::invalid_argument, "invalid activity_type, must be one of: " + knownTypeList());
     f.type = *type;
   }
   if (auto source = req.queryParam("source"); source && !source->empty()) {
@@ -101,8 +107,13 @@ Response log(Services& svc, const Request& req) {
   a.tool_trace = in.rawJson("tool_trace");
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
   if (a.activity_type.empty()) return Response::error(Errc::invalid_argument, "activity_type is required");
-  if (!knownType(a.activity_type)) return Response::error(Errc::invalid_argument, "unknown activity_type: " + a.activity_type);
-  if (a.source_id && *a.source_id != id) return Response::error(Errc::forbidden, "source_id must be this workspace");
+  if (!knownType(a.activity_type))
+    return Response::error(Errc::invalid_argument, "invalid activity_type, must be one of: " + knownTypeList());
+  // An agent (its workspace's token) reports as itself; the admin's rows stay the canvas's.
+  if (a.source_id && a.source_id->empty()) a.source_id.reset();
+  if (!a.source_id && !svc.auth.isAdmin(req)) a.source_id = id;
+  if (a.source_id && *a.source_id != id)
+    return Response::error(Errc::forbidden, "source_id must match authenticated workspace");
   if (a.target_id && !isUuid(*a.target_id)) return Response::error(Errc::invalid_argument, "target_id must be a UUID");
   if (a.duration_ms && *a.duration_ms < 0) return Response::error(Errc::invalid_argument, "duration_ms must be >= 0");
   if (a.summary.size() > 4096 || a.method.size() > 256 || a.error_detail.size() > 16384)

@@ -1,5 +1,7 @@
 // Workspace tokens (runtime-spec 6.3 "Tokens") and the test-token helper for local setups.
 
+#include <charconv>
+
 #include "core/util.h"
 #include "handlers/routes.h"
 
@@ -10,18 +12,31 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxLiveTokens = 50;
 
+// A page of the live tokens, newest first: `limit` 1-200 (default 50), `offset` from 0; like
+// the reference, a value out of range falls back to the default. `count` is the page's size.
 Response list(Services& svc, const Request& req) {
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
   auto tokens = svc.store.liveTokens(loaded->id);
   if (!tokens) return Response::fromError(tokens.error());
+  const auto number = [&req](const char* name, long fallback, long lo, long hi) {
+    const auto raw = req.queryParam(name);
+    long n = 0;
+    if (!raw || std::from_chars(raw->data(), raw->data() + raw->size(), n).ec != std::errc() || n < lo || n > hi)
+      return fallback;
+    return n;
+  };
+  const auto limit = static_cast<std::size_t>(number("limit", 50, 1, 200));
+  const auto offset = static_cast<std::size_t>(number("offset", 0, 0, 1L << 30));
   json out = json::array();
-  for (const auto& t : *tokens)
-    out.push_back({{"id", t.id},
-                   {"prefix", t.prefix},
-                   {"created_at", t.created_at},
-                   {"last_used_at", t.last_used_at ? json(*t.last_used_at) : json(nullptr)}});
-  return Response::json(200, {{"tokens", out}, {"count", tokens->size()}});
+  for (auto t = tokens->rbegin() + static_cast<long>(std::min(offset, tokens->size()));
+       t != tokens->rend() && out.size() < limit; ++t)
+    out.push_back({{"id", t->id},
+                   {"prefix", t->prefix},
+                   {"created_at", t->created_at},
+                   {"last_used_at", t->last_used_at ? json(*t->last_used_at) : json(nullptr)}});
+  const auto count = out.size();
+  return Response::json(200, {{"tokens", std::move(out)}, {"count", count}});
 }
 
 Response create(Services& svc, const Request& req) {

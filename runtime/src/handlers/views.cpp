@@ -26,7 +26,7 @@ void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view)
   out.key("last_error_rate").value(w.last_error_rate);
   if (list) out.key("last_sample_error").value(w.last_sample_error);
   out.key("uptime_seconds").value(w.uptime_seconds);
-  if (list) out.key("current_task").value(w.current_task);
+  if (list || view == WorkspaceView::single_owned) out.key("current_task").value(w.current_task);
   out.key("runtime").value(w.runtime);
   if (list) {
     out.key("workspace_dir").value(w.workspace_dir);

@@ -12,8 +12,9 @@
 namespace ws {
 
 /// The list shape carries operator fields; the single-workspace read (an open route) omits
-/// budget, spend, current task, last error and directory, and adds last_outbound_at.
-enum class WorkspaceView { list, single };
+/// budget, spend, current task, last error and directory, and adds last_outbound_at. A caller
+/// holding the admin token or the workspace's own also gets its current task (`single_owned`).
+enum class WorkspaceView { list, single, single_owned };
 /// Writes a workspace in the reference's JSON shape.
 void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view);
 /// Parses stored JSON text; null when absent or unparsable.

@@ -157,9 +157,11 @@ Response list(Services& svc) {
 Response get(Services& svc, const Request& req) {
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
+  // The route is open (the canvas polls it); what a workspace is doing is for its owners.
+  const bool owned = !req.bearer().empty() && !svc.auth.workspace(req, loaded->id);
   Response res;
   JsonWriter out(res.body);
-  writeWorkspaceJson(out, *loaded, WorkspaceView::single);
+  writeWorkspaceJson(out, *loaded, owned ? WorkspaceView::single_owned : WorkspaceView::single);
   return res;
 }
 

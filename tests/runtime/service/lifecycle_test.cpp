@@ -27,8 +27,8 @@ TEST_F(LifecycleTest, ChangeRecordsAndPublishes) {
   EXPECT_EQ(published_[0].event_type, "WORKSPACE_ONLINE");
   auto events = *store_->listEvents(w.id, 10);
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].event_type, "WORKSPACE_ONLINE");
-  EXPECT_EQ(events[1].payload, R"({"k":1})");
+  EXPECT_EQ(events[0].event_type, "WORKSPACE_ONLINE") << "newest first";
+  EXPECT_EQ(events[0].payload, R"({"k":1})");
 }
 
 TEST_F(LifecycleTest, StateMachineRefusesIllegalChanges) {

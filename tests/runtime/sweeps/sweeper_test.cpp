@@ -75,7 +75,7 @@ TEST_F(SweeperTest, StuckProvisioningFails) {
   EXPECT_EQ(s.status, Status::failed);
   EXPECT_NE(s.last_sample_error.find("timed out"), std::string::npos);
   EXPECT_EQ((*store_->findWorkspace(fresh.id))->status, Status::provisioning);
-  EXPECT_EQ(store_->listEvents(stuck.id, 10)->back().event_type, "WORKSPACE_PROVISION_FAILED");
+  EXPECT_EQ(store_->listEvents(stuck.id, 10)->front().event_type, "WORKSPACE_PROVISION_FAILED") << "newest first";
 }
 
 TEST_F(SweeperTest, SilentWorkspacesGoOfflineButPausedStay) {

@@ -35,7 +35,7 @@ Result<std::vector<TokenRecord>> SqliteStore::liveTokens(const std::string& work
     auto& s = db_.prepare(
         "SELECT id, workspace_id, token_hash, prefix, created_at, last_used_at "
         "FROM workspace_auth_tokens WHERE workspace_id = ? AND revoked_at IS NULL "
-        "ORDER BY created_at, id");
+        "ORDER BY created_at, rowid");  // rowid: the order of issue within a millisecond
     s.bind(1, workspace_id);
     return collect(s, readToken);
   });

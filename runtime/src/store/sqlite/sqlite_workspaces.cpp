@@ -281,9 +281,8 @@ Result<std::int64_t> SqliteStore::appendEvent(const Event& e) {
 Result<std::vector<Event>> SqliteStore::listEvents(const std::optional<std::string>& workspace_id, int limit) {
   return guarded([&] {
     auto& s = db_.prepare(
-        "SELECT id, event_type, workspace_id, payload, created_at FROM ("
-        " SELECT * FROM structure_events WHERE ?1 IS NULL OR workspace_id = ?1"
-        " ORDER BY id DESC LIMIT ?2) ORDER BY id");
+        "SELECT id, event_type, workspace_id, payload, created_at FROM structure_events"
+        " WHERE ?1 IS NULL OR workspace_id = ?1 ORDER BY id DESC LIMIT ?2");
     s.bind(1, workspace_id).bind(2, limit);
     return collect(s, [](const Statement& r) {
       return Event{r.integer(0), r.text(1), r.optText(2), r.text(3), r.text(4)};
