@@ -22,6 +22,21 @@ TEST(Config, FlagsWinOverTheEnvironment) {
   EXPECT_EQ(both.client(kAdmin).get("/workspaces").status, 401) << "the environment's admin token lost to the flag";
 }
 
+TEST(Config, TheSettingsFileSitsBetweenFlagsAndTheEnvironment) {
+  TempDir dir;
+  const std::string file = dir.path() + "/settings.toml";
+  std::ofstream(file) << "body-limit = 100\ncors-origins = [\"https://canvas.example.com\"]\n";
+  const nlohmann::json body{{"name", std::string(2000, 'n')}};
+  ServerProcess from_file({"--config", file}, {{"ADMIN_TOKEN", kAdmin}, {"BODY_LIMIT_BYTES", "1000000"}});
+  auto c = from_file.client(kAdmin);
+  EXPECT_EQ(c.post("/workspaces", body).status, 413) << "the file wins over the environment";
+  EXPECT_EQ(c.request("GET", "/health", "", {{"Origin", "https://canvas.example.com"}}).status, 200) << "a list setting";
+  ServerProcess flag_wins({"--config", file, "--body-limit", "1000000"}, {{"ADMIN_TOKEN", kAdmin}});
+  EXPECT_NE(flag_wins.client(kAdmin).post("/workspaces", body).status, 413) << "the flag wins over the file";
+  std::ofstream(file) << "body-limit = 100\nbody-limits = 7\n";
+  EXPECT_THROW(ServerProcess({"--config", file}, {{"ADMIN_TOKEN", kAdmin}}), std::runtime_error) << "a misspelt setting";
+}
+
 TEST(Config, CorsOriginsAndAllowedHostsComeFromTheEnvironment) {
   ServerProcess server({}, {{"ADMIN_TOKEN", kAdmin},
                             {"CORS_ORIGINS", "https://canvas.example.com,http://localhost:4000"},

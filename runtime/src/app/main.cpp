@@ -107,6 +107,11 @@ int main(int argc, char** argv) {
   // The key is read from the environment only: a flag would show it in the process list.
   if (const char* key = std::getenv("SECRETS_ENCRYPTION_KEY")) config.secrets_encryption_key = key;
   CLI::App cli{"workspace-server: runs AI-agent workspaces on Docker or a control plane"};
+  // Settings may also come from a file: TOML or INI, `name = value` with the flags' long names
+  // (`port = 8080`, `cors-origins = ["https://canvas.example.com"]`). Flags win over the file,
+  // the file over the environment.
+  cli.set_config("--config", "", "Read settings from this TOML or INI file (the flags' long names as keys)");
+  cli.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt setting is an error, not silence
   int ttl = static_cast<int>(config.liveness_ttl.count());
   int provision_timeout = static_cast<int>(config.provision_timeout.count());
   int sweep_ms = static_cast<int>(config.sweep_interval.count());
