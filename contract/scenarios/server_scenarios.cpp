@@ -118,8 +118,13 @@ CONTRACT_SCENARIO(workspace_hibernate, HibernateStopsTheWorkloadAndKeepsTheWorks
   if (env.keepsWorkspaceData()) {
     EXPECT_TRUE(env.storageLeft(id)) << "hibernation keeps the workspace's storage";
   }
-  ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json::object()).status, 200);
-  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online") << "a hibernated workspace wakes up on restart";
+  // The next message wakes it: answered 503 with the time to retry, and provisioned again.
+  auto message = c.post("/workspaces/" + id + "/a2a",
+                        {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "message/send"},
+                         {"params", {{"message", {{"role", "user"}, {"parts", {{{"kind", "text"}, {"text", "wake up"}}}}}}}}});
+  EXPECT_EQ(message.status, 503) << message.body;
+  EXPECT_EQ(message.json()["waking"], true) << message.body;
+  EXPECT_EQ(waitForStatus(c, id, "online", 30s), "online") << "a hibernated workspace wakes up on the next message";
   if (env.keepsWorkspaceData()) {
     EXPECT_EQ(env.execIn(id, {"cat", "/workspace/note"}), "dream\n");
   }

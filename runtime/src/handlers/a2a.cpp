@@ -79,7 +79,7 @@ Response proxy(Services& svc, const Request& req) {
     return Response::error(Errc::payment_required, "workspace budget limit exceeded");
   if (target.url.empty()) {
     if (target.status == Status::hibernated) {
-      svc.workspaces.restartInBackground(target.id);
+      svc.workspaces.wakeInBackground(target.id);
       auto r = Response::json(503, {{"error", "workspace is hibernated; waking it"}, {"waking", true}, {"retry_after", 15}});
       r.headers.emplace_back("Retry-After", "15");
       return r;

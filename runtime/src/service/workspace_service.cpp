@@ -357,16 +357,25 @@ void WorkspaceService::redriveInterruptedProvisions() {
 }
 
 void WorkspaceService::restartInBackground(const std::string& workspace_id) {
+  restartInBackgroundWhen(workspace_id, "restart",
+                          [](Status s) { return s != Status::paused && s != Status::hibernated; });
+}
+
+void WorkspaceService::wakeInBackground(const std::string& workspace_id) {
+  restartInBackgroundWhen(workspace_id, "wake", [](Status s) { return s == Status::hibernated; });
+}
+
+void WorkspaceService::restartInBackgroundWhen(const std::string& workspace_id, const char* reason,
+                                               bool (*eligible)(Status)) {
   if (!hasProvisioner()) return;
   {
     std::lock_guard lock(mutex_);
     if (!restarting_.insert(workspace_id).second) return;  // one restart at a time per workspace
   }
-  submit([this, workspace_id] {
+  submit([this, workspace_id, reason, eligible] {
     auto row = lifecycle_.store().findWorkspace(workspace_id);
-    if (row && *row && (*row)->status != Status::removed && (*row)->status != Status::paused &&
-        (*row)->status != Status::hibernated && !(*row)->external) {
-      auto changed = lifecycle_.change(StatusChange::to(Status::provisioning, workspace_id, {{"reason", "restart"}}).withUrl(""));
+    if (row && *row && (*row)->status != Status::removed && eligible((*row)->status) && !(*row)->external) {
+      auto changed = lifecycle_.change(StatusChange::to(Status::provisioning, workspace_id, {{"reason", reason}}).withUrl(""));
       if (changed && *changed) {
         if (auto r = restartWorkspaceAuto(**row); !r)
           spdlog::warn("workspace {}: restart failed: {}", workspace_id, r.error().message);

@@ -131,8 +131,12 @@ class WorkspaceService {
   /// Runs `work` on the provisioning pool (drain() waits for it too).
   void runInBackground(std::function<void()> work) { submit(std::move(work)); }
 
-  /// Restarts in the background unless a restart of this workspace is already running.
+  /// Restarts in the background unless a restart of this workspace is already running. Paused
+  /// and hibernated workspaces stay as they are.
   void restartInBackground(const std::string& workspace_id);
+  /// Provisions a hibernated workspace again, in the background (a message for it arrived);
+  /// any other status is left alone.
+  void wakeInBackground(const std::string& workspace_id);
   /// At start: rows still `provisioning` were in flight when the server stopped; they are
   /// provisioned again now rather than left to the provision timeout.
   void redriveInterruptedProvisions();
@@ -155,6 +159,9 @@ class WorkspaceService {
   Result<> requireManaged(const std::string& workspace_id);
   static Error externalError(const std::string& workspace_id);
   void submit(std::function<void()> work);
+  // The background restart behind restartInBackground and wakeInBackground, for rows whose
+  // status is `eligible` (never removed or external ones).
+  void restartInBackgroundWhen(const std::string& workspace_id, const char* reason, bool (*eligible)(Status));
 
   Lifecycle& lifecycle_;
   Credentials& credentials_;

@@ -131,6 +131,24 @@ TEST_F(Dispatchers, ReprovisionRevokesThePreviousToken) {
   EXPECT_TRUE(*credentials_.validToken(docker_->started[1].config_files.at(".auth_token"), w.id));
 }
 
+TEST_F(Dispatchers, AMessageWakesAHibernatedWorkspaceAndNothingElseDoes) {
+  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
+  auto w = makeWorkspace("sleeper", Status::hibernated);
+  ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
+  h.restartInBackground(w.id);  // e.g. a secret changed: a hibernated workspace stays asleep
+  h.drain();
+  EXPECT_EQ(reload(w).status, Status::hibernated);
+  EXPECT_TRUE(docker_->started.empty());
+  h.wakeInBackground(w.id);
+  h.drain();
+  EXPECT_EQ(reload(w).status, Status::provisioning);
+  EXPECT_EQ(docker_->started.size(), 1u) << "provisioned again";
+  auto awake = insert();
+  h.wakeInBackground(awake.id);
+  h.drain();
+  EXPECT_EQ(docker_->started.size(), 1u) << "only a hibernated workspace is woken";
+}
+
 TEST_F(Dispatchers, StopErrorsPropagate) {
   docker_->fail_stop = true;
   WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
