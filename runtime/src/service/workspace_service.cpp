@@ -432,6 +432,8 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
   c.config_files["config.yaml"] = "name: " + q(w.name) + "\ndescription: " + q(w.role.value_or("")) +
                                   "\nversion: 1.0.0\ntier: " + std::to_string(w.tier) +
                                   "\nruntime: " + q(w.runtime) + "\nmodel: " + q(w.model) + "\n";
+  PARITY_IMPL(workspace_templates, docker, "config files of the start: in its environment, else an archive upload to /configs");
+  PARITY_IMPL(workspace_templates, controlplane, "config files of the provision request, written to /configs before boot");
   // A template's files, and its config.yaml with this workspace's identity; like the
   // reference, a template that cannot be read is a warning, not a failed start.
   if (auto t = templateOf(w)) {
