@@ -225,6 +225,13 @@ CONTRACT_SCENARIO(workspace_templates, TemplateFilesReachConfigsAtCreateAndResta
   ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json::object()).status, 200);
   ASSERT_TRUE(restartedOnline(c, id, 2));
   EXPECT_EQ(env.execIn(id, {"cat", "/configs/prompts/style.md"}), "be kind\n");
+  // A restart may name another template: its files from then on.
+  auto other = c.post("/templates/import", {{"name", "Editor"}, {"files", {{"notes.md", "edit\n"}}}});
+  ASSERT_EQ(other.status, 201) << other.body;
+  ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "editor"}}).status, 200);
+  ASSERT_TRUE(restartedOnline(c, id, 3));
+  EXPECT_EQ(env.execIn(id, {"cat", "/configs/notes.md"}), "edit\n");
+  EXPECT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "nowhere"}}).status, 400);
 }
 
 CONTRACT_SCENARIO(team_collapse, CollapseStopsEveryChild) {

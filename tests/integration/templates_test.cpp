@@ -168,5 +168,17 @@ TEST_F(Templates, SharedContextComesFromTheTemplateWithoutAWorkload) {
   EXPECT_EQ(c.get("/workspaces/7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e/shared-context").status, 404);
 }
 
+TEST_F(Templates, ARefusedRestartKeepsTheTemplate) {
+  auto c = server_->client(kAdmin);
+  auto r = c.post("/workspaces", {{"name", "managed"}});  // no backend: recorded, failed
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.json()["id"];
+  EXPECT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "nowhere"}}).status, 400);
+  EXPECT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "../writer"}}).status, 400);
+  EXPECT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", 5}}).status, 400);
+  EXPECT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "writer"}}).status, 503) << "no backend";
+  EXPECT_EQ(c.get("/workspaces/" + id + "/shared-context").json(), json::array()) << "the refused restart stored no template";
+}
+
 }  // namespace
 }  // namespace ws::test

@@ -135,6 +135,20 @@ std::vector<TemplateSummary> TemplateLibrary::list() const {
   return out;
 }
 
+std::optional<std::string> TemplateLibrary::findByName(std::string_view name) const {
+  const auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const auto summaries = list();
+  for (const auto& t : summaries)
+    if (t.id == templateIdFor(name)) return t.id;
+  for (const auto& t : summaries)
+    if (lower(t.name) == lower(name)) return t.id;
+  return std::nullopt;
+}
+
 Result<Template> TemplateLibrary::load(std::string_view id) const {
   if (id.empty() || templateIdFor(id) != id) return makeError(Errc::invalid_argument, "invalid template: " + std::string(id));
   const fs::path root = fs::path(dir_) / std::string(id);

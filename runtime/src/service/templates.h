@@ -52,6 +52,9 @@ class TemplateLibrary {
   /// The template `id` with its files: invalid_argument for a name that is not a template id
   /// or a template beyond the size limits, not_found when there is none.
   Result<Template> load(std::string_view id) const;
+  /// The template of a workspace named `name`: the directory templateIdFor(name), else the one
+  /// whose config.yaml `name` matches case-insensitively; nothing when none does.
+  std::optional<std::string> findByName(std::string_view name) const;
   /// Stores `files` as a new template named `name`, with a generated config.yaml when none is
   /// given; returns its id. conflict when the id is taken, invalid_argument for a bad path.
   Result<std::string> import(const std::string& name, const std::map<std::string, std::string>& files) const;

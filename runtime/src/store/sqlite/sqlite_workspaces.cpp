@@ -139,6 +139,7 @@ Result<bool> SqliteStore::updateWorkspace(const std::string& id, const Workspace
     add(u.tier.has_value(), "tier");
     add(u.parent_id.has_value(), "parent_id");
     add(u.runtime.has_value(), "runtime");
+    add(u.template_id.has_value(), "template_id");
     add(u.workspace_dir.has_value(), "workspace_dir");
     add(u.workspace_access.has_value(), "workspace_access");
     add(u.url.has_value(), "url");
@@ -155,6 +156,7 @@ Result<bool> SqliteStore::updateWorkspace(const std::string& id, const Workspace
     if (u.tier) st.bind(i++, *u.tier);
     if (u.parent_id) st.bind(i++, *u.parent_id);
     if (u.runtime) st.bind(i++, *u.runtime);
+    if (u.template_id) st.bind(i++, *u.template_id);
     if (u.workspace_dir) st.bind(i++, *u.workspace_dir);
     if (u.workspace_access) st.bind(i++, *u.workspace_access);
     if (u.url) st.bind(i++, *u.url);
