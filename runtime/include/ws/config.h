@@ -38,6 +38,7 @@ struct ServerConfig {
   std::chrono::seconds health_sweep_interval{15};   ///< HEALTH_SWEEP_SECONDS: backend liveness.
   std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.
   std::string log_level = "info";
+  std::string log_format = "text";  ///< text or json (one object per line)
   std::string org_templates_dir = "templates/org";  ///< ORG_TEMPLATES_DIR: where POST /org/import {dir} looks
   std::string plugins_dir = "plugins";  ///< PLUGIN_REGISTRY_DIR: the plugin registry (one directory per plugin)
 

@@ -48,6 +48,8 @@ class LiveEvents {
   Result<std::shared_ptr<Feed>> open(const LiveScope& scope, LiveWire wire);
   /// Clients connected now.
   std::size_t clients();
+  /// Clients connected now that receive `wire` (message: the /ws hub; envelope: SSE streams).
+  std::size_t clients(LiveWire wire);
   /// The wire forms of one event.
   static std::string render(const Event& e, LiveWire wire);
 
