@@ -92,6 +92,12 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
       {"DELETE", "/workspaces/{W}/tokens/{T}", "", {401, 401, 200, 200}, true},
       {"GET", "/workspaces/{W}/activity", "", {401, 401, 200, 200}},
       {"POST", "/workspaces/{W}/activity", R"({"activity_type":"agent_log","summary":"hi"})", {401, 401, 200, 200}},
+      {"GET", "/metrics", "", {200, 200, 200, 200}},
+      {"GET", "/admin/liveness", "", {401, 401, 401, 200}},
+      {"GET", "/workspaces/{W}/metrics", "", {401, 401, 200, 200}},
+      {"GET", "/workspaces/{W}/schedules/health", "", {401, 401, 200, 200}, false, {{"X-Workspace-ID", "{W}"}}},
+      {"GET", "/workspaces/{S}/schedules/health", "", {401, 401, 200, 200}, false, {{"X-Workspace-ID", "{W}"}}},
+      {"GET", "/admin/schedules/health", "", {401, 401, 401, 200}},
   };
 
   for (const auto& row : rows) {

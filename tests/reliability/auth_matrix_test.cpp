@@ -109,6 +109,11 @@ const std::map<std::string, Declared> kDeclared = {
     {"DELETE /workspaces/:id/schedules/:scheduleId", {Tier::workspace}},
     {"POST /workspaces/:id/schedules/:scheduleId/run", {Tier::workspace}},
     {"GET /workspaces/:id/schedules/:scheduleId/history", {Tier::workspace}},
+    {"GET /workspaces/:id/schedules/health", {Tier::agent, "", {{"X-Workspace-ID", "{W}"}}}},
+    {"GET /admin/schedules/health", {Tier::admin}},
+    {"GET /metrics", {Tier::open}},
+    {"GET /admin/liveness", {Tier::admin}},
+    {"GET /workspaces/:id/metrics", {Tier::workspace}},
 };
 
 struct Route {

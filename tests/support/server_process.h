@@ -134,6 +134,8 @@ class ServerProcess {
 
   unsigned short port() const { return port_; }
   const std::string& dbPath() const { return db_path_; }
+  /// Everything the server wrote (stdout and stderr).
+  std::string logPath() const { return dir_.path() + "/server.log"; }
   HttpClient client(const std::string& default_bearer = "") const { return HttpClient(port_, default_bearer); }
   /// Sends SIGTERM and returns the exit status.
   int terminate() { return process_->terminate(); }

@@ -39,6 +39,7 @@ struct ServerConfig {
   std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.
   std::string log_level = "info";
   std::string templates_dir = "templates";  ///< TEMPLATES_DIR: workspace templates, one directory each
+  std::string log_format = "text";  ///< text or json (one object per line)
   std::string org_templates_dir = "templates/org";  ///< ORG_TEMPLATES_DIR: where POST /org/import {dir} looks
   std::string plugins_dir = "plugins";  ///< PLUGIN_REGISTRY_DIR: the plugin registry (one directory per plugin)
 

@@ -83,6 +83,20 @@ struct ScheduleRecord {
   std::string updated_at;
 };
 
+/// A schedule with the name of its workspace: the operators' overview of every schedule.
+struct ScheduleOverview {
+  ScheduleRecord schedule;
+  std::string workspace_name;
+};
+
+/// LLM token usage of a workspace over one period (a UTC day), from its agents' A2A answers.
+struct TokenUsage {
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t call_count = 0;
+  std::int64_t estimated_cost_micros = 0;  ///< Micro-USD: exact sums, rendered with six decimals.
+};
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
@@ -100,6 +114,8 @@ class RecordStore {
   virtual Result<bool> deleteSchedule(const std::string& workspace_id, const std::string& id) = 0;
   /// One workspace's schedules by name, or ("") every enabled schedule of a live workspace.
   virtual Result<std::vector<ScheduleRecord>> listSchedules(const std::string& workspace_id) = 0;
+  /// Every schedule, enabled or not, of every workspace not removed: by workspace name, then name.
+  virtual Result<std::vector<ScheduleOverview>> listAllSchedules() = 0;
 
   // Memories.
   virtual Result<> insertMemory(const MemoryRecord& m) = 0;
@@ -110,6 +126,13 @@ class RecordStore {
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;
   virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;
+
+  // Token usage.
+  /// Adds `delta` to the usage of `workspace_id` in the period starting at `period_start`.
+  virtual Result<> addTokenUsage(const std::string& workspace_id, const std::string& period_start,
+                                 const TokenUsage& delta) = 0;
+  /// The usage of that period: zeros when nothing was recorded.
+  virtual Result<TokenUsage> tokenUsage(const std::string& workspace_id, const std::string& period_start) = 0;
 };
 
 }  // namespace ws

@@ -65,6 +65,13 @@ struct HeartbeatUpdate {
   std::optional<std::int64_t> monthly_spend;
 };
 
+/// How many workspaces are in one status, managed or external.
+struct WorkspaceCount {
+  Status status = Status::online;
+  bool external = false;
+  std::int64_t count = 0;
+};
+
 /// Identifies a workspace in tree queries.
 struct WorkspaceRef {
   std::string id;
@@ -88,6 +95,8 @@ class WorkspaceStore {
   virtual Result<std::vector<Workspace>> listWorkspaces() = 0;
   /// Workspaces in any of `statuses` (all statuses when empty), removed included if asked.
   virtual Result<std::vector<Workspace>> listByStatus(const std::set<Status>& statuses) = 0;
+  /// The workspaces not removed, counted by status and by managed/external.
+  virtual Result<std::vector<WorkspaceCount>> countWorkspaces() = 0;
   virtual Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) = 0;
   virtual Result<bool> transition(const Transition& t) = 0;
   virtual Result<bool> recordHeartbeat(const HeartbeatUpdate& h) = 0;

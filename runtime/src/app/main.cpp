@@ -11,6 +11,7 @@
 
 #include "app/wiring.h"
 #include "backends/backend_factory.h"
+#include "core/logging.h"
 #include "server/process.h"
 #include "server/server.h"
 #include "ws/store.h"
@@ -78,6 +79,9 @@ int run(ws::ServerConfig& config) {
 
   ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); },
                         [&router](ws::Request& req) { return router.openTerminal(req); });
+  server.observe([&metrics = wiring.metrics](const ws::Request& req, int status, std::chrono::steady_clock::duration elapsed) {
+    metrics.httpRequest(req.method, req.route, status, elapsed);
+  });
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message);
@@ -183,6 +187,10 @@ int main(int argc, char** argv) {
       ->envname("LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}, CLI::ignore_case))
       ->capture_default_str();
+  cli.add_option("--log-format", config.log_format, "text (for people) or json (one object per line, for collectors)")
+      ->envname("LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cli.set_version_flag("--version", "workspace-server " WS_VERSION);
   bool list_routes = false;
   cli.add_flag("--list-routes", list_routes, "Print every route with its auth tier (JSON lines) and exit");
@@ -208,8 +216,8 @@ int main(int argc, char** argv) {
     for (char& ch : runtime) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     config.runtime_images[runtime] = kv.substr(eq + 1);
   }
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  const auto log_format = ws::parseLogFormat(config.log_format);  // CLI11 has checked the name
+  ws::configureLogging(log_format ? *log_format : ws::LogFormat::text, config.log_level);
   if (list_routes) return listRoutes(config);
   return run(config);
 }

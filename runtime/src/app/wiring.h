@@ -11,7 +11,9 @@
 #include "service/lifecycle.h"
 #include "service/live_events.h"
 #include "service/liveness.h"
+#include "service/metrics.h"
 #include "service/schedules.h"
+#include "service/subsystem_ticks.h"
 #include "service/workspace_service.h"
 #include "sweeps/sweeper.h"
 #include "ws/config.h"
@@ -29,12 +31,12 @@ struct Wiring {
         credentials(store, config),
         auth(credentials),
         liveness(config.liveness_ttl),
-        workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker)),
-        a2a(store, events, workspaces, config),
+        workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker), &metrics),
+        a2a(store, events, workspaces, config, &metrics),
         schedules(store, a2a, workspaces),
-        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live},
+        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live, metrics, ticks},
         router(auth),
-        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules}) {
+        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules, ticks}) {
     registerAllRoutes(router, services);
   }
   /// Background work (sweeps, provisioning, schedule runs) uses every member: end it before
@@ -46,6 +48,8 @@ struct Wiring {
   Wiring(const Wiring&) = delete;
   Wiring& operator=(const Wiring&) = delete;
 
+  Metrics metrics;      ///< Before the services that record into it.
+  SubsystemTicks ticks;
   EventBus events;
   LiveEvents live;
   Lifecycle lifecycle;

@@ -27,6 +27,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerMemoryRoutes(router, svc);
   registerScheduleRoutes(router, svc);
   registerTemplateRoutes(router, svc);
+  registerObservabilityRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

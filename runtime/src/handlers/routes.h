@@ -16,6 +16,8 @@
 #include "service/lifecycle.h"
 #include "service/live_events.h"
 #include "service/liveness.h"
+#include "service/metrics.h"
+#include "service/subsystem_ticks.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
 #include "ws/store.h"
@@ -32,6 +34,8 @@ struct Services {
   LivenessTracker& liveness;
   A2aDelivery& a2a;
   LiveEvents& live;
+  Metrics& metrics;
+  SubsystemTicks& ticks;
 
   EventBus& events() { return lifecycle.events(); }
 };
@@ -53,6 +57,7 @@ void registerBudgetRoutes(Router& router, Services& svc);
 void registerMemoryRoutes(Router& router, Services& svc);
 void registerScheduleRoutes(Router& router, Services& svc);
 void registerTemplateRoutes(Router& router, Services& svc);
+void registerObservabilityRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

@@ -8,6 +8,7 @@
 #include "core/json_input.h"
 #include "core/util.h"
 #include "handlers/routes.h"
+#include "service/hierarchy.h"
 #include "service/schedules.h"
 
 namespace ws {
@@ -18,11 +19,12 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kMaxPromptBytes = 64 * 1024;
 
+json orNull(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
 json scheduleJson(const ScheduleRecord& s) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   return {{"id", s.id}, {"workspace_id", s.workspace_id}, {"name", s.name}, {"cron_expr", s.cron_expr},
-          {"timezone", s.timezone}, {"prompt", s.prompt}, {"enabled", s.enabled}, {"last_run_at", opt(s.last_run_at)},
-          {"next_run_at", opt(s.next_run_at)}, {"run_count", s.run_count}, {"last_status", s.last_status},
+          {"timezone", s.timezone}, {"prompt", s.prompt}, {"enabled", s.enabled}, {"last_run_at", orNull(s.last_run_at)},
+          {"next_run_at", orNull(s.next_run_at)}, {"run_count", s.run_count}, {"last_status", s.last_status},
           {"last_error", s.last_error}, {"source", s.source}, {"created_at", s.created_at}, {"updated_at", s.updated_at}};
 }
 
@@ -136,6 +138,45 @@ Response history(Services& svc, const Request& req) {
   return Response::json(200, out);
 }
 
+// GET /workspaces/:id/schedules/health: for the workspaces that may talk to :id (its peers, to
+// notice a cron that silently stopped), named by X-Workspace-ID and proven by that caller's token.
+// Execution state only: never the prompt nor the cron expression.
+Response health(Services& svc, const Request& req) {
+  const std::string caller = req.header("x-workspace-id").value_or("");
+  if (caller.empty()) return Response::error(Errc::unauthorized, "X-Workspace-ID header required");
+  if (!isUuid(caller)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
+  if (auto denied = svc.auth.tokenGate(req, caller)) return *denied;
+  auto target = svc.workspaces.findLive(req.param("id"));
+  if (!target) return Response::fromError(target.error());
+  auto allowed = canCommunicate(svc.store, caller, target->id);
+  if (!allowed) return Response::fromError(allowed.error());
+  if (!*allowed) return Response::error(Errc::forbidden, "access denied");
+  auto all = svc.store.listSchedules(target->id);
+  if (!all) return Response::fromError(all.error());
+  json out = json::array();
+  for (const auto& s : *all)
+    out.push_back({{"id", s.id}, {"name", s.name}, {"enabled", s.enabled}, {"last_run_at", orNull(s.last_run_at)},
+                   {"next_run_at", orNull(s.next_run_at)}, {"run_count", s.run_count},
+                   {"last_status", s.last_status}, {"last_error", s.last_error}});
+  return Response::json(200, out);
+}
+
+// GET /admin/schedules/health: every schedule of every workspace, and whether it keeps up.
+Response adminHealth(Services& svc) {
+  auto all = svc.store.listAllSchedules();
+  if (!all) return Response::fromError(all.error());
+  const auto now = Clock::now();
+  json out = json::array();
+  for (const auto& [s, workspace_name] : *all) {
+    const auto h = scheduleHealth(s, now);
+    out.push_back({{"workspace_id", s.workspace_id}, {"workspace_name", workspace_name}, {"schedule_id", s.id},
+                   {"schedule_name", s.name}, {"cron_expr", s.cron_expr}, {"last_run_at", orNull(s.last_run_at)},
+                   {"expected_next_run", orNull(s.next_run_at)}, {"status", h.status},
+                   {"stale_threshold_seconds", h.stale_threshold_seconds}});
+  }
+  return Response::json(200, out);
+}
+
 }  // namespace
 
 void registerScheduleRoutes(Router& router, Services& svc) {
@@ -146,6 +187,9 @@ void registerScheduleRoutes(Router& router, Services& svc) {
   router.add("POST", "/workspaces/:id/schedules/:scheduleId/run", AuthPolicy::workspace, [&svc](const Request& r) { return run(svc, r); });
   router.add("GET", "/workspaces/:id/schedules/:scheduleId/history", AuthPolicy::workspace,
              [&svc](const Request& r) { return history(svc, r); });
+  // Open at the router: the handler authenticates the caller (X-Workspace-ID + its token).
+  router.add("GET", "/workspaces/:id/schedules/health", AuthPolicy::open, [&svc](const Request& r) { return health(svc, r); });
+  router.add("GET", "/admin/schedules/health", AuthPolicy::admin, [&svc](const Request&) { return adminHealth(svc); });
 }
 
 }  // namespace ws

@@ -30,6 +30,8 @@ struct Request {
   std::string body;
   std::string remote_address;
   std::map<std::string, std::string> params;  ///< Route parameters such as ":id".
+  std::string route;       ///< The pattern of the route that answered ("" when none): for logs and metrics.
+  std::string request_id;  ///< The client's X-Request-Id when sane, else one the server made.
 
   std::optional<std::string> header(const std::string& lower_name) const;
   std::optional<std::string> queryParam(const std::string& name) const;

@@ -65,6 +65,7 @@ std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& 
     if (!s.empty()) segments.push_back(s);
   for (const auto& r : routes_) {
     if (!r.opener || !match(r, segments, req)) continue;
+    req.route = r.pattern;
     if (auto denied = auth_.check(r.policy, req)) return *denied;
     return r.opener(req);
   }
@@ -116,6 +117,7 @@ Response Router::handle(Request& req) const {
                       : Response::protocolError(404, "not found");
   }
   match(*best, segments, req);
+  req.route = best->pattern;
   if (auto denied = auth_.check(best->policy, req)) return *denied;
   if (best->blocking && !best->opener)
     return Response::later([&handler = best->handler, copy = req] { return handler(copy); });

@@ -19,6 +19,7 @@
 
 #include "core/feed.h"
 #include "core/json.h"
+#include "server/access_log.h"
 #include "server/browser_policy.h"
 #include "server/feed_sessions.h"
 
@@ -50,6 +51,22 @@ namespace {
 
 constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+using Steady = std::chrono::steady_clock;
+
+// What is known of a request once its head is read: enough to log and answer it, whatever
+// happens to its body.
+Request requestHead(const http::request<http::string_body>& msg, const std::string& remote) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.remote_address = remote;
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    req.headers[name] = std::string(field.value());
+  }
+  req.request_id = requestIdFor(req.header("x-request-id"));
+  return req;
+}
 
 }  // namespace
 
@@ -167,8 +184,12 @@ struct HttpServer::Impl {
       parser.header_limit(64 * 1024);
       stream.expires_after(config.io_timeout);
       auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      const auto since = Steady::now();
       if (read_ec == http::error::body_limit) {
-        co_await writeError(stream, 413, "request body too large", 11);
+        Request head = requestHead(parser.get(), remote);
+        (void)parseRequestTarget(parser.get().target(), head);
+        co_await writeError(stream, 413, "request body too large", 11, head.request_id);
+        answered(head, 413, since);
         break;
       }
       if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
@@ -179,28 +200,25 @@ struct HttpServer::Impl {
       }
       auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
       if (body_ec == http::error::body_limit) {
-        co_await writeError(stream, 413, "request body too large", parser.get().version());
+        Request head = requestHead(parser.get(), remote);
+        (void)parseRequestTarget(parser.get().target(), head);
+        co_await writeError(stream, 413, "request body too large", parser.get().version(), head.request_id);
+        answered(head, 413, since);
         break;
       }
       if (body_ec) break;
 
       in_flight.fetch_add(1);
       auto& msg = parser.get();
-      Request req;
-      req.method = std::string(msg.method_string());
-      req.remote_address = remote;
-      for (const auto& field : msg) {
-        std::string name(field.name_string());
-        for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        req.headers[name] = std::string(field.value());
-      }
+      Request req = requestHead(msg, remote);
       req.body = std::move(msg.body());
       if (terminals && websocket::is_upgrade(msg) && parseRequestTarget(msg.target(), req)) {
         // A browser does not apply CORS to WebSockets: the Host and Origin checks are all
         // that keeps another site's page out of a shell.
         if (!browser.answersToHost(req.header("host").value_or("")) || !browser.allowsWebSocketFrom(req)) {
           in_flight.fetch_sub(1);
-          co_await writeError(stream, 403, "this origin may not open a WebSocket here", msg.version());
+          co_await writeError(stream, 403, "this origin may not open a WebSocket here", msg.version(), req.request_id);
+          answered(req, 403, since);
           break;
         }
         // Opening a shell waits on the backend: on the worker pool, like any blocking route.
@@ -221,8 +239,10 @@ struct HttpServer::Impl {
           ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
           ws.read_message_max(kMaxTerminalFrame);
           ws.binary(true);
+          ws.set_option(withRequestId(req.request_id));
           auto [aec] = co_await ws.async_accept(msg, kUseTuple);
           in_flight.fetch_sub(1);
+          answered(req, aec ? 400 : 101, since);
           if (!aec) co_await bridge(ws, *term);
           else (*term)->close();
           co_return;
@@ -234,8 +254,10 @@ struct HttpServer::Impl {
           ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(30), kStreamIdle, true});
           ws.read_message_max(kMaxTerminalFrame);
           ws.text(true);
+          ws.set_option(withRequestId(req.request_id));
           auto [aec] = co_await ws.async_accept(msg, kUseTuple);
           in_flight.fetch_sub(1);
+          answered(req, aec ? 400 : 101, since);
           if (!aec) co_await streamToSocket(ws, answer.feed);
           answer.feed->detach();
           co_return;
@@ -244,7 +266,8 @@ struct HttpServer::Impl {
         const auto parsed = parseJsonOr(refused.body, nlohmann::json());
         const std::string why = parsed.is_object() ? parsed.value("error", "refused") : "refused";
         in_flight.fetch_sub(1);
-        co_await writeError(stream, refused.status, why, msg.version());
+        co_await writeError(stream, refused.status, why, msg.version(), req.request_id);
+        answered(req, refused.status, since);
         break;
       }
       Response res;
@@ -272,9 +295,11 @@ struct HttpServer::Impl {
         in_flight.fetch_sub(1);
         break;
       }
+      res.headers.emplace_back("X-Request-Id", req.request_id);
       browser.decorate(req, res);
       if (res.feed && res.status == 200) {
         in_flight.fetch_sub(1);
+        answered(req, 200, since);  // when the stream starts: it may last for hours
         co_await streamEvents(stream, msg.version(), res);
         break;
       }
@@ -289,6 +314,7 @@ struct HttpServer::Impl {
       stream.expires_after(config.io_timeout);
       auto [write_ec, n] = co_await http::async_write(stream, out, kUseTuple);
       in_flight.fetch_sub(1);
+      answered(req, res.status, since);
       if (write_ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -331,13 +357,26 @@ struct HttpServer::Impl {
   }
 
   net::awaitable<void> writeError(beast::tcp_stream& stream, int status, std::string_view message,
-                                  unsigned version) {
+                                  unsigned version, const std::string& request_id) {
     http::response<http::string_body> out{static_cast<http::status>(status), version};
     out.set(http::field::content_type, "application/json");
+    out.set("X-Request-Id", request_id);
     out.body() = Response::protocolError(status, message).body;
     out.keep_alive(false);
     out.prepare_payload();
     co_await http::async_write(stream, out, kUseTuple);
+  }
+
+  // Every answer ends here: its access line, then the observer (metrics).
+  void answered(const Request& req, int status, Steady::time_point since) {
+    const auto elapsed = Steady::now() - since;
+    logAccess(req, status, elapsed);
+    if (observer) observer(req, status, elapsed);
+  }
+
+  // The WebSocket handshake answer carries the request id like any other answer.
+  static websocket::stream_base::decorator withRequestId(const std::string& id) {
+    return websocket::stream_base::decorator([id](websocket::response_type& res) { res.set("X-Request-Id", id); });
   }
 
   net::awaitable<void> acceptLoop(tcp::acceptor& acceptor) {
@@ -358,6 +397,7 @@ struct HttpServer::Impl {
   std::list<std::function<void()>> enders;  ///< How to end each live stream and terminal being served.
   RequestHandler handler;
   TerminalHandler terminals;
+  RequestObserver observer;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
@@ -372,6 +412,8 @@ HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, Termi
     : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals))) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+void HttpServer::observe(RequestObserver observer) { impl_->observer = std::move(observer); }
 
 Result<std::uint16_t> HttpServer::start() {
   auto& d = *impl_;

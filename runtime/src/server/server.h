@@ -18,6 +18,9 @@ namespace ws {
 using RequestHandler = std::function<Response(Request&)>;
 /// For WebSocket upgrade requests: the Terminal to bridge to, or the response to refuse with.
 using TerminalHandler = std::function<std::variant<Response, std::shared_ptr<Terminal>>(Request&)>;
+/// Told of every answered request after its access line: the request as routed (route set),
+/// the status sent (101 for an accepted WebSocket) and how long the answer took.
+using RequestObserver = std::function<void(const Request& req, int status, std::chrono::steady_clock::duration elapsed)>;
 
 class HttpServer {
  public:
@@ -26,6 +29,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  /// Before start(): who is told of each answered request (the metrics).
+  void observe(RequestObserver observer);
   /// Binds, starts the worker threads and returns the bound port.
   Result<std::uint16_t> start();
   /// Stops accepting, lets in-flight requests finish (at most `grace`), then joins the threads.

@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "parity/parity.h"
+#include "service/token_usage.h"
 
 namespace ws {
 namespace {
@@ -69,7 +70,12 @@ A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller
                               std::chrono::seconds timeout) {
   const auto t0 = std::chrono::steady_clock::now();
   auto reply = post(agentUrlPolicy(), target, rpc, timeout);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  const char* outcome = "ok";
+  // Whatever the status, an answer may say what the model run cost (as the reference counts).
+  if (auto counted = reply ? recordTokenUsage(store_, target.id, reply->body) : Result<>(); !counted)
+    spdlog::warn("a2a: cannot record token usage of {}: {}", target.id, counted.error().message);
 
   ActivityRecord a;
   a.workspace_id = target.id;
@@ -88,7 +94,9 @@ A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller
     a.error_detail = reply.error().message;
     // Reactive liveness: a workload that is gone goes offline and is restarted.
     const auto live = target.external ? Liveness{true, std::nullopt} : workspaces_.isRunningAuto(target.id);
+    outcome = reply.error().code == Errc::timeout ? "timeout" : "unreachable";
     if (reply.error().code == Errc::forbidden || reply.error().code == Errc::unsupported) {
+      outcome = "refused";
       res = failure(502, reply.error().message);
     } else if (!live.error && !live.running) {
       workspaces_.markDeadAndRestart(target.id, "A2A delivery found the workload gone");
@@ -109,8 +117,10 @@ A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller
                                 : "agent answered " + std::to_string(reply->status);
     a.status = "error";
     a.error_detail = why;
+    outcome = "agent_error";
     res = failure(reply->status, why);
   }
+  if (metrics_) metrics_->a2aDelivery(outcome, elapsed);
   if (auto logged = store_.insertActivity(a); !logged)
     spdlog::warn("a2a: cannot log activity for {}: {}", target.id, logged.error().message);
   if (caller.empty()) events_.broadcast("A2A_RESPONSE", target.id, {{"status", res.status}, {"duration_ms", ms}});

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "service/events.h"
+#include "service/metrics.h"
 #include "service/validation.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
@@ -30,8 +31,10 @@ struct A2aReply {
 
 class A2aDelivery {
  public:
-  A2aDelivery(Store& store, EventBus& events, WorkspaceService& workspaces, const ServerConfig& config)
-      : store_(store), events_(events), workspaces_(workspaces), config_(config) {}
+  /// `metrics` (optional) is told how long each delivery took.
+  A2aDelivery(Store& store, EventBus& events, WorkspaceService& workspaces, const ServerConfig& config,
+              Metrics* metrics = nullptr)
+      : store_(store), events_(events), workspaces_(workspaces), config_(config), metrics_(metrics) {}
 
   /// Agent URLs on loopback only in development mode or with --allow-loopback-agents.
   UrlPolicy agentUrlPolicy() const { return {config_.allow_loopback_agents || config_.devMode(), false}; }
@@ -42,7 +45,8 @@ class A2aDelivery {
   /// role, and where its agent card is.
   void addEnvelope(nlohmann::json& rpc, const Workspace& caller) const;
 
-  /// Delivers `rpc` (normalized) from `caller` ("" for the canvas or the platform) to `target`.
+  /// Delivers `rpc` (normalized) from `caller` ("" for the canvas or the platform) to `target`;
+  /// the token usage the agent reports in its answer is added to the target's.
   A2aReply deliver(const Workspace& target, const std::string& caller, const nlohmann::json& rpc,
                    std::chrono::seconds timeout);
   /// Sends `rpc` as the platform itself: normalized, no caller; 503 when the target has no URL.
@@ -53,6 +57,7 @@ class A2aDelivery {
   EventBus& events_;
   WorkspaceService& workspaces_;
   const ServerConfig& config_;
+  Metrics* metrics_;
 };
 
 /// The 503 answered for a workspace without an agent address.

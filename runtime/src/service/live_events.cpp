@@ -43,6 +43,12 @@ std::size_t LiveEvents::clients() {
   return static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(), [](const Client& c) { return !c.feed->closed(); }));
 }
 
+std::size_t LiveEvents::clients(LiveWire wire) {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(),
+                                                [wire](const Client& c) { return c.wire == wire && !c.feed->closed(); }));
+}
+
 std::string LiveEvents::render(const Event& e, LiveWire wire) {
   auto payload = parseJsonOr(e.payload, nlohmann::json::object());
   if (wire == LiveWire::envelope)

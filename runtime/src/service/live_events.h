@@ -59,6 +59,8 @@ class LiveEvents {
   void recheck(const std::string& authority);
   /// Clients connected now.
   std::size_t clients();
+  /// Clients connected now that receive `wire` (message: the /ws hub; envelope: SSE streams).
+  std::size_t clients(LiveWire wire);
   /// The wire forms of one event.
   static std::string render(const Event& e, LiveWire wire);
 

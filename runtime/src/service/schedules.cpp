@@ -17,6 +17,22 @@ constexpr auto kFireTimeout = 300s;
 
 std::string nextRunTime(const CronSchedule& cron) { return formatTime(cron.next(Clock::now())); }
 
+ScheduleHealth scheduleHealth(const ScheduleRecord& s, Clock::time_point now) {
+  ScheduleHealth h;
+  if (auto cron = CronSchedule::parse(s.cron_expr)) {
+    const auto first = cron->next(now);
+    h.stale_threshold_seconds = 2 * std::chrono::duration_cast<std::chrono::seconds>(cron->next(first) - first).count();
+  }
+  const auto last = s.last_run_at ? unixMillis(*s.last_run_at) : std::nullopt;
+  if (!last) {
+    h.status = "never_run";
+    return h;
+  }
+  const auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() - *last;
+  h.status = h.stale_threshold_seconds > 0 && age_ms > h.stale_threshold_seconds * 1000 ? "stale" : "ok";
+  return h;
+}
+
 void ScheduleRunner::runDue() {
   PARITY_IMPL(schedule_execution, docker, "the scheduler sweep sends due prompts through the A2A proxy");
   PARITY_IMPL(schedule_execution, controlplane, "the scheduler sweep sends due prompts through the A2A proxy");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/cron.h"
+#include "core/util.h"
 #include "service/a2a.h"
 #include "service/workspace_service.h"
 #include "ws/store.h"
@@ -14,6 +15,15 @@ namespace ws {
 
 /// The next time `cron` fires after now, as a stored timestamp.
 std::string nextRunTime(const CronSchedule& cron);
+
+/// How a schedule keeps up (GET /admin/schedules/health): `never_run`, `stale` once its last run
+/// is older than twice its interval (the gap between its next two runs), or `ok`. A cron
+/// expression that does not parse has a threshold of 0 and is never stale.
+struct ScheduleHealth {
+  std::string status;
+  std::int64_t stale_threshold_seconds = 0;
+};
+ScheduleHealth scheduleHealth(const ScheduleRecord& s, Clock::time_point now);
 
 class ScheduleRunner {
  public:

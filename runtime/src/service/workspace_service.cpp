@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <spdlog/spdlog.h>
 
 #include "core/plugin_registry.h"
@@ -17,13 +18,15 @@ Error noBackend() { return makeError(Errc::backend_unavailable, "no workspace ba
 }  // namespace
 
 WorkspaceService::WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, LivenessTracker& liveness,
-                                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker)
+                                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker,
+                                   Metrics* metrics)
     : lifecycle_(lifecycle),
       credentials_(credentials),
       liveness_(liveness),
       config_(config),
       controlplane_(std::move(controlplane)),
       docker_(std::move(docker)),
+      metrics_(metrics),
       secrets_(lifecycle.store(), config.secrets_encryption_key) {}
 
 WorkspaceService::~WorkspaceService() {
@@ -75,7 +78,7 @@ void WorkspaceService::provisionWorkspaceAuto(const Workspace& w) {
 }
 
 Result<> WorkspaceService::stopWorkspaceAuto(const std::string& workspace_id) {
-  if (auto* backend = active()) return backend->stop(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
   return {};
 }
 
@@ -87,7 +90,7 @@ Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
   if (w.external) return externalError(w.id);
   auto* backend = active();
   if (!backend) return noBackend();
-  if (auto stopped = backend->stop(w.id); !stopped) return stopped.error();
+  if (auto stopped = counted(*backend, "stop", backend->stop(w.id)); !stopped) return stopped.error();
   provisionOn(*backend, w);
   return {};
 }
@@ -95,7 +98,7 @@ Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
 Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
   PARITY_IMPL(workspace_pause_resume, docker, "pauseWorkspaceAuto: stop, row kept paused");
   PARITY_IMPL(workspace_pause_resume, controlplane, "pauseWorkspaceAuto: stop, row kept paused");
-  if (auto* backend = active()) return backend->stop(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
   return {};
 }
 
@@ -112,54 +115,54 @@ Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
 Result<> WorkspaceService::hibernateWorkspaceAuto(const std::string& workspace_id) {
   PARITY_IMPL(workspace_hibernate, docker, "hibernateWorkspaceAuto: stop, row kept hibernated");
   PARITY_IMPL(workspace_hibernate, controlplane, "hibernateWorkspaceAuto: stop, row kept hibernated");
-  if (auto* backend = active()) return backend->stop(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
   return {};
 }
 
 Liveness WorkspaceService::isRunningAuto(const std::string& workspace_id) {
-  if (auto* backend = active()) return backend->isRunning(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "is_running", backend->isRunning(workspace_id));
   return {true, noBackend()};
 }
 
 Result<std::string> WorkspaceService::bootLogAuto(const std::string& workspace_id) {
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
-  if (auto* backend = active()) return backend->bootLog(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "boot_log", backend->bootLog(workspace_id));
   return noBackend();
 }
 
 Result<ExecResult> WorkspaceService::execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
                                               const std::string& stdin_data) {
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
-  if (auto* backend = active()) return backend->exec(workspace_id, argv, stdin_data);
+  if (auto* backend = active()) return counted(*backend, "exec", backend->exec(workspace_id, argv, stdin_data));
   return noBackend();
 }
 
 Result<std::string> WorkspaceService::readArchiveAuto(const std::string& workspace_id, const std::string& path) {
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
-  if (auto* backend = active()) return backend->readArchive(workspace_id, path);
+  if (auto* backend = active()) return counted(*backend, "read_archive", backend->readArchive(workspace_id, path));
   return noBackend();
 }
 
 Result<> WorkspaceService::writeArchiveAuto(const std::string& workspace_id, const std::string& path,
                                             const std::string& tar) {
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
-  if (auto* backend = active()) return backend->writeArchive(workspace_id, path, tar);
+  if (auto* backend = active()) return counted(*backend, "write_archive", backend->writeArchive(workspace_id, path, tar));
   return noBackend();
 }
 
 Result<TerminalPtr> WorkspaceService::openTerminalAuto(const std::string& workspace_id) {
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
-  if (auto* backend = active()) return backend->openTerminal(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "open_terminal", backend->openTerminal(workspace_id));
   return noBackend();
 }
 
 Result<std::vector<std::string>> WorkspaceService::listManagedAuto() {
-  if (auto* backend = active()) return backend->listManaged();
+  if (auto* backend = active()) return counted(*backend, "list_managed", backend->listManaged());
   return std::vector<std::string>{};
 }
 
 Result<> WorkspaceService::removeVolumesAuto(const std::string& workspace_id) {
-  if (auto* backend = active()) return backend->removeVolumes(workspace_id);
+  if (auto* backend = active()) return counted(*backend, "remove_volumes", backend->removeVolumes(workspace_id));
   return {};
 }
 
@@ -397,7 +400,9 @@ void WorkspaceService::runProvision(Provisioner& backend, const Workspace& w) {
   if (!token) return markFailed(w.id, token.error().message);
   auto config = buildConfig(w, *token);
   if (!config) return markFailed(w.id, config.error().message);
-  auto started = backend.start(*config);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto started = counted(backend, "start", backend.start(*config));
+  if (metrics_) metrics_->provision(backend.name(), started.has_value(), std::chrono::steady_clock::now() - t0);
   if (!started) {
     spdlog::warn("workspace {}: {} start failed: {}", w.id, backend.name(), started.error().message);
     return markFailed(w.id, "workspace start failed: " + started.error().message);
@@ -477,6 +482,15 @@ std::optional<Template> WorkspaceService::templateOf(const Workspace& w) const {
   auto t = library.load(w.runtime + "-default");
   if (t) return std::move(*t);
   return std::nullopt;
+}
+
+void WorkspaceService::noteBackendError(const Provisioner& backend, const char* operation, const Error& e) {
+  // The backend's own failures; a caller's mistake (an unknown file, a conflict) is not one.
+  static constexpr Errc kBackendFailures[] = {Errc::backend_error, Errc::backend_unavailable, Errc::timeout,
+                                              Errc::internal};
+  if (!metrics_ || std::find(std::begin(kBackendFailures), std::end(kBackendFailures), e.code) == std::end(kBackendFailures))
+    return;
+  metrics_->backendError(backend.name(), operation);
 }
 
 void WorkspaceService::markFailed(const std::string& workspace_id, const std::string& reason) {

@@ -19,6 +19,7 @@
 #include "service/credentials.h"
 #include "service/lifecycle.h"
 #include "service/liveness.h"
+#include "service/metrics.h"
 #include "service/secrets.h"
 #include "service/templates.h"
 #include "ws/config.h"
@@ -30,9 +31,11 @@ namespace ws {
 
 class WorkspaceService {
  public:
-  /// Either backend may be null; at most one is normally wired.
+  /// Either backend may be null; at most one is normally wired. `metrics` (optional) counts
+  /// provisioning times and failed backend calls.
   WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, LivenessTracker& liveness,
-                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker);
+                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker,
+                   Metrics* metrics = nullptr);
   ~WorkspaceService();
 
   /// Whether any backend is wired. The only place that asks "are both backends null?".
@@ -163,6 +166,17 @@ class WorkspaceService {
   Result<> requireManaged(const std::string& workspace_id);
   static Error externalError(const std::string& workspace_id);
   void submit(std::function<void()> work);
+  // Passes a backend call's outcome through, counting it when the backend failed.
+  template <class T>
+  T counted(const Provisioner& backend, const char* operation, T result) {
+    if (!result) noteBackendError(backend, operation, result.error());
+    return result;
+  }
+  Liveness counted(const Provisioner& backend, const char* operation, Liveness alive) {
+    if (alive.error) noteBackendError(backend, operation, *alive.error);
+    return alive;
+  }
+  void noteBackendError(const Provisioner& backend, const char* operation, const Error& e);
   // The background restart behind restartInBackground and wakeInBackground, for rows whose
   // status is `eligible` (never removed or external ones).
   void restartInBackgroundWhen(const std::string& workspace_id, const char* reason, bool (*eligible)(Status));
@@ -173,6 +187,7 @@ class WorkspaceService {
   const ServerConfig& config_;
   ProvisionerPtr controlplane_;
   ProvisionerPtr docker_;
+  Metrics* metrics_;
   Secrets secrets_;
   boost::asio::thread_pool pool_{4};
   std::mutex mutex_;

@@ -33,32 +33,34 @@ void Sweeper::stop() {
 
 namespace {
 
-// One sweep that throws is logged and does not stop the others, nor the sweeper thread.
+// One sweep that throws is logged and does not stop the others, nor the sweeper thread. Either
+// way the sweep went round: its tick shows the loop is alive (its errors are in the log).
 template <class Sweep>
-void guarded(const char* name, Sweep&& sweep) {
+void guarded(SubsystemTicks& ticks, const char* name, Sweep&& sweep) {
   try {
     sweep();
   } catch (const std::exception& e) {
-    spdlog::error("{} sweep failed: {}", name, e.what());
+    spdlog::error("{} failed: {}", name, e.what());
   } catch (...) {
-    spdlog::error("{} sweep failed with an unknown exception", name);
+    spdlog::error("{} failed with an unknown exception", name);
   }
+  ticks.tick(name);
 }
 
 }  // namespace
 
 void Sweeper::runOnce(bool force) {
-  guarded("liveness", [this] { livenessSweep(); });
-  guarded("provision-timeout", [this] { provisionTimeoutSweep(); });
-  guarded("schedule", [this] { svc_.schedules.runDue(); });
+  guarded(svc_.ticks, "liveness-sweep", [this] { livenessSweep(); });
+  guarded(svc_.ticks, "provision-timeout-sweep", [this] { provisionTimeoutSweep(); });
+  guarded(svc_.ticks, "scheduler", [this] { svc_.schedules.runDue(); });
   const auto now = std::chrono::steady_clock::now();
   if (force || now - last_health_ >= svc_.config.health_sweep_interval) {
     last_health_ = now;
-    guarded("health", [this] { healthSweep(); });
+    guarded(svc_.ticks, "health-sweep", [this] { healthSweep(); });
   }
   if (force || now - last_orphan_ >= svc_.config.orphan_sweep_interval) {
     last_orphan_ = now;
-    guarded("orphan", [this] { orphanSweep(); });
+    guarded(svc_.ticks, "orphan-sweep", [this] { orphanSweep(); });
   }
 }
 

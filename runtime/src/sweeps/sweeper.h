@@ -3,7 +3,8 @@
 // restart), the provision timeout (stuck in provisioning -> failed), the health sweep (the
 // backend says the workload is gone -> offline, then a restart) and the orphan sweep (backend
 // resources whose workspace is removed or unknown are reaped), and the due schedules. All go
-// through the workspace service.
+// through the workspace service. Each sweep records a tick when it has run (GET /admin/liveness):
+// liveness-sweep, provision-timeout-sweep, scheduler, health-sweep, orphan-sweep.
 
 #include <condition_variable>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include "service/lifecycle.h"
 #include "service/liveness.h"
 #include "service/schedules.h"
+#include "service/subsystem_ticks.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
 #include "ws/workspace_store.h"
@@ -28,6 +30,7 @@ class Sweeper {
     WorkspaceService& workspaces;
     LivenessTracker& liveness;
     ScheduleRunner& schedules;
+    SubsystemTicks& ticks;
   };
   explicit Sweeper(Parts parts) : svc_(parts) {}
   ~Sweeper() { stop(); }

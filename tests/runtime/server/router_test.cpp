@@ -64,6 +64,26 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
   EXPECT_EQ(auth.checks, 0) << "no auth check for unroutable requests";
 }
 
+// The matched pattern (never the raw path) is what logs and metrics name a request by.
+TEST(Router, RecordsTheMatchedRoutePattern) {
+  DenyAdmin auth;
+  Router router(auth);
+  router.add("GET", "/workspaces/:id", AuthPolicy::open, [](const Request&) { return Response::json(200, {}); });
+  router.add("GET", "/admin/liveness", AuthPolicy::admin, [](const Request&) { return Response::json(200, {}); });
+  auto req = make("GET", {"workspaces", "abc"});
+  router.handle(req);
+  EXPECT_EQ(req.route, "/workspaces/:id");
+  req = make("GET", {"admin", "liveness"});
+  EXPECT_EQ(router.handle(req).status, 401);
+  EXPECT_EQ(req.route, "/admin/liveness") << "refused requests are counted under their route too";
+  req = make("GET", {"nope"});
+  router.handle(req);
+  EXPECT_EQ(req.route, "");
+  req = make("DELETE", {"workspaces", "abc"});
+  EXPECT_EQ(router.handle(req).status, 405);
+  EXPECT_EQ(req.route, "");
+}
+
 TEST(Router, AuthDenialShortCircuits) {
   DenyAdmin auth;
   Router router(auth);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "support/test_store.h"
 
 namespace ws::test {
@@ -139,6 +141,66 @@ TEST(SqliteStore, SecretsPerWorkspaceAndGlobalKeepBinaryValuesAndCascade) {
   EXPECT_EQ(store->listSecrets("")->size(), 1u) << "a workspace delete leaves the global key";
   ASSERT_TRUE(store->purge({w.id}));
   EXPECT_TRUE(store->listSecrets(w.id)->empty());
+}
+
+TEST(SqliteStore, CountsWorkspacesByStatusAndKind) {
+  TempStore store;
+  const std::vector<std::pair<Status, bool>> rows{
+      {Status::online, false}, {Status::online, false}, {Status::online, true}, {Status::failed, false}, {Status::removed, false}};
+  for (auto [status, external] : rows) {
+    auto w = makeWorkspace("w", status);
+    w.external = external;
+    ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  }
+  std::map<std::pair<Status, bool>, std::int64_t> got;
+  for (const auto& c : *store->countWorkspaces()) got[{c.status, c.external}] = c.count;
+  EXPECT_EQ(got, (std::map<std::pair<Status, bool>, std::int64_t>{
+                     {{Status::online, false}, 2}, {{Status::online, true}, 1}, {{Status::failed, false}, 1}}))
+      << "removed rows are not counted";
+}
+
+TEST(SqliteStore, AllSchedulesWithTheirWorkspaceNames) {
+  TempStore store;
+  auto b = makeWorkspace("beta");
+  auto a = makeWorkspace("alpha");
+  auto gone = makeWorkspace("gone", Status::removed);
+  for (auto* w : {&a, &b, &gone}) ASSERT_TRUE(store->insertWorkspace(*w, createdEvent(*w)));
+  auto schedule = [&](const Workspace& w, const std::string& name, bool enabled) {
+    ScheduleRecord s;
+    s.id = newUuid();
+    s.workspace_id = w.id;
+    s.name = name;
+    s.cron_expr = "* * * * *";
+    s.prompt = "p";
+    s.enabled = enabled;
+    s.created_at = s.updated_at = nowTime();
+    ASSERT_TRUE(store->putSchedule(s));
+  };
+  schedule(b, "nightly", true);
+  schedule(a, "weekly", false);
+  schedule(a, "daily", true);
+  schedule(gone, "ghost", true);
+  std::vector<std::string> seen;
+  for (const auto& o : *store->listAllSchedules()) seen.push_back(o.workspace_name + "/" + o.schedule.name);
+  EXPECT_EQ(seen, (std::vector<std::string>{"alpha/daily", "alpha/weekly", "beta/nightly"}))
+      << "disabled ones included, removed workspaces left out";
+}
+
+TEST(SqliteStore, TokenUsageAddsUpAndGoesWithAPurge) {
+  TempStore store;
+  auto w = makeWorkspace("usage");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  const std::string day = "2026-04-17T00:00:00Z";
+  ASSERT_TRUE(store->addTokenUsage(w.id, day, TokenUsage{10, 2, 1, 60}));
+  ASSERT_TRUE(store->addTokenUsage(w.id, day, TokenUsage{5, 1, 1, 30}));
+  ASSERT_TRUE(store->addTokenUsage(w.id, "2026-04-18T00:00:00Z", TokenUsage{7, 7, 1, 0}));
+  const auto u = *store->tokenUsage(w.id, day);
+  EXPECT_EQ(u.input_tokens, 15);
+  EXPECT_EQ(u.output_tokens, 3);
+  EXPECT_EQ(u.call_count, 2);
+  EXPECT_EQ(u.estimated_cost_micros, 90);
+  ASSERT_TRUE(store->purge({w.id}));
+  EXPECT_EQ(store->tokenUsage(w.id, day)->call_count, 0);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include "core/cron.h"
 #include "sweep_fixture.h"
+#include "support/fake_agent.h"
 #include "support/loopback.h"
 
 namespace ws::test {
@@ -34,77 +35,6 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 // A yearly schedule: a run claimed during a test is never due again before it ends.
 constexpr const char* kYearly = "0 0 1 1 *";
-
-// An agent on an ephemeral loopback port that answers every request alike and keeps the
-// bodies. With hold(), answers wait until release(), so a test can act while a run is in flight.
-class FakeAgent {
- public:
-  FakeAgent() : acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}), gate_(io_) {
-    gate_.expires_at(net::steady_timer::time_point::max());
-    net::co_spawn(io_, accept(), net::detached);
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~FakeAgent() {
-    io_.stop();
-    thread_.join();
-  }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-  void answer(int status, json body) {
-    std::lock_guard lock(mutex_);
-    status_ = status;
-    body_ = body.dump();
-  }
-  void hold() { held_ = true; }
-  void release() {
-    net::post(io_, [this] {
-      released_ = true;  // for answers whose request has not arrived yet
-      gate_.cancel();
-    });
-  }
-  std::vector<json> received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-  }
-
- private:
-  net::awaitable<void> accept() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
-      if (ec) co_return;
-      net::co_spawn(io_, session(beast::tcp_stream(std::move(socket))), net::detached);
-    }
-  }
-
-  net::awaitable<void> session(beast::tcp_stream stream) {
-    beast::flat_buffer buffer;
-    http::request<http::string_body> req;
-    if (auto [ec, n] = co_await http::async_read(stream, buffer, req, kTuple); ec) co_return;
-    http::response<http::string_body> res;
-    {
-      std::lock_guard lock(mutex_);
-      received_.push_back(json::parse(req.body(), nullptr, false));
-      res.result(status_);
-      res.body() = body_;
-    }
-    if (held_ && !released_) co_await gate_.async_wait(kTuple);
-    res.set(http::field::content_type, "application/json");
-    res.keep_alive(false);
-    res.prepare_payload();
-    co_await http::async_write(stream, res, kTuple);
-  }
-
-  net::io_context io_;
-  net::ip::tcp::acceptor acceptor_;
-  net::steady_timer gate_;
-  std::atomic<bool> held_ = false;
-  bool released_ = false;  // touched on the I/O thread only
-  mutable std::mutex mutex_;
-  int status_ = 200;
-  std::string body_ = R"({"jsonrpc":"2.0","id":"1","result":{"kind":"message","parts":[{"kind":"text","text":"done"}]}})";
-  std::vector<json> received_;
-  std::thread thread_;
-};
 
 class ScheduleSweepTest : public SweepFixture {
  protected:

@@ -57,6 +57,28 @@ TEST_F(BackendSweepTest, AnUncertainBackendMarksNothingDead) {
   EXPECT_EQ((*store_->findWorkspace(w.id))->status, Status::online);
 }
 
+TEST_F(BackendSweepTest, EverySweepRecordsItsTick) {
+  const auto before = Clock::now();
+  sweeper_.runOnce();
+  const auto ticks = wiring_.ticks.snapshot();
+  for (const char* name : {"liveness-sweep", "provision-timeout-sweep", "scheduler", "health-sweep", "orphan-sweep"}) {
+    ASSERT_TRUE(ticks.count(name)) << name;
+    EXPECT_GE(ticks.at(name), before) << name;
+  }
+}
+
+TEST_F(BackendSweepTest, ProvisionTimesAndFailedBackendCallsAreCounted) {
+  add("dead", Status::online, false);
+  sweeper_.runOnce();  // the health sweep restarts it: one start on the backend
+  workspaces_.drain();
+  add("unsure", Status::online, false);
+  backend_->uncertain = true;
+  sweeper_.runOnce();
+  const auto text = wiring_.metrics.render({});
+  EXPECT_NE(text.find(R"(molecule_provision_duration_seconds_count{backend="fake",outcome="ok"} 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(molecule_backend_errors_total{backend="fake",operation="is_running"})"), std::string::npos) << text;
+}
+
 // No backend, and a TTL of zero: every tracked workspace expires at once.
 class SweeperTest : public SweepFixture {
  protected:

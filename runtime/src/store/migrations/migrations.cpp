@@ -156,18 +156,34 @@ CREATE TABLE workspace_schedules (
 );
 )sql";
 
+// LLM token usage per workspace and UTC day, read from the agents' A2A answers (the reference's
+// workspace_token_usage; the cost in exact micro-USD rather than numeric(12,6)).
+constexpr std::string_view k009TokenUsage = R"sql(
+CREATE TABLE workspace_token_usage (
+  workspace_id          TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  period_start          TEXT NOT NULL,
+  input_tokens          INTEGER NOT NULL DEFAULT 0,
+  output_tokens         INTEGER NOT NULL DEFAULT 0,
+  call_count            INTEGER NOT NULL DEFAULT 0,
+  estimated_cost_micros INTEGER NOT NULL DEFAULT 0,
+  updated_at            TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, period_start)
+);
+)sql";
+
 // The template a workspace was created from: its files are delivered at every provision.
 constexpr std::string_view k010WorkspaceTemplate = R"sql(
 ALTER TABLE workspaces ADD COLUMN template_id TEXT;
 )sql";
 
-constexpr std::array<Migration, 7> kAll{{
+constexpr std::array<Migration, 8> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
     {4, "installed plugins", k004WorkspacePlugins},
     {5, "memories", k005Memories},
     {6, "schedules", k006Schedules},
+    {9, "token usage", k009TokenUsage},
     {10, "workspace templates", k010WorkspaceTemplate},
 }};
 

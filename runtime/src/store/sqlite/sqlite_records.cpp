@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ws {
@@ -56,33 +57,51 @@ Result<bool> SqliteStore::deleteSchedule(const std::string& workspace_id, const 
   });
 }
 
+namespace {
+
+constexpr const char* kScheduleColumns =
+    "s.id, s.workspace_id, s.name, s.cron_expr, s.timezone, s.prompt, s.enabled, s.last_run_at, s.next_run_at, "
+    "s.run_count, s.last_status, s.last_error, s.source, s.created_at, s.updated_at ";
+
+ScheduleRecord readSchedule(const Statement& r) {
+  ScheduleRecord s;
+  s.id = r.text(0);
+  s.workspace_id = r.text(1);
+  s.name = r.text(2);
+  s.cron_expr = r.text(3);
+  s.timezone = r.text(4);
+  s.prompt = r.text(5);
+  s.enabled = r.integer(6) != 0;
+  s.last_run_at = r.optText(7);
+  s.next_run_at = r.optText(8);
+  s.run_count = r.integer(9);
+  s.last_status = r.text(10);
+  s.last_error = r.text(11);
+  s.source = r.text(12);
+  s.created_at = r.text(13);
+  s.updated_at = r.text(14);
+  return s;
+}
+
+}  // namespace
+
 Result<std::vector<ScheduleRecord>> SqliteStore::listSchedules(const std::string& workspace_id) {
   return guarded([&] {
-    auto& q = db_.prepare(
-        "SELECT s.id, s.workspace_id, s.name, s.cron_expr, s.timezone, s.prompt, s.enabled, s.last_run_at, "
-        "s.next_run_at, s.run_count, s.last_status, s.last_error, s.source, s.created_at, s.updated_at "
-        "FROM workspace_schedules s JOIN workspaces w ON w.id = s.workspace_id WHERE "
-        "(?1 <> '' AND s.workspace_id = ?1) OR (?1 = '' AND s.enabled AND w.status <> 'removed') ORDER BY s.name, s.id");
+    auto& q = db_.prepare(std::string("SELECT ") + kScheduleColumns +
+                          "FROM workspace_schedules s JOIN workspaces w ON w.id = s.workspace_id WHERE "
+                          "(?1 <> '' AND s.workspace_id = ?1) OR (?1 = '' AND s.enabled AND w.status <> 'removed') "
+                          "ORDER BY s.name, s.id");
     q.bind(1, workspace_id);
-    return collect(q, [](const Statement& r) {
-      ScheduleRecord s;
-      s.id = r.text(0);
-      s.workspace_id = r.text(1);
-      s.name = r.text(2);
-      s.cron_expr = r.text(3);
-      s.timezone = r.text(4);
-      s.prompt = r.text(5);
-      s.enabled = r.integer(6) != 0;
-      s.last_run_at = r.optText(7);
-      s.next_run_at = r.optText(8);
-      s.run_count = r.integer(9);
-      s.last_status = r.text(10);
-      s.last_error = r.text(11);
-      s.source = r.text(12);
-      s.created_at = r.text(13);
-      s.updated_at = r.text(14);
-      return s;
-    });
+    return collect(q, readSchedule);
+  });
+}
+
+Result<std::vector<ScheduleOverview>> SqliteStore::listAllSchedules() {
+  return guarded([&] {
+    auto& q = db_.prepare(std::string("SELECT ") + kScheduleColumns +
+                          ", w.name FROM workspace_schedules s JOIN workspaces w ON w.id = s.workspace_id "
+                          "WHERE w.status <> 'removed' ORDER BY w.name, w.id, s.name, s.id");
+    return collect(q, [](const Statement& r) { return ScheduleOverview{readSchedule(r), r.text(15)}; });
   });
 }
 
@@ -152,6 +171,33 @@ Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilt
                             r.text(5), r.text(6), r.optText(7), r.optText(8), r.optText(9),
                             r.optInteger(10), r.text(11), r.text(12), r.text(13)};
     });
+  });
+}
+
+Result<> SqliteStore::addTokenUsage(const std::string& workspace_id, const std::string& period_start,
+                                    const TokenUsage& delta) {
+  return guarded([&] {
+    db_.prepare(
+           "INSERT INTO workspace_token_usage (workspace_id, period_start, input_tokens, output_tokens, call_count, "
+           "estimated_cost_micros, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+           "ON CONFLICT (workspace_id, period_start) DO UPDATE SET "
+           "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
+           "call_count = call_count + excluded.call_count, "
+           "estimated_cost_micros = estimated_cost_micros + excluded.estimated_cost_micros, updated_at = excluded.updated_at")
+        .bind(1, workspace_id).bind(2, period_start).bind(3, delta.input_tokens).bind(4, delta.output_tokens)
+        .bind(5, delta.call_count).bind(6, delta.estimated_cost_micros).bind(7, nowTime())
+        .run();
+  });
+}
+
+Result<TokenUsage> SqliteStore::tokenUsage(const std::string& workspace_id, const std::string& period_start) {
+  return guarded([&] {
+    auto& q = db_.prepare("SELECT input_tokens, output_tokens, call_count, estimated_cost_micros FROM workspace_token_usage "
+                          "WHERE workspace_id = ? AND period_start = ?");
+    q.bind(1, workspace_id).bind(2, period_start);
+    TokenUsage u;
+    if (q.step()) u = TokenUsage{q.integer(0), q.integer(1), q.integer(2), q.integer(3)};
+    return u;
   });
 }
 

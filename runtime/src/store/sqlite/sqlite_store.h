@@ -23,6 +23,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Workspace>> findWorkspace(const std::string& id) override;
   Result<std::vector<Workspace>> listWorkspaces() override;
   Result<std::vector<Workspace>> listByStatus(const std::set<Status>& statuses) override;
+  Result<std::vector<WorkspaceCount>> countWorkspaces() override;
   Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) override;
   Result<bool> transition(const Transition& t) override;
   Result<bool> recordHeartbeat(const HeartbeatUpdate& h) override;
@@ -55,11 +56,15 @@ class SqliteStore final : public Store {
   Result<> putSchedule(const ScheduleRecord& s) override;
   Result<bool> deleteSchedule(const std::string& workspace_id, const std::string& id) override;
   Result<std::vector<ScheduleRecord>> listSchedules(const std::string& workspace_id) override;
+  Result<std::vector<ScheduleOverview>> listAllSchedules() override;
   Result<> insertMemory(const MemoryRecord& m) override;
   Result<std::vector<MemoryRecord>> listMemories(const MemoryFilter& f) override;
   Result<bool> deleteMemory(const std::string& workspace_id, const std::string& id) override;
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
   Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
+  Result<> addTokenUsage(const std::string& workspace_id, const std::string& period_start,
+                         const TokenUsage& delta) override;
+  Result<TokenUsage> tokenUsage(const std::string& workspace_id, const std::string& period_start) override;
 
  private:
   // Runs `fn` under the connection lock and turns database exceptions into error values.

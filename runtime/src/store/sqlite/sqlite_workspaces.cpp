@@ -127,6 +127,16 @@ Result<std::vector<Workspace>> SqliteStore::listByStatus(const std::set<Status>&
   });
 }
 
+Result<std::vector<WorkspaceCount>> SqliteStore::countWorkspaces() {
+  return guarded([&] {
+    auto& q = db_.prepare("SELECT status, external, COUNT(*) FROM workspaces WHERE status <> 'removed' "
+                          "GROUP BY status, external ORDER BY status, external");
+    return collect(q, [](const Statement& r) {
+      return WorkspaceCount{parseStatus(r.text(0)).value_or(Status::failed), r.integer(1) != 0, r.integer(2)};
+    });
+  });
+}
+
 Result<bool> SqliteStore::updateWorkspace(const std::string& id, const WorkspaceUpdate& u) {
   return guarded([&] {
     Transaction tx(db_);
@@ -267,7 +277,7 @@ Result<> SqliteStore::purge(const std::vector<std::string>& ids) {
     Transaction tx(db_);
     for (const auto& id : ids) {
       for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins",
-                                "agent_memories", "workspace_schedules"})
+                                "agent_memories", "workspace_schedules", "workspace_token_usage"})
         db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
       db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
       db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
