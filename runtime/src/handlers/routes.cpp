@@ -26,6 +26,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerBudgetRoutes(router, svc);
   registerMemoryRoutes(router, svc);
   registerScheduleRoutes(router, svc);
+  registerDashboardRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {
