@@ -41,3 +41,12 @@ export async function api(method, path, body, token = adminToken.get()) {
 }
 
 export const ws = (id) => `/workspaces/${encodeURIComponent(id)}`;
+
+/**
+ * The text to show for a failure. One that is not the server's answer (a bug in this page)
+ * also goes to the console, so that it is not only a line on the page.
+ */
+export function problem(err) {
+  if (!(err instanceof ApiError)) console.error(err);
+  return err.message;
+}

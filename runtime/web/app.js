@@ -1,7 +1,7 @@
 // The dashboard: sign in with the admin token, then the workspace tree with live status over
 // /ws, a workspace's details, chat and activity, and the backend parity matrix.
 
-import { api, adminToken, ApiError } from './api.js';
+import { api, adminToken, ApiError, problem } from './api.js';
 import { $ } from './dom.js';
 import { connectLive } from './live.js';
 import { state, applyEvent, changed, onChange, reload, statusOf } from './state.js';
@@ -21,7 +21,7 @@ function reloadSoon() {
 }
 
 function showTreeError(err) {
-  $('tree-error').textContent = `Could not read the workspaces: ${err.message}`;
+  $('tree-error').textContent = `Could not read the workspaces: ${problem(err)}`;
 }
 
 // A status or task change updates the workspace in place; a workspace this page does not
@@ -108,7 +108,7 @@ function init() {
       await signIn(token);
       $('token').value = '';
     } catch (err) {
-      $('token-error').textContent = err.status === 401 ? 'The server does not accept that token.' : err.message;
+      $('token-error').textContent = err.status === 401 ? 'The server does not accept that token.' : problem(err);
     }
   });
   $('sign-out').addEventListener('click', () => signOut());

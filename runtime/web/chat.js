@@ -1,7 +1,7 @@
 // A chat with the selected workspace's agent: A2A `message/send` through the server's proxy
 // (POST /workspaces/:id/a2a, as the canvas: the admin token and no X-Workspace-ID).
 
-import { api, ws } from './api.js';
+import { api, problem, ws } from './api.js';
 import { $, h } from './dom.js';
 import { state } from './state.js';
 import { loadActivity } from './detail.js';
@@ -63,7 +63,7 @@ export function initChat() {
     try {
       add(id, 'agent', answerText(await api('POST', `${ws(id)}/a2a`, request)));
     } catch (err) {
-      add(id, 'error', err.message);
+      add(id, 'error', problem(err));
     } finally {
       button.disabled = false;
       input.focus();

@@ -1,6 +1,6 @@
 // The selected workspace: its facts, restart and delete, its activity, boot log and live events.
 
-import { api, ApiError, ws } from './api.js';
+import { api, ApiError, problem, ws } from './api.js';
 import { $, h, statusBadge, time } from './dom.js';
 import { state, reload, nameOf, selectedWorkspace } from './state.js';
 
@@ -51,7 +51,7 @@ async function restart() {
     await api('POST', `${ws(w.id)}/restart`);
     say(`${w.name} is restarting.`);
   } catch (err) {
-    say(`Could not restart ${w.name}: ${err.message}`);
+    say(`Could not restart ${w.name}: ${problem(err)}`);
   }
 }
 
@@ -62,17 +62,17 @@ async function remove() {
     await api('DELETE', ws(w.id));
   } catch (err) {
     const children = err instanceof ApiError && err.status === 409 && err.body?.children;
-    if (!children) return say(`Could not delete ${w.name}: ${err.message}`);
+    if (!children) return say(`Could not delete ${w.name}: ${problem(err)}`);
     const names = children.map((c) => c.name).join(', ');
     if (!confirm(`"${w.name}" has ${children.length} child workspace(s): ${names}. Delete them all?`)) return;
     try {
       await api('DELETE', `${ws(w.id)}?confirm=true`);
     } catch (again) {
-      return say(`Could not delete ${w.name}: ${again.message}`);
+      return say(`Could not delete ${w.name}: ${problem(again)}`);
     }
   }
   state.selected = '';
-  await reload().catch(() => {});
+  await reload().catch(problem);
 }
 
 export async function loadActivity() {
@@ -83,7 +83,7 @@ export async function loadActivity() {
     rows = await api('GET', `${ws(id)}/activity?limit=50`);
   } catch (err) {
     rows = [];
-    if (id === state.selected) say(`Could not read the activity: ${err.message}`);
+    if (id === state.selected) say(`Could not read the activity: ${problem(err)}`);
   }
   if (id !== state.selected) return; // the selection moved on meanwhile
   $('activity').replaceChildren(
@@ -110,7 +110,7 @@ async function loadBootLog() {
     const log = await api('GET', `${ws(id)}/boot-log`);
     if (id === state.selected) out.textContent = log.output || `(nothing yet from the ${log.backend} backend)`;
   } catch (err) {
-    if (id === state.selected) out.textContent = `No boot log: ${err.message}`;
+    if (id === state.selected) out.textContent = `No boot log: ${problem(err)}`;
   }
 }
 

@@ -1,6 +1,7 @@
 // The backend parity matrix (GET /assets/parity.json, written by `parity json` at build time),
 // one table per area.
 
+import { problem } from './api.js';
 import { $, h } from './dom.js';
 
 const VERDICT_CLASS = {
@@ -64,6 +65,6 @@ export async function loadParity() {
     const totals = Object.entries(matrix.totals).map(([verdict, n]) => `${n} ${verdict}`);
     $('parity-totals').textContent = `Rows: ${totals.join(', ')}.`;
   } catch (err) {
-    $('parity-error').textContent = `Could not read the parity matrix: ${err.message}`;
+    $('parity-error').textContent = `Could not read the parity matrix: ${problem(err)}`;
   }
 }

@@ -1,6 +1,6 @@
 // The workspace tree (parent and children) and the create form.
 
-import { api } from './api.js';
+import { api, problem } from './api.js';
 import { $, h, statusBadge } from './dom.js';
 import { state, reload, select } from './state.js';
 
@@ -68,7 +68,7 @@ export function initCreateForm() {
       state.selected = created.id;
       await reload();
     } catch (err) {
-      $('create-error').textContent = `Could not create it: ${err.message}`;
+      $('create-error').textContent = `Could not create it: ${problem(err)}`;
     } finally {
       button.disabled = false;
     }

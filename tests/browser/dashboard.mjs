@@ -58,8 +58,9 @@ const context = await chromium.launchPersistentContext(profile, {
 context.setDefaultTimeout(20000);
 
 let failed = false;
+let page = null;
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
+  page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error during "${currentStep}": ${m.text()} (${m.location().url})`);
   });
@@ -204,6 +205,9 @@ try {
   failed = true;
   console.error(`FAIL ${currentStep}: ${e.message}`);
   if (problems.length) console.error(`console errors, page errors and failed requests:\n  ${problems.join('\n  ')}`);
+  // What the page itself said went wrong.
+  const said = page ? await page.locator('[role=alert], #ws-message').allTextContents().catch(() => []) : [];
+  for (const text of said.filter((t) => t.trim())) console.error(`the page says: ${text.trim()}`);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

@@ -6,8 +6,9 @@
 # playwright-core downloads none.
 #   setup.sh <source dir of this script> <install dir>
 set -euo pipefail
-src=$1
-dir=$2
+src=$(cd "$1" && pwd)
+mkdir -p "$2"
+dir=$(cd "$2" && pwd)
 [ -x /usr/bin/chromium ] || { echo "setup: /usr/bin/chromium is missing: apt-get install chromium" >&2; exit 1; }
 command -v npm >/dev/null || { echo "setup: npm is missing: apt-get install nodejs npm" >&2; exit 1; }
 want=$(node -p "require('$src/package.json').dependencies['playwright-core']")
@@ -16,7 +17,6 @@ if [ "$have" = "$want" ] && cmp -s "$src/package-lock.json" "$dir/package-lock.j
   echo "setup: playwright-core $have is installed in $dir"
   exit 0
 fi
-mkdir -p "$dir"
 cp "$src/package.json" "$src/package-lock.json" "$dir/"
 cd "$dir"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
