@@ -3,6 +3,7 @@
 // reference model reports them as not run.
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -195,6 +196,42 @@ CONTRACT_SCENARIO(org_import, TenWorkspaceTreeComesOnline) {
   int children = 0;
   for (const auto& w : all) children += !w["parent_id"].is_null();
   EXPECT_EQ(children, 8);
+}
+
+CONTRACT_SCENARIO(workspace_templates, TemplateFilesReachConfigsAtCreateAndRestart) {
+  auto& env = bench.server();
+  const std::filesystem::path templates = std::filesystem::temp_directory_path() / ("ws-contract-templates-" + newUuid());
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{templates};
+  auto server = startServer(env, {"--templates-dir", templates.string()});
+  auto c = server->client(kBackendAdmin);
+  const json files = {{"config.yaml", "name: Reviewer\nruntime: deepagents\nshared_context: [prompts/style.md]\nreview_depth: 3\n"},
+                      {"prompts/style.md", "be kind\n"}};
+  auto imported = c.post("/templates/import", {{"name", "Reviewer"}, {"files", files}});
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  const std::string id = createOnline(c, {{"name", "rev one"}, {"tier", 2}, {"template", "reviewer"}});
+  EXPECT_EQ(env.execIn(id, {"cat", "/configs/prompts/style.md"}), "be kind\n");
+  const std::string config = env.execIn(id, {"cat", "/configs/config.yaml"});
+  EXPECT_NE(config.find("name: rev one"), std::string::npos) << "the workspace's identity: " << config;
+  EXPECT_NE(config.find("runtime: deepagents"), std::string::npos) << "the template's runtime as the default";
+  EXPECT_NE(config.find("review_depth: 3"), std::string::npos) << "the template's own settings";
+  EXPECT_EQ(c.get("/workspaces/" + id).json()["agent_card"]["name"], "rev one") << "the agent read that config";
+  EXPECT_EQ(c.get("/workspaces/" + id + "/shared-context").json(),
+            json::parse(R"([{"path":"prompts/style.md","content":"be kind\n"}])"));
+  // Every provision delivers the template again.
+  ASSERT_EQ(env.execIn(id, {"sh", "-c", "rm /configs/prompts/style.md && echo gone"}), "gone\n");
+  ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json::object()).status, 200);
+  ASSERT_TRUE(restartedOnline(c, id, 2));
+  EXPECT_EQ(env.execIn(id, {"cat", "/configs/prompts/style.md"}), "be kind\n");
+  // A restart may name another template: its files from then on.
+  auto other = c.post("/templates/import", {{"name", "Editor"}, {"files", {{"notes.md", "edit\n"}}}});
+  ASSERT_EQ(other.status, 201) << other.body;
+  ASSERT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "editor"}}).status, 200);
+  ASSERT_TRUE(restartedOnline(c, id, 3));
+  EXPECT_EQ(env.execIn(id, {"cat", "/configs/notes.md"}), "edit\n");
+  EXPECT_EQ(c.post("/workspaces/" + id + "/restart", json{{"template", "nowhere"}}).status, 400);
 }
 
 CONTRACT_SCENARIO(team_collapse, CollapseStopsEveryChild) {

@@ -124,6 +124,23 @@ TEST_F(LiveEvents, AWorkspacesStreamCarriesItsEventsAsServerSentEvents) {
       << "another workspace's token";
 }
 
+TEST_F(LiveEvents, RevokingATokenEndsTheStreamsItOpened) {
+  const std::string a = create("a");
+  const std::string kept = tokenOf(a);
+  const std::string revoked = tokenOf(a);  // the newest: first in the list
+  auto by_revoked = LiveClient::events(server_.port(), "/workspaces/" + a + "/events/stream", {{"Authorization", "Bearer " + revoked}});
+  auto hub_revoked = LiveClient::socket(server_.port(), "/ws", {{"X-Workspace-ID", a}, {"Authorization", "Bearer " + revoked}});
+  auto by_kept = LiveClient::events(server_.port(), "/workspaces/" + a + "/events/stream", {{"Authorization", "Bearer " + kept}});
+  const std::string token_id = admin_.get("/workspaces/" + a + "/tokens").json()["tokens"][0]["id"];
+  ASSERT_EQ(admin_.request("DELETE", "/workspaces/" + a + "/tokens/" + token_id).status, 200);
+  EXPECT_TRUE(by_revoked.ended(5s)) << "the revoked token's stream goes on";
+  EXPECT_TRUE(hub_revoked.ended(5s)) << "the revoked token's hub connection goes on";
+  rename(a, "a-2");
+  auto m = by_kept.next(5s);
+  ASSERT_TRUE(m) << "the other token's stream ended too";
+  EXPECT_EQ((*m)["data"]["name"], "a-2");
+}
+
 TEST_F(LiveEvents, StreamsEndWhenTheServerStops) {
   auto hub = LiveClient::socket(server_.port(), "/ws", {{"Authorization", "Bearer " + kAdmin}});
   const std::string a = create("a");

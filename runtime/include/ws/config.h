@@ -38,6 +38,7 @@ struct ServerConfig {
   std::chrono::seconds health_sweep_interval{15};   ///< HEALTH_SWEEP_SECONDS: backend liveness.
   std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.
   std::string log_level = "info";
+  std::string templates_dir = "templates";  ///< TEMPLATES_DIR: workspace templates, one directory each
   std::string org_templates_dir = "templates/org";  ///< ORG_TEMPLATES_DIR: where POST /org/import {dir} looks
   std::string plugins_dir = "plugins";  ///< PLUGIN_REGISTRY_DIR: the plugin registry (one directory per plugin)
 
@@ -46,6 +47,9 @@ struct ServerConfig {
   std::string docker_host;       ///< DOCKER_HOST (default unix:///var/run/docker.sock).
   std::string workspace_image = "molecule-local/workspace-agent:dev";  ///< WORKSPACE_IMAGE
   std::map<std::string, std::string> runtime_images;  ///< WORKSPACE_IMAGE_<RUNTIME>
+  /// RUNTIME_IMAGE_PATTERN: the image of each of the reference's runtimes, "{runtime}" replaced
+  /// ("reference": the reference's names); empty: WORKSPACE_IMAGE for every runtime.
+  std::string runtime_image_pattern;
   std::string network_mode = "host";  ///< WORKSPACE_NETWORK_MODE: host | bridge
   std::string instance_id = "default";  ///< PLATFORM_INSTANCE_ID: labels this server's resources
   std::string org_id;              ///< MOLECULE_ORG_ID: set means a control-plane tenant

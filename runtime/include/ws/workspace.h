@@ -26,6 +26,7 @@ struct Workspace {
   std::string current_task;
   std::string runtime = "langgraph";
   std::string model;
+  std::optional<std::string> template_id;  ///< The template it was created from (its files go to /configs).
   std::optional<std::string> workspace_dir;
   std::string workspace_access = "none";
   std::int64_t monthly_spend = 0;  ///< USD cents.

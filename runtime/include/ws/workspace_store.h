@@ -21,6 +21,7 @@ struct WorkspaceUpdate {
   std::optional<int> tier;
   std::optional<std::optional<std::string>> parent_id;
   std::optional<std::string> runtime;
+  std::optional<std::optional<std::string>> template_id;
   std::optional<std::optional<std::string>> workspace_dir;
   std::optional<std::string> workspace_access;
   std::optional<std::string> url;

@@ -170,6 +170,11 @@ int main(int argc, char** argv) {
       ->envname("WORKSPACE_NETWORK_MODE")->check(CLI::IsMember({"host", "bridge"}))->capture_default_str();
   cli.add_option("--instance-id", config.instance_id, "Label for this server's backend resources (shared engines)")
       ->envname("PLATFORM_INSTANCE_ID")->capture_default_str();
+  cli.add_option("--templates-dir", config.templates_dir, "Workspace templates: one directory with a config.yaml each")
+      ->envname("TEMPLATES_DIR")->capture_default_str();
+  cli.add_option("--runtime-image-pattern", config.runtime_image_pattern,
+                 "Image of each of the reference's runtimes, {runtime} replaced; 'reference' for its names")
+      ->envname("RUNTIME_IMAGE_PATTERN");
   cli.add_option("--org-templates-dir", config.org_templates_dir, "Where POST /org/import {dir} finds org templates")
       ->envname("ORG_TEMPLATES_DIR")->capture_default_str();
   cli.add_option("--plugins-dir", config.plugins_dir, "Plugin registry: one directory per plugin")

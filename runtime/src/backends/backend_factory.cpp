@@ -30,6 +30,20 @@ ProvisionerPtr makeControlPlane(const ServerConfig& config, WorkspaceStore& stor
 
 }  // namespace
 
+std::map<std::string, std::string> runtimeImages(const ServerConfig& config) {
+  std::map<std::string, std::string> images;
+  const std::string pattern = config.runtime_image_pattern == "reference" ? kReferenceImagePattern : config.runtime_image_pattern;
+  if (!pattern.empty())
+    for (const std::string runtime : kReferenceRuntimes) {
+      std::string image = pattern;
+      for (auto at = image.find("{runtime}"); at != std::string::npos; at = image.find("{runtime}", at + runtime.size()))
+        image.replace(at, 9, runtime);
+      images[runtime] = image;
+    }
+  for (const auto& [runtime, image] : config.runtime_images) images[runtime] = image;
+  return images;
+}
+
 Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store) {
   Backends b;
   if (config.backend == "none") return b;
@@ -49,7 +63,7 @@ Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store)
   }
   docker::DockerOptions options;
   options.default_image = config.workspace_image;
-  options.runtime_images = config.runtime_images;
+  options.runtime_images = runtimeImages(config);
   options.network_mode = config.network_mode;
   options.instance = config.instance_id;
   options.allow_privileged = config.allow_privileged;

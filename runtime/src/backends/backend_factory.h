@@ -17,4 +17,14 @@ struct Backends {
 /// none: no backend. The store resolves control-plane instance ids.
 Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store);
 
+/// The reference's runtimes, which have an image of their own there.
+inline constexpr const char* kReferenceRuntimes[] = {"langgraph", "claude-code", "openclaw", "deepagents",
+                                                     "crewai",    "autogen",     "hermes",   "gemini-cli"};
+/// The image names the reference gives its runtimes ("{runtime}" is replaced).
+inline constexpr const char* kReferenceImagePattern = "ghcr.io/molecule-ai/workspace-template-{runtime}:latest";
+
+/// runtime -> image: each of the reference's runtimes named by RUNTIME_IMAGE_PATTERN (when
+/// set), then WORKSPACE_IMAGE_<RUNTIME> over it. A runtime not in the map takes WORKSPACE_IMAGE.
+std::map<std::string, std::string> runtimeImages(const ServerConfig& config);
+
 }  // namespace ws

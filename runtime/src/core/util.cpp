@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
@@ -109,6 +110,21 @@ bool constantTimeEquals(std::string_view a, std::string_view b) noexcept {
   // Compare digests so the length of the secret does not leak either.
   const std::string da = sha256Hex(a), db = sha256Hex(b);
   return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+}
+
+bool isSafeRelativePath(std::string_view p) noexcept {
+  constexpr std::size_t kMaxPathBytes = 1024;
+  if (p.empty() || p.size() > kMaxPathBytes || p.front() == '/') return false;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const std::size_t end = std::min(p.find('/', start), p.size());
+    const std::string_view part = p.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  for (unsigned char ch : p)
+    if (ch < 0x20 || ch == 0x7f) return false;
+  return true;
 }
 
 }  // namespace ws

@@ -1,5 +1,5 @@
 #pragma once
-// Small shared helpers: time stamps, ids, tokens and hashing.
+// Small shared helpers: time stamps, ids, tokens, hashing and relative paths.
 
 #include <chrono>
 #include <cstdint>
@@ -30,5 +30,9 @@ std::string randomToken(std::size_t n = 32);
 std::string sha256Hex(std::string_view data);
 /// Compares in time independent of where the inputs differ.
 bool constantTimeEquals(std::string_view a, std::string_view b) noexcept;
+
+/// A relative path (at most 1 KiB) without empty, "." or ".." segments, NULs or control
+/// characters: joined to a root, it stays inside it.
+bool isSafeRelativePath(std::string_view p) noexcept;
 
 }  // namespace ws

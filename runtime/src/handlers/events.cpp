@@ -28,8 +28,17 @@ Response list(Services& svc, const Request& req, std::optional<std::string> work
   return Response::json(200, out);
 }
 
-Response stream(Services& svc, const LiveScope& scope, LiveWire wire) {
-  auto feed = svc.live.open(scope, wire);
+// What lets a stream in is asked again when a credential is revoked (LiveEvents::recheck); the
+// grant keeps only the bearer.
+LiveGrant grantOf(Services& svc, const Request& req, std::string workspace_id) {
+  Request probe;
+  probe.headers["authorization"] = "Bearer " + req.bearer();
+  if (workspace_id.empty()) return {"", [&svc, probe] { return !svc.auth.admin(probe); }};
+  return {workspace_id, [&svc, probe, workspace_id] { return !svc.auth.workspace(probe, workspace_id); }};
+}
+
+Response stream(Services& svc, const LiveScope& scope, LiveWire wire, LiveGrant grant) {
+  auto feed = svc.live.open(scope, wire, std::move(grant));
   if (!feed) return Response::fromError(feed.error());
   return Response::stream(*feed);
 }
@@ -43,13 +52,13 @@ Response hub(Services& svc, const Request& req) {
   if (auto id = req.header("x-workspace-id")) {
     if (!isUuid(*id)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
     if (auto denied = svc.auth.workspace(req, *id)) return *denied;
-    return stream(svc, LiveScope::peersOf(*id), LiveWire::message);
+    return stream(svc, LiveScope::peersOf(*id), LiveWire::message, grantOf(svc, req, *id));
   }
   Request as_bearer = req;
   if (auto token = req.queryParam("token"); token && req.bearer().empty())
     as_bearer.headers["authorization"] = "Bearer " + *token;
   if (auto denied = svc.auth.admin(as_bearer)) return *denied;
-  return stream(svc, LiveScope::everything(), LiveWire::message);
+  return stream(svc, LiveScope::everything(), LiveWire::message, grantOf(svc, as_bearer, ""));
 }
 
 }  // namespace
@@ -57,7 +66,9 @@ Response hub(Services& svc, const Request& req) {
 void registerEventRoutes(Router& router, Services& svc) {
   router.addFeedSocket("/ws", AuthPolicy::open, [&svc](const Request& r) { return hub(svc, r); });
   router.add("GET", "/workspaces/:id/events/stream", AuthPolicy::workspace,
-             [&svc](const Request& r) { return stream(svc, LiveScope::workspace(r.param("id")), LiveWire::envelope); });
+             [&svc](const Request& r) {
+               return stream(svc, LiveScope::workspace(r.param("id")), LiveWire::envelope, grantOf(svc, r, r.param("id")));
+             });
   router.add("GET", "/events", AuthPolicy::admin, [&svc](const Request& r) { return list(svc, r, std::nullopt); });
   router.add("GET", "/events/:workspaceId", AuthPolicy::admin,
              [&svc](const Request& r) { return list(svc, r, r.param("workspaceId")); });

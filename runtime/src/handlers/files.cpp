@@ -6,6 +6,7 @@
 
 #include "core/json_input.h"
 #include "core/tar.h"
+#include "core/util.h"
 #include "handlers/routes.h"
 #include "parity/parity.h"
 
@@ -15,23 +16,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxReplaceFiles = 200;
-constexpr std::size_t kMaxPathBytes = 1024;
 const std::set<std::string> kRoots = {"/configs", "/workspace", "/home", "/plugins"};
-
-/// A relative path without "..", empty segments' tricks, NULs or control characters.
-bool validRelPath(const std::string& p) {
-  if (p.empty() || p.size() > kMaxPathBytes || p.front() == '/') return false;
-  std::size_t start = 0;
-  while (start <= p.size()) {
-    const std::size_t end = std::min(p.find('/', start), p.size());
-    const std::string part = p.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  for (unsigned char ch : p)
-    if (ch < 0x20 || ch == 0x7f) return false;
-  return true;
-}
 
 struct Target {
   Workspace workspace;
@@ -51,7 +36,7 @@ std::variant<Target, Response> target(Services& svc, const Request& req) {
 }
 
 std::optional<Response> badPath(const std::string& path) {
-  if (validRelPath(path)) return std::nullopt;
+  if (isSafeRelativePath(path)) return std::nullopt;
   return Response::error(Errc::invalid_argument, "path must be relative, without '..' or control characters");
 }
 

@@ -6,6 +6,7 @@
 #include "core/json_input.h"
 #include "core/util.h"
 #include "handlers/routes.h"
+#include "service/templates.h"
 
 namespace ws {
 namespace {
@@ -17,8 +18,30 @@ Response restart(Services& svc, const Request& req) {
   if (!loaded) return Response::fromError(loaded.error());
   JsonInput in(req.body);
   const bool reset = in.boolean("reset").value_or(req.queryParam("reset").value_or("") == "true");
+  const auto named = in.string("template");
+  const bool apply = in.boolean("apply_template").value_or(false);
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  // A template for this and every later provision: the one named, or with apply_template the
+  // one that carries the workspace's name (else its runtime's default, as before).
+  const TemplateLibrary library(svc.config.templates_dir);
+  std::optional<std::string> chosen;
+  if (named && !named->empty()) {
+    auto t = library.load(*named);
+    if (!t) return Response::error(Errc::invalid_argument, t.error().code == Errc::not_found ? "template not found: " + *named : t.error().message);
+    chosen = t->summary.id;
+  } else if (apply) {
+    chosen = library.findByName(loaded->name);
+  }
+  // The provision uses the row as given; the choice is stored once the restart is under way,
+  // so a refused restart changes nothing.
+  const bool rechosen = chosen && chosen != loaded->template_id;
+  if (rechosen) loaded->template_id = chosen;
   if (auto r = svc.workspaces.restart(*loaded); !r) return Response::fromError(r.error());
+  if (rechosen) {
+    WorkspaceUpdate u;
+    u.template_id = chosen;
+    if (auto ok = svc.store.updateWorkspace(loaded->id, u); !ok) return Response::fromError(ok.error());
+  }
   return Response::json(200, {{"status", "provisioning"}, {"reset_session", reset}});
 }
 

@@ -26,6 +26,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerBudgetRoutes(router, svc);
   registerMemoryRoutes(router, svc);
   registerScheduleRoutes(router, svc);
+  registerTemplateRoutes(router, svc);
   registerDashboardRoutes(router, svc);
 }
 

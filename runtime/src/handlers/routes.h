@@ -52,6 +52,7 @@ void registerA2aRoutes(Router& router, Services& svc);
 void registerBudgetRoutes(Router& router, Services& svc);
 void registerMemoryRoutes(Router& router, Services& svc);
 void registerScheduleRoutes(Router& router, Services& svc);
+void registerTemplateRoutes(Router& router, Services& svc);
 void registerDashboardRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.

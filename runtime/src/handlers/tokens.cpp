@@ -63,6 +63,7 @@ Response revoke(Services& svc, const Request& req) {
   auto revoked = svc.store.revokeToken(loaded->id, token_id);
   if (!revoked) return Response::fromError(revoked.error());
   if (!*revoked) return Response::error(Errc::not_found, "token not found");
+  svc.live.recheck(loaded->id);  // streams opened with that token end now
   return Response::json(200, {{"status", "revoked"}});
 }
 

@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "handlers/routes.h"
 #include "service/memories.h"
+#include "service/templates.h"
 #include "service/validation.h"
 
 namespace ws {
@@ -41,6 +42,7 @@ Response create(Services& svc, const Request& req) {
   auto tier = in.integer("tier");
   auto runtime = in.string("runtime");
   auto model = in.string("model");
+  const auto template_name = in.string("template");
   auto parent_id = in.string("parent_id");
   auto dir = in.string("workspace_dir");
   auto access = in.string("workspace_access");
@@ -78,6 +80,16 @@ Response create(Services& svc, const Request& req) {
     auto parent = svc.workspaces.findLive(*parent_id);
     if (!parent) return parent.error().code == Errc::not_found ? Response::error(Errc::invalid_argument, "parent workspace not found") : Response::fromError(parent.error());
   }
+  // A template gives its runtime and model to a workspace that names none.
+  std::optional<std::string> template_id;
+  if (template_name && !template_name->empty()) {
+    auto t = TemplateLibrary(svc.config.templates_dir).load(*template_name);
+    if (!t) return Response::error(Errc::invalid_argument, t.error().code == Errc::not_found ? "template not found: " + *template_name : t.error().message);
+    if ((!runtime || runtime->empty()) && !t->summary.runtime.empty()) runtime = t->summary.runtime;
+    if ((!model || model->empty()) && !t->summary.model.empty()) model = t->summary.model;
+    if (auto ok = validateWorkspaceText(name, role, model, runtime); !ok) return Response::fromError(ok.error());
+    template_id = t->summary.id;
+  }
   const bool is_external = external.value_or(false) || runtime.value_or("") == "external";
   if (is_external && url && !url->empty()) {
     if (auto ok = validateAgentUrl(*url, svc.a2a.agentUrlPolicy()); !ok) return Response::fromError(ok.error());
@@ -90,6 +102,7 @@ Response create(Services& svc, const Request& req) {
   w.tier = tier && *tier > 0 ? static_cast<int>(*tier) : 3;
   w.runtime = runtime && !runtime->empty() ? *runtime : "langgraph";
   w.model = model.value_or("");
+  w.template_id = template_id;
   w.parent_id = parent_id;
   if (dir && !dir->empty()) w.workspace_dir = dir;
   w.workspace_access = access && !access->empty() ? *access : "none";

@@ -12,8 +12,8 @@ namespace ws {
 LiveEvents::LiveEvents(EventBus& bus, WorkspaceStore& store, std::size_t queue_limit)
     : store_(store), queue_limit_(queue_limit), subscription_(bus.subscribe([this](const Event& e) { deliver(e); })) {}
 
-Result<std::shared_ptr<Feed>> LiveEvents::open(const LiveScope& scope, LiveWire wire) {
-  Client c{std::make_shared<Feed>(queue_limit_), scope, wire, std::nullopt};
+Result<std::shared_ptr<Feed>> LiveEvents::open(const LiveScope& scope, LiveWire wire, LiveGrant grant) {
+  Client c{std::make_shared<Feed>(queue_limit_), scope, wire, std::nullopt, std::move(grant)};
   if (scope.kind_ == LiveScope::Kind::peers) {
     auto w = store_.findWorkspace(scope.id_);
     if (!w) return w.error();
@@ -24,6 +24,18 @@ Result<std::shared_ptr<Feed>> LiveEvents::open(const LiveScope& scope, LiveWire 
   std::erase_if(clients_, [](const Client& old) { return old.feed->closed(); });
   clients_.push_back(c);
   return c.feed;
+}
+
+void LiveEvents::recheck(const std::string& authority) {
+  std::vector<Client> granted;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& c : clients_)
+      if (c.grant.allowed && c.grant.authority == authority && !c.feed->closed()) granted.push_back(c);
+  }
+  // The grants ask the store: outside the lock, which delivery holds.
+  for (const auto& c : granted)
+    if (!c.grant.allowed()) c.feed->close();
 }
 
 std::size_t LiveEvents::clients() {

@@ -4,6 +4,7 @@
 // and fanned out to the feeds of the connected clients their scope lets see it.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +36,13 @@ class LiveScope {
   std::string id_;
 };
 
+/// Who let a client in, asked again when credentials change: `authority` is the workspace whose
+/// token it showed ("" for an admin credential); `allowed` answers whether that still holds.
+struct LiveGrant {
+  std::string authority;
+  std::function<bool()> allowed;
+};
+
 /// How a client receives an event: the hub's message {event, workspace_id, timestamp (RFC 3339),
 /// payload}, or the SSE envelope {type, timestamp (Unix ms), data} of a workspace's stream.
 enum class LiveWire { message, envelope };
@@ -45,7 +53,10 @@ class LiveEvents {
   LiveEvents(EventBus& bus, WorkspaceStore& store, std::size_t queue_limit = 1024);
 
   /// A feed of the events in `scope` from now on; the client's session closes it when it leaves.
-  Result<std::shared_ptr<Feed>> open(const LiveScope& scope, LiveWire wire);
+  Result<std::shared_ptr<Feed>> open(const LiveScope& scope, LiveWire wire, LiveGrant grant = {});
+  /// Ends the streams let in under `authority` whose grant no longer holds: a revoked token
+  /// stops receiving at once, not at its next reconnect.
+  void recheck(const std::string& authority);
   /// Clients connected now.
   std::size_t clients();
   /// The wire forms of one event.
@@ -57,6 +68,7 @@ class LiveEvents {
     LiveScope scope;
     LiveWire wire;
     std::optional<std::string> parent_id;  ///< Of a peers client's workspace, at connection.
+    LiveGrant grant;
   };
   // Where an event's workspace sits, for the peers rule of canCommunicate.
   struct Place {

@@ -3,12 +3,16 @@
 #include "service/org_templates.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 
 #include "core/util.h"
+#include "service/bounded_yaml.h"
+#include "service/templates.h"
 #include "service/validation.h"
 
 namespace ws {
@@ -19,101 +23,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxWorkspaces = 500;
 constexpr int kMaxDepth = 16;
-// A template, once aliases and includes are expanded, is at most this many nodes this deep:
-// a few aliases can otherwise name billions of nodes ("billion laughs").
-constexpr std::size_t kMaxTemplateNodes = 20000;
-constexpr int kMaxTemplateDepth = 64;
-
-// Thrown from deep inside the template walk and caught at this file's edge, where it becomes
-// the typed error of the answer: the walk stays free of error plumbing, and nothing escapes.
-struct TemplateError {
-  Errc code;
-  std::string message;
-};
-
-// Copies a loaded template into a tree of its own, expanding aliases within the node and depth
-// budgets, and replacing `!include path` nodes (only in templates read from a directory) with
-// the parsed file, confined to the template directory, without cycles.
-class TemplateExpander {
- public:
-  /// `root` is the template directory; empty for a template sent in the request (no includes).
-  explicit TemplateExpander(fs::path root) : root_(std::move(root)) {}
-
-  YAML::Node expand(const YAML::Node& node, const fs::path& dir, int depth = 0) {
-    if (++nodes_ > kMaxTemplateNodes)
-      throw TemplateError{Errc::invalid_argument, "the template expands to more than " + std::to_string(kMaxTemplateNodes) + " nodes"};
-    if (depth > kMaxTemplateDepth) throw TemplateError{Errc::invalid_argument, "the template is nested too deeply"};
-    if (node.Tag() == "!include") return include(node, dir, depth);
-    if (node.IsMap()) {
-      YAML::Node out(YAML::NodeType::Map);
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) throw TemplateError{Errc::invalid_argument, "template keys must be strings"};
-        out[kv.first.as<std::string>()] = expand(kv.second, dir, depth + 1);
-      }
-      return out;
-    }
-    if (node.IsSequence()) {
-      YAML::Node out(YAML::NodeType::Sequence);
-      for (const auto& item : node) out.push_back(expand(item, dir, depth + 1));
-      return out;
-    }
-    return node;
-  }
-
- private:
-  YAML::Node include(const YAML::Node& node, const fs::path& dir, int depth) {
-    if (root_.empty()) throw TemplateError{Errc::invalid_argument, "!include works only in templates read from the org templates directory"};
-    if (!node.IsScalar()) throw TemplateError{Errc::invalid_argument, "!include takes a file name"};
-    // The error_code forms: a name the file system refuses (too long, ...) is a 400, not a 500.
-    std::error_code ec;
-    const fs::path target = fs::weakly_canonical(dir / node.as<std::string>(), ec);
-    const auto rel = target.lexically_relative(root_);
-    if (ec || rel.empty() || *rel.begin() == "..") throw TemplateError{Errc::invalid_argument, "!include must stay inside the template directory"};
-    // A directory (also what an empty name resolves to) would make the YAML reader throw an
-    // I/O exception: a 500 instead of an answer.
-    if (!fs::is_regular_file(target, ec)) throw TemplateError{Errc::invalid_argument, "!include names no file: " + rel.string()};
-    for (const auto& p : stack_)
-      if (p == target) throw TemplateError{Errc::invalid_argument, "!include cycle at " + rel.string()};
-    if (stack_.size() > 16) throw TemplateError{Errc::invalid_argument, "!include nested too deeply"};
-    YAML::Node loaded;
-    try {
-      loaded = YAML::LoadFile(target.string());
-    } catch (const YAML::Exception& e) {
-      throw TemplateError{Errc::invalid_argument, "cannot read included " + rel.string() + ": " + e.what()};
-    }
-    stack_.push_back(target);
-    YAML::Node out = expand(loaded, target.parent_path(), depth + 1);
-    stack_.pop_back();
-    return out;
-  }
-
-  fs::path root_;
-  std::vector<fs::path> stack_;
-  std::size_t nodes_ = 0;
-};
-
-std::optional<std::string> text(const YAML::Node& n, const char* key) {
-  if (!n[key] || n[key].IsNull()) return std::nullopt;
-  if (!n[key].IsScalar()) throw TemplateError{Errc::invalid_argument, std::string(key) + " must be a string"};
-  std::string value = n[key].as<std::string>();
-  // A YAML body is bytes: text that is not UTF-8 could not be written into the JSON of events,
-  // activity and responses later (the JSON library throws on it).
-  try {
-    (void)json(value).dump();
-  } catch (const json::type_error&) {
-    throw TemplateError{Errc::invalid_argument, std::string(key) + " must be UTF-8 text"};
-  }
-  return value;
-}
-
-std::optional<int> number(const YAML::Node& n, const char* key) {
-  if (!n[key] || n[key].IsNull()) return std::nullopt;
-  try {
-    return n[key].as<int>();
-  } catch (const YAML::Exception&) {
-    throw TemplateError{Errc::invalid_argument, std::string(key) + " must be an integer"};
-  }
-}
 
 void collectRequirements(const YAML::Node& list, std::vector<EnvRequirement>& out) {
   if (!list) return;
@@ -149,18 +58,22 @@ class Planner {
       if (planned_.size() >= kMaxWorkspaces) throw TemplateError{Errc::invalid_argument, "at most 500 workspaces per import"};
       Workspace w;
       w.id = newUuid();
-      const auto name = text(node, "name");
+      const auto name = yamlText(node, "name");
       if (!name || name->empty()) throw TemplateError{Errc::invalid_argument, "every workspace needs a name"};
       w.name = *name;
-      w.role = text(node, "role");
-      w.runtime = text(node, "runtime").value_or(text(defaults_, "runtime").value_or("langgraph"));
-      w.model = text(node, "model").value_or(text(defaults_, "model").value_or(""));
-      w.tier = number(node, "tier").value_or(number(defaults_, "tier").value_or(2));
+      w.role = yamlText(node, "role");
+      w.runtime = yamlText(node, "runtime").value_or(yamlText(defaults_, "runtime").value_or("langgraph"));
+      w.model = yamlText(node, "model").value_or(yamlText(defaults_, "model").value_or(""));
+      w.tier = yamlNumber(node, "tier").value_or(yamlNumber(defaults_, "tier").value_or(2));
       if (w.tier < 1 || w.tier > 4) throw TemplateError{Errc::invalid_argument, "tier must be between 1 and 4 (" + w.name + ")"};
       if (auto ok = validateWorkspaceText(w.name, w.role, w.model, w.runtime); !ok)
         throw TemplateError{Errc::invalid_argument, ok.error().message + " (" + w.name + ")"};
+      if (auto t = yamlText(node, "template"); t && !t->empty()) {
+        if (templateIdFor(*t) != *t) throw TemplateError{Errc::invalid_argument, "invalid template: " + *t + " (" + w.name + ")"};
+        w.template_id = *t;
+      }
       w.external = node["external"] && node["external"].as<bool>(false);
-      if (w.external) w.url = text(node, "url").value_or("");
+      if (w.external) w.url = yamlText(node, "url").value_or("");
       w.parent_id = parent;
       w.awareness_namespace = "workspace:" + w.id;
       w.created_at = w.updated_at = nowTime();
@@ -188,7 +101,8 @@ Result<OrgPlan> plan(Load load) {
     const YAML::Node tmpl = load();
     if (!tmpl.IsMap()) throw TemplateError{Errc::invalid_argument, "the org template must be a mapping"};
     OrgPlan out;
-    out.name = text(tmpl, "name").value_or("org");
+    out.name = yamlText(tmpl, "name").value_or("org");
+    out.description = yamlText(tmpl, "description").value_or("");
     collectRequirements(tmpl["required_env"], out.required_env);
     Planner planner(tmpl["defaults"] ? tmpl["defaults"] : YAML::Node(YAML::NodeType::Map));
     planner.plan(tmpl["workspaces"], std::nullopt, 0, out.required_env);
@@ -235,6 +149,24 @@ Result<OrgPlan> planOrgFromYaml(std::string_view yaml) {
 
 Result<OrgPlan> planOrgFromJson(const json& tmpl) {
   return plan([&] { return TemplateExpander({}).expand(YAML::Load(tmpl.dump()), {}); });  // JSON is YAML
+}
+
+std::vector<OrgTemplateSummary> listOrgTemplates(const std::string& root) {
+  std::vector<OrgTemplateSummary> out;
+  std::error_code ec;
+  std::vector<std::string> dirs;
+  for (const auto& entry : fs::directory_iterator(root, ec))
+    if (entry.is_directory(ec) && fs::is_regular_file(entry.path() / "org.yaml", ec)) dirs.push_back(entry.path().filename().string());
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    auto plan = planOrgFromDirectory(root, dir);
+    if (!plan) {
+      spdlog::warn("org template {} skipped: {}", dir, plan.error().message);
+      continue;
+    }
+    out.push_back({dir, plan->name, plan->description, plan->workspaces.size(), missingEnv(plan->required_env, {}).required});
+  }
+  return out;
 }
 
 EnvGap missingEnv(const std::vector<EnvRequirement>& required, const std::set<std::string>& available) {

@@ -20,6 +20,7 @@ using EnvRequirement = std::vector<std::string>;
 
 struct OrgPlan {
   std::string name;                         ///< The template's name ("org" when it has none).
+  std::string description;
   std::vector<Workspace> workspaces;        ///< Parents before children, ids assigned.
   std::vector<EnvRequirement> required_env;  ///< Of the template and of every workspace.
 };
@@ -31,6 +32,17 @@ Result<OrgPlan> planOrgFromDirectory(const std::string& root, const std::string&
 Result<OrgPlan> planOrgFromYaml(std::string_view text);
 /// A template sent in a request, as a JSON object (no !include).
 Result<OrgPlan> planOrgFromJson(const nlohmann::json& tmpl);
+
+/// What GET /org/templates shows of one template of the org templates directory.
+struct OrgTemplateSummary {
+  std::string dir;
+  std::string name;
+  std::string description;
+  std::size_t workspaces = 0;
+  std::vector<std::string> required_env;  ///< Labels, as EnvGap::required.
+};
+/// Every template of the directory `root` that plans; the others are skipped with a warning.
+std::vector<OrgTemplateSummary> listOrgTemplates(const std::string& root);
 
 /// The environment a plan requires, as labels ("NAME" or "any of [...]", each once), and the
 /// labels `available` (names of global secrets) does not meet.

@@ -432,6 +432,19 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
   c.config_files["config.yaml"] = "name: " + q(w.name) + "\ndescription: " + q(w.role.value_or("")) +
                                   "\nversion: 1.0.0\ntier: " + std::to_string(w.tier) +
                                   "\nruntime: " + q(w.runtime) + "\nmodel: " + q(w.model) + "\n";
+  PARITY_IMPL(workspace_templates, docker, "config files of the start: in its environment, else an archive upload to /configs");
+  PARITY_IMPL(workspace_templates, controlplane, "config files of the provision request, written to /configs before boot");
+  // A template's files, and its config.yaml with this workspace's identity; like the
+  // reference, a template that cannot be read is a warning, not a failed start.
+  if (auto t = templateOf(w)) {
+    auto config = configForWorkspace(*t, w);
+    if (config) {
+      for (const auto& [rel, content] : t->files) c.config_files[rel] = content;
+      c.config_files["config.yaml"] = std::move(*config);
+    } else {
+      spdlog::warn("workspace {}: template {} not applied: {}", w.id, t->summary.id, config.error().message);
+    }
+  }
   c.config_files[".auth_token"] = token;
   // Installed plugins are delivered with the config at every provision, on every backend.
   auto plugins = lifecycle_.store().listPlugins(w.id);
@@ -450,6 +463,20 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
     (void)lifecycle_.store().updateWorkspace(id, u);
   };
   return c;
+}
+
+std::optional<Template> WorkspaceService::templateOf(const Workspace& w) const {
+  const TemplateLibrary library(config_.templates_dir);
+  if (w.template_id) {
+    auto t = library.load(*w.template_id);
+    if (t) return std::move(*t);
+    spdlog::warn("workspace {}: template {} not applied: {}", w.id, *w.template_id, t.error().message);
+    return std::nullopt;
+  }
+  // Without a named template, the runtime's default template when there is one.
+  auto t = library.load(w.runtime + "-default");
+  if (t) return std::move(*t);
+  return std::nullopt;
 }
 
 void WorkspaceService::markFailed(const std::string& workspace_id, const std::string& reason) {

@@ -20,6 +20,7 @@
 #include "service/lifecycle.h"
 #include "service/liveness.h"
 #include "service/secrets.h"
+#include "service/templates.h"
 #include "ws/config.h"
 #include "ws/provisioner.h"
 #include "ws/store.h"
@@ -154,6 +155,9 @@ class WorkspaceService {
   /// What the backend needs to start `w`: its config files, token and secrets.
   Result<WorkspaceConfig> buildConfig(const Workspace& w, const std::string& token);
   void markFailed(const std::string& workspace_id, const std::string& reason);
+  /// The template whose files a provision of `w` delivers: its own, else its runtime's
+  /// "<runtime>-default" when that exists.
+  std::optional<Template> templateOf(const Workspace& w) const;
   /// Backend operations on an external workspace (self-registered, running anywhere) are a
   /// conflict: it has no workload here, and its id must not reach another's.
   Result<> requireManaged(const std::string& workspace_id);

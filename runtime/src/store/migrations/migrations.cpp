@@ -156,13 +156,19 @@ CREATE TABLE workspace_schedules (
 );
 )sql";
 
-constexpr std::array<Migration, 6> kAll{{
+// The template a workspace was created from: its files are delivered at every provision.
+constexpr std::string_view k010WorkspaceTemplate = R"sql(
+ALTER TABLE workspaces ADD COLUMN template_id TEXT;
+)sql";
+
+constexpr std::array<Migration, 7> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
     {4, "installed plugins", k004WorkspacePlugins},
     {5, "memories", k005Memories},
     {6, "schedules", k006Schedules},
+    {10, "workspace templates", k010WorkspaceTemplate},
 }};
 
 }  // namespace

@@ -17,7 +17,7 @@ using sqlite::Transaction;
 constexpr const char* kWorkspaceColumns =
     "w.id, w.name, w.role, w.tier, w.status, w.agent_card, w.url, w.parent_id, w.active_tasks, "
     "w.max_concurrent_tasks, w.last_error_rate, w.last_sample_error, w.uptime_seconds, "
-    "w.current_task, w.runtime, w.model, w.workspace_dir, w.workspace_access, w.monthly_spend, "
+    "w.current_task, w.runtime, w.model, w.template_id, w.workspace_dir, w.workspace_access, w.monthly_spend, "
     "w.budget_limit, w.awareness_namespace, w.instance_id, w.external, w.last_heartbeat_at, "
     "w.last_outbound_at, w.created_at, w.updated_at, COALESCE(l.x, 0), COALESCE(l.y, 0), "
     "COALESCE(l.collapsed, 0) "
@@ -42,6 +42,7 @@ Workspace readWorkspace(const Statement& s) {
   w.current_task = s.text(c++);
   w.runtime = s.text(c++);
   w.model = s.text(c++);
+  w.template_id = s.optText(c++);
   w.workspace_dir = s.optText(c++);
   w.workspace_access = s.text(c++);
   w.monthly_spend = s.integer(c++);
@@ -84,14 +85,14 @@ void SqliteStore::insertWorkspaceRow(const Workspace& w, const Event& created) {
   db_.prepare(
          "INSERT INTO workspaces (id, name, role, tier, status, agent_card, url, parent_id, "
          "max_concurrent_tasks, runtime, model, workspace_dir, workspace_access, "
-         "budget_limit, awareness_namespace, external, created_at, updated_at) "
-         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+         "budget_limit, awareness_namespace, external, created_at, updated_at, template_id) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .bind(1, w.id).bind(2, w.name).bind(3, w.role).bind(4, w.tier)
       .bind(5, toString(w.status)).bind(6, w.agent_card).bind(7, w.url).bind(8, w.parent_id)
       .bind(9, w.max_concurrent_tasks).bind(10, w.runtime).bind(11, w.model)
       .bind(12, w.workspace_dir).bind(13, w.workspace_access).bind(14, w.budget_limit)
       .bind(15, w.awareness_namespace).bind(16, w.external).bind(17, w.created_at)
-      .bind(18, w.updated_at)
+      .bind(18, w.updated_at).bind(19, w.template_id)
       .run();
   db_.prepare("INSERT INTO canvas_layouts (workspace_id, x, y, collapsed) VALUES (?,?,?,?)")
       .bind(1, w.id).bind(2, w.x).bind(3, w.y).bind(4, w.collapsed)
@@ -138,6 +139,7 @@ Result<bool> SqliteStore::updateWorkspace(const std::string& id, const Workspace
     add(u.tier.has_value(), "tier");
     add(u.parent_id.has_value(), "parent_id");
     add(u.runtime.has_value(), "runtime");
+    add(u.template_id.has_value(), "template_id");
     add(u.workspace_dir.has_value(), "workspace_dir");
     add(u.workspace_access.has_value(), "workspace_access");
     add(u.url.has_value(), "url");
@@ -154,6 +156,7 @@ Result<bool> SqliteStore::updateWorkspace(const std::string& id, const Workspace
     if (u.tier) st.bind(i++, *u.tier);
     if (u.parent_id) st.bind(i++, *u.parent_id);
     if (u.runtime) st.bind(i++, *u.runtime);
+    if (u.template_id) st.bind(i++, *u.template_id);
     if (u.workspace_dir) st.bind(i++, *u.workspace_dir);
     if (u.workspace_access) st.bind(i++, *u.workspace_access);
     if (u.url) st.bind(i++, *u.url);
