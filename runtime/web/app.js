@@ -5,7 +5,7 @@ import { api, adminToken, ApiError, problem } from './api.js';
 import { $ } from './dom.js';
 import { connectLive } from './live.js';
 import { state, applyEvent, changed, onChange, reload, statusOf } from './state.js';
-import { renderTree, initCreateForm } from './tree.js';
+import { renderTree, initCreateForm, loadTemplates } from './tree.js';
 import { renderDetail, renderEvents, initDetail, loadActivity } from './detail.js';
 import { renderChat, initChat } from './chat.js';
 import { loadParity } from './parity.js';
@@ -72,6 +72,7 @@ async function signIn(token) {
 function start() {
   showSection();
   if (!live) live = connectLive({ onEvent, onState: onLiveState });
+  loadTemplates();
   reload().catch((err) => {
     if (err instanceof ApiError && err.status === 401) return signOut('That token is no longer accepted.');
     showTreeError(err);

@@ -48,13 +48,28 @@ function renderParents() {
   select.value = state.workspaces.has(current) ? current : '';
 }
 
+/** The template library (GET /templates) as the create form's choices. */
+export async function loadTemplates() {
+  let templates = [];
+  try {
+    templates = await api('GET', '/templates');
+  } catch (err) {
+    $('create-error').textContent = `Could not read the templates: ${problem(err)}`;
+  }
+  const select = $('create-template');
+  const options = templates.map((t) =>
+    h('option', { value: t.id }, t.runtime ? `${t.name || t.id} (${t.runtime})` : t.name || t.id),
+  );
+  select.replaceChildren(h('option', { value: '' }, 'None'), ...options);
+}
+
 export function initCreateForm() {
   $('create-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const form = e.currentTarget;
     const data = new FormData(form);
     const body = { name: data.get('name').trim() };
-    for (const key of ['role', 'runtime', 'model', 'parent_id']) {
+    for (const key of ['role', 'template', 'runtime', 'model', 'parent_id']) {
       const v = data.get(key).trim();
       if (v) body[key] = v;
     }

@@ -114,6 +114,7 @@ try {
   await step('a workspace created through the page shows up under its parent', async () => {
     await page.getByLabel('Name').fill('browser-echo');
     await page.getByLabel('Role').fill('echoes');
+    await page.getByLabel('Template').selectOption('default'); // listed from GET /templates
     await page.getByLabel('Parent').selectOption(lead);
     await page.getByRole('button', { name: 'Create' }).click();
     const node = page.locator('#tree button[aria-current="true"]', { hasText: 'browser-echo' });

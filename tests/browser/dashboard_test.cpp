@@ -22,7 +22,7 @@ std::string quoted(const std::string& s) { return "'" + s + "'"; }
 TEST(BrowserDashboard, APersonCanRunWorkspacesFromThePage) {
   CpEmulatorProcess cp(kCpSecret, kAdmin);
   ServerProcess server({"--backend", "controlplane", "--org-id", "org-browser", "--cp-url", cp.url(), "--cp-shared-secret",
-                        kCpSecret},
+                        kCpSecret, "--templates-dir", WS_TEMPLATES_DIR},
                        {{"ADMIN_TOKEN", kAdmin}});
   // DASHBOARD_SCREENSHOT=docs/dashboard.png refreshes the picture in the docs.
   const char* shot_override = std::getenv("DASHBOARD_SCREENSHOT");
