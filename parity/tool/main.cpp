@@ -1,6 +1,7 @@
-// build/bin/parity: renders and checks docs/backends.md from the PARITY_* annotations, and
-// verifies contract results against them. Exit codes: 0 ok, 1 stale doc, 2 invalid
-// annotations, 3 results contradict the annotations, 4 usage or I/O error.
+// build/bin/parity: renders and checks docs/backends.md from the PARITY_* annotations,
+// verifies contract results against them, and writes the matrix as JSON for the dashboard.
+// Exit codes: 0 ok, 1 stale doc, 2 invalid annotations, 3 results contradict the annotations,
+// 4 usage or I/O error.
 
 #include <CLI/CLI.hpp>
 
@@ -78,6 +79,10 @@ int main(int argc, char** argv) {
   auto* render = app.add_subcommand("render", "Write docs/backends.md from the annotations");
   render->add_option("-o,--output", output, "Write here instead of <root>/docs/backends.md");
 
+  std::string json_out;
+  auto* json_cmd = app.add_subcommand("json", "Write the matrix as JSON (for the dashboard), only when it changed");
+  json_cmd->add_option("-o,--output", json_out, "The file to write")->required();
+
   auto* check = app.add_subcommand(
       "check", "Validate the annotations (exit 2) and fail when docs/backends.md is not what render would write (exit 1)");
 
@@ -109,6 +114,17 @@ int main(int argc, char** argv) {
       return kIoError;
     }
     std::cout << "wrote " << target.string() << " (" << model->features.size() << " features)\n";
+    return 0;
+  }
+
+  if (json_cmd->parsed()) {
+    const std::string text = parity::renderJson(*model);
+    // Untouched when current, so that what embeds it is not rebuilt.
+    if (fs::exists(json_out) && readFile(json_out) == text) return 0;
+    if (!writeFile(json_out, text)) {
+      std::cerr << "parity: cannot write " << json_out << "\n";
+      return kIoError;
+    }
     return 0;
   }
 

@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <sstream>
 
@@ -93,6 +95,55 @@ std::string renderMarkdown(const Model& model) {
       md << "| " << verdictSymbol(v) << " " << verdictWords(v) << " | " << totals[v] << " |\n";
   md << "| all | " << model.features.size() << " |\n";
   return md.str();
+}
+
+namespace {
+
+const char* dispositionName(Disposition d) {
+  switch (d) {
+    case Disposition::impl: return "implemented";
+    case Disposition::unsupported: return "unsupported";
+    case Disposition::missing: return "missing";
+  }
+  return "missing";
+}
+
+nlohmann::json cellJson(const Row& f, const std::string& backend) {
+  if (f.unbuilt) return {{"disposition", "unbuilt"}, {"text", ""}};
+  auto it = f.cells.find(backend);
+  if (it == f.cells.end()) return {{"disposition", "missing"}, {"text", ""}};
+  std::string text;
+  for (const auto& s : it->second.sites) {
+    text += (text.empty() ? "" : "\n") + s.text;
+    if (!s.tracking.empty()) text += " (tracked in " + s.tracking + ")";
+  }
+  return {{"disposition", dispositionName(it->second.disposition)}, {"text", text}};
+}
+
+}  // namespace
+
+std::string renderJson(const Model& model) {
+  using nlohmann::json;
+  json backends = json::array();
+  for (const auto& b : kBackends) backends.push_back({{"id", b}, {"title", backendTitle(b)}});
+  json areas = json::array();
+  json totals = json::object();
+  for (const auto& area : model.areas) {
+    json features = json::array();
+    for (const auto& f : model.features) {
+      if (f.area != area.id) continue;
+      const std::string verdict = verdictWords(f.verdict());
+      totals[verdict] = totals.value(verdict, 0) + 1;
+      json row{{"id", f.id}, {"title", f.title}, {"verdict", verdict}, {"cells", json::object()}, {"scenarios", json::array()}};
+      for (const auto& b : kBackends) row["cells"][b] = cellJson(f, b);
+      for (const auto& s : f.scenarios) row["scenarios"].push_back(s.name);
+      const auto& note = f.diverges ? f.diverges : f.unbuilt;
+      if (note) row["note"] = note->text + " (tracked in " + note->tracking + ")";
+      features.push_back(std::move(row));
+    }
+    if (!features.empty()) areas.push_back({{"id", area.id}, {"title", area.title}, {"features", std::move(features)}});
+  }
+  return json{{"backends", backends}, {"areas", areas}, {"totals", totals}}.dump(1) + "\n";
 }
 
 }  // namespace parity

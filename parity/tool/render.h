@@ -1,5 +1,7 @@
 #pragma once
-// docs/backends.md from the model alone (no test results), so that staleness is a byte diff.
+// docs/backends.md from the model alone (no test results), so that staleness is a byte diff; and
+// the same matrix as JSON for the dashboard (without source lines, so that it changes only when
+// a row or a cell does).
 
 #include <string>
 
@@ -10,5 +12,8 @@ namespace parity {
 inline constexpr const char* kRenderCommand = "build/bin/parity render";
 
 std::string renderMarkdown(const Model& model);
+/// {backends:[{id,title}], areas:[{id,title,features:[{id,title,verdict,note?,cells:{backend:
+/// {disposition,text}},scenarios:[name]}]}], totals:{verdict:rows}}
+std::string renderJson(const Model& model);
 
 }  // namespace parity

@@ -106,6 +106,25 @@ json result(const std::string& backend, const std::string& observed) {
   return {{"feature", "stop"}, {"scenario", "StopsTwice"}, {"backend", backend}, {"observed", observed}};
 }
 
+TEST_F(Tree, JsonCarriesEveryRowWithoutSourceLines) {
+  const auto m = load();
+  ASSERT_TRUE(m.errors.empty()) << errors(m);
+  const json j = json::parse(renderJson(m));
+  ASSERT_EQ(j["areas"].size(), 1u);
+  const auto& rows = j["areas"][0]["features"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["id"], "stop");
+  EXPECT_EQ(rows[0]["verdict"], "parity");
+  EXPECT_EQ(rows[0]["cells"]["docker"], (json{{"disposition", "implemented"}, {"text", "container rm"}}));
+  EXPECT_EQ(rows[0]["scenarios"], json::array({"StopsTwice"}));
+  EXPECT_EQ(rows[1]["verdict"], "not built");
+  EXPECT_EQ(rows[1]["note"], "no plugins (tracked in roadmap#plugins)");
+  EXPECT_EQ(j["totals"], (json{{"parity", 1}, {"not built", 1}}));
+  // Moving an annotation down a line leaves the JSON as it was.
+  write("runtime/src/docker.cpp", "\nvoid stop() {\n  PARITY_IMPL(stop, docker, \"container rm\");\n}\n");
+  EXPECT_EQ(renderJson(load()), renderJson(m));
+}
+
 TEST_F(Tree, VerifyAcceptsResultsThatMatchTheAnnotations) {
   const auto v = verify(load(), {result("docker", "pass"), result("controlplane", "pass"), result("reference", "pass")});
   EXPECT_TRUE(v.contradictions.empty()) << v.report.dump(2);

@@ -36,6 +36,8 @@ struct Declared {
 // Who may call what. Keep in step with docs/security.md.
 const std::map<std::string, Declared> kDeclared = {
     {"GET /health", {Tier::open}},
+    {"GET /", {Tier::open}},  // the dashboard's page and files hold no data
+    {"GET /assets/*name", {Tier::open}},
     {"GET /workspaces", {Tier::admin}},
     {"POST /workspaces", {Tier::admin, R"({"name":"made"})"}},
     {"GET /workspaces/:id", {Tier::open}},
@@ -153,7 +155,8 @@ std::string pathFor(const std::string& pattern, const std::string& w) {
                         {":scheduleId", "7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e"},
                         {":key", "SOME_KEY"},
                         {":name", "echo-skill"},
-                        {"*path", "notes/todo.md"}});
+                        {"*path", "notes/todo.md"},
+                        {"*name", "app.js"}});
 }
 
 TEST(ReliabilityAuthMatrix, EveryRouteHasADeclaredTier) {

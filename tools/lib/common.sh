@@ -14,6 +14,7 @@ DEB_PACKAGES=(
   libsqlite3-dev libssl-dev libre2-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-tidy-19 libclang-19-dev llvm-19-dev clang-19 libclang-rt-19-dev
   python3 python3-yaml docker.io busybox-static wrk curl jq
+  nodejs chromium
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -23,6 +24,9 @@ ensure_packages() {
   for p in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # The browser test's npm: its own package in Debian, part of nodejs from other sources
+  # (NodeSource's nodejs conflicts with Debian's npm).
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
   local sudo=""

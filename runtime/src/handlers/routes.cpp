@@ -28,6 +28,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerScheduleRoutes(router, svc);
   registerTemplateRoutes(router, svc);
   registerObservabilityRoutes(router, svc);
+  registerDashboardRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

@@ -58,6 +58,7 @@ void registerMemoryRoutes(Router& router, Services& svc);
 void registerScheduleRoutes(Router& router, Services& svc);
 void registerTemplateRoutes(Router& router, Services& svc);
 void registerObservabilityRoutes(Router& router, Services& svc);
+void registerDashboardRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

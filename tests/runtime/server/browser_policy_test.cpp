@@ -115,6 +115,25 @@ TEST(BrowserPolicy, SecurityHeadersOnEveryAnswerWithoutOverridingAHandler) {
   EXPECT_NE(header(page, "Content-Security-Policy")->find("script-src 'self'"), std::string::npos);
 }
 
+TEST(BrowserPolicy, APageMayConnectOnlyToItsOwnServer) {
+  const BrowserPolicy p{ServerConfig{}};
+  Response page;
+  page.content_type = "text/html; charset=utf-8";
+  p.decorate(browserRequest("GET", "127.0.0.1:8080", std::nullopt), page);
+  const std::string csp = *header(page, "Content-Security-Policy");
+  EXPECT_NE(csp.find("connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080;"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("ws: "), std::string::npos) << "no WebSocket to any host: " << csp;
+  // A Host that would add a directive is left out of the header.
+  Response tricked;
+  tricked.content_type = "text/html";
+  p.decorate(browserRequest("GET", "127.0.0.1:80; script-src *", std::nullopt), tricked);
+  const std::string safe = *header(tricked, "Content-Security-Policy");
+  EXPECT_NE(safe.find("connect-src 'self';"), std::string::npos) << safe;
+  EXPECT_EQ(safe.find('*'), std::string::npos) << safe;
+}
+
 TEST(BrowserPolicy, WebSocketsOnlyFromLocalPagesAndListedOrigins) {
   const BrowserPolicy p(withOrigins({"https://canvas.example.com"}));
   EXPECT_TRUE(p.allowsWebSocketFrom(browserRequest("GET", "127.0.0.1:8080", std::nullopt))) << "not a browser";
