@@ -77,7 +77,8 @@ int run(ws::ServerConfig& config) {
     spdlog::warn("no workspace backend wired: new workspaces are recorded and marked failed");
 
   ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); },
-                        [&router](ws::Request& req) { return router.openTerminal(req); });
+                        [&router](ws::Request& req) { return router.openTerminal(req); },
+                        [&router](ws::Request& head) { return router.bodyLimit(head); });
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message);

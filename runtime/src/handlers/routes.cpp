@@ -26,6 +26,10 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerBudgetRoutes(router, svc);
   registerMemoryRoutes(router, svc);
   registerScheduleRoutes(router, svc);
+  registerOrgTokenRoutes(router, svc);
+  registerCanvasRoutes(router, svc);
+  registerConfigRoutes(router, svc);
+  registerChatRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

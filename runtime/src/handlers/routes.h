@@ -11,11 +11,15 @@
 #include "handlers/views.h"
 #include "server/router.h"
 #include "service/a2a.h"
+#include "service/agent_messages.h"
+#include "service/chat_files.h"
 #include "service/credentials.h"
 #include "service/events.h"
 #include "service/lifecycle.h"
 #include "service/live_events.h"
 #include "service/liveness.h"
+#include "service/org_tokens.h"
+#include "service/workspace_configs.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
 #include "ws/store.h"
@@ -32,6 +36,10 @@ struct Services {
   LivenessTracker& liveness;
   A2aDelivery& a2a;
   LiveEvents& live;
+  OrgTokens& org_tokens;
+  AgentMessages& messages;
+  ChatFiles& chat_files;
+  WorkspaceConfigs& configs;
 
   EventBus& events() { return lifecycle.events(); }
 };
@@ -52,6 +60,10 @@ void registerA2aRoutes(Router& router, Services& svc);
 void registerBudgetRoutes(Router& router, Services& svc);
 void registerMemoryRoutes(Router& router, Services& svc);
 void registerScheduleRoutes(Router& router, Services& svc);
+void registerOrgTokenRoutes(Router& router, Services& svc);
+void registerCanvasRoutes(Router& router, Services& svc);
+void registerConfigRoutes(Router& router, Services& svc);
+void registerChatRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

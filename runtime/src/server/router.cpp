@@ -55,6 +55,7 @@ const char* policyName(AuthPolicy p) {
     case AuthPolicy::open: return "open";
     case AuthPolicy::admin: return "admin";
     case AuthPolicy::workspace: return "workspace";
+    case AuthPolicy::canvas: return "canvas";
   }
   return "unknown";
 }
@@ -91,11 +92,11 @@ bool Router::match(const Route& r, const std::vector<std::string>& segments, Req
   return true;
 }
 
-Response Router::handle(Request& req) const {
+const Router::Route* Router::find(Request& req, bool& path_known) const {
   std::vector<std::string> segments;
   for (auto& s : req.segments)
     if (!s.empty()) segments.push_back(s);
-  bool path_known = false;
+  path_known = false;
   // Literal segments win over parameters: "/registry/register" before "/registry/:id".
   const Route* best = nullptr;
   int best_literals = -1;
@@ -111,11 +112,28 @@ Response Router::handle(Request& req) const {
       best_literals = literals;
     }
   }
+  if (best) match(*best, segments, req);
+  return best;
+}
+
+void Router::setBodyLimit(const std::string& method, const std::string& pattern, std::size_t bytes) {
+  for (auto& r : routes_)
+    if (r.method == method && r.pattern == pattern) r.body_limit = bytes;
+}
+
+std::size_t Router::bodyLimit(Request& req) const {
+  bool path_known = false;
+  const Route* r = find(req, path_known);
+  return r ? r->body_limit : 0;
+}
+
+Response Router::handle(Request& req) const {
+  bool path_known = false;
+  const Route* best = find(req, path_known);
   if (!best) {
     return path_known ? Response::protocolError(405, "method not allowed")
                       : Response::protocolError(404, "not found");
   }
-  match(*best, segments, req);
   if (auto denied = auth_.check(best->policy, req)) return *denied;
   if (best->blocking && !best->opener)
     return Response::later([&handler = best->handler, copy = req] { return handler(copy); });

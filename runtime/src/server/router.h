@@ -1,6 +1,7 @@
 #pragma once
 // Method + path-pattern routing with per-route authentication policies.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <variant>
@@ -16,6 +17,7 @@ enum class AuthPolicy {
   open,       ///< No credentials needed (the handler may still gate).
   admin,      ///< AdminAuth.
   workspace,  ///< WorkspaceAuth on the ":id" parameter.
+  canvas,     ///< CanvasOrBearer: any valid bearer, or the canvas's origin (cosmetic routes).
 };
 
 class Authenticator {
@@ -57,6 +59,13 @@ class Router {
   /// Response::stream (or answers the handler's refusal).
   void addFeedSocket(const std::string& pattern, AuthPolicy policy, Handler handler);
 
+  /// Lets the route `method pattern` (already added) receive bodies up to `bytes`, beyond the
+  /// server's limit (uploads).
+  void setBodyLimit(const std::string& method, const std::string& pattern, std::size_t bytes);
+  /// The body limit of the route `req` (method and target parsed, headers only) would reach;
+  /// 0 when it has none of its own.
+  std::size_t bodyLimit(Request& req) const;
+
   /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
   Response handle(Request& req) const;
   /// Every registered route, in registration order.
@@ -73,7 +82,11 @@ class Router {
     Handler handler;
     TerminalOpener opener;  ///< set for WebSocket routes
     bool blocking;
+    std::size_t body_limit = 0;
   };
+  /// The route serving `req` (literal segments win over parameters); `path_known` tells a
+  /// known path with another method from an unknown one.
+  const Route* find(Request& req, bool& path_known) const;
   static bool match(const Route& r, const std::vector<std::string>& segments, Request& req);
 
   Authenticator& auth_;

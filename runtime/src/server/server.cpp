@@ -54,8 +54,8 @@ using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t)
-      : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)) {}
+  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t, BodyLimitHandler b)
+      : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)), body_limits(std::move(b)) {}
 
   // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
   // Bounded: a client that does not read stalls the reader, not the server's memory.
@@ -172,6 +172,17 @@ struct HttpServer::Impl {
         break;
       }
       if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
+      if (body_limits) {
+        // An upload route takes more than the server's limit, and the time to receive it: at
+        // least 1 MiB a second past the usual timeout.
+        Request head;
+        head.method = std::string(parser.get().method_string());
+        if (parseRequestTarget(parser.get().target(), head))
+          if (const std::size_t limit = body_limits(head); limit > config.body_limit) {
+            parser.body_limit(limit);
+            stream.expires_after(config.io_timeout + std::chrono::seconds(limit >> 20));
+          }
+      }
       if (parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
         auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);
@@ -358,6 +369,7 @@ struct HttpServer::Impl {
   std::list<std::function<void()>> enders;  ///< How to end each live stream and terminal being served.
   RequestHandler handler;
   TerminalHandler terminals;
+  BodyLimitHandler body_limits;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
@@ -368,8 +380,9 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
 };
 
-HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals)
-    : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals))) {}
+HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals,
+                       BodyLimitHandler body_limits)
+    : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals), std::move(body_limits))) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 

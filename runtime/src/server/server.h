@@ -3,6 +3,7 @@
 // same port, and one coroutine per connection (keep-alive, body limit, read/write timeouts).
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,9 +20,14 @@ using RequestHandler = std::function<Response(Request&)>;
 /// For WebSocket upgrade requests: the Terminal to bridge to, or the response to refuse with.
 using TerminalHandler = std::function<std::variant<Response, std::shared_ptr<Terminal>>(Request&)>;
 
+/// The body limit of the route a request (its head: method and target) goes to; 0 for the
+/// server's own (ServerConfig::body_limit).
+using BodyLimitHandler = std::function<std::size_t(Request&)>;
+
 class HttpServer {
  public:
-  HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals = nullptr);
+  HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals = nullptr,
+             BodyLimitHandler body_limits = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

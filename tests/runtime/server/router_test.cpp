@@ -93,5 +93,23 @@ TEST(Router, SplitPathDropsEmptySegments) {
   EXPECT_TRUE(splitPath("/").empty());
 }
 
+TEST(Router, BodyLimitsBelongToOneRoute) {
+  DenyAdmin auth;
+  Router router(auth);
+  router.add("POST", "/workspaces/:id/chat/uploads", AuthPolicy::workspace, [](const Request&) { return Response::json(200, {}); });
+  router.add("POST", "/workspaces/:id/activity", AuthPolicy::workspace, [](const Request&) { return Response::json(200, {}); });
+  router.setBodyLimit("POST", "/workspaces/:id/chat/uploads", 50u << 20);
+  auto req = make("POST", {"workspaces", "w1", "chat", "uploads"});
+  EXPECT_EQ(router.bodyLimit(req), 50u << 20);
+  req = make("GET", {"workspaces", "w1", "chat", "uploads"});
+  EXPECT_EQ(router.bodyLimit(req), 0u) << "another method";
+  req = make("POST", {"workspaces", "w1", "activity"});
+  EXPECT_EQ(router.bodyLimit(req), 0u) << "another route";
+  req = make("POST", {"nowhere"});
+  EXPECT_EQ(router.bodyLimit(req), 0u);
+  EXPECT_EQ(auth.checks, 0) << "asking for the limit authenticates nothing";
+  EXPECT_STREQ(policyName(AuthPolicy::canvas), "canvas");
+}
+
 }  // namespace
 }  // namespace ws
