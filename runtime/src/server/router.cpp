@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <algorithm>
+
 #include "core/feed.h"
 
 namespace ws {
@@ -125,6 +127,12 @@ std::size_t Router::bodyLimit(Request& req) const {
   bool path_known = false;
   const Route* r = find(req, path_known);
   return r ? r->body_limit : 0;
+}
+
+std::size_t Router::largestBodyLimit() const {
+  std::size_t largest = 0;
+  for (const auto& r : routes_) largest = std::max(largest, r.body_limit);
+  return largest;
 }
 
 Response Router::handle(Request& req) const {

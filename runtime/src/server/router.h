@@ -65,6 +65,8 @@ class Router {
   /// The body limit of the route `req` (method and target parsed, headers only) would reach;
   /// 0 when it has none of its own.
   std::size_t bodyLimit(Request& req) const;
+  /// The largest body limit of any route (0 when none has its own).
+  std::size_t largestBodyLimit() const;
 
   /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
   Response handle(Request& req) const;

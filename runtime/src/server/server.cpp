@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -54,7 +55,7 @@ using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t, BodyLimitHandler b)
+  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t, BodyLimits b)
       : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)), body_limits(std::move(b)) {}
 
   // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
@@ -155,6 +156,16 @@ struct HttpServer::Impl {
     ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
+  /// The body limit of the route a request head goes to.
+  template <class Header>
+  std::size_t bodyLimitOf(const Header& head) const {
+    if (!body_limits.of || body_limits.largest <= config.body_limit) return config.body_limit;
+    Request req;
+    req.method = std::string(head.method_string());
+    if (!parseRequestTarget(head.target(), req)) return config.body_limit;
+    return std::max(config.body_limit, body_limits.of(req));
+  }
+
   net::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -163,7 +174,9 @@ struct HttpServer::Impl {
 
     for (;;) {
       http::request_parser<http::string_body> parser;
-      parser.body_limit(config.body_limit);
+      // Beast checks a Content-Length against the limit as the header ends, before the route is
+      // known: admit the largest any route takes, then hold the request to its route's own.
+      parser.body_limit(std::max(config.body_limit, body_limits.largest));
       parser.header_limit(64 * 1024);
       stream.expires_after(config.io_timeout);
       auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
@@ -172,17 +185,14 @@ struct HttpServer::Impl {
         break;
       }
       if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
-      if (body_limits) {
-        // An upload route takes more than the server's limit, and the time to receive it: at
-        // least 1 MiB a second past the usual timeout.
-        Request head;
-        head.method = std::string(parser.get().method_string());
-        if (parseRequestTarget(parser.get().target(), head))
-          if (const std::size_t limit = body_limits(head); limit > config.body_limit) {
-            parser.body_limit(limit);
-            stream.expires_after(config.io_timeout + std::chrono::seconds(limit >> 20));
-          }
+      const std::size_t limit = bodyLimitOf(parser.get());
+      if (parser.content_length() && *parser.content_length() > limit) {
+        co_await writeError(stream, 413, "request body too large", parser.get().version());
+        break;
       }
+      parser.body_limit(limit);  // a chunked body is counted as it comes
+      // An upload route gets the time to receive it too: at least 1 MiB a second.
+      if (limit > config.body_limit) stream.expires_after(config.io_timeout + std::chrono::seconds(limit >> 20));
       if (parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
         auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);
@@ -369,7 +379,7 @@ struct HttpServer::Impl {
   std::list<std::function<void()>> enders;  ///< How to end each live stream and terminal being served.
   RequestHandler handler;
   TerminalHandler terminals;
-  BodyLimitHandler body_limits;
+  BodyLimits body_limits;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
@@ -381,7 +391,7 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals,
-                       BodyLimitHandler body_limits)
+                       BodyLimits body_limits)
     : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals), std::move(body_limits))) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }

@@ -20,14 +20,17 @@ using RequestHandler = std::function<Response(Request&)>;
 /// For WebSocket upgrade requests: the Terminal to bridge to, or the response to refuse with.
 using TerminalHandler = std::function<std::variant<Response, std::shared_ptr<Terminal>>(Request&)>;
 
-/// The body limit of the route a request (its head: method and target) goes to; 0 for the
-/// server's own (ServerConfig::body_limit).
-using BodyLimitHandler = std::function<std::size_t(Request&)>;
+/// Routes that take bodies past the server's limit (ServerConfig::body_limit), e.g. uploads.
+struct BodyLimits {
+  std::size_t largest = 0;  ///< The largest limit of any route.
+  /// The limit of the route a request head (method and target) goes to; 0: the server's own.
+  std::function<std::size_t(Request&)> of;
+};
 
 class HttpServer {
  public:
   HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals = nullptr,
-             BodyLimitHandler body_limits = nullptr);
+             BodyLimits body_limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
