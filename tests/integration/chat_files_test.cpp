@@ -61,6 +61,9 @@ TEST_F(ChatFilesApi, UploadRefusals) {
   const std::string foreign = admin_.post("/workspaces/" + other + "/tokens", json::object()).json()["auth_token"];
   EXPECT_EQ(upload(ok, foreign).status, 401);
   EXPECT_EQ(upload(ok, "").status, 401);
+  const std::string two_mib = form({{"big.bin", std::string(2u << 20, 'x')}});
+  EXPECT_EQ(upload(two_mib, foreign).status, 401) << "a large body is admitted only once the caller is";
+  EXPECT_EQ(upload(two_mib, "").status, 401);
   EXPECT_EQ(upload(ok, kAdmin, "7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e").status, 404);
   EXPECT_EQ(upload(ok, kAdmin, "not-a-uuid").status, 400);
 }

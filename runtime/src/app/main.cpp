@@ -78,7 +78,7 @@ int run(ws::ServerConfig& config) {
 
   ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); },
                         [&router](ws::Request& req) { return router.openTerminal(req); },
-                        ws::BodyLimits{router.largestBodyLimit(), [&router](ws::Request& head) { return router.bodyLimit(head); }});
+                        ws::BodyLimits{router.largestBodyLimit(), [&router](ws::Request& head) { return router.admitBody(head); }});
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message);

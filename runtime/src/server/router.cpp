@@ -123,10 +123,12 @@ void Router::setBodyLimit(const std::string& method, const std::string& pattern,
     if (r.method == method && r.pattern == pattern) r.body_limit = bytes;
 }
 
-std::size_t Router::bodyLimit(Request& req) const {
+BodyAdmission Router::admitBody(Request& head) const {
   bool path_known = false;
-  const Route* r = find(req, path_known);
-  return r ? r->body_limit : 0;
+  const Route* r = find(head, path_known);
+  if (!r || r->body_limit == 0) return {};
+  if (auto denied = auth_.check(r->policy, head)) return {0, std::move(denied)};
+  return {r->body_limit, std::nullopt};
 }
 
 std::size_t Router::largestBodyLimit() const {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ struct RouteInfo {
 /// A WebSocket route: the Terminal to bridge the connection to, or the response to refuse with.
 using TerminalOpener = std::function<std::variant<Response, std::shared_ptr<Terminal>>(const Request&)>;
 
+/// How large a body the route of a request head admits, decided before the body is read.
+struct BodyAdmission {
+  std::size_t limit = 0;           ///< 0: the server's own limit.
+  std::optional<Response> refusal;  ///< The route's authentication refused the head.
+};
+
 class Router {
  public:
   explicit Router(Authenticator& auth) : auth_(auth) {}
@@ -60,11 +67,12 @@ class Router {
   void addFeedSocket(const std::string& pattern, AuthPolicy policy, Handler handler);
 
   /// Lets the route `method pattern` (already added) receive bodies up to `bytes`, beyond the
-  /// server's limit (uploads).
+  /// server's limit (uploads), from callers its policy admits.
   void setBodyLimit(const std::string& method, const std::string& pattern, std::size_t bytes);
-  /// The body limit of the route `req` (method and target parsed, headers only) would reach;
-  /// 0 when it has none of its own.
-  std::size_t bodyLimit(Request& req) const;
+  /// The body `head` (method, target and headers; no body yet) may bring: its route's own limit
+  /// once the route's policy admits the caller, so that nobody unauthenticated gets a large
+  /// body read; the refusal when it does not.
+  BodyAdmission admitBody(Request& head) const;
   /// The largest body limit of any route (0 when none has its own).
   std::size_t largestBodyLimit() const;
 

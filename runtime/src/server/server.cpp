@@ -156,14 +156,23 @@ struct HttpServer::Impl {
     ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
-  /// The body limit of the route a request head goes to.
+  /// What the route of a request head admits, never less than the server's own limit.
   template <class Header>
-  std::size_t bodyLimitOf(const Header& head) const {
-    if (!body_limits.of || body_limits.largest <= config.body_limit) return config.body_limit;
+  BodyAdmission admitBody(const Header& head) const {
+    BodyAdmission out{config.body_limit, std::nullopt};
+    if (!body_limits.admit || body_limits.largest <= config.body_limit) return out;
     Request req;
     req.method = std::string(head.method_string());
-    if (!parseRequestTarget(head.target(), req)) return config.body_limit;
-    return std::max(config.body_limit, body_limits.of(req));
+    for (const auto& field : head) {
+      std::string name(field.name_string());
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      req.headers[name] = std::string(field.value());
+    }
+    if (!parseRequestTarget(head.target(), req)) return out;
+    auto admitted = body_limits.admit(req);
+    out.limit = std::max(out.limit, admitted.limit);
+    out.refusal = std::move(admitted.refusal);
+    return out;
   }
 
   net::awaitable<void> session(tcp::socket socket) {
@@ -185,14 +194,24 @@ struct HttpServer::Impl {
         break;
       }
       if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
-      const std::size_t limit = bodyLimitOf(parser.get());
-      if (parser.content_length() && *parser.content_length() > limit) {
-        co_await writeError(stream, 413, "request body too large", parser.get().version());
+      const auto admitted = admitBody(parser.get());
+      if (parser.content_length() && *parser.content_length() > admitted.limit) {
+        // Past what this caller may send: a refused caller learns why, not only how much. (Named
+        // locals only in the co_await: g++ 12 destroys temporaries there twice.)
+        int status = 413;
+        std::string why = "request body too large";
+        if (admitted.refusal) {
+          status = admitted.refusal->status;
+          const auto parsed = parseJsonOr(admitted.refusal->body, nlohmann::json());
+          why = parsed.is_object() ? parsed.value("error", "refused") : "refused";
+        }
+        co_await writeError(stream, status, why, parser.get().version());
         break;
       }
-      parser.body_limit(limit);  // a chunked body is counted as it comes
+      parser.body_limit(admitted.limit);  // a chunked body is counted as it comes
       // An upload route gets the time to receive it too: at least 1 MiB a second.
-      if (limit > config.body_limit) stream.expires_after(config.io_timeout + std::chrono::seconds(limit >> 20));
+      if (admitted.limit > config.body_limit)
+        stream.expires_after(config.io_timeout + std::chrono::seconds(admitted.limit >> 20));
       if (parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
         auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "server/http.h"
+#include "server/router.h"
 #include "ws/config.h"
 #include "ws/errors.h"
 #include "ws/provisioner.h"
@@ -23,8 +24,8 @@ using TerminalHandler = std::function<std::variant<Response, std::shared_ptr<Ter
 /// Routes that take bodies past the server's limit (ServerConfig::body_limit), e.g. uploads.
 struct BodyLimits {
   std::size_t largest = 0;  ///< The largest limit of any route.
-  /// The limit of the route a request head (method and target) goes to; 0: the server's own.
-  std::function<std::size_t(Request&)> of;
+  /// What the route a request head (method, target, headers) goes to admits.
+  std::function<BodyAdmission(Request&)> admit;
 };
 
 class HttpServer {
