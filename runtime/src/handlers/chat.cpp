@@ -1,6 +1,8 @@
 // Chat attachments (runtime-spec 6.3 "Files API"): the user's files go into the workspace as a
 // multipart upload, the agent's files come back as a download, byte for byte.
 
+#include <cctype>
+
 #include "core/multipart.h"
 #include "handlers/routes.h"
 
