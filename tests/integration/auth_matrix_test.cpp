@@ -98,6 +98,16 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
       {"GET", "/workspaces/{W}/schedules/health", "", {401, 401, 200, 200}, false, {{"X-Workspace-ID", "{W}"}}},
       {"GET", "/workspaces/{S}/schedules/health", "", {401, 401, 200, 200}, false, {{"X-Workspace-ID", "{W}"}}},
       {"GET", "/admin/schedules/health", "", {401, 401, 401, 200}},
+      {"POST", "/workspaces/{W}/notify", R"({"message":"hi"})", {401, 401, 200, 200}},
+      {"GET", "/workspaces/{W}/config", "", {401, 401, 200, 200}},
+      {"PATCH", "/workspaces/{W}/config", R"({"a":1})", {401, 401, 200, 200}},
+      {"POST", "/workspaces/{W}/chat/uploads", "{}", {401, 401, 400, 400}},  // JSON is no upload
+      {"GET", "/workspaces/{W}/chat/download?path=/workspace/a.txt", "", {401, 401, 503, 503}},  // no backend
+      {"GET", "/canvas/viewport", "", {200, 200, 200, 200}},
+      {"PUT", "/canvas/viewport", R"({"x":1,"y":2,"zoom":1})", {401, 200, 200, 200}},  // any valid bearer
+      {"GET", "/org/tokens", "", {401, 401, 401, 200}},
+      {"POST", "/org/tokens", R"({"name":"matrix"})", {401, 401, 401, 200}},
+      {"DELETE", "/org/tokens/7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e", "", {401, 401, 401, 404}},
   };
 
   for (const auto& row : rows) {

@@ -1,6 +1,6 @@
 // The auth matrix, generated from the server's own route table (workspace-server
-// --list-routes): every route against four callers (no token, another workspace's token, the
-// workspace's own token, the admin token). Each route's tier is declared below; a route the
+// --list-routes): every route against five callers (no token, another workspace's token, the
+// workspace's own token, the admin token, an organization API token). Each route's tier is declared below; a route the
 // server serves without a declared tier fails the test, so none can be added unnoticed.
 
 #include <gtest/gtest.h>
@@ -24,6 +24,7 @@ enum class Tier {
   admin,      ///< The admin token only.
   workspace,  ///< The workspace's own token or the admin token.
   agent,      ///< Open at the router; the handler requires the named workspace's token (or the admin token).
+  canvas,     ///< Any valid bearer (any workspace's token, the admin token), or the canvas's origin.
 };
 
 struct Declared {
@@ -116,6 +117,16 @@ const std::map<std::string, Declared> kDeclared = {
     {"GET /metrics", {Tier::open}},
     {"GET /admin/liveness", {Tier::admin}},
     {"GET /workspaces/:id/metrics", {Tier::workspace}},
+    {"POST /workspaces/:id/notify", {Tier::workspace, R"({"message":"hi"})"}},
+    {"GET /workspaces/:id/config", {Tier::workspace}},
+    {"PATCH /workspaces/:id/config", {Tier::workspace, R"({"theme":"dark"})"}},
+    {"POST /workspaces/:id/chat/uploads", {Tier::workspace}},
+    {"GET /workspaces/:id/chat/download", {Tier::workspace}},
+    {"GET /canvas/viewport", {Tier::open}},
+    {"PUT /canvas/viewport", {Tier::canvas, R"({"x":1,"y":2,"zoom":1})"}},
+    {"GET /org/tokens", {Tier::admin}},
+    {"POST /org/tokens", {Tier::admin, R"({"name":"matrix"})"}},
+    {"DELETE /org/tokens/:id", {Tier::admin}},
 };
 
 struct Route {
@@ -169,7 +180,10 @@ TEST(ReliabilityAuthMatrix, EveryRouteHasADeclaredTier) {
     auto it = kDeclared.find(key);
     ASSERT_NE(it, kDeclared.end()) << key << " has no declared tier: add it to kDeclared (and docs/security.md)";
     const Tier t = it->second.tier;
-    const std::string want = t == Tier::admin ? "admin" : t == Tier::workspace && r.pattern != "/workspaces/:id/a2a" ? "workspace" : "open";
+    const std::string want = t == Tier::admin    ? "admin"
+                             : t == Tier::canvas ? "canvas"
+                             : t == Tier::workspace && r.pattern != "/workspaces/:id/a2a" ? "workspace"
+                                                                                          : "open";
     EXPECT_EQ(r.auth, want) << key << ": the router's policy differs from the declared tier";
   }
   for (const auto& [key, d] : kDeclared) EXPECT_TRUE(served.count(key)) << key << " is declared but not served";
@@ -198,10 +212,11 @@ TEST(ReliabilityAuthMatrix, EveryRouteEveryCaller) {
   auto anon = server.client();
   const std::string other_ws = admin.post("/workspaces", {{"name", "other"}}).json()["id"];
   const std::string other = admin.post("/workspaces/" + other_ws + "/tokens", json::object()).json()["auth_token"];
+  const std::string org = admin.post("/org/tokens", {{"name", "matrix"}}).json()["auth_token"];
   int calls = 0;
   for (const auto& r : serverRoutes()) {
     const auto& d = kDeclared.at(r.method + " " + r.pattern);
-    for (int caller = 0; caller < 4; ++caller) {
+    for (int caller = 0; caller < 5; ++caller) {
       // A fresh workspace per call: destructive routes must not change the next call's target.
       const std::string w = admin.post("/workspaces", {{"name", "target"}}).json()["id"];
       const std::string s = admin.post("/workspaces", {{"name", "sibling"}}).json()["id"];
@@ -209,15 +224,18 @@ TEST(ReliabilityAuthMatrix, EveryRouteEveryCaller) {
       const std::map<std::string, std::string> vars{{"{W}", w}, {"{S}", s}};
       std::map<std::string, std::string> headers;
       for (const auto& [k, v] : d.headers) headers[k] = fill(v, vars);
-      const std::array<std::string, 4> bearer{"", other, own, kAdmin};
+      const std::array<std::string, 5> bearer{"", other, own, kAdmin, org};
       if (!bearer[caller].empty()) headers["Authorization"] = "Bearer " + bearer[caller];
       const std::string body = r.method == "GET" || r.method == "DELETE" ? "" : fill(d.body, vars);
       auto res = d.stream ? HttpResult{streamStatus(server.port(), pathFor(r.pattern, w), headers), "{}", {}}
                           : anon.request(r.method, pathFor(r.pattern, w), body, headers);
       ++calls;
-      const bool allowed = d.tier == Tier::open || caller == 3 || (caller == 2 && d.tier != Tier::admin);
+      // An org token passes wherever the admin token does; the canvas gate takes any valid bearer.
+      const bool allowed = d.tier == Tier::open || caller >= 3 || (caller == 2 && d.tier != Tier::admin) ||
+                           (caller == 1 && d.tier == Tier::canvas);
       const bool refused = res.status == 401 || res.status == 403;
-      static constexpr std::array<const char*, 4> kNames{"no token", "another workspace's token", "own token", "admin token"};
+      static constexpr std::array<const char*, 5> kNames{"no token", "another workspace's token", "own token", "admin token",
+                                                         "org token"};
       EXPECT_EQ(refused, !allowed) << r.method << " " << r.pattern << " with " << kNames[caller] << ": " << res.status
                                    << " " << res.body.substr(0, 200);
       EXPECT_LT(res.status, 500 + (res.status == 501 || res.status == 502 || res.status == 503 ? 100 : 0))

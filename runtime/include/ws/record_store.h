@@ -1,6 +1,7 @@
 #pragma once
 // Storage of what a workspace accumulates: installed plugins, schedules, memories and activity.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -122,6 +123,15 @@ class RecordStore {
   /// Newest first.
   virtual Result<std::vector<MemoryRecord>> listMemories(const MemoryFilter& f) = 0;
   virtual Result<bool> deleteMemory(const std::string& workspace_id, const std::string& id) = 0;
+
+  // Config documents (a JSON object per workspace, kept for the canvas).
+  /// The workspace's document as JSON text; nothing when it has none.
+  virtual Result<std::optional<std::string>> workspaceConfig(const std::string& workspace_id) = 0;
+  /// Sets each top-level key of the JSON object `patch` in the workspace's document (creating
+  /// it), atomically. too_large when the result would exceed `max_bytes`; not_found when the
+  /// workspace does not exist.
+  virtual Result<> mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch,
+                                        std::size_t max_bytes) = 0;
 
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;

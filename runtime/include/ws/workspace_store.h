@@ -78,6 +78,14 @@ struct WorkspaceRef {
   std::string name;
 };
 
+/// Where the canvas was last looking: one viewport shared by every client.
+struct Viewport {
+  double x = 0;
+  double y = 0;
+  double zoom = 1;
+  std::string saved_at;
+};
+
 class WorkspaceStore {
  public:
   virtual ~WorkspaceStore() = default;
@@ -111,6 +119,11 @@ class WorkspaceStore {
   virtual Result<> markRemoved(const std::vector<std::string>& ids, const std::vector<Event>& events) = 0;
   /// Deletes the rows and everything that hangs off them (events are kept).
   virtual Result<> purge(const std::vector<std::string>& ids) = 0;
+
+  // Canvas.
+  /// The saved viewport; nothing before the first save.
+  virtual Result<std::optional<Viewport>> viewport() = 0;
+  virtual Result<> saveViewport(const Viewport& v) = 0;
 
   // Events.
   virtual Result<std::int64_t> appendEvent(const Event& e) = 0;

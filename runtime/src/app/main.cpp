@@ -78,7 +78,8 @@ int run(ws::ServerConfig& config) {
     spdlog::warn("no workspace backend wired: new workspaces are recorded and marked failed");
 
   ws::HttpServer server(config, [&router](ws::Request& req) { return router.handle(req); },
-                        [&router](ws::Request& req) { return router.openTerminal(req); });
+                        [&router](ws::Request& req) { return router.openTerminal(req); },
+                        ws::BodyLimits{router.largestBodyLimit(), [&router](ws::Request& head) { return router.admitBody(head); }});
   server.observe([&metrics = wiring.metrics](const ws::Request& req, int status, std::chrono::steady_clock::duration elapsed) {
     metrics.httpRequest(req.method, req.route, status, elapsed);
   });

@@ -6,14 +6,18 @@
 #include "handlers/routes.h"
 #include "server/router.h"
 #include "service/a2a.h"
+#include "service/agent_messages.h"
+#include "service/chat_files.h"
 #include "service/credentials.h"
 #include "service/events.h"
 #include "service/lifecycle.h"
 #include "service/live_events.h"
 #include "service/liveness.h"
 #include "service/metrics.h"
+#include "service/org_tokens.h"
 #include "service/schedules.h"
 #include "service/subsystem_ticks.h"
+#include "service/workspace_configs.h"
 #include "service/workspace_service.h"
 #include "sweeps/sweeper.h"
 #include "ws/config.h"
@@ -29,12 +33,17 @@ struct Wiring {
         live(events, store),
         lifecycle(store, events),
         credentials(store, config),
-        auth(credentials),
+        org_tokens(store),
+        auth(credentials, org_tokens, config),
         liveness(config.liveness_ttl),
         workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker), &metrics),
         a2a(store, events, workspaces, config, &metrics),
         schedules(store, a2a, workspaces),
-        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live, metrics, ticks},
+        messages(store, events),
+        chat_files(workspaces),
+        configs(store),
+        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live, metrics, ticks, org_tokens,
+                 messages, chat_files, configs},
         router(auth),
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules, ticks}) {
     registerAllRoutes(router, services);
@@ -54,11 +63,15 @@ struct Wiring {
   LiveEvents live;
   Lifecycle lifecycle;
   Credentials credentials;
+  OrgTokens org_tokens;
   AuthGate auth;
   LivenessTracker liveness;
   WorkspaceService workspaces;
   A2aDelivery a2a;
   ScheduleRunner schedules;
+  AgentMessages messages;
+  ChatFiles chat_files;
+  WorkspaceConfigs configs;
   Services services;
   Router router;
   Sweeper sweeper;  ///< Not started: call sweeper.start().

@@ -1,4 +1,5 @@
-// The activity log (runtime-spec 6.3 "Activity"), with before_ts paging and a peer_id filter.
+// The activity log (runtime-spec 6.3 "Activity"), with before_ts paging and a peer_id filter,
+// and an agent's messages to its user (notify).
 
 #include <array>
 #include <regex>
@@ -125,11 +126,57 @@ Response log(Services& svc, const Request& req) {
   return Response::json(200, {{"status", "logged"}, {"id", *inserted}});
 }
 
+// The attachments of a notify body; nothing (and a recorded error) when malformed.
+std::vector<MessageAttachment> readAttachments(JsonInput& in) {
+  std::vector<MessageAttachment> out;
+  if (!in.has("attachments") || in.isNull("attachments")) return out;
+  const auto& list = in.body()["attachments"];
+  if (!list.is_array()) {
+    in.fail("attachments must be an array");
+    return out;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& a = list[i];
+    const std::string at = "attachment[" + std::to_string(i) + "]";
+    if (!a.is_object()) {
+      in.fail(at + ": must be an object");
+      return {};
+    }
+    MessageAttachment m;
+    const auto text = [&](const char* key, std::string& into) {
+      if (!a.contains(key) || a[key].is_null()) return;
+      if (a[key].is_string()) into = a[key].get<std::string>();
+      else in.fail(at + ": " + key + " must be a string");
+    };
+    text("uri", m.uri);
+    text("name", m.name);
+    text("mimeType", m.mime_type);
+    if (a.contains("size") && !a["size"].is_null()) {
+      if (a["size"].is_number_integer()) m.size = a["size"].get<std::int64_t>();
+      else in.fail(at + ": size must be an integer");
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Response notify(Services& svc, const Request& req) {
+  auto loaded = svc.workspaces.findLive(req.param("id"));
+  if (!loaded) return Response::fromError(loaded.error());
+  JsonInput in(req.body);
+  const auto message = in.string("message");
+  const auto attachments = readAttachments(in);
+  if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (auto sent = svc.messages.send(*loaded, message.value_or(""), attachments); !sent) return Response::fromError(sent.error());
+  return Response::json(200, {{"status", "sent"}});
+}
+
 }  // namespace
 
 void registerActivityRoutes(Router& router, Services& svc) {
   router.add("GET", "/workspaces/:id/activity", AuthPolicy::workspace, [&svc](const Request& r) { return list(svc, r); });
   router.add("POST", "/workspaces/:id/activity", AuthPolicy::workspace, [&svc](const Request& r) { return log(svc, r); });
+  router.add("POST", "/workspaces/:id/notify", AuthPolicy::workspace, [&svc](const Request& r) { return notify(svc, r); });
 }
 
 }  // namespace ws

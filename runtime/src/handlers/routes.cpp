@@ -29,6 +29,10 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerTemplateRoutes(router, svc);
   registerObservabilityRoutes(router, svc);
   registerDashboardRoutes(router, svc);
+  registerOrgTokenRoutes(router, svc);
+  registerCanvasRoutes(router, svc);
+  registerConfigRoutes(router, svc);
+  registerChatRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

@@ -11,6 +11,8 @@
 #include "handlers/views.h"
 #include "server/router.h"
 #include "service/a2a.h"
+#include "service/agent_messages.h"
+#include "service/chat_files.h"
 #include "service/credentials.h"
 #include "service/events.h"
 #include "service/lifecycle.h"
@@ -18,6 +20,8 @@
 #include "service/liveness.h"
 #include "service/metrics.h"
 #include "service/subsystem_ticks.h"
+#include "service/org_tokens.h"
+#include "service/workspace_configs.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
 #include "ws/store.h"
@@ -36,6 +40,10 @@ struct Services {
   LiveEvents& live;
   Metrics& metrics;
   SubsystemTicks& ticks;
+  OrgTokens& org_tokens;
+  AgentMessages& messages;
+  ChatFiles& chat_files;
+  WorkspaceConfigs& configs;
 
   EventBus& events() { return lifecycle.events(); }
 };
@@ -59,6 +67,10 @@ void registerScheduleRoutes(Router& router, Services& svc);
 void registerTemplateRoutes(Router& router, Services& svc);
 void registerObservabilityRoutes(Router& router, Services& svc);
 void registerDashboardRoutes(Router& router, Services& svc);
+void registerOrgTokenRoutes(Router& router, Services& svc);
+void registerCanvasRoutes(Router& router, Services& svc);
+void registerConfigRoutes(Router& router, Services& svc);
+void registerChatRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

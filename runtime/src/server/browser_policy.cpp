@@ -137,6 +137,12 @@ void BrowserPolicy::decorate(const Request& req, Response& res) const {
              res.content_type.rfind("text/html", 0) == 0 ? pagePolicy(lower(req.header("host").value_or(""))) : kApiPolicy);
 }
 
+bool BrowserPolicy::trustsPage(const Request& req) const {
+  const auto origin = req.header("origin");
+  if (!origin || origin->empty()) return false;
+  return sameOrigin(req, *origin) || std::find(origins_.begin(), origins_.end(), *origin) != origins_.end();
+}
+
 bool BrowserPolicy::allowsWebSocketFrom(const Request& req) const {
   const auto origin = req.header("origin");
   if (!origin || origin->empty() || sameOrigin(req, *origin)) return true;

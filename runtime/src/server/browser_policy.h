@@ -29,6 +29,11 @@ class BrowserPolicy {
   /// localhost or this server's own host, or an allowed CORS origin.
   bool allowsWebSocketFrom(const Request& req) const;
 
+  /// Whether the request comes from a page this server trusts with credentials: its Origin is
+  /// this server's own or one listed in CORS_ORIGINS ("*" grants no credentials, so it does not
+  /// count). Outside a browser an Origin can be forged: a gate for cosmetic routes only.
+  bool trustsPage(const Request& req) const;
+
   /// Whether `host` (a Host header: name or address, optional port) is one this server answers to.
   bool answersToHost(std::string_view host) const;
 

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <algorithm>
+
 #include "core/feed.h"
 
 namespace ws {
@@ -55,6 +57,7 @@ const char* policyName(AuthPolicy p) {
     case AuthPolicy::open: return "open";
     case AuthPolicy::admin: return "admin";
     case AuthPolicy::workspace: return "workspace";
+    case AuthPolicy::canvas: return "canvas";
   }
   return "unknown";
 }
@@ -92,11 +95,11 @@ bool Router::match(const Route& r, const std::vector<std::string>& segments, Req
   return true;
 }
 
-Response Router::handle(Request& req) const {
+const Router::Route* Router::find(Request& req, bool& path_known) const {
   std::vector<std::string> segments;
   for (auto& s : req.segments)
     if (!s.empty()) segments.push_back(s);
-  bool path_known = false;
+  path_known = false;
   // Literal segments win over parameters: "/registry/register" before "/registry/:id".
   const Route* best = nullptr;
   int best_literals = -1;
@@ -112,11 +115,36 @@ Response Router::handle(Request& req) const {
       best_literals = literals;
     }
   }
+  if (best) match(*best, segments, req);
+  return best;
+}
+
+void Router::setBodyLimit(const std::string& method, const std::string& pattern, std::size_t bytes) {
+  for (auto& r : routes_)
+    if (r.method == method && r.pattern == pattern) r.body_limit = bytes;
+}
+
+BodyAdmission Router::admitBody(Request& head) const {
+  bool path_known = false;
+  const Route* r = find(head, path_known);
+  if (!r || r->body_limit == 0) return {};
+  if (auto denied = auth_.check(r->policy, head)) return {0, std::move(denied)};
+  return {r->body_limit, std::nullopt};
+}
+
+std::size_t Router::largestBodyLimit() const {
+  std::size_t largest = 0;
+  for (const auto& r : routes_) largest = std::max(largest, r.body_limit);
+  return largest;
+}
+
+Response Router::handle(Request& req) const {
+  bool path_known = false;
+  const Route* best = find(req, path_known);
   if (!best) {
     return path_known ? Response::protocolError(405, "method not allowed")
                       : Response::protocolError(404, "not found");
   }
-  match(*best, segments, req);
   req.route = best->pattern;
   if (auto denied = auth_.check(best->policy, req)) return *denied;
   if (best->blocking && !best->opener)

@@ -1,8 +1,10 @@
 #pragma once
 // Method + path-pattern routing with per-route authentication policies.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@ enum class AuthPolicy {
   open,       ///< No credentials needed (the handler may still gate).
   admin,      ///< AdminAuth.
   workspace,  ///< WorkspaceAuth on the ":id" parameter.
+  canvas,     ///< CanvasOrBearer: any valid bearer, or the canvas's origin (cosmetic routes).
 };
 
 class Authenticator {
@@ -39,6 +42,12 @@ struct RouteInfo {
 /// A WebSocket route: the Terminal to bridge the connection to, or the response to refuse with.
 using TerminalOpener = std::function<std::variant<Response, std::shared_ptr<Terminal>>(const Request&)>;
 
+/// How large a body the route of a request head admits, decided before the body is read.
+struct BodyAdmission {
+  std::size_t limit = 0;           ///< 0: the server's own limit.
+  std::optional<Response> refusal;  ///< The route's authentication refused the head.
+};
+
 class Router {
  public:
   explicit Router(Authenticator& auth) : auth_(auth) {}
@@ -57,6 +66,16 @@ class Router {
   /// Response::stream (or answers the handler's refusal).
   void addFeedSocket(const std::string& pattern, AuthPolicy policy, Handler handler);
 
+  /// Lets the route `method pattern` (already added) receive bodies up to `bytes`, beyond the
+  /// server's limit (uploads), from callers its policy admits.
+  void setBodyLimit(const std::string& method, const std::string& pattern, std::size_t bytes);
+  /// The body `head` (method, target and headers; no body yet) may bring: its route's own limit
+  /// once the route's policy admits the caller, so that nobody unauthenticated gets a large
+  /// body read; the refusal when it does not.
+  BodyAdmission admitBody(Request& head) const;
+  /// The largest body limit of any route (0 when none has its own).
+  std::size_t largestBodyLimit() const;
+
   /// Routes the request: 404 for an unknown path, 405 for a known path with another method.
   Response handle(Request& req) const;
   /// Every registered route, in registration order.
@@ -73,7 +92,11 @@ class Router {
     Handler handler;
     TerminalOpener opener;  ///< set for WebSocket routes
     bool blocking;
+    std::size_t body_limit = 0;
   };
+  /// The route serving `req` (literal segments win over parameters); `path_known` tells a
+  /// known path with another method from an unknown one.
+  const Route* find(Request& req, bool& path_known) const;
   static bool match(const Route& r, const std::vector<std::string>& segments, Request& req);
 
   Authenticator& auth_;

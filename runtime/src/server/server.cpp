@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -71,8 +72,8 @@ Request requestHead(const http::request<http::string_body>& msg, const std::stri
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t)
-      : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)) {}
+  Impl(const ServerConfig& c, RequestHandler h, TerminalHandler t, BodyLimits b)
+      : config(c), browser(c), handler(std::move(h)), terminals(std::move(t)), body_limits(std::move(b)) {}
 
   // Output of the terminal, produced by a blocking reader thread, consumed by a coroutine.
   // Bounded: a client that does not read stalls the reader, not the server's memory.
@@ -172,6 +173,25 @@ struct HttpServer::Impl {
     ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
+  /// What the route of a request head admits, never less than the server's own limit.
+  template <class Header>
+  BodyAdmission admitBody(const Header& head) const {
+    BodyAdmission out{config.body_limit, std::nullopt};
+    if (!body_limits.admit || body_limits.largest <= config.body_limit) return out;
+    Request req;
+    req.method = std::string(head.method_string());
+    for (const auto& field : head) {
+      std::string name(field.name_string());
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      req.headers[name] = std::string(field.value());
+    }
+    if (!parseRequestTarget(head.target(), req)) return out;
+    auto admitted = body_limits.admit(req);
+    out.limit = std::max(out.limit, admitted.limit);
+    out.refusal = std::move(admitted.refusal);
+    return out;
+  }
+
   net::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -180,7 +200,9 @@ struct HttpServer::Impl {
 
     for (;;) {
       http::request_parser<http::string_body> parser;
-      parser.body_limit(config.body_limit);
+      // Beast checks a Content-Length against the limit as the header ends, before the route is
+      // known: admit the largest any route takes, then hold the request to its route's own.
+      parser.body_limit(std::max(config.body_limit, body_limits.largest));
       parser.header_limit(64 * 1024);
       stream.expires_after(config.io_timeout);
       auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
@@ -193,6 +215,28 @@ struct HttpServer::Impl {
         break;
       }
       if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
+      const auto admitted = admitBody(parser.get());
+      if (parser.content_length() && *parser.content_length() > admitted.limit) {
+        // Past what this caller may send: a refused caller learns why, not only how much. (Named
+        // locals only in the co_await: g++ 12 destroys temporaries there twice.)
+        int status = 413;
+        std::string why = "request body too large";
+        if (admitted.refusal) {
+          status = admitted.refusal->status;
+          const auto parsed = parseJsonOr(admitted.refusal->body, nlohmann::json());
+          why = parsed.is_object() ? parsed.value("error", "refused") : "refused";
+        }
+        Request head = requestHead(parser.get(), remote);
+        (void)parseRequestTarget(parser.get().target(), head);
+        const unsigned version = parser.get().version();
+        co_await writeError(stream, status, why, version, head.request_id);
+        answered(head, status, since);
+        break;
+      }
+      parser.body_limit(admitted.limit);  // a chunked body is counted as it comes
+      // An upload route gets the time to receive it too: at least 1 MiB a second.
+      if (admitted.limit > config.body_limit)
+        stream.expires_after(config.io_timeout + std::chrono::seconds(admitted.limit >> 20));
       if (parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
         auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);
@@ -398,6 +442,7 @@ struct HttpServer::Impl {
   RequestHandler handler;
   TerminalHandler terminals;
   RequestObserver observer;
+  BodyLimits body_limits;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
@@ -408,8 +453,9 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
 };
 
-HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals)
-    : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals))) {}
+HttpServer::HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals,
+                       BodyLimits body_limits)
+    : impl_(std::make_unique<Impl>(config, std::move(handler), std::move(terminals), std::move(body_limits))) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 

@@ -3,12 +3,14 @@
 // same port, and one coroutine per connection (keep-alive, body limit, read/write timeouts).
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <variant>
 
 #include "server/http.h"
+#include "server/router.h"
 #include "ws/config.h"
 #include "ws/errors.h"
 #include "ws/provisioner.h"
@@ -22,9 +24,17 @@ using TerminalHandler = std::function<std::variant<Response, std::shared_ptr<Ter
 /// the status sent (101 for an accepted WebSocket) and how long the answer took.
 using RequestObserver = std::function<void(const Request& req, int status, std::chrono::steady_clock::duration elapsed)>;
 
+/// Routes that take bodies past the server's limit (ServerConfig::body_limit), e.g. uploads.
+struct BodyLimits {
+  std::size_t largest = 0;  ///< The largest limit of any route.
+  /// What the route a request head (method, target, headers) goes to admits.
+  std::function<BodyAdmission(Request&)> admit;
+};
+
 class HttpServer {
  public:
-  HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals = nullptr);
+  HttpServer(const ServerConfig& config, RequestHandler handler, TerminalHandler terminals = nullptr,
+             BodyLimits body_limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -34,6 +34,12 @@ Result<bool> Credentials::validToken(const std::string& token, const std::string
   return *rec && (*rec)->workspace_id == workspace_id;
 }
 
+Result<bool> Credentials::validAnyToken(const std::string& token) {
+  auto rec = lookup(token);
+  if (!rec) return rec.error();
+  return rec->has_value();
+}
+
 Result<std::string> Credentials::issueToken(const std::string& workspace_id) {
   std::string plain = randomToken(32);
   auto inserted = store_.insertToken(

@@ -19,6 +19,8 @@ class Credentials {
   Result<std::string> issueToken(const std::string& workspace_id);
   /// True when `token` is a live token of `workspace_id`.
   Result<bool> validToken(const std::string& token, const std::string& workspace_id);
+  /// True when `token` is a live token of any workspace.
+  Result<bool> validAnyToken(const std::string& token);
   /// Whether the workspace has any live token (the token gate is open until it does).
   Result<bool> hasLiveToken(const std::string& workspace_id) { return store_.hasLiveToken(workspace_id); }
   bool isAdminToken(const std::string& token) const;

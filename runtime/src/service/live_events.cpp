@@ -26,12 +26,16 @@ Result<std::shared_ptr<Feed>> LiveEvents::open(const LiveScope& scope, LiveWire 
   return c.feed;
 }
 
-void LiveEvents::recheck(const std::string& authority) {
+void LiveEvents::recheck(const std::string& authority) { recheckWhere(&authority); }
+
+void LiveEvents::recheckAll() { recheckWhere(nullptr); }
+
+void LiveEvents::recheckWhere(const std::string* authority) {
   std::vector<Client> granted;
   {
     std::lock_guard lock(mutex_);
     for (const auto& c : clients_)
-      if (c.grant.allowed && c.grant.authority == authority && !c.feed->closed()) granted.push_back(c);
+      if (c.grant.allowed && (!authority || c.grant.authority == *authority) && !c.feed->closed()) granted.push_back(c);
   }
   // The grants ask the store: outside the lock, which delivery holds.
   for (const auto& c : granted)

@@ -57,6 +57,8 @@ class LiveEvents {
   /// Ends the streams let in under `authority` whose grant no longer holds: a revoked token
   /// stops receiving at once, not at its next reconnect.
   void recheck(const std::string& authority);
+  /// recheck for every authority: an org token opens any workspace's streams.
+  void recheckAll();
   /// Clients connected now.
   std::size_t clients();
   /// Clients connected now that receive `wire` (message: the /ws hub; envelope: SSE streams).
@@ -79,6 +81,7 @@ class LiveEvents {
     std::vector<std::string> ancestors;  ///< Parent first.
   };
   void deliver(const Event& e);
+  void recheckWhere(const std::string* authority);  ///< null: every authority
   std::optional<Place> placeOf(const std::string& workspace_id);
   static bool sees(const Client& c, const Event& e, const std::optional<Place>& place);
 

@@ -143,5 +143,16 @@ TEST(BrowserPolicy, WebSocketsOnlyFromLocalPagesAndListedOrigins) {
     EXPECT_FALSE(p.allowsWebSocketFrom(browserRequest("GET", "127.0.0.1:8080", std::string(bad)))) << bad;
 }
 
+TEST(BrowserPolicy, TrustsOnlyItsOwnAndListedPages) {
+  BrowserPolicy listed(withOrigins({"https://canvas.example"}));
+  EXPECT_TRUE(listed.trustsPage(browserRequest("PUT", "api.example", "https://canvas.example")));
+  EXPECT_TRUE(listed.trustsPage(browserRequest("PUT", "api.example", "https://api.example"))) << "same origin";
+  EXPECT_FALSE(listed.trustsPage(browserRequest("PUT", "api.example", "https://evil.example")));
+  EXPECT_FALSE(listed.trustsPage(browserRequest("PUT", "api.example", std::nullopt))) << "no Origin: not a page";
+  EXPECT_FALSE(listed.trustsPage(browserRequest("PUT", "api.example", ""))) << "an empty Origin is no origin";
+  BrowserPolicy any(withOrigins({"*"}));
+  EXPECT_FALSE(any.trustsPage(browserRequest("PUT", "api.example", "https://evil.example"))) << "'*' grants no credentials";
+}
+
 }  // namespace
 }  // namespace ws

@@ -113,5 +113,34 @@ TEST(Router, SplitPathDropsEmptySegments) {
   EXPECT_TRUE(splitPath("/").empty());
 }
 
+TEST(Router, BodyLimitsBelongToOneRoute) {
+  DenyAdmin auth;
+  Router router(auth);
+  router.add("POST", "/workspaces/:id/chat/uploads", AuthPolicy::workspace, [](const Request&) { return Response::json(200, {}); });
+  router.add("POST", "/workspaces/:id/activity", AuthPolicy::workspace, [](const Request&) { return Response::json(200, {}); });
+  router.add("POST", "/admin/import", AuthPolicy::admin, [](const Request&) { return Response::json(200, {}); });
+  router.setBodyLimit("POST", "/workspaces/:id/chat/uploads", 50u << 20);
+  router.setBodyLimit("POST", "/admin/import", 8u << 20);
+  EXPECT_EQ(router.largestBodyLimit(), 50u << 20);
+  auto req = make("POST", {"workspaces", "w1", "chat", "uploads"});
+  auto admitted = router.admitBody(req);
+  EXPECT_EQ(admitted.limit, 50u << 20);
+  EXPECT_FALSE(admitted.refusal);
+  EXPECT_EQ(auth.checks, 1) << "the route's policy is asked before any body is read";
+  req = make("GET", {"workspaces", "w1", "chat", "uploads"});
+  EXPECT_EQ(router.admitBody(req).limit, 0u) << "another method";
+  req = make("POST", {"workspaces", "w1", "activity"});
+  EXPECT_EQ(router.admitBody(req).limit, 0u) << "another route";
+  req = make("POST", {"nowhere"});
+  EXPECT_EQ(router.admitBody(req).limit, 0u);
+  EXPECT_EQ(auth.checks, 1) << "routes without a limit of their own are not asked";
+  req = make("POST", {"admin", "import"});
+  admitted = router.admitBody(req);
+  EXPECT_EQ(admitted.limit, 0u) << "a refused caller gets the server's limit";
+  ASSERT_TRUE(admitted.refusal);
+  EXPECT_EQ(admitted.refusal->status, 401);
+  EXPECT_STREQ(policyName(AuthPolicy::canvas), "canvas");
+}
+
 }  // namespace
 }  // namespace ws

@@ -156,6 +156,39 @@ CREATE TABLE workspace_schedules (
 );
 )sql";
 
+// Organization API tokens: named, revocable admin credentials (hashes only, like workspace tokens).
+constexpr std::string_view k007OrgTokens = R"sql(
+CREATE TABLE org_api_tokens (
+  id           TEXT PRIMARY KEY,
+  token_hash   TEXT NOT NULL UNIQUE,
+  prefix       TEXT NOT NULL,
+  name         TEXT,
+  org_id       TEXT,
+  created_by   TEXT,
+  created_at   TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at   TEXT
+);
+CREATE INDEX org_api_tokens_live ON org_api_tokens(created_at) WHERE revoked_at IS NULL;
+)sql";
+
+// What the canvas keeps: a JSON document per workspace, and the one shared viewport.
+constexpr std::string_view k008CanvasState = R"sql(
+CREATE TABLE workspace_config (
+  workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+  data         TEXT NOT NULL DEFAULT '{}',
+  updated_at   TEXT NOT NULL
+);
+
+CREATE TABLE canvas_viewport (
+  id       TEXT PRIMARY KEY,
+  x        REAL NOT NULL,
+  y        REAL NOT NULL,
+  zoom     REAL NOT NULL,
+  saved_at TEXT NOT NULL
+);
+)sql";
+
 // LLM token usage per workspace and UTC day, read from the agents' A2A answers (the reference's
 // workspace_token_usage; the cost in exact micro-USD rather than numeric(12,6)).
 constexpr std::string_view k009TokenUsage = R"sql(
@@ -176,13 +209,15 @@ constexpr std::string_view k010WorkspaceTemplate = R"sql(
 ALTER TABLE workspaces ADD COLUMN template_id TEXT;
 )sql";
 
-constexpr std::array<Migration, 8> kAll{{
+constexpr std::array<Migration, 10> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
     {4, "installed plugins", k004WorkspacePlugins},
     {5, "memories", k005Memories},
     {6, "schedules", k006Schedules},
+    {7, "organization API tokens", k007OrgTokens},
+    {8, "workspace config documents and the canvas viewport", k008CanvasState},
     {9, "token usage", k009TokenUsage},
     {10, "workspace templates", k010WorkspaceTemplate},
 }};

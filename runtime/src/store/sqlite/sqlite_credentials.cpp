@@ -17,6 +17,12 @@ TokenRecord readToken(const Statement& s) {
   return TokenRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.optText(5)};
 }
 
+constexpr const char* kOrgTokenColumns = "id, token_hash, prefix, name, org_id, created_by, created_at, last_used_at";
+
+OrgTokenRecord readOrgToken(const Statement& s) {
+  return OrgTokenRecord{s.text(0), s.text(1), s.text(2), s.optText(3), s.optText(4), s.optText(5), s.text(6), s.optText(7)};
+}
+
 }  // namespace
 
 Result<> SqliteStore::insertToken(const TokenRecord& t) {
@@ -97,6 +103,53 @@ Result<> SqliteStore::touchToken(const std::string& token_id) {
     db_.prepare("UPDATE workspace_auth_tokens SET last_used_at = ? WHERE id = ?")
         .bind(1, nowTime()).bind(2, token_id)
         .run();
+  });
+}
+
+Result<> SqliteStore::insertOrgToken(const OrgTokenRecord& t) {
+  return guarded([&] {
+    db_.prepare(
+           "INSERT INTO org_api_tokens (id, token_hash, prefix, name, org_id, created_by, created_at) "
+           "VALUES (?,?,?,?,?,?,?)")
+        .bind(1, t.id).bind(2, t.hash_hex).bind(3, t.prefix).bind(4, t.name).bind(5, t.org_id)
+        .bind(6, t.created_by).bind(7, t.created_at)
+        .run();
+  });
+}
+
+Result<std::vector<OrgTokenRecord>> SqliteStore::liveOrgTokens(int limit) {
+  return guarded([&] {
+    auto& s = db_.prepare(std::string("SELECT ") + kOrgTokenColumns +
+                          " FROM org_api_tokens WHERE revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    s.bind(1, limit);
+    return collect(s, readOrgToken);
+  });
+}
+
+Result<std::optional<OrgTokenRecord>> SqliteStore::findLiveOrgToken(const std::string& hash_hex) {
+  return guarded([&]() -> std::optional<OrgTokenRecord> {
+    auto& s = db_.prepare(std::string("SELECT ") + kOrgTokenColumns +
+                          " FROM org_api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+    s.bind(1, hash_hex);
+    std::optional<OrgTokenRecord> out;
+    if (s.step()) out = readOrgToken(s);
+    s.reset();
+    return out;
+  });
+}
+
+Result<bool> SqliteStore::revokeOrgToken(const std::string& id) {
+  return guarded([&] {
+    db_.prepare("UPDATE org_api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(1, nowTime()).bind(2, id)
+        .run();
+    return db_.changes() > 0;
+  });
+}
+
+Result<> SqliteStore::touchOrgToken(const std::string& id) {
+  return guarded([&] {
+    db_.prepare("UPDATE org_api_tokens SET last_used_at = ? WHERE id = ?").bind(1, nowTime()).bind(2, id).run();
   });
 }
 

@@ -1,10 +1,11 @@
-// SqliteStore: plugins, schedules, memories and activity.
+// SqliteStore: plugins, schedules, memories, config documents and activity.
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
 
+#include "core/json.h"
 #include "core/util.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -136,6 +137,55 @@ Result<bool> SqliteStore::deleteMemory(const std::string& workspace_id, const st
     db_.prepare("DELETE FROM agent_memories WHERE workspace_id = ? AND id = ?").bind(1, workspace_id).bind(2, id).run();
     return db_.changes() > 0;
   });
+}
+
+Result<std::optional<std::string>> SqliteStore::workspaceConfig(const std::string& workspace_id) {
+  return guarded([&]() -> std::optional<std::string> {
+    auto& s = db_.prepare("SELECT data FROM workspace_config WHERE workspace_id = ?");
+    s.bind(1, workspace_id);
+    std::optional<std::string> out;
+    if (s.step()) out = s.text(0);
+    s.reset();
+    return out;
+  });
+}
+
+// Read, merge and write under the connection lock and one transaction, so concurrent patches of
+// different keys both land (the reference's jsonb `||`).
+Result<> SqliteStore::mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch,
+                                           std::size_t max_bytes) {
+  auto changes = parseJson(patch);
+  if (!changes) return changes.error();
+  if (!changes->is_object()) return makeError(Errc::invalid_argument, "config must be a JSON object");
+  enum class Outcome { merged, no_workspace, too_large };
+  auto outcome = guarded([&] {
+    sqlite::Transaction tx(db_);
+    auto& exists = db_.prepare("SELECT 1 FROM workspaces WHERE id = ?");
+    exists.bind(1, workspace_id);
+    const bool found = exists.step();
+    exists.reset();
+    if (!found) return Outcome::no_workspace;
+    auto& current = db_.prepare("SELECT data FROM workspace_config WHERE workspace_id = ?");
+    current.bind(1, workspace_id);
+    auto doc = current.step() ? parseJsonOr(current.text(0), nlohmann::json::object()) : nlohmann::json::object();
+    current.reset();
+    if (!doc.is_object()) doc = nlohmann::json::object();
+    for (const auto& [key, value] : changes->items()) doc[key] = value;
+    const std::string merged = doc.dump();
+    if (merged.size() > max_bytes) return Outcome::too_large;
+    db_.prepare(
+           "INSERT INTO workspace_config (workspace_id, data, updated_at) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (workspace_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at")
+        .bind(1, workspace_id).bind(2, merged).bind(3, nowTime())
+        .run();
+    tx.commit();
+    return Outcome::merged;
+  });
+  if (!outcome) return outcome.error();
+  if (*outcome == Outcome::no_workspace) return makeError(Errc::not_found, "workspace not found");
+  if (*outcome == Outcome::too_large)
+    return makeError(Errc::too_large, "config would exceed " + std::to_string(max_bytes >> 10) + " KiB");
+  return {};
 }
 
 Result<std::int64_t> SqliteStore::insertActivity(const ActivityRecord& a) {

@@ -32,6 +32,8 @@ class SqliteStore final : public Store {
   Result<std::vector<WorkspaceRef>> descendants(const std::string& id) override;
   Result<> markRemoved(const std::vector<std::string>& ids, const std::vector<Event>& events) override;
   Result<> purge(const std::vector<std::string>& ids) override;
+  Result<std::optional<Viewport>> viewport() override;
+  Result<> saveViewport(const Viewport& v) override;
   Result<std::int64_t> appendEvent(const Event& e) override;
   Result<std::vector<Event>> listEvents(const std::optional<std::string>& workspace_id, int limit) override;
 
@@ -44,6 +46,11 @@ class SqliteStore final : public Store {
   Result<bool> revokeToken(const std::string& workspace_id, const std::string& token_id) override;
   Result<> revokeAllTokens(const std::string& workspace_id) override;
   Result<> touchToken(const std::string& token_id) override;
+  Result<> insertOrgToken(const OrgTokenRecord& t) override;
+  Result<std::vector<OrgTokenRecord>> liveOrgTokens(int limit) override;
+  Result<std::optional<OrgTokenRecord>> findLiveOrgToken(const std::string& hash_hex) override;
+  Result<bool> revokeOrgToken(const std::string& id) override;
+  Result<> touchOrgToken(const std::string& id) override;
   Result<std::set<std::string>> globalSecretKeys() override;
   Result<> putSecret(const SecretRecord& s) override;
   Result<bool> deleteSecret(const std::string& workspace_id, const std::string& key) override;
@@ -60,6 +67,8 @@ class SqliteStore final : public Store {
   Result<> insertMemory(const MemoryRecord& m) override;
   Result<std::vector<MemoryRecord>> listMemories(const MemoryFilter& f) override;
   Result<bool> deleteMemory(const std::string& workspace_id, const std::string& id) override;
+  Result<std::optional<std::string>> workspaceConfig(const std::string& workspace_id) override;
+  Result<> mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch, std::size_t max_bytes) override;
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
   Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
   Result<> addTokenUsage(const std::string& workspace_id, const std::string& period_start,

@@ -277,13 +277,35 @@ Result<> SqliteStore::purge(const std::vector<std::string>& ids) {
     Transaction tx(db_);
     for (const auto& id : ids) {
       for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins",
-                                "agent_memories", "workspace_schedules", "workspace_token_usage"})
+                                "agent_memories", "workspace_schedules", "workspace_token_usage", "workspace_config"})
         db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
       db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
       db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
     }
     for (const auto& id : ids) db_.prepare("DELETE FROM workspaces WHERE id = ?").bind(1, id).run();
     tx.commit();
+  });
+}
+
+// One row, replaced on every save (the reference keeps a fixed id too).
+Result<std::optional<Viewport>> SqliteStore::viewport() {
+  return guarded([&]() -> std::optional<Viewport> {
+    auto& s = db_.prepare("SELECT x, y, zoom, saved_at FROM canvas_viewport ORDER BY saved_at DESC LIMIT 1");
+    std::optional<Viewport> out;
+    if (s.step()) out = Viewport{s.real(0), s.real(1), s.real(2), s.text(3)};
+    s.reset();
+    return out;
+  });
+}
+
+Result<> SqliteStore::saveViewport(const Viewport& v) {
+  return guarded([&] {
+    db_.prepare(
+           "INSERT INTO canvas_viewport (id, x, y, zoom, saved_at) VALUES ('default', ?1, ?2, ?3, ?4) "
+           "ON CONFLICT (id) DO UPDATE SET x = excluded.x, y = excluded.y, zoom = excluded.zoom, "
+           "saved_at = excluded.saved_at")
+        .bind(1, v.x).bind(2, v.y).bind(3, v.zoom).bind(4, v.saved_at)
+        .run();
   });
 }
 
