@@ -127,6 +127,9 @@ TEST_F(Templates, OrgTemplatesListed) {
   ASSERT_EQ(list.size(), 1u) << list.dump();
   EXPECT_EQ(list[0], json({{"dir", "acme"}, {"name", "Acme"}, {"description", "a small org"}, {"workspaces", 2}, {"required_env", {"ACME_KEY"}}}));
   EXPECT_EQ(server_->client().get("/org/templates").status, 401);
+  const json missing = {{"workspaces", {{{"name", "x"}, {"template", "nowhere"}, {"external", true}}}}};
+  EXPECT_EQ(c.post("/org/import", {{"template", missing}, {"force", true}}).status, 400) << "as a single create";
+  EXPECT_TRUE(c.get("/workspaces").json().empty());
 }
 
 TEST_F(Templates, CreateTakesTheTemplatesDefaults) {

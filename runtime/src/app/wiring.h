@@ -47,6 +47,8 @@ struct Wiring {
         router(auth),
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules, ticks}) {
     registerAllRoutes(router, services);
+    // A provision replaces the workspace's tokens: streams opened with the old ones end.
+    workspaces.onTokensRevoked([this](const std::string& id) { live.recheck(id); });
   }
   /// Background work (sweeps, provisioning, schedule runs) uses every member: end it before
   /// any member goes.

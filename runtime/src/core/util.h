@@ -1,6 +1,7 @@
 #pragma once
 // Small shared helpers: time stamps, ids, tokens, hashing and relative paths.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,13 @@ std::string randomToken(std::size_t n = 32);
 std::string sha256Hex(std::string_view data);
 /// Compares in time independent of where the inputs differ.
 bool constantTimeEquals(std::string_view a, std::string_view b) noexcept;
+
+/// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): text that
+/// can go into JSON.
+bool isValidUtf8(std::string_view text) noexcept;
+
+/// The directories of a workload that the Files API and chat files reach.
+inline constexpr std::array<std::string_view, 4> kWorkspaceRoots{"/configs", "/workspace", "/home", "/plugins"};
 
 /// A relative path (at most 1 KiB) without empty, "." or ".." segments, NULs or control
 /// characters: joined to a root, it stays inside it.

@@ -2,7 +2,7 @@
 // inside a running workspace. Everything goes through the dispatchers (exec and the archive
 // verbs), so both backends serve it the same way.
 
-#include <set>
+#include <algorithm>
 
 #include "core/json_input.h"
 #include "core/tar.h"
@@ -16,7 +16,9 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxReplaceFiles = 200;
-const std::set<std::string> kRoots = {"/configs", "/workspace", "/home", "/plugins"};
+bool isRoot(const std::string& root) {
+  return std::find(kWorkspaceRoots.begin(), kWorkspaceRoots.end(), root) != kWorkspaceRoots.end();
+}
 
 struct Target {
   Workspace workspace;
@@ -29,7 +31,7 @@ std::variant<Target, Response> target(Services& svc, const Request& req) {
   auto loaded = svc.workspaces.findManaged(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
   const std::string root = req.queryParam("root").value_or("/configs");
-  if (!kRoots.contains(root)) return Response::error(Errc::invalid_argument, "root must be one of /configs, /workspace, /home, /plugins");
+  if (!isRoot(root)) return Response::error(Errc::invalid_argument, "root must be one of /configs, /workspace, /home, /plugins");
   if (!svc.workspaces.hasProvisioner()) return Response::error(Errc::backend_unavailable, "no workspace backend is configured");
   if (!isServing(loaded->status)) return Response::error(Errc::conflict, "workspace is not running");
   return Target{*loaded, root};

@@ -7,6 +7,7 @@
 #include "handlers/routes.h"
 #include "parity/parity.h"
 #include "service/org_templates.h"
+#include "service/templates.h"
 
 namespace ws {
 namespace {
@@ -36,6 +37,12 @@ Response importOrgWorkspaces(Services& svc, const Request& req) {
   bool force = false;
   auto plan = requestedPlan(svc, req, force);
   if (!plan) return Response::fromError(plan.error());
+  // As a single create: a template that does not load refuses the import.
+  const TemplateLibrary templates(svc.config.templates_dir);
+  for (const Workspace& w : plan->workspaces)
+    if (w.template_id)
+      if (auto t = templates.load(*w.template_id); !t)
+        return Response::error(Errc::invalid_argument, "template " + *w.template_id + " (" + w.name + "): " + t.error().message);
 
   // Gate 1: required environment, met by global secrets (unless forced).
   if (!force && !plan->required_env.empty()) {

@@ -102,11 +102,12 @@ Response sharedContext(Services& svc, const Request& req) {
 }  // namespace
 
 void registerTemplateRoutes(Router& router, Services& svc) {
-  router.add("GET", "/templates", AuthPolicy::admin, [&svc](const Request&) { return list(svc); });
-  router.add("POST", "/templates/import", AuthPolicy::admin, [&svc](const Request& r) { return import(svc, r); });
-  router.add("GET", "/org/templates", AuthPolicy::admin, [&svc](const Request&) { return listOrg(svc); });
-  router.add("GET", "/workspaces/:id/shared-context", AuthPolicy::workspace,
-             [&svc](const Request& r) { return sharedContext(svc, r); });
+  // The template library is files on disk, and shared context reads the workload: off the I/O threads.
+  router.addBlocking("GET", "/templates", AuthPolicy::admin, [&svc](const Request&) { return list(svc); });
+  router.addBlocking("POST", "/templates/import", AuthPolicy::admin, [&svc](const Request& r) { return import(svc, r); });
+  router.addBlocking("GET", "/org/templates", AuthPolicy::admin, [&svc](const Request&) { return listOrg(svc); });
+  router.addBlocking("GET", "/workspaces/:id/shared-context", AuthPolicy::workspace,
+                     [&svc](const Request& r) { return sharedContext(svc, r); });
 }
 
 }  // namespace ws

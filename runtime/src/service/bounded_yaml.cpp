@@ -2,7 +2,7 @@
 
 #include "service/bounded_yaml.h"
 
-#include <nlohmann/json.hpp>
+#include "core/util.h"
 
 namespace ws {
 namespace {
@@ -80,11 +80,7 @@ std::optional<std::string> yamlText(const YAML::Node& n, const char* key) {
   std::string value = n[key].as<std::string>();
   // A YAML body is bytes: text that is not UTF-8 could not be written into the JSON of events,
   // activity and responses later (the JSON library throws on it).
-  try {
-    (void)nlohmann::json(value).dump();
-  } catch (const nlohmann::json::type_error&) {
-    throw TemplateError{Errc::invalid_argument, std::string(key) + " must be UTF-8 text"};
-  }
+  if (!isValidUtf8(value)) throw TemplateError{Errc::invalid_argument, std::string(key) + " must be UTF-8 text"};
   return value;
 }
 

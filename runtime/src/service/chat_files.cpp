@@ -13,8 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxNameBytes = 100;
 constexpr std::size_t kMaxExtBytes = 16;
-constexpr std::size_t kMaxPathBytes = 4096;
-constexpr std::array<std::string_view, 4> kRoots{"/configs", "/workspace", "/home", "/plugins"};
 
 // The types a chat shows or previews; anything else downloads as application/octet-stream.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kMimeTypes{{
@@ -61,14 +59,12 @@ std::string ChatFiles::sanitizeFilename(std::string_view name) {
 Result<> ChatFiles::checkDownloadPath(std::string_view path) {
   if (path.empty() || path.front() != '/') return makeError(Errc::invalid_argument, "path must be absolute");
   bool rooted = false;
-  for (auto root : kRoots)
+  for (auto root : kWorkspaceRoots)
     rooted |= path == root || (path.size() > root.size() && path.substr(0, root.size()) == root && path[root.size()] == '/');
   if (!rooted) return makeError(Errc::invalid_argument, "path must be under /configs, /workspace, /home, or /plugins");
-  bool clean = path.size() <= kMaxPathBytes && path.find("..") == std::string_view::npos &&
-               path.find("//") == std::string_view::npos && path.find("/./") == std::string_view::npos &&
-               path.back() != '/' && !(path.size() >= 2 && path.substr(path.size() - 2) == "/.");
-  for (unsigned char c : path) clean &= c >= 0x20 && c != 0x7f;
-  if (!clean) return makeError(Errc::invalid_argument, "invalid path");
+  // Canonical: no empty, "." or ".." segments (a name like "v1..2.txt" is fine), no control
+  // characters.
+  if (!isSafeRelativePath(path.substr(1))) return makeError(Errc::invalid_argument, "invalid path");
   return {};
 }
 

@@ -2,7 +2,6 @@
 
 #include "service/templates.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -30,11 +29,7 @@ std::vector<std::string> textList(const YAML::Node& n) {
   for (const auto& item : n) {
     if (!item.IsScalar()) continue;
     std::string value = item.as<std::string>();
-    try {
-      (void)nlohmann::json(value).dump();
-      out.push_back(std::move(value));
-    } catch (const nlohmann::json::type_error&) {
-    }
+    if (isValidUtf8(value)) out.push_back(std::move(value));
   }
   return out;
 }
@@ -168,6 +163,11 @@ Result<Template> TemplateLibrary::load(std::string_view id) const {
     if (t.files.size() >= kMaxFiles) return makeError(Errc::invalid_argument, "the template has more than 200 files");
     auto content = readSmallFile(it->path(), kMaxBytes - bytes);
     if (!content) return content.error();
+    // Config files travel as text on every backend (the control plane's request is JSON).
+    if (!isValidUtf8(*content)) {
+      spdlog::warn("template {}: {} left out: not UTF-8 text", std::string(id), it->path().lexically_relative(root).generic_string());
+      continue;
+    }
     bytes += content->size();
     t.files[it->path().lexically_relative(root).generic_string()] = std::move(*content);
   }
@@ -239,10 +239,17 @@ std::vector<ContextFile> sharedContext(std::string_view config_yaml,
   std::vector<ContextFile> out;
   auto doc = parseBoundedYaml(config_yaml);
   if (!doc || !doc->IsMap()) return out;
+  std::set<std::string> seen;
+  std::size_t bytes = 0;
   for (const auto& path : textList((*doc)["shared_context"])) {
     if (out.size() >= kMaxSharedContextFiles) break;
-    if (!isSafeRelativePath(path)) continue;
-    if (auto content = read(path)) out.push_back({path, std::move(*content)});
+    if (!isSafeRelativePath(path) || !seen.insert(path).second) continue;
+    auto content = read(path);
+    if (!content) continue;
+    // Within the budget of a template: the answer is held whole in memory.
+    if (content->size() > kMaxBytes - bytes) break;
+    bytes += content->size();
+    out.push_back({path, std::move(*content)});
   }
   return out;
 }

@@ -72,7 +72,8 @@ std::string templateIdFor(std::string_view name);
 Result<std::string> configForWorkspace(const Template& t, const Workspace& w);
 
 /// The files a config.yaml lists under `shared_context`, each read with `read` (relative path
-/// -> content; an error skips the file), as {path, content} pairs in the listed order.
+/// -> content; an error skips the file), as {path, content} pairs in the listed order: each
+/// path once, at most 50 files and 4 MiB in all.
 struct ContextFile {
   std::string path;
   std::string content;

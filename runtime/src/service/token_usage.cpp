@@ -7,6 +7,8 @@
 #include <ctime>
 #include <optional>
 
+#include "core/json.h"
+
 namespace ws {
 namespace {
 
@@ -42,7 +44,7 @@ std::string dayStamp(std::time_t secs) {
 }  // namespace
 
 TokenCount usageInAnswer(std::string_view body) {
-  const json answer = json::parse(body, nullptr, false);
+  const json answer = parseJsonOr(body, json());  // within the JSON input limits
   if (!answer.is_object()) return {};
   if (auto it = answer.find("result"); it != answer.end())
     if (auto t = usageOf(*it)) return *t;

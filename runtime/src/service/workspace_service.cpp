@@ -390,12 +390,20 @@ void WorkspaceService::restartInBackgroundWhen(const std::string& workspace_id, 
 }
 
 void WorkspaceService::provisionOn(Provisioner& backend, Workspace w) {
-  submit([this, &backend, w = std::move(w)] { runProvision(backend, w); });
+  submit([this, &backend, w = std::move(w)] {
+    // Whatever goes wrong, the workspace must not stay provisioning until the timeout sweep.
+    try {
+      runProvision(backend, w);
+    } catch (const std::exception& e) {
+      markFailed(w.id, std::string("provision failed: ") + e.what());
+    }
+  });
 }
 
 void WorkspaceService::runProvision(Provisioner& backend, const Workspace& w) {
   // A fresh token per provision: the previous instance's token must stop working.
   if (auto r = lifecycle_.store().revokeAllTokens(w.id); !r) return markFailed(w.id, r.error().message);
+  if (tokens_revoked_) tokens_revoked_(w.id);
   auto token = credentials_.issueToken(w.id);
   if (!token) return markFailed(w.id, token.error().message);
   auto config = buildConfig(w, *token);

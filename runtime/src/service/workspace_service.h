@@ -103,6 +103,9 @@ class WorkspaceService {
   /// external one goes online at its URL or awaits its agent.
   Result<> create(std::vector<NewWorkspace> batch, WithoutBackend without_backend = WithoutBackend::mark_failed);
 
+  /// Called with a workspace's id after a provision revoked its tokens (set before use).
+  void onTokensRevoked(std::function<void(const std::string&)> callback) { tokens_revoked_ = std::move(callback); }
+
   /// Restarts a workspace from its database row: conflict under a paused ancestor,
   /// backend_unavailable without a backend.
   Result<> restart(const Workspace& w);
@@ -184,6 +187,7 @@ class WorkspaceService {
   Lifecycle& lifecycle_;
   Credentials& credentials_;
   LivenessTracker& liveness_;
+  std::function<void(const std::string&)> tokens_revoked_;
   const ServerConfig& config_;
   ProvisionerPtr controlplane_;
   ProvisionerPtr docker_;

@@ -59,4 +59,16 @@ TEST(Util, UnixMillisReadsFormattedTimes) {
 }
 
 }  // namespace
+TEST(Utf8, WellFormedOnly) {
+  EXPECT_TRUE(isValidUtf8(""));
+  EXPECT_TRUE(isValidUtf8("plain ascii"));
+  EXPECT_TRUE(isValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(isValidUtf8("caf\xe9"));              // Latin-1
+  EXPECT_FALSE(isValidUtf8("\xc0\xaf"));             // overlong '/'
+  EXPECT_FALSE(isValidUtf8("\xed\xa0\x80"));         // a surrogate
+  EXPECT_FALSE(isValidUtf8("\xf4\x90\x80\x80"));     // past U+10FFFF
+  EXPECT_FALSE(isValidUtf8("\xe2\x82"));             // cut short
+  EXPECT_FALSE(isValidUtf8("\x89PNG\r\n\x1a\n"));    // a binary file
+}
+
 }  // namespace ws

@@ -39,6 +39,7 @@ TEST_F(TemplateLibraryTest, LoadsFilesWithoutLinksOrToolDirectories) {
   write("t/config.yaml", "name: T\nruntime: hermes\nmodel: m\n");
   write("t/prompts/a.md", "A");
   write("t/.git/HEAD", "ref");
+  write("t/logo.png", "\x89PNG\r\n\x1a\n");
   write("secret.txt", "outside");
   fs::create_symlink(root_ / "secret.txt", root_ / "t/link.txt");
   auto t = library().load("t");
@@ -124,6 +125,11 @@ TEST(SharedContext, ReadsListedSafePathsInOrder) {
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].path, "b.md");
   EXPECT_EQ(files[1].content, "content of a.md");
+  const auto once = sharedContext("shared_context: [a.md, a.md, big, b.md]\n", [](const std::string& p) -> Result<std::string> {
+    return p == "big" ? std::string(5u << 20, 'x') : "small";
+  });
+  ASSERT_EQ(once.size(), 1u) << "each path once, and nothing past 4 MiB";
+  EXPECT_EQ(once[0].path, "a.md");
   EXPECT_TRUE(sharedContext("[unclosed", [](const std::string&) -> Result<std::string> { return std::string(); }).empty());
 }
 

@@ -247,6 +247,7 @@ Result<TokenUsage> SqliteStore::tokenUsage(const std::string& workspace_id, cons
     q.bind(1, workspace_id).bind(2, period_start);
     TokenUsage u;
     if (q.step()) u = TokenUsage{q.integer(0), q.integer(1), q.integer(2), q.integer(3)};
+    q.reset();  // an active statement would hold its read snapshot open
     return u;
   });
 }
