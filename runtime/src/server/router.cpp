@@ -147,8 +147,13 @@ Response Router::handle(Request& req) const {
   }
   req.route = best->pattern;
   if (auto denied = auth_.check(best->policy, req)) return *denied;
-  if (best->blocking && !best->opener)
-    return Response::later([&handler = best->handler, copy = req] { return handler(copy); });
+  if (best->blocking && !best->opener) {
+    // The worker gets its own request; the body moves rather than copies (an upload is 50 MiB).
+    std::string body = std::move(req.body);
+    Request copy = req;
+    copy.body = std::move(body);
+    return Response::later([&handler = best->handler, copy = std::move(copy)] { return handler(copy); });
+  }
   return best->handler(req);
 }
 
