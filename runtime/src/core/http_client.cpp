@@ -160,7 +160,15 @@ net::awaitable<Result<HttpReply>> pooled(HttpCall call) {
 
 }  // namespace
 
-void bindIoThread(net::io_context& ctx) { tl_io.ctx = &ctx; }
+void bindIoThread(net::io_context& ctx) {
+  tl_io.idle.clear();
+  tl_io.ctx = &ctx;
+}
+
+void unbindIoThread() {
+  tl_io.idle.clear();
+  tl_io.ctx = nullptr;
+}
 
 bool onIoThread() { return tl_io.ctx != nullptr; }
 

@@ -44,6 +44,8 @@ Result<HttpReply> httpExchange(const HttpCall& call);
 /// Binds the calling thread to `ctx` (the server does it for each I/O thread): pooledExchange
 /// calls made on this thread run on `ctx`, with connections kept there between calls.
 void bindIoThread(boost::asio::io_context& ctx);
+/// Closes the calling thread's kept connections and unbinds it (before its context goes).
+void unbindIoThread();
 /// Whether the calling thread is a bound I/O thread.
 bool onIoThread();
 /// One exchange like httpExchange, without blocking, on the bound I/O thread of the caller:

@@ -519,6 +519,7 @@ Result<std::uint16_t> HttpServer::start() {
     d.threads.emplace_back([c = ctx.get()] {
       bindIoThread(*c);  // agent connections opened from this thread live on its context
       c->run();
+      unbindIoThread();
     });
   return port;
 }
