@@ -20,8 +20,11 @@ class MemoryBackupTest : public ::testing::Test {
     EXPECT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
     return w;
   }
+  // Each memory a millisecond after the previous one, so that "oldest first" is one order.
   void remember(const Workspace& w, const std::string& content, const std::string& scope = "LOCAL") {
-    ASSERT_TRUE(store_->insertMemory(*makeMemory(w, content, scope, "")));
+    auto m = *makeMemory(w, content, scope, "");
+    m.created_at = formatTime(Clock::now() + std::chrono::milliseconds(++written_));
+    ASSERT_TRUE(store_->insertMemory(m));
   }
   MemoryBackup::Counts import(const std::vector<MemoryBackup::Entry>& entries) {
     auto counts = backup_.import(entries);
@@ -31,6 +34,7 @@ class MemoryBackupTest : public ::testing::Test {
 
   TempStore store_;
   MemoryBackup backup_{*store_};
+  int written_ = 0;
   Workspace alpha_ = add("alpha");
   Workspace beta_ = add("beta");
 };
