@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include <thread>
 
 #include "core/json.h"
 #include "core/util.h"
@@ -60,6 +59,11 @@ Delegations::Delegations(Store& store, EventBus& events, WorkspaceService& works
     : store_(store), events_(events), workspaces_(workspaces), a2a_(a2a), options_(options), pool_(options.threads) {}
 
 Delegations::~Delegations() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
   drain();
   pool_.join();
 }
@@ -159,6 +163,14 @@ A2aReply Delegations::attempt(const Workspace& source, const std::string& target
 
 void Delegations::execute(const Workspace& source, const std::string& target_id, const std::string& delegation_id,
                           const json& rpc) {
+  const auto stopping = [this] {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+  };
+  if (stopping()) {
+    finish(source, target_id, delegation_id, A2aReply{503, json{{"error", "the server stopped before sending it"}}.dump()});
+    return;
+  }
   if (auto set = store_.setDelegationStatus(source.id, delegation_id, "dispatched", ""); !set)
     spdlog::warn("delegation {}: {}", delegation_id, set.error().message);
   events_.record("DELEGATION_STATUS", source.id,
@@ -166,8 +178,10 @@ void Delegations::execute(const Workspace& source, const std::string& target_id,
   A2aReply reply = attempt(source, target_id, rpc);
   if (transient(reply)) {
     // A restart (or a wake) is under way: give the agent time to register its new address.
-    std::this_thread::sleep_for(options_.retry_delay);
-    reply = attempt(source, target_id, rpc);
+    std::unique_lock lock(mutex_);
+    const bool stopped = stop_.wait_for(lock, options_.retry_delay, [this] { return stopping_; });
+    lock.unlock();
+    if (!stopped) reply = attempt(source, target_id, rpc);
   }
   finish(source, target_id, delegation_id, reply);
 }

@@ -37,7 +37,8 @@ class Delegations {
   Delegations(Store& store, EventBus& events, WorkspaceService& workspaces, A2aDelivery& a2a, Options options);
   Delegations(Store& store, EventBus& events, WorkspaceService& workspaces, A2aDelivery& a2a)
       : Delegations(store, events, workspaces, a2a, Options{}) {}
-  /// Waits for the delegations in flight.
+  /// Waits for the delegations in flight; those not sent yet fail at once, and none waits for
+  /// its retry (an A2A call under way still runs to its end or its timeout).
   ~Delegations();
   Delegations(const Delegations&) = delete;
   Delegations& operator=(const Delegations&) = delete;
@@ -87,7 +88,9 @@ class Delegations {
   Options options_;
   std::mutex mutex_;
   std::condition_variable idle_;
+  std::condition_variable stop_;
   int in_flight_ = 0;
+  bool stopping_ = false;
   boost::asio::thread_pool pool_;  ///< Last: joined first, while everything it uses is alive.
 };
 

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <thread>
+
 #include "core/util.h"
 #include "support/fake_agent.h"
 #include "support/loopback.h"
@@ -150,6 +153,23 @@ TEST_F(DelegationsTest, AnUnreachableAgentIsTriedTwice) {
   EXPECT_EQ(rows(lead_).at(0).error_detail, "failed to reach workspace agent");
   const auto attempts = *store_->listActivity(ActivityFilter{gone.id, std::string("a2a_receive"), {}, {}, {}, 10});
   EXPECT_EQ(attempts.size(), 2u);
+}
+
+TEST_F(DelegationsTest, StoppingWaitsForNoRetry) {
+  const auto gone = add("gone", refusedUrl());
+  auto patient = std::make_unique<Delegations>(*store_, events_, workspaces_, a2a_, Delegations::Options{30s, 60s, 1});
+  ASSERT_TRUE(patient->delegate(lead_, gone.id, "first", ""));   // fails once, then waits a minute to retry
+  ASSERT_TRUE(patient->delegate(lead_, gone.id, "second", ""));  // queued behind it
+  for (int i = 0; i < 200 && store_->listActivity(ActivityFilter{gone.id, std::string("a2a_receive"), {}, {}, {}, 10})->empty(); ++i)
+    std::this_thread::sleep_for(10ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  patient.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  const auto logged = rows(lead_);
+  ASSERT_EQ(logged.size(), 4u);
+  for (const auto& row : logged) EXPECT_EQ(row.status, "failed") << row.summary;
+  EXPECT_EQ(logged[0].error_detail, "the server stopped before sending it") << "the queued one is not sent";
+  EXPECT_EQ(store_->listActivity(ActivityFilter{gone.id, std::string("a2a_receive"), {}, {}, {}, 10})->size(), 1u);
 }
 
 TEST_F(DelegationsTest, AnAgentErrorFailsTheDelegation) {
