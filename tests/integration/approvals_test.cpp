@@ -85,6 +85,7 @@ TEST_F(ApprovalRoutes, RefusalsChangeNothing) {
   EXPECT_EQ(c.post(path + "/" + id + "/decide", {{"decision", "yes"}}).json()["error"], "decision must be 'approved' or 'denied'");
   EXPECT_EQ(c.post(path + "/" + id + "/decide", json::object()).status, 400);
   EXPECT_EQ(c.post(path + "/7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e/decide", {{"decision", "approved"}}).status, 404);
+  EXPECT_EQ(c.post(path + "/not-an-id/decide", {{"decision", "approved"}}).json()["error"], "invalid approval id");
   EXPECT_EQ(admin_.post("/workspaces/" + lead_ + "/approvals/" + id + "/decide", {{"decision", "approved"}}).status, 404)
       << "decided through its own workspace only";
   EXPECT_EQ(c.get(path).json()[0]["status"], "pending");

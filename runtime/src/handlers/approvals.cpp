@@ -2,6 +2,7 @@
 // requests, and a decision is recorded; the operators see every pending request.
 
 #include "core/json_input.h"
+#include "core/util.h"
 #include "handlers/routes.h"
 
 namespace ws {
@@ -49,6 +50,7 @@ Response decide(Services& svc, const Request& req) {
   const auto decided_by = in.string("decided_by");
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
   const std::string& id = req.param("approvalId");
+  if (!isUuid(id)) return Response::error(Errc::invalid_argument, "invalid approval id");
   if (auto decided = svc.approvals.decide(w->id, id, decision.value_or(""), decided_by.value_or("")); !decided)
     return Response::fromError(decided.error());
   return Response::json(200, {{"status", *decision}, {"approval_id", id}});
