@@ -1,7 +1,8 @@
 // The A2A proxy (runtime-spec 6.3 "A2A proxy"): POST /workspaces/:id/a2a forwards a JSON-RPC
 // request to the target workspace's agent, after the caller, access and budget checks. The
 // agent is reached at the address its backend recorded, so both backends serve it alike; the
-// call itself runs on the server's worker pool (Response::later), never on an I/O thread.
+// call goes out without blocking on the request's I/O thread (keep-alive connections per
+// thread), or on the worker pool when an agent's host name must be looked up.
 
 #include <spdlog/spdlog.h>
 
@@ -88,6 +89,11 @@ Response proxy(Services& svc, const Request& req) {
   }
   json rpc = A2aDelivery::normalize(std::move(body));
   if (from) svc.a2a.addEnvelope(rpc, *from);
+  if (svc.a2a.deliversWithoutBlocking(target))
+    return Response::async([&svc, target, caller, rpc = std::move(rpc), timeout](std::function<void(Response)> done) {
+      svc.a2a.deliverAsync(target, caller, rpc, timeout, [done = std::move(done)](A2aReply reply) { done(render(reply)); });
+    });
+  // An agent URL with a host name: the lookup blocks, so the whole delivery goes to a worker.
   return Response::later([&svc, target, caller, rpc = std::move(rpc), timeout] {
     return render(svc.a2a.deliver(target, caller, rpc, timeout));
   });

@@ -63,6 +63,12 @@ Response Response::later(std::function<Response()> work) {
   return r;
 }
 
+Response Response::async(std::function<void(std::function<void(Response)>)> start) {
+  Response r;
+  r.pending = std::move(start);
+  return r;
+}
+
 Response Response::stream(std::shared_ptr<Feed> feed) {
   Response r;
   r.content_type = "text/event-stream";

@@ -53,6 +53,10 @@ struct Response {
   /// Set by handlers whose work blocks (calls that wait on an agent): the server runs it on a
   /// worker pool, off the I/O threads, and sends what it returns.
   std::function<Response()> deferred;
+  /// Set by handlers that wait on the network without blocking: the server calls it on the
+  /// request's I/O thread with a completion, which the work calls once, from that thread, with
+  /// the response (core/agent_pool.h does its I/O there).
+  std::function<void(std::function<void(Response)>)> pending;
   /// Set by live-event routes: after the headers the server sends the feed's messages as they
   /// come (as WebSocket text frames on an upgraded connection, as server-sent events otherwise)
   /// until the client leaves or the feed closes.
@@ -69,6 +73,8 @@ struct Response {
   static Response protocolError(int status, std::string_view message);
   /// A response computed by `work` on the server's worker pool.
   static Response later(std::function<Response()> work);
+  /// A response that `start` completes asynchronously on the request's I/O thread.
+  static Response async(std::function<void(std::function<void(Response)>)> start);
   /// A live stream of `feed`'s messages.
   static Response stream(std::shared_ptr<Feed> feed);
 };

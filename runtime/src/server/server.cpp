@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/feed.h"
+#include "core/http_client.h"
 #include "core/json.h"
 #include "server/access_log.h"
 #include "server/browser_policy.h"
@@ -329,6 +330,9 @@ struct HttpServer::Impl {
             const std::function<Response()> work = std::move(res.deferred);
             res = co_await net::co_spawn(
                 blocking.get_executor(), [&work]() -> net::awaitable<Response> { co_return work(); }, net::use_awaitable);
+          } else if (res.pending) {
+            const std::function<void(std::function<void(Response)>)> start = std::move(res.pending);
+            res = co_await awaitPending(start);
           }
         } catch (const std::exception& e) {
           spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
@@ -398,6 +402,20 @@ struct HttpServer::Impl {
   net::awaitable<void> streamEvents(beast::tcp_stream& stream, unsigned version, const Response& res) {
     StreamGuard guard(*this, res.feed);
     co_await sendEvents(stream, version, res, config.io_timeout);
+  }
+
+  // Suspends the session until `start`'s work completes; the completion may be called from
+  // any thread, and resumes the session on its own executor.
+  static net::awaitable<Response> awaitPending(const std::function<void(std::function<void(Response)>)>& start) {
+    co_return co_await net::async_initiate<decltype(net::use_awaitable), void(Response)>(
+        [&start](auto handler) {
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          start([shared](Response r) {
+            auto ex = net::get_associated_executor(*shared);
+            net::dispatch(ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+          });
+        },
+        net::use_awaitable);
   }
 
   net::awaitable<void> writeError(beast::tcp_stream& stream, int status, std::string_view message,
@@ -497,7 +515,11 @@ Result<std::uint16_t> HttpServer::start() {
     d.contexts.push_back(std::move(ctx));
     d.acceptors.push_back(std::move(acceptor));
   }
-  for (auto& ctx : d.contexts) d.threads.emplace_back([c = ctx.get()] { c->run(); });
+  for (auto& ctx : d.contexts)
+    d.threads.emplace_back([c = ctx.get()] {
+      bindIoThread(*c);  // agent connections opened from this thread live on its context
+      c->run();
+    });
   return port;
 }
 

@@ -46,14 +46,11 @@ void A2aDelivery::addEnvelope(json& rpc, const Workspace& caller) const {
   metadata["agent_card_url"] = config_.platform_url + "/registry/discover/" + caller.id;
 }
 
-namespace {
-
-// POSTs `rpc` to the agent. Addresses recorded by a backend are ours; an external agent's URL
-// is checked like any URL, at every delivery (its name may resolve elsewhere by now), and the
-// call goes to the addresses that passed.
-Result<HttpReply> post(const UrlPolicy& external_policy, const Workspace& target, const json& rpc,
-                       std::chrono::seconds timeout) {
-  const UrlPolicy policy = target.external ? external_policy : UrlPolicy{true, true};
+Result<HttpCall> A2aDelivery::callFor(const Workspace& target, const json& rpc, std::chrono::seconds timeout) const {
+  // Addresses recorded by a backend are ours; an external agent's URL is checked like any URL,
+  // at every delivery (its name may resolve elsewhere by now), and the call goes to the
+  // addresses that passed.
+  const UrlPolicy policy = target.external ? agentUrlPolicy() : UrlPolicy{true, true};
   auto endpoint = resolveAgentUrl(target.url, policy);
   if (!endpoint) return makeError(Errc::forbidden, "workspace URL refused: " + endpoint.error().message);
   if (endpoint->https) return makeError(Errc::unsupported, "https agent URLs are not supported yet");
@@ -61,16 +58,39 @@ Result<HttpReply> post(const UrlPolicy& external_policy, const Workspace& target
   call.addresses = std::move(endpoint->addresses);
   call.body = rpc.dump();
   call.timeout = timeout;
-  return httpExchange(call);
+  return call;
 }
-
-}  // namespace
 
 A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller, const json& rpc,
                               std::chrono::seconds timeout) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto reply = post(agentUrlPolicy(), target, rpc, timeout);
-  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  auto call = callFor(target, rpc, timeout);
+  auto reply = call ? httpExchange(*call) : Result<HttpReply>(call.error());
+  return finish(target, caller, rpc, std::move(reply), std::chrono::steady_clock::now() - t0);
+}
+
+void A2aDelivery::deliverAsync(const Workspace& target, const std::string& caller, json rpc, std::chrono::seconds timeout,
+                               std::function<void(A2aReply)> done) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto call = callFor(target, rpc, timeout);
+  auto finished = [this, target, caller, rpc = std::move(rpc), t0, done = std::move(done)](Result<HttpReply> reply) mutable {
+    const auto elapsed = std::chrono::steady_clock::now() - t0;
+    if (reply) return done(finish(target, caller, rpc, std::move(reply), elapsed));
+    // A failed delivery asks the backend whether the workload is gone: a blocking call, so
+    // off the I/O thread.
+    workspaces_.runInBackground([this, target, caller, rpc = std::move(rpc), reply = std::move(reply), elapsed,
+                                 done = std::move(done)]() mutable { done(finish(target, caller, rpc, std::move(reply), elapsed)); });
+  };
+  if (!call) return finished(call.error());
+  pooledExchange(std::move(*call), std::move(finished));
+}
+
+bool A2aDelivery::deliversWithoutBlocking(const Workspace& target) const {
+  return onIoThread() && !needsNameLookup(target.url);
+}
+
+A2aReply A2aDelivery::finish(const Workspace& target, const std::string& caller, const json& rpc, Result<HttpReply> reply,
+                             std::chrono::steady_clock::duration elapsed) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   const char* outcome = "ok";
   // Whatever the status, an answer may say what the model run cost (as the reference counts).

@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
+
+#include "core/http_client.h"
 
 #include "service/events.h"
 #include "service/metrics.h"
@@ -49,10 +52,24 @@ class A2aDelivery {
   /// the token usage the agent reports in its answer is added to the target's.
   A2aReply deliver(const Workspace& target, const std::string& caller, const nlohmann::json& rpc,
                    std::chrono::seconds timeout);
+  /// deliver without blocking, for a target deliversWithoutBlocking: the call goes out on this
+  /// I/O thread's keep-alive connections and `done` gets the reply there (after a failure, from
+  /// a worker: asking the backend about the workload blocks).
+  void deliverAsync(const Workspace& target, const std::string& caller, nlohmann::json rpc, std::chrono::seconds timeout,
+                    std::function<void(A2aReply)> done);
+  /// On a server I/O thread, for an agent address that needs no name lookup.
+  bool deliversWithoutBlocking(const Workspace& target) const;
   /// Sends `rpc` as the platform itself: normalized, no caller; 503 when the target has no URL.
   A2aReply send(const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout);
 
  private:
+  /// The HTTP call to the target's agent; resolves an external agent's host name (blocking).
+  Result<HttpCall> callFor(const Workspace& target, const nlohmann::json& rpc, std::chrono::seconds timeout) const;
+  /// Everything after the agent answered (or did not): activity, token usage, reactive
+  /// liveness, metrics, the canvas's A2A_RESPONSE, and the reply.
+  A2aReply finish(const Workspace& target, const std::string& caller, const nlohmann::json& rpc, Result<HttpReply> reply,
+                  std::chrono::steady_clock::duration elapsed);
+
   Store& store_;
   EventBus& events_;
   WorkspaceService& workspaces_;

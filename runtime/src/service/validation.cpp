@@ -140,6 +140,16 @@ std::optional<std::string> refusedAddress(std::string_view address, const UrlPol
   return refused(a, policy);
 }
 
+bool needsNameLookup(std::string_view url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return false;  // refused before any lookup
+  std::string host = parsed->host_address();
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  (void)ip::make_address(host, ec);
+  return ec.failed() && !host.empty();
+}
+
 Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& policy) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return makeError(Errc::invalid_argument, "url must be an absolute http(s) URL");

@@ -52,6 +52,8 @@ struct AgentEndpoint {
 /// refusedAddress. Resolves names (blocking): call it off the I/O threads unless the host is
 /// an IP literal.
 Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& policy);
+/// Whether resolveAgentUrl would look `url`'s host name up (it is not an IP literal).
+bool needsNameLookup(std::string_view url);
 inline Result<> validateAgentUrl(std::string_view url, const UrlPolicy& policy) {
   auto resolved = resolveAgentUrl(url, policy);
   if (!resolved) return resolved.error();

@@ -4,16 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -26,12 +16,8 @@
 namespace ws::test {
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using nlohmann::json;
 using namespace std::chrono_literals;
-constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 // A yearly schedule: a run claimed during a test is never due again before it ends.
 constexpr const char* kYearly = "0 0 1 1 *";
