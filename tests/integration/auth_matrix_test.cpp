@@ -108,6 +108,22 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
       {"GET", "/org/tokens", "", {401, 401, 401, 200}},
       {"POST", "/org/tokens", R"({"name":"matrix"})", {401, 401, 401, 200}},
       {"DELETE", "/org/tokens/7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e", "", {401, 401, 401, 404}},
+      {"POST", "/workspaces/{W}/delegate", R"({"target_id":"{S}","task":"hi"})", {401, 401, 202, 202}},
+      {"GET", "/workspaces/{W}/delegations", "", {401, 401, 200, 200}},
+      {"POST", "/workspaces/{W}/delegations/record", R"({"target_id":"{S}","task":"t","delegation_id":"d-1"})", {401, 401, 202, 202}, true},
+      {"POST", "/workspaces/{W}/delegations/d-1/update", R"({"status":"failed"})", {401, 401, 404, 404}},  // not recorded here
+      {"POST", "/workspaces/{W}/approvals", R"({"action":"deploy"})", {401, 401, 201, 201}},
+      {"GET", "/workspaces/{W}/approvals", "", {401, 401, 200, 200}},
+      {"POST", "/workspaces/{W}/approvals/7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e/decide", R"({"decision":"approved"})", {401, 401, 404, 404}},
+      {"GET", "/approvals/pending", "", {401, 401, 401, 200}},
+      {"POST", "/workspaces/{W}/memory", R"({"key":"k","value":1})", {401, 401, 200, 200}},
+      {"GET", "/workspaces/{W}/memory", "", {401, 401, 200, 200}},
+      {"GET", "/workspaces/{W}/memory/k", "", {401, 401, 200, 200}},
+      {"DELETE", "/workspaces/{W}/memory/k", "", {401, 401, 200, 200}},
+      {"GET", "/admin/memories/export", "", {401, 401, 401, 200}},
+      {"POST", "/admin/memories/import", "[]", {401, 401, 401, 200}},
+      {"GET", "/workspaces/{W}/session-search?q=hi", "", {401, 401, 200, 200}},
+      {"GET", "/workspaces/{W}/transcript", "", {401, 401, 200, 200}},
   };
 
   for (const auto& row : rows) {

@@ -34,6 +34,7 @@ struct ActivityRecord {
   std::string status = "ok";
   std::string error_detail;
   std::string created_at;
+  std::optional<std::string> idempotency_key;  ///< Unique per workspace while a row holds it.
 };
 
 struct ActivityFilter {
@@ -43,6 +44,71 @@ struct ActivityFilter {
   std::optional<std::string> peer_id;    ///< source_id or target_id equals this id.
   std::optional<std::string> before_ts;  ///< Strictly older than this timestamp.
   int limit = 100;
+  std::vector<std::string> methods;      ///< Any of these methods (empty: any method).
+  std::optional<std::int64_t> after_id;  ///< Rows with a larger id only.
+  bool oldest_first = false;             ///< Ascending by id rather than newest first.
+};
+
+/// What insertKeyedActivity did: inserted `id`, or found the live row holding the key.
+struct KeyedInsert {
+  std::int64_t id = 0;
+  std::optional<ActivityRecord> existing;
+};
+
+/// One hit of a session search: an activity row or a memory of the workspace.
+struct SessionItem {
+  std::string kind;  ///< "activity" | "memory"
+  std::string id;
+  std::string workspace_id;
+  std::string label;  ///< The activity type, or the memory's scope.
+  std::string content;
+  std::string method;
+  std::string status;
+  std::optional<std::string> request_body;   ///< JSON text.
+  std::optional<std::string> response_body;  ///< JSON text.
+  std::string created_at;
+};
+
+/// A request of an agent for a human decision.
+struct ApprovalRecord {
+  std::string id;
+  std::string workspace_id;
+  std::string task_id;
+  std::string action;
+  std::string reason;
+  std::string context = "{}";  ///< A JSON object, as text.
+  std::string status = "pending";  ///< pending | approved | denied
+  std::optional<std::string> decided_by;
+  std::optional<std::string> decided_at;
+  std::string created_at;
+  std::string workspace_name;  ///< Filled by listPendingApprovals only.
+};
+
+/// One key of a workspace's key-value memory.
+struct KvEntry {
+  std::string key;
+  std::string value;  ///< JSON text.
+  std::int64_t version = 1;
+  std::optional<std::string> expires_at;
+  std::string updated_at;
+};
+
+/// A write to the key-value memory.
+struct KvWrite {
+  std::string workspace_id;
+  std::string key;
+  std::string value;  ///< JSON text.
+  std::optional<std::string> expires_at;
+  std::optional<std::int64_t> if_match_version;  ///< 0: the key must not exist yet.
+  std::string now;  ///< Entries that expired by then count as absent.
+  std::size_t max_keys = 0;  ///< A new key beyond this many live ones is refused.
+};
+
+/// What putKv did.
+struct KvOutcome {
+  enum Kind { written, version_mismatch, too_many_keys } kind = written;
+  std::int64_t version = 0;                     ///< written: the new version.
+  std::optional<std::int64_t> current_version;  ///< version_mismatch: the live one, if any.
 };
 
 /// A memory (runtime-spec 6.3 "Memories"). Content is stored redacted.
@@ -53,6 +119,12 @@ struct MemoryRecord {
   std::string scope;  ///< LOCAL | TEAM | GLOBAL
   std::string memory_namespace;
   std::string created_at;
+};
+
+/// A memory with the name of its workspace, as the admin export lists it.
+struct NamedMemory {
+  MemoryRecord memory;
+  std::string workspace_name;
 };
 
 struct MemoryFilter {
@@ -136,6 +208,51 @@ class RecordStore {
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;
   virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;
+  /// Inserts `a`, whose idempotency key is set, unless a row of its workspace holds that key:
+  /// then that row comes back and nothing is inserted. A row whose status is `failed` gives
+  /// its key up to the new one (a failed attempt may be retried under the same key).
+  virtual Result<KeyedInsert> insertKeyedActivity(const ActivityRecord& a) = 0;
+  /// The `delegate` row of `delegation_id` (its request body's delegation_id) in the workspace.
+  virtual Result<std::optional<ActivityRecord>> findDelegation(const std::string& workspace_id,
+                                                               const std::string& delegation_id) = 0;
+  /// Sets the status (and, when not empty, the error detail) of that row; false when none.
+  virtual Result<bool> setDelegationStatus(const std::string& workspace_id, const std::string& delegation_id,
+                                           const std::string& status, const std::string& error_detail) = 0;
+  /// The workspace's activity rows and own memories whose text fields contain `query`
+  /// (case-insensitively; every row when empty), newest first.
+  virtual Result<std::vector<SessionItem>> searchSession(const std::string& workspace_id, const std::string& query,
+                                                         int limit) = 0;
+
+  // Admin memory backup.
+  /// Every memory of a workspace not removed, oldest first, with the workspace's name.
+  virtual Result<std::vector<NamedMemory>> listAllMemories() = 0;
+  /// Whether the workspace holds a memory with exactly this content and scope.
+  virtual Result<bool> hasMemory(const std::string& workspace_id, const std::string& content, const std::string& scope) = 0;
+
+  // Approvals.
+  virtual Result<> insertApproval(const ApprovalRecord& a) = 0;
+  /// The workspace's approvals, newest first.
+  virtual Result<std::vector<ApprovalRecord>> listApprovals(const std::string& workspace_id, int limit) = 0;
+  /// Pending approvals of workspaces not removed, newest first, with the workspace's name.
+  virtual Result<std::vector<ApprovalRecord>> listPendingApprovals(int limit) = 0;
+  /// Decides a pending approval of the workspace; false when there is none.
+  virtual Result<bool> decideApproval(const std::string& workspace_id, const std::string& id, const std::string& decision,
+                                      const std::string& decided_by, const std::string& decided_at) = 0;
+  /// Denies, as decided by `decided_by`, every approval still pending that was created before
+  /// `created_before`; returns how many.
+  virtual Result<int> expireApprovals(const std::string& created_before, const std::string& decided_by,
+                                      const std::string& decided_at) = 0;
+
+  // Key-value memory. Entries that expired by `now` are absent.
+  /// The live entries of the workspace, by key.
+  virtual Result<std::vector<KvEntry>> listKv(const std::string& workspace_id, const std::string& now) = 0;
+  virtual Result<std::optional<KvEntry>> getKv(const std::string& workspace_id, const std::string& key,
+                                               const std::string& now) = 0;
+  /// Writes atomically: an upsert without `if_match_version`, else only when the live version
+  /// matches (0: only when the key is absent).
+  virtual Result<KvOutcome> putKv(const KvWrite& w) = 0;
+  /// False when the key was absent.
+  virtual Result<bool> deleteKv(const std::string& workspace_id, const std::string& key) = 0;
 
   // Token usage.
   /// Adds `delta` to the usage of `workspace_id` in the period starting at `period_start`.

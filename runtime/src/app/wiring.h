@@ -42,8 +42,13 @@ struct Wiring {
         messages(store, events),
         chat_files(workspaces),
         configs(store),
+        delegations(store, events, workspaces, a2a),
+        approvals(store, events),
+        kv_memory(store),
+        memory_backup(store),
+        session_log(store),
         services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live, metrics, ticks, org_tokens,
-                 messages, chat_files, configs},
+                 messages, chat_files, configs, delegations, approvals, kv_memory, memory_backup, session_log},
         router(auth),
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules, ticks}) {
     registerAllRoutes(router, services);
@@ -74,6 +79,11 @@ struct Wiring {
   AgentMessages messages;
   ChatFiles chat_files;
   WorkspaceConfigs configs;
+  Delegations delegations;  ///< After what it delivers with: its destructor waits for delegations in flight.
+  Approvals approvals;
+  KeyValueMemory kv_memory;
+  MemoryBackup memory_backup;
+  SessionLog session_log;
   Services services;
   Router router;
   Sweeper sweeper;  ///< Not started: call sweeper.start().

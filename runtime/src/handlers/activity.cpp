@@ -34,25 +34,6 @@ bool isTimestamp(const std::string& s) {
   return std::regex_match(s, kRfc3339);
 }
 
-json activityJson(const ActivityRecord& a) {
-  const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
-  json j{{"id", a.id},
-         {"workspace_id", a.workspace_id},
-         {"activity_type", a.activity_type},
-         {"source_id", opt(a.source_id)},
-         {"target_id", opt(a.target_id)},
-         {"method", a.method},
-         {"summary", a.summary},
-         {"duration_ms", a.duration_ms ? json(*a.duration_ms) : json(nullptr)},
-         {"status", a.status},
-         {"error_detail", a.error_detail},
-         {"created_at", a.created_at}};
-  if (a.request_body) j["request_body"] = parseStoredJson(a.request_body);
-  if (a.response_body) j["response_body"] = parseStoredJson(a.response_body);
-  if (a.tool_trace) j["tool_trace"] = parseStoredJson(a.tool_trace);
-  return j;
-}
-
 Response list(Services& svc, const Request& req) {
   PARITY_IMPL(activity_before_ts, docker, "database query, backend-agnostic");
   PARITY_IMPL(activity_before_ts, controlplane, "database query, backend-agnostic");
@@ -63,7 +44,7 @@ Response list(Services& svc, const Request& req) {
   ActivityFilter f;
   f.workspace_id = loaded->id;
   if (auto type = req.queryParam("type"); type && !type->empty()) {
-    if (!knownType(*type) && *type != "cron_run") return Response::error(Errc::invalid_argument, "invalid activity_type, must be one of: " + knownTypeList());
+    if (!knownType(*type) && *type != "cron_run" && *type != "delegation") return Response::error(Errc::invalid_argument, "invalid activity_type, must be one of: " + knownTypeList());
     f.type = *type;
   }
   if (auto source = req.queryParam("source"); source && !source->empty()) {

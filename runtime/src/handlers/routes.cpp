@@ -33,6 +33,11 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerCanvasRoutes(router, svc);
   registerConfigRoutes(router, svc);
   registerChatRoutes(router, svc);
+  registerDelegationRoutes(router, svc);
+  registerApprovalRoutes(router, svc);
+  registerKvMemoryRoutes(router, svc);
+  registerAdminMemoryRoutes(router, svc);
+  registerSessionRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

@@ -12,15 +12,20 @@
 #include "server/router.h"
 #include "service/a2a.h"
 #include "service/agent_messages.h"
+#include "service/approvals.h"
 #include "service/chat_files.h"
 #include "service/credentials.h"
+#include "service/delegations.h"
 #include "service/events.h"
+#include "service/kv_memory.h"
 #include "service/lifecycle.h"
 #include "service/live_events.h"
 #include "service/liveness.h"
+#include "service/memory_backup.h"
 #include "service/metrics.h"
 #include "service/subsystem_ticks.h"
 #include "service/org_tokens.h"
+#include "service/session_log.h"
 #include "service/workspace_configs.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
@@ -44,6 +49,11 @@ struct Services {
   AgentMessages& messages;
   ChatFiles& chat_files;
   WorkspaceConfigs& configs;
+  Delegations& delegations;
+  Approvals& approvals;
+  KeyValueMemory& kv_memory;
+  MemoryBackup& memory_backup;
+  SessionLog& session_log;
 
   EventBus& events() { return lifecycle.events(); }
 };
@@ -71,6 +81,11 @@ void registerOrgTokenRoutes(Router& router, Services& svc);
 void registerCanvasRoutes(Router& router, Services& svc);
 void registerConfigRoutes(Router& router, Services& svc);
 void registerChatRoutes(Router& router, Services& svc);
+void registerDelegationRoutes(Router& router, Services& svc);
+void registerApprovalRoutes(Router& router, Services& svc);
+void registerKvMemoryRoutes(Router& router, Services& svc);
+void registerAdminMemoryRoutes(Router& router, Services& svc);
+void registerSessionRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

@@ -9,6 +9,26 @@ nlohmann::json parseStoredJson(const std::optional<std::string>& text) {
   return parseJsonOr(*text, nlohmann::json(nullptr));
 }
 
+nlohmann::json activityJson(const ActivityRecord& a) {
+  using nlohmann::json;
+  const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  json j{{"id", a.id},
+         {"workspace_id", a.workspace_id},
+         {"activity_type", a.activity_type},
+         {"source_id", opt(a.source_id)},
+         {"target_id", opt(a.target_id)},
+         {"method", a.method},
+         {"summary", a.summary},
+         {"duration_ms", a.duration_ms ? json(*a.duration_ms) : json(nullptr)},
+         {"status", a.status},
+         {"error_detail", a.error_detail},
+         {"created_at", a.created_at}};
+  if (a.request_body) j["request_body"] = parseStoredJson(a.request_body);
+  if (a.response_body) j["response_body"] = parseStoredJson(a.response_body);
+  if (a.tool_trace) j["tool_trace"] = parseStoredJson(a.tool_trace);
+  return j;
+}
+
 void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view) {
   const bool list = view == WorkspaceView::list;
   out.beginObject();

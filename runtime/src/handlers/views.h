@@ -1,5 +1,5 @@
 #pragma once
-// How workspaces are rendered in the reference's JSON shape (runtime-spec 6.3).
+// How workspaces and activity rows are rendered in the reference's JSON shape (runtime-spec 6.3).
 
 #include <nlohmann/json.hpp>
 
@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/json_writer.h"
+#include "ws/record_store.h"
 #include "ws/workspace.h"
 
 namespace ws {
@@ -19,5 +20,7 @@ enum class WorkspaceView { list, single, single_owned };
 void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view);
 /// Parses stored JSON text; null when absent or unparsable.
 nlohmann::json parseStoredJson(const std::optional<std::string>& text);
+/// An activity row as GET /workspaces/:id/activity lists it.
+nlohmann::json activityJson(const ActivityRecord& a);
 
 }  // namespace ws

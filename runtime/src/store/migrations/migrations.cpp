@@ -209,7 +209,47 @@ constexpr std::string_view k010WorkspaceTemplate = R"sql(
 ALTER TABLE workspaces ADD COLUMN template_id TEXT;
 )sql";
 
-constexpr std::array<Migration, 10> kAll{{
+// Delegations are activity rows (activity_type 'delegation'); a delegate request's
+// idempotency key is unique per workspace while it holds it (the reference's 039).
+constexpr std::string_view k011ActivityIdempotency = R"sql(
+ALTER TABLE activity_logs ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX activity_logs_idempotency ON activity_logs(workspace_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+)sql";
+
+// Requests of an agent for a human decision (the reference's approval_requests).
+constexpr std::string_view k012Approvals = R"sql(
+CREATE TABLE approval_requests (
+  id           TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  task_id      TEXT NOT NULL DEFAULT '',
+  action       TEXT NOT NULL,
+  reason       TEXT NOT NULL DEFAULT '',
+  context      TEXT NOT NULL DEFAULT '{}',
+  status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'denied')),
+  decided_by   TEXT,
+  decided_at   TEXT,
+  created_at   TEXT NOT NULL
+);
+CREATE INDEX approval_requests_workspace ON approval_requests(workspace_id, created_at);
+CREATE INDEX approval_requests_pending ON approval_requests(created_at) WHERE status = 'pending';
+)sql";
+
+// The key-value memory of a workspace, versioned for optimistic concurrency (the reference's
+// workspace_memory).
+constexpr std::string_view k013KeyValueMemory = R"sql(
+CREATE TABLE workspace_memory (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  key          TEXT NOT NULL,
+  value        TEXT NOT NULL,
+  version      INTEGER NOT NULL DEFAULT 1,
+  expires_at   TEXT,
+  updated_at   TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, key)
+);
+)sql";
+
+constexpr std::array<Migration, 13> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -220,6 +260,9 @@ constexpr std::array<Migration, 10> kAll{{
     {8, "workspace config documents and the canvas viewport", k008CanvasState},
     {9, "token usage", k009TokenUsage},
     {10, "workspace templates", k010WorkspaceTemplate},
+    {11, "activity idempotency keys (delegations)", k011ActivityIdempotency},
+    {12, "approval requests", k012Approvals},
+    {13, "key-value memory", k013KeyValueMemory},
 }};
 
 }  // namespace

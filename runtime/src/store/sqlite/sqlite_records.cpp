@@ -188,39 +188,47 @@ Result<> SqliteStore::mergeWorkspaceConfig(const std::string& workspace_id, cons
   return {};
 }
 
+const char* const kActivityColumns =
+    "id, workspace_id, activity_type, source_id, target_id, method, summary, request_body, response_body, "
+    "tool_trace, duration_ms, status, error_detail, created_at, idempotency_key ";
+
+ActivityRecord readActivity(const Statement& r) {
+  return ActivityRecord{r.integer(0), r.text(1),     r.text(2),        r.optText(3),  r.optText(4),
+                        r.text(5),    r.text(6),     r.optText(7),     r.optText(8),  r.optText(9),
+                        r.optInteger(10), r.text(11), r.text(12),      r.text(13),    r.optText(14)};
+}
+
+std::int64_t SqliteStore::insertActivityRow(const ActivityRecord& a) {
+  db_.prepare(
+         "INSERT INTO activity_logs (workspace_id, activity_type, source_id, target_id, method, "
+         "summary, request_body, response_body, tool_trace, duration_ms, status, error_detail, "
+         "created_at, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, a.workspace_id).bind(2, a.activity_type).bind(3, a.source_id)
+      .bind(4, a.target_id).bind(5, a.method).bind(6, a.summary).bind(7, a.request_body)
+      .bind(8, a.response_body).bind(9, a.tool_trace).bind(10, a.duration_ms)
+      .bind(11, a.status).bind(12, a.error_detail).bind(13, a.created_at).bind(14, a.idempotency_key)
+      .run();
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
+}
+
 Result<std::int64_t> SqliteStore::insertActivity(const ActivityRecord& a) {
-  return guarded([&] {
-    db_.prepare(
-           "INSERT INTO activity_logs (workspace_id, activity_type, source_id, target_id, method, "
-           "summary, request_body, response_body, tool_trace, duration_ms, status, error_detail, "
-           "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-        .bind(1, a.workspace_id).bind(2, a.activity_type).bind(3, a.source_id)
-        .bind(4, a.target_id).bind(5, a.method).bind(6, a.summary).bind(7, a.request_body)
-        .bind(8, a.response_body).bind(9, a.tool_trace).bind(10, a.duration_ms)
-        .bind(11, a.status).bind(12, a.error_detail).bind(13, a.created_at)
-        .run();
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
-  });
+  return guarded([&] { return insertActivityRow(a); });
 }
 
 Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilter& f) {
   return guarded([&] {
-    auto& s = db_.prepare(
-        "SELECT id, workspace_id, activity_type, source_id, target_id, method, summary, "
-        "request_body, response_body, tool_trace, duration_ms, status, error_detail, created_at "
-        "FROM activity_logs WHERE workspace_id = ?1 "
-        "AND (?2 IS NULL OR activity_type = ?2) "
-        "AND (?3 IS NULL OR (?3 = 1 AND source_id IS NOT NULL) OR (?3 = 0 AND source_id IS NULL)) "
-        "AND (?4 IS NULL OR source_id = ?4 OR target_id = ?4) "
-        "AND (?5 IS NULL OR created_at < ?5) "
-        "ORDER BY created_at DESC, id DESC LIMIT ?6");
+    auto& s = db_.prepare(std::string("SELECT ") + kActivityColumns +
+                          "FROM activity_logs WHERE workspace_id = ?1 "
+                          "AND (?2 IS NULL OR activity_type = ?2) "
+                          "AND (?3 IS NULL OR (?3 = 1 AND source_id IS NOT NULL) OR (?3 = 0 AND source_id IS NULL)) "
+                          "AND (?4 IS NULL OR source_id = ?4 OR target_id = ?4) "
+                          "AND (?5 IS NULL OR created_at < ?5) "
+                          "AND (?7 = '[]' OR method IN (SELECT value FROM json_each(?7))) "
+                          "AND (?8 IS NULL OR id > ?8) " +
+                          (f.oldest_first ? "ORDER BY id LIMIT ?6" : "ORDER BY created_at DESC, id DESC LIMIT ?6"));
     s.bind(1, f.workspace_id).bind(2, f.type).bind(3, f.from_agent).bind(4, f.peer_id)
-        .bind(5, f.before_ts).bind(6, f.limit);
-    return collect(s, [](const Statement& r) {
-      return ActivityRecord{r.integer(0), r.text(1), r.text(2), r.optText(3), r.optText(4),
-                            r.text(5), r.text(6), r.optText(7), r.optText(8), r.optText(9),
-                            r.optInteger(10), r.text(11), r.text(12), r.text(13)};
-    });
+        .bind(5, f.before_ts).bind(6, f.limit).bind(7, nlohmann::json(f.methods).dump()).bind(8, f.after_id);
+    return collect(s, readActivity);
   });
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The embedded Store: one SQLite connection in WAL mode, serialised by a mutex. SQLite writes
 // are single-writer anyway; reads are short and indexed. The methods are defined one file per
-// data area: sqlite_workspaces.cpp, sqlite_credentials.cpp, sqlite_records.cpp.
+// data area: sqlite_workspaces.cpp, sqlite_credentials.cpp, sqlite_records.cpp, sqlite_collab.cpp
+// (delegations, session search, the memory backup), sqlite_approvals.cpp, sqlite_kv_memory.cpp.
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,10 @@
 #include "ws/store.h"
 
 namespace ws {
+
+/// The columns readActivity reads, in its order (sqlite_records.cpp).
+extern const char* const kActivityColumns;
+ActivityRecord readActivity(const sqlite::Statement& r);
 
 class SqliteStore final : public Store {
  public:
@@ -71,6 +76,31 @@ class SqliteStore final : public Store {
   Result<> mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch, std::size_t max_bytes) override;
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
   Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
+  Result<KeyedInsert> insertKeyedActivity(const ActivityRecord& a) override;
+  Result<std::optional<ActivityRecord>> findDelegation(const std::string& workspace_id,
+                                                       const std::string& delegation_id) override;
+  Result<bool> setDelegationStatus(const std::string& workspace_id, const std::string& delegation_id,
+                                   const std::string& status, const std::string& error_detail) override;
+  Result<std::vector<SessionItem>> searchSession(const std::string& workspace_id, const std::string& query,
+                                                 int limit) override;
+  Result<std::vector<NamedMemory>> listAllMemories() override;
+  Result<bool> hasMemory(const std::string& workspace_id, const std::string& content, const std::string& scope) override;
+
+  // Approvals (sqlite_approvals.cpp).
+  Result<> insertApproval(const ApprovalRecord& a) override;
+  Result<std::vector<ApprovalRecord>> listApprovals(const std::string& workspace_id, int limit) override;
+  Result<std::vector<ApprovalRecord>> listPendingApprovals(int limit) override;
+  Result<bool> decideApproval(const std::string& workspace_id, const std::string& id, const std::string& decision,
+                              const std::string& decided_by, const std::string& decided_at) override;
+  Result<int> expireApprovals(const std::string& created_before, const std::string& decided_by,
+                              const std::string& decided_at) override;
+
+  // Key-value memory (sqlite_kv_memory.cpp).
+  Result<std::vector<KvEntry>> listKv(const std::string& workspace_id, const std::string& now) override;
+  Result<std::optional<KvEntry>> getKv(const std::string& workspace_id, const std::string& key,
+                                       const std::string& now) override;
+  Result<KvOutcome> putKv(const KvWrite& w) override;
+  Result<bool> deleteKv(const std::string& workspace_id, const std::string& key) override;
   Result<> addTokenUsage(const std::string& workspace_id, const std::string& period_start,
                          const TokenUsage& delta) override;
   Result<TokenUsage> tokenUsage(const std::string& workspace_id, const std::string& period_start) override;
@@ -98,6 +128,7 @@ class SqliteStore final : public Store {
   void insertWorkspaceRow(const Workspace& w, const Event& created);
   std::int64_t insertEvent(const Event& e);
   void revokeAll(const std::string& workspace_id, const std::string& now);
+  std::int64_t insertActivityRow(const ActivityRecord& a);
   void migrate();
 
   std::mutex mutex_;
