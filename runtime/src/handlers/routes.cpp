@@ -33,6 +33,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerCanvasRoutes(router, svc);
   registerConfigRoutes(router, svc);
   registerChatRoutes(router, svc);
+  registerBundleRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

@@ -71,6 +71,7 @@ void registerOrgTokenRoutes(Router& router, Services& svc);
 void registerCanvasRoutes(Router& router, Services& svc);
 void registerConfigRoutes(Router& router, Services& svc);
 void registerChatRoutes(Router& router, Services& svc);
+void registerBundleRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

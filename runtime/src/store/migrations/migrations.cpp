@@ -209,7 +209,24 @@ constexpr std::string_view k010WorkspaceTemplate = R"sql(
 ALTER TABLE workspaces ADD COLUMN template_id TEXT;
 )sql";
 
-constexpr std::array<Migration, 10> kAll{{
+// Idle hibernation (the reference's hibernation_idle_minutes, with the last heartbeat that
+// reported work as part of the idle clock), and the files a workspace carries itself (from an
+// imported bundle), delivered into /configs at every provision after its template's.
+constexpr std::string_view k014BundlesAndIdle = R"sql(
+ALTER TABLE workspaces ADD COLUMN hibernation_idle_minutes INTEGER;
+ALTER TABLE workspaces ADD COLUMN last_active_at TEXT;
+CREATE INDEX workspaces_hibernation ON workspaces(hibernation_idle_minutes) WHERE hibernation_idle_minutes IS NOT NULL;
+CREATE INDEX activity_logs_created ON activity_logs(created_at);
+
+CREATE TABLE workspace_files (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  path         TEXT NOT NULL,
+  content      TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, path)
+);
+)sql";
+
+constexpr std::array<Migration, 11> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -220,6 +237,7 @@ constexpr std::array<Migration, 10> kAll{{
     {8, "workspace config documents and the canvas viewport", k008CanvasState},
     {9, "token usage", k009TokenUsage},
     {10, "workspace templates", k010WorkspaceTemplate},
+    {14, "idle hibernation and workspace files", k014BundlesAndIdle},
 }};
 
 }  // namespace
