@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "resource_journal.h"
+
 extern char** environ;
 
 namespace ws::test {
@@ -345,6 +347,8 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
   const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  // A run killed from here on leaves this process behind: the state file names it.
+  ResourceJournal::get().recordProcess(name, pid_, binary, dir);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);
