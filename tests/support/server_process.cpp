@@ -329,7 +329,7 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
         "MOLECULE_ORG_ID", "CP_PROVISION_URL", "MOLECULE_CP_URL", "MOLECULE_CP_SHARED_SECRET",
         "PROVISION_SHARED_SECRET", "CP_ADMIN_API_TOKEN", "SECRETS_ENCRYPTION_KEY", "ALLOW_LOOPBACK_AGENT_URLS",
         "ALLOW_PRIVILEGED_WORKSPACES", "WORKSPACE_DIR_ROOT", "MOLECULE_ENABLE_TEST_TOKENS", "WORKSPACE_BACKEND",
-        "LOG_FORMAT"};
+        "LOG_FORMAT", "HIBERNATION_SWEEP_SECONDS", "ACTIVITY_RETENTION_DAYS", "ACTIVITY_CLEANUP_INTERVAL_HOURS"};
     if (kServerSettings.count(key)) continue;
     if (!env.count(key)) envs.push_back(kv);
   }
