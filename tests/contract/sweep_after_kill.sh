@@ -49,10 +49,10 @@ docker_filter() {
   instance=$(record docker-scope | jq -r '.labels["molecule.platform.instance"]')
   jq -rn --arg i "$instance" '{label: ["molecule.platform.instance=" + $i]} | @uri'
 }
-alive() {  # pid start: the recorded process is still that process
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  [ "$(sed 's/.*) //' <<<"$stat" | awk '{print $20}')" = "$2" ]
+alive() {  # pid start: the recorded process is still that process (a zombie is not: it holds nothing)
+  local fields
+  fields=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$(awk '{print $1}' <<<"$fields")" != Z ] && [ "$(awk '{print $20}' <<<"$fields")" = "$2" ]
 }
 processes() { records | jq -r 'select(.kind == "process") | "\(.pid) \(.start) \(.role) \(.dir)"'; }
 
