@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/backend_env.h"
+#include "support/resource_journal.h"
 #include "core/tar.h"
 #include "core/util.h"
 #include "model.h"
@@ -196,6 +197,8 @@ void runScenario(const char* column, BackendFactory make, const char* feature, c
     GTEST_SKIP() << "not run (no evidence): " << e.what();
   }
 
+  // Which scenario was running, should the run be killed: tools/contract-sweep reports it.
+  test::ResourceJournal::get().record("scenario", {{"backend", column}, {"feature", feature}, {"scenario", scenario}});
   std::string observed, detail;
   try {
     Bench bench(*backend);

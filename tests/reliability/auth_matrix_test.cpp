@@ -74,6 +74,8 @@ const std::map<std::string, Declared> kDeclared = {
     {"POST /admin/workspaces/:id/bootstrap-failed", {Tier::admin}},
     {"POST /org/import", {Tier::admin}},
     {"GET /org/templates", {Tier::admin}},
+    {"GET /bundles/export/:id", {Tier::admin}},
+    {"POST /bundles/import", {Tier::admin, R"({"name":"imported"})"}},
     {"GET /templates", {Tier::admin}},
     {"POST /templates/import", {Tier::admin}},
     {"GET /workspaces/:id/shared-context", {Tier::workspace}},

@@ -9,6 +9,7 @@
 #include "backends/docker/docker_provisioner.h"
 #include "backends/docker/engine_client.h"
 #include "core/util.h"
+#include "resource_journal.h"
 
 namespace ws::test {
 
@@ -19,6 +20,10 @@ namespace {
 
 constexpr const char* kCpSecret = "cp-shared-secret";
 
+json scopeLabels(const std::string& instance) {
+  return {{"molecule.platform.managed", "true"}, {"molecule.platform.instance", instance}};
+}
+
 std::string dockerHost() {
   const char* h = std::getenv("DOCKER_HOST");
   return h ? h : "unix:///var/run/docker.sock";
@@ -26,15 +31,28 @@ std::string dockerHost() {
 
 }  // namespace
 
+BackendEnv::BackendEnv() { ResourceJournal::get().enable(); }
+
 DockerEnv::DockerEnv() : instance_("test-" + newUuid().substr(0, 8)) {
   auto engine = docker::EngineClient::connect(dockerHost(), 10s);
   if (!engine) throw std::runtime_error("these tests need a Docker Engine (./tools/test starts one): " + engine.error().message);
   engine_ = *engine;
   if (!engine_->call("GET", "/images/molecule-local%2Fworkspace-agent:dev/json"))
     throw std::runtime_error("the agent image is missing: run tools/make-agent-image");
+  // Everything the scenarios and their servers make here carries this instance label.
+  ResourceJournal::get().record("docker-scope", {{"docker_host", dockerHost()}, {"labels", scopeLabels(instance_)}});
   docker::DockerOptions options;
   options.instance = instance_;
-  provisioner_ = std::make_unique<docker::DockerProvisioner>(engine_, options);
+  provisioner_ = std::make_unique<RecordingProvisioner>(*this, std::make_unique<docker::DockerProvisioner>(engine_, options));
+}
+
+void DockerEnv::recordWorkload(const std::string& id) {
+  json labels = scopeLabels(instance_);
+  labels["molecule.workspace.id"] = id;
+  auto& journal = ResourceJournal::get();
+  journal.record("container", {{"docker_host", dockerHost()}, {"name", docker::containerName(id)}, {"labels", labels}});
+  for (const auto& volume : {docker::configVolumeName(id), docker::workspaceVolumeName(id)})
+    journal.record("volume", {{"docker_host", dockerHost()}, {"name", volume}, {"labels", labels}});
 }
 
 DockerEnv::~DockerEnv() {
@@ -82,6 +100,7 @@ void DockerEnv::crashBehindItsBack(const std::string& id) {
 }
 
 void DockerEnv::startOrphan(const std::string& ghost) {
+  recordWorkload(ghost);
   const json spec{{"Image", "molecule-local/workspace-agent:dev"},
                   {"Entrypoint", {"/bin/sleep", "600"}},
                   {"Labels", {{"molecule.platform.managed", "true"}, {"molecule.platform.instance", instance_},
@@ -99,8 +118,22 @@ std::string DockerEnv::execIn(const std::string& id, const std::vector<std::stri
 ControlPlaneEnv::ControlPlaneEnv() : emulator_(kCpSecret, kBackendAdmin), org_("org-" + newUuid().substr(0, 8)) {
   controlplane::ControlPlaneConfig config{emulator_.url(), org_, kCpSecret, kBackendAdmin, "", 60s, 10s};
   // The server resolves instance ids from its database; here the emulator's listing plays that part.
-  provisioner_ = std::make_unique<controlplane::ControlPlaneProvisioner>(
-      config, [this](const std::string& id) -> Result<std::string> { return liveInstance(id); });
+  // The instances of this org are the run's, whoever provisions them (scenarios or servers).
+  ResourceJournal::get().record("cp-scope", emulatorRecord());
+  provisioner_ = std::make_unique<RecordingProvisioner>(
+      *this, std::make_unique<controlplane::ControlPlaneProvisioner>(
+                 config, [this](const std::string& id) -> Result<std::string> { return liveInstance(id); }));
+}
+
+json ControlPlaneEnv::emulatorRecord() const {
+  return {{"emulator", emulator_.url()}, {"shared_secret", kCpSecret}, {"admin_token", kBackendAdmin},
+          {"org_id", org_}, {"data_dir", emulator_.dataDir()}};
+}
+
+void ControlPlaneEnv::recordWorkload(const std::string& id) {
+  auto r = emulatorRecord();
+  r["workspace_id"] = id;
+  ResourceJournal::get().record("instance", r);
 }
 
 std::vector<std::string> ControlPlaneEnv::serverArgs() {
@@ -124,6 +157,7 @@ void ControlPlaneEnv::crashBehindItsBack(const std::string& id) {
 }
 
 void ControlPlaneEnv::startOrphan(const std::string& ghost) {
+  recordWorkload(ghost);
   auto c = emulator_.client();
   const json body{{"org_id", org_}, {"workspace_id", ghost}, {"runtime", "langgraph"}, {"tier", 2},
                   {"platform_url", "http://127.0.0.1:9"}, {"env", json::object()}};

@@ -24,6 +24,8 @@ inline const std::string kBackendAdmin = "backend-admin-token";
 
 class BackendEnv {
  public:
+  /// Turns on the run's state file (support/resource_journal.h): what follows is recorded.
+  BackendEnv();
   virtual ~BackendEnv() = default;
   virtual std::vector<std::string> serverArgs() = 0;
   virtual std::map<std::string, std::string> serverEnv() { return {{"ADMIN_TOKEN", kBackendAdmin}}; }
@@ -48,6 +50,38 @@ class BackendEnv {
   virtual std::string execIn(const std::string& id, const std::vector<std::string>& argv) = 0;
   /// Docker keeps /workspace in a volume across restarts; control-plane instances are stateless.
   virtual bool keepsWorkspaceData() const = 0;
+  /// Names in the run's state file what starting workspace `id` will create.
+  virtual void recordWorkload(const std::string& id) = 0;
+};
+
+/// A Provisioner that records in the state file what each start will create, then starts it.
+class RecordingProvisioner final : public Provisioner {
+ public:
+  RecordingProvisioner(BackendEnv& env, std::unique_ptr<Provisioner> inner) : env_(env), inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  Result<StartResult> start(const WorkspaceConfig& c) override {
+    env_.recordWorkload(c.workspace_id);
+    return inner_->start(c);
+  }
+  Result<> stop(const std::string& id) override { return inner_->stop(id); }
+  Liveness isRunning(const std::string& id) override { return inner_->isRunning(id); }
+  Result<std::string> bootLog(const std::string& id) override { return inner_->bootLog(id); }
+  Result<ExecResult> exec(const std::string& id, const std::vector<std::string>& argv, const std::string& in) override {
+    return inner_->exec(id, argv, in);
+  }
+  Result<std::string> readArchive(const std::string& id, const std::string& path) override {
+    return inner_->readArchive(id, path);
+  }
+  Result<> writeArchive(const std::string& id, const std::string& path, const std::string& tar) override {
+    return inner_->writeArchive(id, path, tar);
+  }
+  Result<TerminalPtr> openTerminal(const std::string& id) override { return inner_->openTerminal(id); }
+  Result<std::vector<std::string>> listManaged() override { return inner_->listManaged(); }
+  Result<> removeVolumes(const std::string& id) override { return inner_->removeVolumes(id); }
+
+ private:
+  BackendEnv& env_;
+  std::unique_ptr<Provisioner> inner_;
 };
 
 class DockerEnv : public BackendEnv {
@@ -67,6 +101,7 @@ class DockerEnv : public BackendEnv {
   void startOrphan(const std::string& ghost) override;
   std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
   bool keepsWorkspaceData() const override { return true; }
+  void recordWorkload(const std::string& id) override;
 
  private:
   std::shared_ptr<docker::EngineClient> engine_;
@@ -88,11 +123,14 @@ class ControlPlaneEnv : public BackendEnv {
   void startOrphan(const std::string& ghost) override;
   std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
   bool keepsWorkspaceData() const override { return false; }
+  void recordWorkload(const std::string& id) override;
 
   CpEmulatorProcess& emulator() { return emulator_; }
 
  private:
   std::string liveInstance(const std::string& id);
+  /// How tools/contract-sweep reaches this emulator and this run's org on it.
+  nlohmann::json emulatorRecord() const;
   CpEmulatorProcess emulator_;
   std::string org_;
   std::unique_ptr<Provisioner> provisioner_;

@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "resource_journal.h"
+
 extern char** environ;
 
 namespace ws::test {
@@ -327,7 +329,7 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
         "MOLECULE_ORG_ID", "CP_PROVISION_URL", "MOLECULE_CP_URL", "MOLECULE_CP_SHARED_SECRET",
         "PROVISION_SHARED_SECRET", "CP_ADMIN_API_TOKEN", "SECRETS_ENCRYPTION_KEY", "ALLOW_LOOPBACK_AGENT_URLS",
         "ALLOW_PRIVILEGED_WORKSPACES", "WORKSPACE_DIR_ROOT", "MOLECULE_ENABLE_TEST_TOKENS", "WORKSPACE_BACKEND",
-        "LOG_FORMAT"};
+        "LOG_FORMAT", "HIBERNATION_SWEEP_SECONDS", "ACTIVITY_RETENTION_DAYS", "ACTIVITY_CLEANUP_INTERVAL_HOURS"};
     if (kServerSettings.count(key)) continue;
     if (!env.count(key)) envs.push_back(kv);
   }
@@ -345,6 +347,8 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
   const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  // A run killed from here on leaves this process behind: the state file names it.
+  ResourceJournal::get().recordProcess(name, pid_, binary, dir);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);

@@ -119,6 +119,8 @@ class CpEmulatorProcess {
   HttpClient client() const;
   /// Headers that authenticate as the tenant (or, with `admin`, with the admin key).
   std::map<std::string, std::string> auth(bool admin = false) const;
+  /// Where the emulator keeps its instances' root filesystems.
+  std::string dataDir() const { return dir_.path() + "/data"; }
 
  private:
   TempDir dir_;

@@ -37,6 +37,9 @@ struct ServerConfig {
   std::chrono::milliseconds sweep_interval{5000};  ///< SWEEP_INTERVAL_MS for the in-process sweeps.
   std::chrono::seconds health_sweep_interval{15};   ///< HEALTH_SWEEP_SECONDS: backend liveness.
   std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.
+  std::chrono::seconds hibernation_sweep_interval{120};  ///< HIBERNATION_SWEEP_SECONDS: idle hibernation.
+  int activity_retention_days = 7;                   ///< ACTIVITY_RETENTION_DAYS; 0 keeps activity forever.
+  std::chrono::hours activity_cleanup_interval{6};   ///< ACTIVITY_CLEANUP_INTERVAL_HOURS.
   std::string log_level = "info";
   std::string templates_dir = "templates";  ///< TEMPLATES_DIR: workspace templates, one directory each
   std::string log_format = "text";  ///< text or json (one object per line)

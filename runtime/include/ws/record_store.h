@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -205,6 +206,10 @@ class RecordStore {
   virtual Result<> mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch,
                                         std::size_t max_bytes) = 0;
 
+  // Files a workspace carries itself (from a bundle), delivered into /configs at every provision.
+  /// Replaces every file of the workspace with `files` (relative path -> content).
+  virtual Result<> putWorkspaceFiles(const std::string& workspace_id, const std::map<std::string, std::string>& files) = 0;
+  virtual Result<std::map<std::string, std::string>> workspaceFiles(const std::string& workspace_id) = 0;
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;
   virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;
@@ -253,6 +258,8 @@ class RecordStore {
   virtual Result<KvOutcome> putKv(const KvWrite& w) = 0;
   /// False when the key was absent.
   virtual Result<bool> deleteKv(const std::string& workspace_id, const std::string& key) = 0;
+  /// Deletes every activity row older than `older_than` (a timestamp); how many went.
+  virtual Result<std::int64_t> purgeActivityBefore(const std::string& older_than) = 0;
 
   // Token usage.
   /// Adds `delta` to the usage of `workspace_id` in the period starting at `period_start`.

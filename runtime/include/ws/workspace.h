@@ -36,6 +36,10 @@ struct Workspace {
   bool external = false;
   std::optional<std::string> last_heartbeat_at;
   std::optional<std::string> last_outbound_at;
+  /// Minutes without work after which the hibernation sweep hibernates it; unset or 0: never.
+  std::optional<int> hibernation_idle_minutes;
+  /// The last heartbeat that reported active tasks.
+  std::optional<std::string> last_active_at;
   std::string created_at;
   std::string updated_at;
   // Canvas layout.

@@ -28,6 +28,7 @@ struct WorkspaceUpdate {
   std::optional<std::string> instance_id;
   std::optional<std::optional<std::string>> agent_card;
   std::optional<std::optional<std::int64_t>> budget_limit;  ///< USD cents; nullopt inside: no limit
+  std::optional<std::optional<int>> hibernation_idle_minutes;  ///< nullopt inside: never hibernate
   std::optional<bool> collapsed;
   std::optional<double> x;
   std::optional<double> y;
@@ -72,6 +73,15 @@ struct WorkspaceCount {
   std::int64_t count = 0;
 };
 
+/// A serving workspace with idle hibernation set and no active task: when it last worked.
+struct IdleWorkspace {
+  std::string id;
+  int idle_minutes = 0;
+  /// The latest of its last change of status or settings, its last heartbeat that reported
+  /// work and its last activity row.
+  std::string idle_since;
+};
+
 /// Identifies a workspace in tree queries.
 struct WorkspaceRef {
   std::string id;
@@ -108,6 +118,8 @@ class WorkspaceStore {
   virtual Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) = 0;
   virtual Result<bool> transition(const Transition& t) = 0;
   virtual Result<bool> recordHeartbeat(const HeartbeatUpdate& h) = 0;
+  /// Online or degraded managed workspaces with hibernation_idle_minutes > 0 and no active task.
+  virtual Result<std::vector<IdleWorkspace>> idleWorkspaces() = 0;
   /// Ids of rows still provisioning whose updated_at is older than `older_than` (timestamp).
   virtual Result<std::vector<std::string>> provisioningSince(const std::string& older_than) = 0;
 

@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
   int sweep_ms = static_cast<int>(config.sweep_interval.count());
   int health_sweep = static_cast<int>(config.health_sweep_interval.count());
   int orphan_sweep = static_cast<int>(config.orphan_sweep_interval.count());
+  int hibernation_sweep = static_cast<int>(config.hibernation_sweep_interval.count());
+  int cleanup_hours = static_cast<int>(config.activity_cleanup_interval.count());
   cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
   cli.add_option("--bind", config.bind_address, "Address to listen on")->envname("BIND_ADDRESS")->capture_default_str();
   cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
@@ -159,6 +161,12 @@ int main(int argc, char** argv) {
       ->envname("HEALTH_SWEEP_SECONDS")->capture_default_str();
   cli.add_option("--orphan-sweep-seconds", orphan_sweep, "Interval of the orphan sweep")
       ->envname("ORPHAN_SWEEP_SECONDS")->capture_default_str();
+  cli.add_option("--hibernation-sweep-seconds", hibernation_sweep, "Interval of the idle hibernation sweep")
+      ->envname("HIBERNATION_SWEEP_SECONDS")->check(CLI::PositiveNumber)->capture_default_str();
+  cli.add_option("--activity-retention-days", config.activity_retention_days, "Days activity rows are kept (0: forever)")
+      ->envname("ACTIVITY_RETENTION_DAYS")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cli.add_option("--activity-cleanup-interval-hours", cleanup_hours, "Interval of the activity retention cleanup")
+      ->envname("ACTIVITY_CLEANUP_INTERVAL_HOURS")->check(CLI::PositiveNumber)->capture_default_str();
   int cp_timeout = static_cast<int>(config.cp_timeout.count());
   int cp_status_timeout = static_cast<int>(config.cp_status_timeout.count());
   cli.add_option("--org-id", config.org_id, "Control-plane tenant organisation")->envname("MOLECULE_ORG_ID");
@@ -207,6 +215,8 @@ int main(int argc, char** argv) {
   if (config.cp_shared_secret.empty())
     config.cp_shared_secret = std::getenv("PROVISION_SHARED_SECRET") ? std::getenv("PROVISION_SHARED_SECRET") : "";
   config.orphan_sweep_interval = std::chrono::seconds(orphan_sweep);
+  config.hibernation_sweep_interval = std::chrono::seconds(hibernation_sweep);
+  config.activity_cleanup_interval = std::chrono::hours(cleanup_hours);
   // WORKSPACE_IMAGE_<RUNTIME>=image picks the image of one runtime (CLAUDE_CODE -> claude-code).
   for (char** e = environ; *e; ++e) {
     const std::string kv = *e;

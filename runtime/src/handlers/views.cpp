@@ -48,6 +48,8 @@ void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view)
   out.key("uptime_seconds").value(w.uptime_seconds);
   if (list || view == WorkspaceView::single_owned) out.key("current_task").value(w.current_task);
   out.key("runtime").value(w.runtime);
+  out.key("hibernation_idle_minutes")
+      .value(w.hibernation_idle_minutes ? std::optional<std::int64_t>(*w.hibernation_idle_minutes) : std::nullopt);
   if (list) {
     out.key("workspace_dir").value(w.workspace_dir);
     out.key("monthly_spend").value(w.monthly_spend);

@@ -35,6 +35,13 @@ std::string platformUrlFor(const Services& svc, const Request& req) {
   return proto + "://" + host;
 }
 
+/// hibernation_idle_minutes: null, or 0 (off) to a year.
+std::optional<Response> badIdleMinutes(const std::optional<std::int64_t>& minutes) {
+  if (minutes && (*minutes < 0 || *minutes > 525600))
+    return Response::error(Errc::invalid_argument, "hibernation_idle_minutes must be between 0 and 525600");
+  return std::nullopt;
+}
+
 Response create(Services& svc, const Request& req) {
   JsonInput in(req.body);
   auto name = in.string("name");
@@ -50,6 +57,7 @@ Response create(Services& svc, const Request& req) {
   auto url = in.string("url");
   auto budget = in.integer("budget_limit");
   auto max_tasks = in.integer("max_concurrent_tasks");
+  auto idle_minutes = in.integer("hibernation_idle_minutes");
   auto secrets = in.object("secrets");
   const json memory_input = in.has("initial_memories") ? in.body()["initial_memories"] : json();
   std::optional<double> x, y;
@@ -69,6 +77,7 @@ Response create(Services& svc, const Request& req) {
   if (budget && *budget < 0) return Response::error(Errc::invalid_argument, "budget_limit must be >= 0");
   if (max_tasks && (*max_tasks < 1 || *max_tasks > 1000))
     return Response::error(Errc::invalid_argument, "max_concurrent_tasks must be between 1 and 1000");
+  if (auto bad = badIdleMinutes(idle_minutes)) return *bad;
   std::vector<std::pair<std::string, std::string>> secret_values;
   const json secret_input = secrets.value_or(json::object());
   for (const auto& [key, value] : secret_input.items()) {
@@ -109,6 +118,7 @@ Response create(Services& svc, const Request& req) {
   w.external = is_external;
   w.budget_limit = budget;
   w.max_concurrent_tasks = static_cast<int>(max_tasks.value_or(1));
+  if (idle_minutes && *idle_minutes > 0) w.hibernation_idle_minutes = static_cast<int>(*idle_minutes);
   w.awareness_namespace = "workspace:" + w.id;
   w.created_at = w.updated_at = nowTime();
   w.x = x.value_or(0);
@@ -199,8 +209,13 @@ Response update(Services& svc, const Request& req) {
   u.collapsed = in.boolean("collapsed");
   if (in.has("workspace_dir")) u.workspace_dir = in.string("workspace_dir");
   u.workspace_access = in.string("workspace_access");
+  const auto idle_minutes = in.integer("hibernation_idle_minutes");
   readPosition(in, u.x, u.y);
   if (in.error()) return Response::error(Errc::invalid_argument, *in.error());
+  if (auto bad = badIdleMinutes(idle_minutes)) return *bad;
+  // null or 0 turns idle hibernation off.
+  if (in.has("hibernation_idle_minutes"))
+    u.hibernation_idle_minutes = idle_minutes && *idle_minutes > 0 ? std::optional<int>(static_cast<int>(*idle_minutes)) : std::nullopt;
   if (u.x.has_value() != u.y.has_value()) return Response::error(Errc::invalid_argument, "x and y must be sent together");
   if (u.name && u.name->empty()) return Response::error(Errc::invalid_argument, "name must not be empty");
   if (auto ok = validateWorkspaceText(u.name, u.role ? *u.role : std::nullopt, std::nullopt, u.runtime); !ok)

@@ -201,6 +201,12 @@ Result<> WorkspaceService::create(std::vector<NewWorkspace> batch, WithoutBacken
       if (auto ok = secrets_.put(n.row.id, key, value); !ok) return ok.error();
     for (const auto& m : n.memories)
       if (auto ok = lifecycle_.store().insertMemory(m); !ok) return ok.error();
+    if (!n.files.empty())
+      if (auto ok = lifecycle_.store().putWorkspaceFiles(n.row.id, n.files); !ok) return ok.error();
+    for (const auto& s : n.schedules)
+      if (auto ok = lifecycle_.store().putSchedule(s); !ok) return ok.error();
+    for (const auto& p : n.plugins)
+      if (auto ok = lifecycle_.store().addPlugin(p); !ok) return ok.error();
   }
   // Every row is recorded by now: bring each one up, even after another failed, and report the
   // first failure.
@@ -458,6 +464,7 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
       spdlog::warn("workspace {}: template {} not applied: {}", w.id, t->summary.id, config.error().message);
     }
   }
+  if (auto own = ownFiles(w, c.config_files); !own) return own.error();
   c.config_files[".auth_token"] = token;
   // Installed plugins are delivered with the config at every provision, on every backend.
   auto plugins = lifecycle_.store().listPlugins(w.id);
@@ -476,6 +483,25 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
     (void)lifecycle_.store().updateWorkspace(id, u);
   };
   return c;
+}
+
+Result<> WorkspaceService::ownFiles(const Workspace& w, std::map<std::string, std::string>& config_files) {
+  auto files = lifecycle_.store().workspaceFiles(w.id);
+  if (!files) return files.error();
+  for (auto& [rel, content] : *files) {
+    if (rel != "config.yaml") {
+      config_files[rel] = std::move(content);
+      continue;
+    }
+    // Its own config.yaml, with its identity written in as a template's would be.
+    Template own;
+    own.summary.id = "own files of " + w.id;
+    own.files["config.yaml"] = std::move(content);
+    auto config = configForWorkspace(own, w);
+    if (config) config_files["config.yaml"] = std::move(*config);
+    else spdlog::warn("workspace {}: its config.yaml not applied: {}", w.id, config.error().message);
+  }
+  return {};
 }
 
 std::optional<Template> WorkspaceService::templateOf(const Workspace& w) const {

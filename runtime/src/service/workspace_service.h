@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -91,6 +92,11 @@ class WorkspaceService {
     nlohmann::json event = nlohmann::json::object();
     std::vector<std::pair<std::string, std::string>> secrets;
     std::vector<MemoryRecord> memories;
+    /// Files it carries itself (relative path -> content), delivered into /configs after its
+    /// template's at every provision.
+    std::map<std::string, std::string> files;
+    std::vector<ScheduleRecord> schedules;
+    std::vector<PluginInstall> plugins;
   };
   /// What create does with managed workspaces when no backend is wired.
   enum class WithoutBackend {
@@ -98,8 +104,8 @@ class WorkspaceService {
     refuse,       ///< Record nothing: backend_unavailable (an org import, all or nothing).
   };
   /// The one way workspaces come to be (single create, team expand, org import, adoption):
-  /// every row with its creation event in one transaction, the events published, secrets and
-  /// memories stored, then each brought up: a managed one is provisioned on the backend, an
+  /// every row with its creation event in one transaction, the events published, secrets,
+  /// memories, files, schedules and plugins stored, then each brought up: a managed one is provisioned on the backend, an
   /// external one goes online at its URL or awaits its agent.
   Result<> create(std::vector<NewWorkspace> batch, WithoutBackend without_backend = WithoutBackend::mark_failed);
 
@@ -164,6 +170,8 @@ class WorkspaceService {
   /// The template whose files a provision of `w` delivers: its own, else its runtime's
   /// "<runtime>-default" when that exists.
   std::optional<Template> templateOf(const Workspace& w) const;
+  /// Lays the workspace's own files over `config_files`; its config.yaml gets its identity.
+  Result<> ownFiles(const Workspace& w, std::map<std::string, std::string>& config_files);
   /// Backend operations on an external workspace (self-registered, running anywhere) are a
   /// conflict: it has no workload here, and its id must not reach another's.
   Result<> requireManaged(const std::string& workspace_id);

@@ -62,6 +62,14 @@ void Sweeper::runOnce(bool force) {
     last_orphan_ = now;
     guarded(svc_.ticks, "orphan-sweep", [this] { orphanSweep(); });
   }
+  if (force || now - last_hibernation_ >= svc_.config.hibernation_sweep_interval) {
+    last_hibernation_ = now;
+    guarded(svc_.ticks, "hibernation-monitor", [this] { hibernationSweep(); });
+  }
+  if (force || now - last_retention_ >= svc_.config.activity_cleanup_interval) {
+    last_retention_ = now;
+    guarded(svc_.ticks, "activity-retention", [this] { activityRetentionSweep(); });
+  }
 }
 
 void Sweeper::healthSweep() {
@@ -101,6 +109,33 @@ void Sweeper::orphanSweep() {
     if (auto removed = svc_.workspaces.removeVolumesAuto(id); !removed)
       spdlog::warn("orphan sweep: volumes of {}: {}", id, removed.error().message);
   }
+}
+
+void Sweeper::hibernationSweep() {
+  // The reference measures idleness by the last heartbeat, which a live agent refreshes every
+  // 30 s: it never fires. Idle here is no active task since the last change of status or
+  // settings, the last heartbeat that reported work and the last activity row.
+  auto idle = svc_.store.idleWorkspaces();
+  if (!idle) return spdlog::error("hibernation sweep: {}", idle.error().message);
+  const auto now_ms = unixMillis(nowTime()).value_or(0);
+  for (const auto& candidate : *idle) {
+    const auto since = unixMillis(candidate.idle_since);
+    if (!since || now_ms - *since < std::int64_t{candidate.idle_minutes} * 60'000) continue;
+    auto row = svc_.store.findWorkspace(candidate.id);
+    if (!row || !*row) continue;
+    spdlog::info("workspace {}: idle for {} minutes; hibernating it", candidate.id, candidate.idle_minutes);
+    // Through the service: the same claim, hibernateWorkspaceAuto and events as POST /hibernate.
+    if (auto r = svc_.workspaces.hibernate(**row, false); !r)
+      spdlog::warn("hibernation sweep: {}: {}", candidate.id, r.error().message);
+  }
+}
+
+void Sweeper::activityRetentionSweep() {
+  const int days = svc_.config.activity_retention_days;
+  if (days <= 0) return;  // kept forever
+  auto purged = svc_.store.purgeActivityBefore(formatTime(Clock::now() - std::chrono::hours(24) * days));
+  if (!purged) return spdlog::error("activity retention: {}", purged.error().message);
+  if (*purged > 0) spdlog::info("activity retention: purged {} rows older than {} days", *purged, days);
 }
 
 void Sweeper::livenessSweep() {

@@ -2,9 +2,11 @@
 // Background sweeps on their own thread: liveness (heartbeat silence -> offline, then a
 // restart), the provision timeout (stuck in provisioning -> failed), the health sweep (the
 // backend says the workload is gone -> offline, then a restart) and the orphan sweep (backend
-// resources whose workspace is removed or unknown are reaped), and the due schedules. All go
-// through the workspace service. Each sweep records a tick when it has run (GET /admin/liveness):
-// liveness-sweep, provision-timeout-sweep, scheduler, health-sweep, orphan-sweep.
+// resources whose workspace is removed or unknown are reaped), the due schedules, idle
+// hibernation (a workspace idle past its hibernation_idle_minutes is hibernated) and the
+// activity retention cleanup. All go through the workspace service. Each sweep records a tick
+// when it has run (GET /admin/liveness): liveness-sweep, provision-timeout-sweep, scheduler,
+// health-sweep, orphan-sweep, hibernation-monitor, activity-retention.
 
 #include <condition_variable>
 #include <mutex>
@@ -16,7 +18,7 @@
 #include "service/subsystem_ticks.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
-#include "ws/workspace_store.h"
+#include "ws/store.h"
 
 namespace ws {
 
@@ -25,7 +27,7 @@ class Sweeper {
   /// The parts of the service the sweeps drive.
   struct Parts {
     const ServerConfig& config;
-    WorkspaceStore& store;
+    Store& store;
     Lifecycle& lifecycle;
     WorkspaceService& workspaces;
     LivenessTracker& liveness;
@@ -46,6 +48,8 @@ class Sweeper {
   void provisionTimeoutSweep();
   void healthSweep();
   void orphanSweep();
+  void hibernationSweep();
+  void activityRetentionSweep();
 
   Parts svc_;
   std::mutex mutex_;
@@ -53,6 +57,8 @@ class Sweeper {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_health_{};
   std::chrono::steady_clock::time_point last_orphan_{};
+  std::chrono::steady_clock::time_point last_hibernation_{};
+  std::chrono::steady_clock::time_point last_retention_{};
   std::thread thread_;
 };
 

@@ -23,6 +23,7 @@ class FakeBackend final : public Provisioner {
   }
   Result<> stop(const std::string& id) override {
     std::lock_guard lock(mutex_);
+    if (fail_stop) return makeError(Errc::backend_error, "engine refused");
     workloads.erase(id);
     stopped.insert(id);
     return {};
@@ -52,6 +53,7 @@ class FakeBackend final : public Provisioner {
   std::set<std::string> workloads, stopped, volumes_removed;
   std::vector<std::string> started;
   bool uncertain = false;
+  bool fail_stop = false;
 
  private:
   std::mutex mutex_;

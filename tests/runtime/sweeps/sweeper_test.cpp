@@ -61,7 +61,8 @@ TEST_F(BackendSweepTest, EverySweepRecordsItsTick) {
   const auto before = Clock::now();
   sweeper_.runOnce();
   const auto ticks = wiring_.ticks.snapshot();
-  for (const char* name : {"liveness-sweep", "provision-timeout-sweep", "scheduler", "health-sweep", "orphan-sweep"}) {
+  for (const char* name : {"liveness-sweep", "provision-timeout-sweep", "scheduler", "health-sweep", "orphan-sweep",
+                           "hibernation-monitor", "activity-retention"}) {
     ASSERT_TRUE(ticks.count(name)) << name;
     EXPECT_GE(ticks.at(name), before) << name;
   }

@@ -92,6 +92,7 @@ Result<StartResult> ControlPlaneProvisioner::start(const WorkspaceConfig& c) {
   PARITY_IMPL(workspace_start, controlplane, "POST /cp/workspaces/provision with the injected environment and tier");
   PARITY_IMPL(config_injection, controlplane, "config files travel in the provision request; the instance writes them before the agent starts");
   PARITY_IMPL(template_recipes, controlplane, "the instance runs templates/default/install.sh as user-data");
+  PARITY_IMPL(contract_cleanup, controlplane, "every instance is provisioned under the tenant's org_id: tools/contract-sweep terminates a dead run's org on cp-emulator");
   PARITY_DIVERGES(workspace_restart, "/workspace survives a restart on Docker (a named volume); control-plane instances are stateless and boot with an empty /workspace", "docs/roadmap.md#stateful-instances");
   json body{{"org_id", config_.org_id},
             {"workspace_id", c.workspace_id},

@@ -35,6 +35,7 @@ json managedBy(const std::string& instance) {
 }
 
 json labels(const std::string& workspace_id, const std::string& instance) {
+  PARITY_IMPL(contract_cleanup, docker, "every container and volume carries molecule.platform.instance: tools/contract-sweep removes a dead run's by it");
   return {{kManagedLabel, "true"}, {kInstanceLabel, instance}, {kWorkspaceLabel, workspace_id}};
 }
 

@@ -249,7 +249,24 @@ CREATE TABLE workspace_memory (
 );
 )sql";
 
-constexpr std::array<Migration, 13> kAll{{
+// Idle hibernation (the reference's hibernation_idle_minutes, with the last heartbeat that
+// reported work as part of the idle clock), and the files a workspace carries itself (from an
+// imported bundle), delivered into /configs at every provision after its template's.
+constexpr std::string_view k014BundlesAndIdle = R"sql(
+ALTER TABLE workspaces ADD COLUMN hibernation_idle_minutes INTEGER;
+ALTER TABLE workspaces ADD COLUMN last_active_at TEXT;
+CREATE INDEX workspaces_hibernation ON workspaces(hibernation_idle_minutes) WHERE hibernation_idle_minutes IS NOT NULL;
+CREATE INDEX activity_logs_created ON activity_logs(created_at);
+
+CREATE TABLE workspace_files (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  path         TEXT NOT NULL,
+  content      TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, path)
+);
+)sql";
+
+constexpr std::array<Migration, 14> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -263,6 +280,7 @@ constexpr std::array<Migration, 13> kAll{{
     {11, "activity idempotency keys (delegations)", k011ActivityIdempotency},
     {12, "approval requests", k012Approvals},
     {13, "key-value memory", k013KeyValueMemory},
+    {14, "idle hibernation and workspace files", k014BundlesAndIdle},
 }};
 
 }  // namespace

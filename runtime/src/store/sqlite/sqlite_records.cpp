@@ -13,6 +13,7 @@ namespace ws {
 
 using sqlite::collect;
 using sqlite::Statement;
+using sqlite::Transaction;
 
 Result<> SqliteStore::addPlugin(const PluginInstall& p) {
   return guarded([&] {
@@ -229,6 +230,36 @@ Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilt
     s.bind(1, f.workspace_id).bind(2, f.type).bind(3, f.from_agent).bind(4, f.peer_id)
         .bind(5, f.before_ts).bind(6, f.limit).bind(7, nlohmann::json(f.methods).dump()).bind(8, f.after_id);
     return collect(s, readActivity);
+  });
+}
+
+Result<std::int64_t> SqliteStore::purgeActivityBefore(const std::string& older_than) {
+  return guarded([&] {
+    db_.prepare("DELETE FROM activity_logs WHERE created_at < ?").bind(1, older_than).run();
+    return static_cast<std::int64_t>(db_.changes());
+  });
+}
+
+Result<> SqliteStore::putWorkspaceFiles(const std::string& workspace_id, const std::map<std::string, std::string>& files) {
+  return guarded([&] {
+    Transaction tx(db_);
+    db_.prepare("DELETE FROM workspace_files WHERE workspace_id = ?").bind(1, workspace_id).run();
+    for (const auto& [path, content] : files)
+      db_.prepare("INSERT INTO workspace_files (workspace_id, path, content) VALUES (?,?,?)")
+          .bind(1, workspace_id).bind(2, path).bind(3, content)
+          .run();
+    tx.commit();
+  });
+}
+
+Result<std::map<std::string, std::string>> SqliteStore::workspaceFiles(const std::string& workspace_id) {
+  return guarded([&] {
+    auto& s = db_.prepare("SELECT path, content FROM workspace_files WHERE workspace_id = ? ORDER BY path");
+    s.bind(1, workspace_id);
+    std::map<std::string, std::string> out;
+    while (s.step()) out.emplace(s.text(0), s.text(1));
+    s.reset();
+    return out;
   });
 }
 

@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
   Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) override;
   Result<bool> transition(const Transition& t) override;
   Result<bool> recordHeartbeat(const HeartbeatUpdate& h) override;
+  Result<std::vector<IdleWorkspace>> idleWorkspaces() override;
   Result<std::vector<std::string>> provisioningSince(const std::string& older_than) override;
   Result<std::vector<WorkspaceRef>> children(const std::string& id) override;
   Result<std::vector<WorkspaceRef>> descendants(const std::string& id) override;
@@ -101,6 +102,9 @@ class SqliteStore final : public Store {
                                        const std::string& now) override;
   Result<KvOutcome> putKv(const KvWrite& w) override;
   Result<bool> deleteKv(const std::string& workspace_id, const std::string& key) override;
+  Result<std::int64_t> purgeActivityBefore(const std::string& older_than) override;
+  Result<> putWorkspaceFiles(const std::string& workspace_id, const std::map<std::string, std::string>& files) override;
+  Result<std::map<std::string, std::string>> workspaceFiles(const std::string& workspace_id) override;
   Result<> addTokenUsage(const std::string& workspace_id, const std::string& period_start,
                          const TokenUsage& delta) override;
   Result<TokenUsage> tokenUsage(const std::string& workspace_id, const std::string& period_start) override;

@@ -19,7 +19,8 @@ constexpr const char* kWorkspaceColumns =
     "w.max_concurrent_tasks, w.last_error_rate, w.last_sample_error, w.uptime_seconds, "
     "w.current_task, w.runtime, w.model, w.template_id, w.workspace_dir, w.workspace_access, w.monthly_spend, "
     "w.budget_limit, w.awareness_namespace, w.instance_id, w.external, w.last_heartbeat_at, "
-    "w.last_outbound_at, w.created_at, w.updated_at, COALESCE(l.x, 0), COALESCE(l.y, 0), "
+    "w.last_outbound_at, w.created_at, w.updated_at, w.hibernation_idle_minutes, w.last_active_at, "
+    "COALESCE(l.x, 0), COALESCE(l.y, 0), "
     "COALESCE(l.collapsed, 0) "
     "FROM workspaces w LEFT JOIN canvas_layouts l ON l.workspace_id = w.id ";
 
@@ -54,6 +55,8 @@ Workspace readWorkspace(const Statement& s) {
   w.last_outbound_at = s.optText(c++);
   w.created_at = s.text(c++);
   w.updated_at = s.text(c++);
+  if (auto minutes = s.optInteger(c++)) w.hibernation_idle_minutes = static_cast<int>(*minutes);
+  w.last_active_at = s.optText(c++);
   w.x = s.real(c++);
   w.y = s.real(c++);
   w.collapsed = s.integer(c++) != 0;
@@ -85,14 +88,16 @@ void SqliteStore::insertWorkspaceRow(const Workspace& w, const Event& created) {
   db_.prepare(
          "INSERT INTO workspaces (id, name, role, tier, status, agent_card, url, parent_id, "
          "max_concurrent_tasks, runtime, model, workspace_dir, workspace_access, "
-         "budget_limit, awareness_namespace, external, created_at, updated_at, template_id) "
-         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+         "budget_limit, awareness_namespace, external, created_at, updated_at, template_id, "
+         "hibernation_idle_minutes) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .bind(1, w.id).bind(2, w.name).bind(3, w.role).bind(4, w.tier)
       .bind(5, toString(w.status)).bind(6, w.agent_card).bind(7, w.url).bind(8, w.parent_id)
       .bind(9, w.max_concurrent_tasks).bind(10, w.runtime).bind(11, w.model)
       .bind(12, w.workspace_dir).bind(13, w.workspace_access).bind(14, w.budget_limit)
       .bind(15, w.awareness_namespace).bind(16, w.external).bind(17, w.created_at)
       .bind(18, w.updated_at).bind(19, w.template_id)
+      .bind(20, w.hibernation_idle_minutes ? std::optional<std::int64_t>(*w.hibernation_idle_minutes) : std::nullopt)
       .run();
   db_.prepare("INSERT INTO canvas_layouts (workspace_id, x, y, collapsed) VALUES (?,?,?,?)")
       .bind(1, w.id).bind(2, w.x).bind(3, w.y).bind(4, w.collapsed)
@@ -156,6 +161,7 @@ Result<bool> SqliteStore::updateWorkspace(const std::string& id, const Workspace
     add(u.instance_id.has_value(), "instance_id");
     add(u.agent_card.has_value(), "agent_card");
     add(u.budget_limit.has_value(), "budget_limit");
+    add(u.hibernation_idle_minutes.has_value(), "hibernation_idle_minutes");
     std::string sql = "UPDATE workspaces SET updated_at = ?";
     for (const auto& s : sets) sql += ", " + s;
     auto& st = db_.prepare(sql + " WHERE id = ? AND status <> 'removed'");
@@ -173,6 +179,8 @@ Result<bool> SqliteStore::updateWorkspace(const std::string& id, const Workspace
     if (u.instance_id) st.bind(i++, *u.instance_id);
     if (u.agent_card) st.bind(i++, *u.agent_card);
     if (u.budget_limit) st.bind(i++, *u.budget_limit);
+    if (u.hibernation_idle_minutes)
+      st.bind(i++, *u.hibernation_idle_minutes ? std::optional<std::int64_t>(**u.hibernation_idle_minutes) : std::nullopt);
     st.bind(i, id).run();
     const bool found = db_.changes() > 0;
     if (found && (u.x || u.y || u.collapsed)) {
@@ -215,12 +223,28 @@ Result<bool> SqliteStore::recordHeartbeat(const HeartbeatUpdate& h) {
     db_.prepare(
            "UPDATE workspaces SET last_heartbeat_at = ?, last_error_rate = ?, "
            "last_sample_error = ?, active_tasks = ?, uptime_seconds = ?, current_task = ?, "
-           "monthly_spend = COALESCE(?, monthly_spend) WHERE id = ? AND status <> 'removed'")
+           "monthly_spend = COALESCE(?, monthly_spend), "
+           "last_active_at = CASE WHEN ?4 > 0 THEN ?1 ELSE last_active_at END "
+           "WHERE id = ? AND status <> 'removed'")
         .bind(1, nowTime()).bind(2, h.error_rate).bind(3, h.sample_error)
         .bind(4, h.active_tasks).bind(5, h.uptime_seconds).bind(6, h.current_task)
         .bind(7, h.monthly_spend).bind(8, h.workspace_id)
         .run();
     return db_.changes() > 0;
+  });
+}
+
+Result<std::vector<IdleWorkspace>> SqliteStore::idleWorkspaces() {
+  return guarded([&] {
+    // Time stamps sort as text, so the latest of them is their MAX.
+    auto& s = db_.prepare(
+        "SELECT w.id, w.hibernation_idle_minutes, MAX(w.updated_at, COALESCE(w.last_active_at, ''), "
+        "COALESCE((SELECT MAX(a.created_at) FROM activity_logs a WHERE a.workspace_id = w.id), '')) "
+        "FROM workspaces w WHERE w.hibernation_idle_minutes > 0 AND w.status IN ('online', 'degraded') "
+        "AND w.active_tasks = 0 AND w.external = 0 ORDER BY w.id");
+    return collect(s, [](const Statement& r) {
+      return IdleWorkspace{r.text(0), static_cast<int>(r.integer(1)), r.text(2)};
+    });
   });
 }
 
@@ -277,7 +301,8 @@ Result<> SqliteStore::purge(const std::vector<std::string>& ids) {
     Transaction tx(db_);
     for (const auto& id : ids) {
       for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins",
-                                "agent_memories", "workspace_schedules", "workspace_token_usage", "workspace_config"})
+                                "agent_memories", "workspace_schedules", "workspace_token_usage", "workspace_config",
+                                "workspace_files"})
         db_.prepare(std::string("DELETE FROM ") + table + " WHERE workspace_id = ?").bind(1, id).run();
       db_.prepare("UPDATE workspaces SET parent_id = NULL WHERE parent_id = ?").bind(1, id).run();
       db_.prepare("UPDATE workspaces SET forwarded_to = NULL WHERE forwarded_to = ?").bind(1, id).run();
