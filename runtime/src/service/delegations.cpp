@@ -53,6 +53,22 @@ bool transient(const A2aReply& reply) {
   return body.is_object() && body.value("restarting", false) == true;
 }
 
+/// The activity row that stands for a delegation (sent here, or recorded by the agent).
+ActivityRecord delegationRow(const std::string& source_id, const std::string& target_id, const std::string& task,
+                             const std::string& delegation_id, const char* status) {
+  ActivityRecord row;
+  row.workspace_id = source_id;
+  row.activity_type = "delegation";
+  row.method = kDelegate;
+  row.source_id = source_id;
+  row.target_id = target_id;
+  row.summary = "Delegating to " + target_id;
+  row.request_body = json{{"task", task}, {"delegation_id", delegation_id}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  row.status = status;
+  row.created_at = nowTime();
+  return row;
+}
+
 }  // namespace
 
 Delegations::Delegations(Store& store, EventBus& events, WorkspaceService& workspaces, A2aDelivery& a2a, Options options)
@@ -101,16 +117,7 @@ Result<Delegations::Accepted> Delegations::delegate(const Workspace& source, con
   if (!*allowed) return makeError(Errc::forbidden, "workspace may not communicate with the target");
 
   const std::string delegation_id = newUuid();
-  ActivityRecord row;
-  row.workspace_id = source.id;
-  row.activity_type = "delegation";
-  row.method = kDelegate;
-  row.source_id = source.id;
-  row.target_id = target_id;
-  row.summary = "Delegating to " + target_id;
-  row.request_body = json{{"task", task}, {"delegation_id", delegation_id}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  row.status = "pending";
-  row.created_at = nowTime();
+  ActivityRecord row = delegationRow(source.id, target_id, task, delegation_id, "pending");
   if (idempotency_key.empty()) {
     if (auto inserted = store_.insertActivity(row); !inserted) return inserted.error();
   } else {
@@ -235,16 +242,7 @@ Result<> Delegations::record(const Workspace& source, const std::string& target_
   auto known = store_.findDelegation(source.id, delegation_id);
   if (!known) return known.error();
   if (*known) return makeError(Errc::conflict, "delegation already recorded");
-  ActivityRecord row;
-  row.workspace_id = source.id;
-  row.activity_type = "delegation";
-  row.method = kDelegate;
-  row.source_id = source.id;
-  row.target_id = target_id;
-  row.summary = "Delegating to " + target_id;
-  row.request_body = json{{"task", task}, {"delegation_id", delegation_id}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  row.status = "dispatched";
-  row.created_at = nowTime();
+  ActivityRecord row = delegationRow(source.id, target_id, task, delegation_id, "dispatched");
   if (auto inserted = store_.insertActivity(row); !inserted) return inserted.error();
   events_.record("DELEGATION_SENT", source.id,
                  {{"delegation_id", delegation_id}, {"target_id", target_id}, {"task_preview", preview(task, 100)}});
