@@ -212,6 +212,10 @@ class RecordStore {
   virtual Result<std::map<std::string, std::string>> workspaceFiles(const std::string& workspace_id) = 0;
   // Activity.
   virtual Result<std::int64_t> insertActivity(const ActivityRecord& a) = 0;
+  /// Queues `a` to be written behind the caller, with others in one transaction, within a few
+  /// milliseconds; every activity read or write that starts later sees it. For a hot path that
+  /// needs no id back. A process crash loses what was queued in that window (docs/operations.md).
+  virtual void appendActivity(ActivityRecord a) = 0;
   virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;
   /// Inserts `a`, whose idempotency key is set, unless a row of its workspace holds that key:
   /// then that row comes back and nothing is inserted. A row whose status is `failed` gives

@@ -41,6 +41,10 @@ Result<nlohmann::json> parseJson(std::string_view text, JsonLimits limits) {
   return Result<nlohmann::json>(boost::system::in_place_value, std::move(parsed));
 }
 
+bool isJson(std::string_view text, JsonLimits limits) {
+  return text.size() <= limits.max_bytes && jsonDepthWithin(text, limits.max_depth) && nlohmann::json::accept(text);
+}
+
 nlohmann::json parseJsonOr(std::string_view text, nlohmann::json fallback, JsonLimits limits) {
   auto parsed = parseJson(text, limits);
   return parsed ? std::move(*parsed) : std::move(fallback);

@@ -25,6 +25,9 @@ Result<nlohmann::json> parseJson(std::string_view text, JsonLimits limits = {});
 /// `text` as JSON, or `fallback` when it is malformed or beyond the limits.
 nlohmann::json parseJsonOr(std::string_view text, nlohmann::json fallback, JsonLimits limits = {});
 
+/// Whether `text` is JSON within the limits; builds no document.
+bool isJson(std::string_view text, JsonLimits limits = {});
+
 /// True when no array or object in `text` is nested deeper than `max_depth` (strings skipped).
 /// Linear, and safe on malformed input.
 bool jsonDepthWithin(std::string_view text, std::size_t max_depth) noexcept;

@@ -61,25 +61,31 @@ Result<HttpCall> A2aDelivery::callFor(const Workspace& target, const json& rpc, 
   return call;
 }
 
+A2aDelivery::Sent A2aDelivery::sentFor(const Workspace& target, const std::string& caller, const json& rpc,
+                                       const Result<HttpCall>& call) {
+  return {target.id, target.external, caller, rpc.value("method", ""), call ? call->body : rpc.dump()};
+}
+
 A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller, const json& rpc,
                               std::chrono::seconds timeout) {
   const auto t0 = std::chrono::steady_clock::now();
   auto call = callFor(target, rpc, timeout);
+  const Sent sent = sentFor(target, caller, rpc, call);
   auto reply = call ? httpExchange(*call) : Result<HttpReply>(call.error());
-  return finish(target, caller, rpc, std::move(reply), std::chrono::steady_clock::now() - t0);
+  return finish(sent, std::move(reply), std::chrono::steady_clock::now() - t0);
 }
 
 void A2aDelivery::deliverAsync(const Workspace& target, const std::string& caller, json rpc, std::chrono::seconds timeout,
                                std::function<void(A2aReply)> done) {
   const auto t0 = std::chrono::steady_clock::now();
   auto call = callFor(target, rpc, timeout);
-  auto finished = [this, target, caller, rpc = std::move(rpc), t0, done = std::move(done)](Result<HttpReply> reply) mutable {
+  auto finished = [this, sent = sentFor(target, caller, rpc, call), t0, done = std::move(done)](Result<HttpReply> reply) mutable {
     const auto elapsed = std::chrono::steady_clock::now() - t0;
-    if (reply) return done(finish(target, caller, rpc, std::move(reply), elapsed));
+    if (reply) return done(finish(sent, std::move(reply), elapsed));
     // A failed delivery asks the backend whether the workload is gone: a blocking call, so
     // off the I/O thread.
-    workspaces_.runInBackground([this, target, caller, rpc = std::move(rpc), reply = std::move(reply), elapsed,
-                                 done = std::move(done)]() mutable { done(finish(target, caller, rpc, std::move(reply), elapsed)); });
+    workspaces_.runInBackground([this, sent = std::move(sent), reply = std::move(reply), elapsed,
+                                 done = std::move(done)]() mutable { done(finish(sent, std::move(reply), elapsed)); });
   };
   if (!call) return finished(call.error());
   pooledExchange(std::move(*call), std::move(finished));
@@ -89,22 +95,21 @@ bool A2aDelivery::deliversWithoutBlocking(const Workspace& target) const {
   return onIoThread() && !needsNameLookup(target.url);
 }
 
-A2aReply A2aDelivery::finish(const Workspace& target, const std::string& caller, const json& rpc, Result<HttpReply> reply,
-                             std::chrono::steady_clock::duration elapsed) {
+A2aReply A2aDelivery::finish(const Sent& sent, Result<HttpReply> reply, std::chrono::steady_clock::duration elapsed) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   const char* outcome = "ok";
   // Whatever the status, an answer may say what the model run cost (as the reference counts).
-  if (auto counted = reply ? recordTokenUsage(store_, target.id, reply->body) : Result<>(); !counted)
-    spdlog::warn("a2a: cannot record token usage of {}: {}", target.id, counted.error().message);
+  if (auto counted = reply ? recordTokenUsage(store_, sent.target_id, reply->body) : Result<>(); !counted)
+    spdlog::warn("a2a: cannot record token usage of {}: {}", sent.target_id, counted.error().message);
 
   ActivityRecord a;
-  a.workspace_id = target.id;
+  a.workspace_id = sent.target_id;
   a.activity_type = "a2a_receive";
-  a.method = rpc.value("method", "");
-  a.summary = "A2A " + a.method + (caller.empty() ? " from the canvas" : " from " + caller);
-  if (!caller.empty()) a.source_id = caller;
-  a.target_id = target.id;
-  a.request_body = rpc.dump();
+  a.method = sent.method;
+  a.summary = "A2A " + a.method + (sent.caller.empty() ? " from the canvas" : " from " + sent.caller);
+  if (!sent.caller.empty()) a.source_id = sent.caller;
+  a.target_id = sent.target_id;
+  a.request_body = sent.body;
   a.duration_ms = ms;
   a.created_at = nowTime();
 
@@ -113,13 +118,13 @@ A2aReply A2aDelivery::finish(const Workspace& target, const std::string& caller,
     a.status = reply.error().code == Errc::timeout ? "timeout" : "error";
     a.error_detail = reply.error().message;
     // Reactive liveness: a workload that is gone goes offline and is restarted.
-    const auto live = target.external ? Liveness{true, std::nullopt} : workspaces_.isRunningAuto(target.id);
+    const auto live = sent.external ? Liveness{true, std::nullopt} : workspaces_.isRunningAuto(sent.target_id);
     outcome = reply.error().code == Errc::timeout ? "timeout" : "unreachable";
     if (reply.error().code == Errc::forbidden || reply.error().code == Errc::unsupported) {
       outcome = "refused";
       res = failure(502, reply.error().message);
     } else if (!live.error && !live.running) {
-      workspaces_.markDeadAndRestart(target.id, "A2A delivery found the workload gone");
+      workspaces_.markDeadAndRestart(sent.target_id, "A2A delivery found the workload gone");
       res = verdict(503, {{"error", "workspace agent is not running; restarting it"}, {"restarting", true}});
     } else if (reply.error().code == Errc::timeout) {
       res = verdict(503, {{"error", "workspace agent is busy"}, {"busy", true}, {"retry_after", 30}}, 30);
@@ -127,7 +132,7 @@ A2aReply A2aDelivery::finish(const Workspace& target, const std::string& caller,
       res = failure(502, "failed to reach workspace agent");
     }
   } else if (reply->status >= 200 && reply->status < 300) {
-    a.response_body = parseJson(reply->body) ? reply->body : json(reply->body).dump();
+    a.response_body = isJson(reply->body) ? reply->body : json(reply->body).dump();
     res.status = reply->status;
     res.body = std::move(reply->body);
   } else {
@@ -141,9 +146,9 @@ A2aReply A2aDelivery::finish(const Workspace& target, const std::string& caller,
     res = failure(reply->status, why);
   }
   if (metrics_) metrics_->a2aDelivery(outcome, elapsed);
-  if (auto logged = store_.insertActivity(a); !logged)
-    spdlog::warn("a2a: cannot log activity for {}: {}", target.id, logged.error().message);
-  if (caller.empty()) events_.broadcast("A2A_RESPONSE", target.id, {{"status", res.status}, {"duration_ms", ms}});
+  // Written behind: the answer does not wait for the database (the window: docs/operations.md).
+  store_.appendActivity(std::move(a));
+  if (sent.caller.empty()) events_.broadcast("A2A_RESPONSE", sent.target_id, {{"status", res.status}, {"duration_ms", ms}});
   return res;
 }
 

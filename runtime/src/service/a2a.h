@@ -63,12 +63,21 @@ class A2aDelivery {
   A2aReply send(const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout);
 
  private:
+  /// What the delivery's outcome is recorded with: the target, the caller and what was sent.
+  struct Sent {
+    std::string target_id;
+    bool external = false;
+    std::string caller;
+    std::string method;
+    std::string body;  ///< The JSON-RPC request as it went out.
+  };
+  static Sent sentFor(const Workspace& target, const std::string& caller, const nlohmann::json& rpc, const Result<HttpCall>& call);
   /// The HTTP call to the target's agent; resolves an external agent's host name (blocking).
   Result<HttpCall> callFor(const Workspace& target, const nlohmann::json& rpc, std::chrono::seconds timeout) const;
   /// Everything after the agent answered (or did not): activity, token usage, reactive
-  /// liveness, metrics, the canvas's A2A_RESPONSE, and the reply.
-  A2aReply finish(const Workspace& target, const std::string& caller, const nlohmann::json& rpc, Result<HttpReply> reply,
-                  std::chrono::steady_clock::duration elapsed);
+  /// liveness, metrics, the canvas's A2A_RESPONSE, and the reply. Blocks only after a failure
+  /// (asking the backend whether the workload runs).
+  A2aReply finish(const Sent& sent, Result<HttpReply> reply, std::chrono::steady_clock::duration elapsed);
 
   Store& store_;
   EventBus& events_;

@@ -44,6 +44,8 @@ std::string dayStamp(std::time_t secs) {
 }  // namespace
 
 TokenCount usageInAnswer(std::string_view body) {
+  // Most answers report nothing: spare them the parse.
+  if (body.find("\"usage\"") == std::string_view::npos) return {};
   const json answer = parseJsonOr(body, json());  // within the JSON input limits
   if (!answer.is_object()) return {};
   if (auto it = answer.find("result"); it != answer.end())

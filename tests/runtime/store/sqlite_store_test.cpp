@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "support/test_store.h"
 
@@ -97,6 +101,59 @@ TEST(SqliteStore, TokensAndActivity) {
   f.from_agent.reset();
   f.before_ts = "2026-01-02T00:00:00.000Z";
   EXPECT_EQ(store->listActivity(f)->size(), 1u);
+}
+
+ActivityRecord logRow(const std::string& workspace_id, const std::string& summary) {
+  ActivityRecord a;
+  a.workspace_id = workspace_id;
+  a.activity_type = "a2a_receive";
+  a.summary = summary;
+  a.created_at = nowTime();
+  return a;
+}
+
+// Rows in the file, through a connection of its own: what the store has committed.
+long committedActivity(const std::filesystem::path& db) {
+  sqlite3* c = nullptr;
+  sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(c, "SELECT COUNT(*) FROM activity_logs", -1, &s, nullptr);
+  const long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+  sqlite3_finalize(s);
+  sqlite3_close(c);
+  return n;
+}
+
+TEST(SqliteStore, AppendedActivityIsSeenByTheNextReadInOrder) {
+  TempStore store;
+  auto w = makeWorkspace("w");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  store->appendActivity(logRow(w.id, "first"));
+  ASSERT_TRUE(store->insertActivity(logRow(w.id, "second")));
+  ActivityFilter f;
+  f.workspace_id = w.id;
+  f.oldest_first = true;
+  auto rows = *store->listActivity(f);
+  ASSERT_EQ(rows.size(), 2u) << "queued rows are written before any activity read or write";
+  EXPECT_EQ(rows[0].summary, "first");
+  EXPECT_EQ(rows[1].summary, "second");
+}
+
+TEST(SqliteStore, AppendedActivityIsCommittedBehindTheCallerAndAtClose) {
+  TempStore store;
+  auto w = makeWorkspace("w");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  for (int i = 0; i < 100; ++i) store->appendActivity(logRow(w.id, "behind " + std::to_string(i)));
+  // No read asks for them: the store's own thread commits them within its window.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (committedActivity(store.path()) < 100 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(committedActivity(store.path()), 100);
+
+  store->appendActivity(logRow(w.id, "at close"));
+  store->appendActivity(logRow(newUuid(), "of no workspace"));  // refused by its key, alone
+  store.reopen();  // a clean close writes what is queued
+  EXPECT_EQ(committedActivity(store.path()), 101);
 }
 
 TEST(SqliteStore, ProvisioningSince) {

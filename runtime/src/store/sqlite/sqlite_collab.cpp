@@ -22,7 +22,7 @@ constexpr const char* kDelegationIdOf =
 }  // namespace
 
 Result<KeyedInsert> SqliteStore::insertKeyedActivity(const ActivityRecord& a) {
-  return guarded([&] {
+  return withActivity([&] {
     sqlite::Transaction tx(db_);
     auto& held = db_.prepare(std::string("SELECT ") + kActivityColumns +
                              "FROM activity_logs WHERE workspace_id = ? AND idempotency_key = ?");
@@ -45,7 +45,7 @@ Result<KeyedInsert> SqliteStore::insertKeyedActivity(const ActivityRecord& a) {
 
 Result<std::optional<ActivityRecord>> SqliteStore::findDelegation(const std::string& workspace_id,
                                                                   const std::string& delegation_id) {
-  return guarded([&] {
+  return withActivity([&] {
     auto& q = db_.prepare(std::string("SELECT ") + kActivityColumns +
                           "FROM activity_logs WHERE workspace_id = ? AND method = 'delegate' AND " + kDelegationIdOf +
                           " = ? ORDER BY id DESC LIMIT 1");
@@ -59,7 +59,7 @@ Result<std::optional<ActivityRecord>> SqliteStore::findDelegation(const std::str
 
 Result<bool> SqliteStore::setDelegationStatus(const std::string& workspace_id, const std::string& delegation_id,
                                               const std::string& status, const std::string& error_detail) {
-  return guarded([&] {
+  return withActivity([&] {
     db_.prepare(std::string("UPDATE activity_logs SET status = ?1, "
                             "error_detail = CASE WHEN ?2 = '' THEN error_detail ELSE ?2 END "
                             "WHERE workspace_id = ?3 AND method = 'delegate' AND ") +
@@ -74,7 +74,7 @@ Result<bool> SqliteStore::setDelegationStatus(const std::string& workspace_id, c
 // lower() needs no escaping of the caller's % and _.
 Result<std::vector<SessionItem>> SqliteStore::searchSession(const std::string& workspace_id, const std::string& query,
                                                             int limit) {
-  return guarded([&] {
+  return withActivity([&] {
     auto& q = db_.prepare(
         "WITH items AS ("
         " SELECT 'activity' AS kind, CAST(id AS TEXT) AS id, workspace_id, activity_type AS label, summary AS content,"

@@ -212,12 +212,26 @@ std::int64_t SqliteStore::insertActivityRow(const ActivityRecord& a) {
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
 }
 
+void SqliteStore::writeQueuedActivity() {
+  auto rows = activity_behind_.take();
+  if (rows.empty()) return;
+  Transaction tx(db_);
+  for (const auto& a : rows) {
+    try {
+      insertActivityRow(a);
+    } catch (const sqlite::SqliteError& e) {  // e.g. its workspace was purged meanwhile
+      spdlog::warn("storage: activity row of {} dropped: {}", a.workspace_id, e.what());
+    }
+  }
+  tx.commit();
+}
+
 Result<std::int64_t> SqliteStore::insertActivity(const ActivityRecord& a) {
-  return guarded([&] { return insertActivityRow(a); });
+  return withActivity([&] { return insertActivityRow(a); });
 }
 
 Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilter& f) {
-  return guarded([&] {
+  return withActivity([&] {
     auto& s = db_.prepare(std::string("SELECT ") + kActivityColumns +
                           "FROM activity_logs WHERE workspace_id = ?1 "
                           "AND (?2 IS NULL OR activity_type = ?2) "
@@ -234,7 +248,7 @@ Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilt
 }
 
 Result<std::int64_t> SqliteStore::purgeActivityBefore(const std::string& older_than) {
-  return guarded([&] {
+  return withActivity([&] {
     db_.prepare("DELETE FROM activity_logs WHERE created_at < ?").bind(1, older_than).run();
     return static_cast<std::int64_t>(db_.changes());
   });

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/write_behind.h"
 #include "ws/store.h"
 
 namespace ws {
@@ -76,6 +77,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> workspaceConfig(const std::string& workspace_id) override;
   Result<> mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch, std::size_t max_bytes) override;
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
+  void appendActivity(ActivityRecord a) override { activity_behind_.push(std::move(a)); }
   Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
   Result<KeyedInsert> insertKeyedActivity(const ActivityRecord& a) override;
   Result<std::optional<ActivityRecord>> findDelegation(const std::string& workspace_id,
@@ -127,16 +129,28 @@ class SqliteStore final : public Store {
     }
   }
 
+  // guarded, for what reads or writes activity rows: the rows queued behind go in first.
+  template <class Fn>
+  auto withActivity(Fn fn) {
+    return guarded([&] {
+      writeQueuedActivity();
+      return fn();
+    });
+  }
+
   // Helpers that run inside the caller's guarded section (and transaction, if any).
   // One workspace with its canvas row and event, inside the caller's transaction.
   void insertWorkspaceRow(const Workspace& w, const Event& created);
   std::int64_t insertEvent(const Event& e);
   void revokeAll(const std::string& workspace_id, const std::string& now);
   std::int64_t insertActivityRow(const ActivityRecord& a);
+  void writeQueuedActivity();
   void migrate();
 
   std::mutex mutex_;
   sqlite::Database db_;
+  // Declared after the connection: destroyed first, writing what is queued.
+  WriteBehind<ActivityRecord> activity_behind_{[this] { (void)guarded([this] { writeQueuedActivity(); }); }};
 };
 
 }  // namespace ws

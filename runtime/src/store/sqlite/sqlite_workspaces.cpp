@@ -235,7 +235,7 @@ Result<bool> SqliteStore::recordHeartbeat(const HeartbeatUpdate& h) {
 }
 
 Result<std::vector<IdleWorkspace>> SqliteStore::idleWorkspaces() {
-  return guarded([&] {
+  return withActivity([&] {
     // Time stamps sort as text, so the latest of them is their MAX.
     auto& s = db_.prepare(
         "SELECT w.id, w.hibernation_idle_minutes, MAX(w.updated_at, COALESCE(w.last_active_at, ''), "
@@ -297,7 +297,7 @@ Result<> SqliteStore::markRemoved(const std::vector<std::string>& ids, const std
 }
 
 Result<> SqliteStore::purge(const std::vector<std::string>& ids) {
-  return guarded([&] {
+  return withActivity([&] {
     Transaction tx(db_);
     for (const auto& id : ids) {
       for (const char* table : {"activity_logs", "workspace_auth_tokens", "canvas_layouts", "workspace_secrets", "workspace_plugins",
