@@ -165,5 +165,58 @@ TEST_F(DelegationRoutes, AnUnreachablePeerFailsTheDelegation) {
   EXPECT_TRUE(sawEvent(admin_, lead_, "DELEGATION_FAILED"));
 }
 
+// The server dies (SIGKILL) while its delegation waits on an agent that never answers: the
+// next start fails it, and the delegating workspace sees why. A delegation the agent sent and
+// recorded itself is the agent's to settle and stays as it was.
+TEST(DelegationRestart, ADelegationInFlightWhenTheServerDiesFailsAtTheNextStart) {
+  FakeAgent silent;
+  silent.hold();  // answers never come
+  TempDir dir;
+  const std::vector<std::string> args{"--allow-loopback-agents", "--db", dir.path() + "/workspace.db"};
+  const std::map<std::string, std::string> env{{"ADMIN_TOKEN", kAdmin}};
+  std::string lead, delegation;
+  {
+    ServerProcess doomed(args, env);
+    auto admin = doomed.client(kAdmin);
+    lead = admin.post("/workspaces", {{"name", "lead"}}).json()["id"];
+    const std::string peer = admin.post("/workspaces", {{"name", "peer"}, {"external", true}, {"url", silent.url()}}).json()["id"];
+    auto sent = admin.post("/workspaces/" + lead + "/delegate", {{"target_id", peer}, {"task", "never answered"}});
+    ASSERT_EQ(sent.status, 202) << sent.body;
+    delegation = sent.json()["delegation_id"];
+    ASSERT_EQ(admin.post("/workspaces/" + lead + "/delegations/record",
+                         {{"target_id", peer}, {"task", "sent by the agent"}, {"delegation_id", "agent-1"}})
+                  .status,
+              202);
+    for (int i = 0; i < 200 && silent.received().empty(); ++i) std::this_thread::sleep_for(25ms);
+    ASSERT_EQ(silent.received().size(), 1u) << "the task is with the agent";
+    const json before = admin.get("/workspaces/" + lead + "/delegations").json();
+    ASSERT_EQ(before.size(), 2u) << before;
+    for (const auto& d : before) EXPECT_EQ(d["status"], "dispatched") << d;
+    doomed.crash();
+  }
+  ServerProcess again(args, env);
+  auto admin = again.client(kAdmin);
+  const json list = admin.get("/workspaces/" + lead + "/delegations").json();
+  ASSERT_EQ(list.size(), 3u) << list;
+  const auto of = [&](const std::string& id, const std::string& type) {
+    for (const auto& d : list)
+      if (d.value("delegation_id", "") == id && d["summary"].get<std::string>().rfind(type, 0) == 0) return d;
+    return json();
+  };
+  const json row = of(delegation, "Delegating");
+  EXPECT_EQ(row["status"], "failed") << list;
+  EXPECT_EQ(row["error"], "platform restarted while delegation was in flight");
+  const json result = of(delegation, "Delegation failed");
+  EXPECT_EQ(result["status"], "failed") << list;
+  EXPECT_EQ(result["error"], "platform restarted while delegation was in flight");
+  EXPECT_EQ(of("agent-1", "Delegating")["status"], "dispatched") << "the agent's own delegation is untouched";
+  bool announced = false;
+  for (const auto& e : admin.get("/events/" + lead).json())
+    announced |= e["event_type"] == "DELEGATION_FAILED" && e["payload"]["delegation_id"] == delegation &&
+                 e["payload"]["error"] == "platform restarted while delegation was in flight";
+  EXPECT_TRUE(announced) << "DELEGATION_FAILED for the delegating workspace";
+  silent.release();
+}
+
 }  // namespace
 }  // namespace ws::test

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "support/server_process.h"
@@ -91,6 +92,69 @@ TEST(RegistryFlow, RegisterHeartbeatDegradeRecoverDelete) {
   EXPECT_EQ(beat({{"error_rate", 0.0}}).status, 404);  // its token died with it; the row is gone
   EXPECT_EQ(c.post("/registry/register", again).status, 404);
   EXPECT_TRUE(contains(eventTypes(a, id), "WORKSPACE_REMOVED"));
+}
+
+// The agent's smoke gate reports a wedged runtime; the reason is the workspace's last error,
+// recorded and broadcast, and a heartbeat without the wedge brings it back.
+TEST(RegistryFlow, AWedgedRuntimeDegradesWithItsReasonAndRecoversWhenCleared) {
+  ServerProcess server({"--allow-loopback-agents"}, {{"ADMIN_TOKEN", kAdmin}});
+  auto c = server.client();
+  auto a = server.client(kAdmin);
+  const std::string id = a.post("/workspaces", {{"name", "wedgy"}}).json()["id"];
+  const std::string token =
+      c.post("/registry/register", {{"id", id}, {"url", "http://localhost:7002"}, {"agent_card", json::object()}}).json()["auth_token"];
+  auto hub = LiveClient::socket(server.port(), "/ws", {{"Authorization", "Bearer " + kAdmin}});
+  auto beat = [&](json extra) {
+    extra["workspace_id"] = id;
+    return c.post("/registry/heartbeat", extra, token);
+  };
+  const std::string why = "runtime smoke check failed: no answer to a trivial execute within 2000 ms; restart the workspace";
+  auto listed = [&] {
+    for (const auto& w : a.get("/workspaces").json())
+      if (w["id"] == id) return w;
+    return json();
+  };
+
+  ASSERT_EQ(beat({{"runtime_state", "wedged"}, {"sample_error", why}}).status, 200);
+  EXPECT_EQ(listed()["status"], "degraded");
+  EXPECT_EQ(listed()["last_sample_error"], why);
+  EXPECT_EQ(c.get("/workspaces/" + id, token).json()["last_sample_error"], why) << "the workspace sees why";
+  EXPECT_EQ(a.get("/workspaces/" + id).json()["last_sample_error"], why);
+  EXPECT_FALSE(c.get("/workspaces/" + id).json().contains("last_sample_error")) << "not on the open route";
+  const json events = a.get("/events/" + id).json();
+  const auto degraded = std::find_if(events.begin(), events.end(), [](const json& e) { return e["event_type"] == "WORKSPACE_DEGRADED"; });
+  ASSERT_NE(degraded, events.end()) << events;
+  EXPECT_EQ((*degraded)["payload"], json({{"runtime_state", "wedged"}, {"sample_error", why}}));
+  auto live = hub.waitFor([&](const json& m) { return m["event"] == "WORKSPACE_DEGRADED"; }, std::chrono::seconds(5));
+  ASSERT_TRUE(live) << "no WORKSPACE_DEGRADED on /ws";
+  EXPECT_EQ((*live)["workspace_id"], id);
+  EXPECT_EQ((*live)["payload"]["sample_error"], why);
+
+  // Still wedged: still degraded, and no second event; a healthy error rate does not clear it.
+  ASSERT_EQ(beat({{"runtime_state", "wedged"}, {"sample_error", why}, {"error_rate", 0.0}}).status, 200);
+  EXPECT_EQ(listed()["status"], "degraded");
+  auto count = [&](const std::string& type) {
+    const auto types = eventTypes(a, id);
+    return std::count(types.begin(), types.end(), type);
+  };
+  EXPECT_EQ(count("WORKSPACE_DEGRADED"), 1);
+
+  // The agent reports runtime_state "" again: online, the error cleared, and said so.
+  const auto onlines = count("WORKSPACE_ONLINE");
+  ASSERT_EQ(beat({{"runtime_state", ""}, {"error_rate", 0.0}}).status, 200);
+  EXPECT_EQ(listed()["status"], "online");
+  EXPECT_EQ(listed()["last_sample_error"], "");
+  EXPECT_EQ(count("WORKSPACE_ONLINE"), onlines + 1);
+  EXPECT_EQ(a.get("/events/" + id).json()[0]["payload"], json({{"recovered_from", "degraded"}}));
+  auto back = hub.waitFor([&](const json& m) { return m["event"] == "WORKSPACE_ONLINE" && m["workspace_id"] == id; },
+                          std::chrono::seconds(5));
+  EXPECT_TRUE(back) << "no WORKSPACE_ONLINE on /ws";
+
+  // A wedge is the agent's own report: it counts for an agent that manages its own status too.
+  const json self_managed{{"capabilities", {{"status_mgmt", true}}}};
+  ASSERT_EQ(beat({{"runtime_state", "wedged"}, {"sample_error", why}, {"runtime_metadata", self_managed}}).status, 200);
+  EXPECT_EQ(listed()["status"], "degraded");
+  EXPECT_EQ(beat({{"runtime_state", "stuck"}}).status, 400) << "only \"\" and \"wedged\"";
 }
 
 TEST(RegistryFlow, SilenceMakesOfflineAndHeartbeatRecovers) {

@@ -145,6 +145,7 @@ const std::map<std::string, Declared> kDeclared = {
     {"POST /admin/memories/import", {Tier::admin, "[]"}},
     {"GET /workspaces/:id/session-search", {Tier::workspace}},
     {"GET /workspaces/:id/transcript", {Tier::workspace}},
+    {"GET /workspaces/:id/traces", {Tier::workspace}},
 };
 
 struct Route {

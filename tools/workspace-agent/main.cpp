@@ -1,6 +1,7 @@
 // workspace-agent: the reference agent that runs inside every workspace. It reads its config
 // and token from /configs, registers with the platform, heartbeats, and answers A2A JSON-RPC
-// `message/send` by echoing the text back. SIGTERM stops it cleanly.
+// `message/send` by echoing the text back. After the first execute it smoke-checks its runtime
+// and reports a wedge in its heartbeats (smoke_gate.h). SIGTERM stops it cleanly.
 //
 // Built fully static so that an image needs nothing but this file (tools/make-agent-image).
 
@@ -17,6 +18,8 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+
+#include "smoke_gate.h"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -142,14 +145,17 @@ class Agent {
       timer.expires_after(std::chrono::milliseconds(s_.heartbeat_ms));
       auto [ec] = co_await timer.async_wait(kTuple);
       if (ec) co_return;
-      const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
-      const json beat{{"workspace_id", s_.workspace_id},
-                      {"error_rate", 0.0},
-                      {"active_tasks", 0},
-                      {"uptime_seconds", uptime.count()}};
-      auto r = co_await post("/registry/heartbeat", beat);
-      if (!r || r->first != 200) log("heartbeat failed" + (r ? ": " + std::to_string(r->first) : std::string()));
+      co_await heartbeat();
     }
+  }
+
+  net::awaitable<void> heartbeat() {
+    smoke_.beforeHeartbeat();
+    const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+    json beat{{"workspace_id", s_.workspace_id}, {"error_rate", 0.0}, {"active_tasks", 0}, {"uptime_seconds", uptime.count()}};
+    smoke_.annotate(beat);
+    auto r = co_await post("/registry/heartbeat", beat);
+    if (!r || r->first != 200) log("heartbeat failed" + (r ? ": " + std::to_string(r->first) : std::string()));
   }
 
  private:
@@ -200,6 +206,7 @@ class Agent {
     // Who the platform says sent it (the A2A proxy's envelope), echoed back as well.
     const json& message = req["params"]["message"];
     if (message.contains("metadata") && message["metadata"].is_object()) result["metadata"] = message["metadata"];
+    smoke_.executed();
     return {{"jsonrpc", "2.0"}, {"id", id}, {"result", result}};
   }
 
@@ -242,6 +249,9 @@ class Agent {
   Settings s_;
   std::chrono::steady_clock::time_point started_;
   std::string name_, description_, runtime_, model_, token_;
+  // Checks the runtime after the first execute; a change of its state is reported at once.
+  agent::SmokeGate smoke_{io_, [](const std::string& text) { return "echo: " + text; },
+                          [this] { net::co_spawn(io_, heartbeat(), net::detached); }, agent::SmokeGate::Options::fromEnv()};
 };
 
 std::string env(const char* name, const std::string& fallback = "") {

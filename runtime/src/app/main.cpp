@@ -65,6 +65,11 @@ int run(ws::ServerConfig& config) {
   }
   ws::Wiring wiring(config, store, backends->controlplane, backends->docker);
   auto& workspaces = wiring.workspaces;
+  // Before any request can start a new one: what a previous run was sending is lost.
+  if (auto failed = wiring.delegations.failInterrupted(); !failed)
+    spdlog::error("cannot fail the delegations a previous run left in flight: {}", failed.error().message);
+  else if (*failed > 0)
+    spdlog::warn("{} delegation(s) were in flight when the server last stopped: failed", *failed);
   if (!workspaces.secrets().encrypts()) {
     if (config.production()) {
       spdlog::critical("production needs SECRETS_ENCRYPTION_KEY (base64 of 32 bytes, or 32 raw bytes)");

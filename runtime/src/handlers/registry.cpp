@@ -81,6 +81,8 @@ Response registerAgent(Services& svc, const Request& req) {
 }
 
 Response heartbeat(Services& svc, const Request& req) {
+  PARITY_IMPL(runtime_wedge_gate, docker, "the agent's heartbeat runtime_state \"wedged\" degrades the workspace, its sample_error the reason");
+  PARITY_IMPL(runtime_wedge_gate, controlplane, "the agent's heartbeat runtime_state \"wedged\" degrades the workspace, its sample_error the reason");
   JsonInput in(req.body);
   auto id = in.string("workspace_id");
   HeartbeatUpdate h;
@@ -123,11 +125,13 @@ Response heartbeat(Services& svc, const Request& req) {
     if (!changed) return Response::fromError(changed.error());
     if (*changed) status = Status::online;
   }
+  // A wedge is the agent's own report (its runtime failed its smoke check), so it counts even
+  // for agents that manage their status; the reason travels as sample_error.
   const bool wedged = runtime_state == "wedged";
   if (status == Status::online && (wedged || (!self_managed && h.error_rate >= kDegradeErrorRate))) {
-    auto changed = svc.lifecycle.change(StatusChange::to(Status::degraded, *id,
-                         {{"error_rate", h.error_rate}, {"sample_error", h.sample_error}, {"runtime_state", runtime_state}})
-            .from({Status::online}));
+    const json why = wedged ? json{{"runtime_state", "wedged"}, {"sample_error", h.sample_error}}
+                            : json{{"error_rate", h.error_rate}, {"sample_error", h.sample_error}};
+    auto changed = svc.lifecycle.change(StatusChange::to(Status::degraded, *id, why).from({Status::online}));
     if (!changed) return Response::fromError(changed.error());
   } else if (status == Status::degraded && !wedged && !self_managed && h.error_rate < kRecoverErrorRate) {
     auto changed = svc.lifecycle.change(StatusChange::to(Status::online, *id, {{"recovered_from", "degraded"}}).from({Status::degraded}));

@@ -1,5 +1,6 @@
-// What a workspace did, read back: the session search over its activity and memories, and its
-// transcript (the activity log, oldest first, polled with a cursor).
+// What a workspace did, read back: the session search over its activity and memories, its
+// transcript (the activity log, oldest first, polled with a cursor), and the traces of its
+// agent's runs.
 
 #include <charconv>
 
@@ -53,11 +54,47 @@ Response transcript(Services& svc, const Request& req) {
                               {"source", "activity_log"}});
 }
 
+// A run in the shape Langfuse lists traces in (the reference proxies Langfuse here): the
+// request as input, the answer as output, the tool calls as observations. `latency` is in
+// milliseconds, as the canvas reads it.
+json traceJson(const ActivityRecord& a) {
+  json metadata{{"activity_id", a.id}, {"activity_type", a.activity_type}, {"summary", a.summary}, {"status", a.status}};
+  if (a.source_id) metadata["source_id"] = *a.source_id;
+  if (a.target_id) metadata["target_id"] = *a.target_id;
+  if (!a.error_detail.empty()) metadata["error_detail"] = a.error_detail;
+  const json tool_trace = parseStoredJson(a.tool_trace);
+  const bool failed = a.status == "error" || a.status == "timeout";
+  return {{"id", std::to_string(a.id)},
+          {"name", a.method.empty() ? a.activity_type : a.method},
+          {"timestamp", a.created_at},
+          {"input", parseStoredJson(a.request_body)},
+          {"output", parseStoredJson(a.response_body)},
+          {"latency", a.duration_ms ? json(*a.duration_ms) : json(nullptr)},
+          {"status", failed ? "ERROR" : "OK"},
+          {"observations", tool_trace.is_array() ? tool_trace : json::array()},
+          {"tags", json::array({a.workspace_id})},
+          {"userId", a.source_id ? json(*a.source_id) : json(nullptr)},  // the caller; null for the canvas
+          {"metadata", std::move(metadata)}};
+}
+
+Response traces(Services& svc, const Request& req) {
+  auto w = svc.workspaces.findLive(req.param("id"));
+  if (!w) return Response::fromError(w.error());
+  auto limit = readLimitParam(req, SessionLog::kTraceLimit, SessionLog::kMaxTraceLimit);
+  if (!limit) return Response::error(Errc::invalid_argument, "limit must be a positive integer");
+  auto runs = svc.session_log.traces(w->id, *limit);
+  if (!runs) return Response::fromError(runs.error());
+  json data = json::array();
+  for (const auto& a : *runs) data.push_back(traceJson(a));
+  return Response::json(200, {{"data", std::move(data)}});
+}
+
 }  // namespace
 
 void registerSessionRoutes(Router& router, Services& svc) {
   router.add("GET", "/workspaces/:id/session-search", AuthPolicy::workspace, [&svc](const Request& r) { return search(svc, r); });
   router.add("GET", "/workspaces/:id/transcript", AuthPolicy::workspace, [&svc](const Request& r) { return transcript(svc, r); });
+  router.add("GET", "/workspaces/:id/traces", AuthPolicy::workspace, [&svc](const Request& r) { return traces(svc, r); });
 }
 
 }  // namespace ws

@@ -44,9 +44,10 @@ void writeWorkspaceJson(JsonWriter& out, const Workspace& w, WorkspaceView view)
   out.key("active_tasks").value(w.active_tasks);
   out.key("max_concurrent_tasks").value(w.max_concurrent_tasks);
   out.key("last_error_rate").value(w.last_error_rate);
-  if (list) out.key("last_sample_error").value(w.last_sample_error);
+  const bool owned = list || view == WorkspaceView::single_owned;
+  if (owned) out.key("last_sample_error").value(w.last_sample_error);  // why it is degraded or failed
   out.key("uptime_seconds").value(w.uptime_seconds);
-  if (list || view == WorkspaceView::single_owned) out.key("current_task").value(w.current_task);
+  if (owned) out.key("current_task").value(w.current_task);
   out.key("runtime").value(w.runtime);
   out.key("hibernation_idle_minutes")
       .value(w.hibernation_idle_minutes ? std::optional<std::int64_t>(*w.hibernation_idle_minutes) : std::nullopt);

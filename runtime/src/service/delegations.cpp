@@ -178,7 +178,8 @@ void Delegations::execute(const Workspace& source, const std::string& target_id,
     finish(source, target_id, delegation_id, A2aReply{503, json{{"error", "the server stopped before sending it"}}.dump()});
     return;
   }
-  if (auto set = store_.setDelegationStatus(source.id, delegation_id, "dispatched", ""); !set)
+  // Marked as the server's own: if the server dies before the outcome, the next start fails it.
+  if (auto set = store_.dispatchDelegation(source.id, delegation_id); !set)
     spdlog::warn("delegation {}: {}", delegation_id, set.error().message);
   events_.record("DELEGATION_STATUS", source.id,
                  {{"delegation_id", delegation_id}, {"target_id", target_id}, {"status", "dispatched"}});
@@ -199,8 +200,7 @@ void Delegations::finish(const Workspace& source, const std::string& target_id, 
     spdlog::info("delegation {}: {} -> {} failed: {}", delegation_id, source.id, target_id, *why);
     if (auto set = store_.setDelegationStatus(source.id, delegation_id, "failed", *why); !set)
       spdlog::warn("delegation {}: {}", delegation_id, set.error().message);
-    logResult(source.id, target_id, delegation_id, "failed", "", *why);
-    events_.record("DELEGATION_FAILED", source.id, {{"delegation_id", delegation_id}, {"target_id", target_id}, {"error", *why}});
+    announceFailure(source.id, target_id, delegation_id, *why);
     return;
   }
   const std::string text = answerText(reply.body);
@@ -209,6 +209,27 @@ void Delegations::finish(const Workspace& source, const std::string& target_id, 
     spdlog::warn("delegation {}: {}", delegation_id, set.error().message);
   events_.record("DELEGATION_COMPLETE", source.id,
                  {{"delegation_id", delegation_id}, {"target_id", target_id}, {"response_preview", preview(text, 200)}});
+}
+
+void Delegations::announceFailure(const std::string& source, const std::optional<std::string>& target,
+                                  const std::string& delegation_id, const std::string& error) {
+  logResult(source, target, delegation_id, "failed", "", error);
+  json event{{"delegation_id", delegation_id}, {"error", error}};
+  if (target) event["target_id"] = *target;
+  events_.record("DELEGATION_FAILED", source, event);
+}
+
+Result<std::size_t> Delegations::failInterrupted() {
+  auto cut_off = store_.failInterruptedDelegations(kInterrupted);
+  if (!cut_off) return cut_off.error();
+  for (const auto& row : *cut_off) {
+    const json request = parseJsonOr(row.request_body.value_or(""), json::object());
+    const std::string delegation_id = request.is_object() ? request.value("delegation_id", "") : "";
+    spdlog::warn("delegation {}: {} -> {} was in flight when the server stopped; failed", delegation_id,
+                 row.workspace_id, row.target_id.value_or(""));
+    announceFailure(row.workspace_id, row.target_id, delegation_id, kInterrupted);
+  }
+  return cut_off->size();
 }
 
 // A delegate_result row. It names its delegation in the request body, as the delegate row does,

@@ -66,6 +66,13 @@ class Delegations {
   /// The workspace's delegation rows (delegate and delegate_result), newest first.
   Result<std::vector<ActivityRecord>> list(const std::string& workspace_id);
 
+  /// The error of a delegation the server was sending when it stopped or crashed.
+  static constexpr const char* kInterrupted = "platform restarted while delegation was in flight";
+  /// At start-up, before the server takes requests: fails every delegation a previous run left
+  /// in flight, as a failed send does (a delegate_result row and DELEGATION_FAILED for the
+  /// delegating workspace). Returns how many.
+  Result<std::size_t> failInterrupted();
+
   /// Waits until every delegation in flight has finished (tests).
   void drain();
 
@@ -78,6 +85,9 @@ class Delegations {
   A2aReply attempt(const Workspace& source, const std::string& target_id, const nlohmann::json& rpc);
   void finish(const Workspace& source, const std::string& target_id, const std::string& delegation_id,
               const A2aReply& reply);
+  /// Tells the delegating workspace that a delegation failed: its result row and the event.
+  void announceFailure(const std::string& source, const std::optional<std::string>& target,
+                       const std::string& delegation_id, const std::string& error);
   void logResult(const std::string& source, const std::optional<std::string>& target, const std::string& delegation_id,
                  const std::string& status, const std::string& text, const std::string& error);
 

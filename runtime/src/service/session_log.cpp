@@ -26,4 +26,13 @@ Result<SessionLog::Page> SessionLog::transcript(const std::string& workspace_id,
   return page;
 }
 
+Result<std::vector<ActivityRecord>> SessionLog::traces(const std::string& workspace_id, int limit) {
+  if (limit < 1) return makeError(Errc::invalid_argument, "limit must be a positive integer");
+  ActivityFilter f;
+  f.workspace_id = workspace_id;
+  f.type = "a2a_receive";
+  f.limit = limit;
+  return store_.listActivity(f);
+}
+
 }  // namespace ws

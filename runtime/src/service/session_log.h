@@ -1,6 +1,7 @@
 #pragma once
-// What a workspace did, read back from its activity log (and memories): the session search
-// and the transcript, a page of the log oldest first with a cursor to poll for more.
+// What a workspace did, read back from its activity log (and memories): the session search,
+// the transcript, a page of the log oldest first with a cursor to poll for more, and the traces
+// of its agent's runs.
 
 #include <cstdint>
 #include <string>
@@ -17,6 +18,8 @@ class SessionLog {
   static constexpr std::size_t kMaxQueryBytes = 1000;
   static constexpr int kTranscriptLimit = 100;
   static constexpr int kMaxTranscriptLimit = 1000;
+  static constexpr int kTraceLimit = 20;  ///< What the reference asks its tracing service for.
+  static constexpr int kMaxTraceLimit = 100;
 
   explicit SessionLog(RecordStore& store) : store_(store) {}
 
@@ -31,6 +34,10 @@ class SessionLog {
   };
   /// The workspace's activity after the row `since` (0: from the start), at most `limit` rows.
   Result<Page> transcript(const std::string& workspace_id, std::int64_t since, int limit);
+
+  /// The runs of the workspace's agent, newest first, at most `limit`: one per message it
+  /// handled (its a2a_receive rows, with the request, the answer, the tool trace and the time).
+  Result<std::vector<ActivityRecord>> traces(const std::string& workspace_id, int limit);
 
  private:
   RecordStore& store_;

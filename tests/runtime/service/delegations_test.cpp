@@ -205,6 +205,49 @@ TEST_F(DelegationsTest, RecordedDelegationsAreUpdatedByTheAgent) {
   EXPECT_EQ(seen(), (std::vector<std::string>{"DELEGATION_SENT", "DELEGATION_COMPLETE", "DELEGATION_SENT", "DELEGATION_FAILED"}));
 }
 
+// What a crashed run left in flight: the delegations the server itself was sending (pending, or
+// dispatched by it) fail at the next start; one an agent sent and recorded is left to the agent.
+TEST_F(DelegationsTest, AStartFailsWhatThePreviousRunLeftInFlight) {
+  auto row = [&](const std::string& id, const std::string& status) {
+    ActivityRecord a;
+    a.workspace_id = lead_.id;
+    a.activity_type = "delegation";
+    a.method = "delegate";
+    a.source_id = lead_.id;
+    a.target_id = peer_.id;
+    a.request_body = json{{"task", "t"}, {"delegation_id", id}}.dump();
+    a.status = status;
+    a.created_at = nowTime();
+    EXPECT_TRUE(store_->insertActivity(a));
+  };
+  row("queued", "pending");
+  row("sending", "pending");
+  ASSERT_TRUE(*store_->dispatchDelegation(lead_.id, "sending"));
+  EXPECT_FALSE(*store_->dispatchDelegation(lead_.id, "sending")) << "only a pending one";
+  row("done", "completed");
+  ASSERT_TRUE(delegations_.record(lead_, peer_.id, "the agent's own", "agents"));
+
+  auto failed = delegations_.failInterrupted();
+  ASSERT_TRUE(failed) << failed.error().message;
+  EXPECT_EQ(*failed, 2u);
+  auto status = [&](const std::string& id) { return (*store_->findDelegation(lead_.id, id))->status; };
+  EXPECT_EQ(status("queued"), "failed");
+  EXPECT_EQ(status("sending"), "failed");
+  EXPECT_EQ((*store_->findDelegation(lead_.id, "sending"))->error_detail, Delegations::kInterrupted);
+  EXPECT_EQ(status("done"), "completed");
+  EXPECT_EQ(status("agents"), "dispatched") << "the agent reports its own outcome";
+  const auto logged = rows(lead_);
+  ASSERT_GE(logged.size(), 2u);
+  for (int i : {0, 1}) {
+    EXPECT_EQ(logged[i].method, "delegate_result");
+    EXPECT_EQ(logged[i].status, "failed");
+    EXPECT_EQ(logged[i].error_detail, Delegations::kInterrupted);
+    EXPECT_EQ(logged[i].target_id, peer_.id);
+  }
+  EXPECT_EQ(seen(), (std::vector<std::string>{"DELEGATION_SENT", "DELEGATION_FAILED", "DELEGATION_FAILED"}));
+  EXPECT_EQ(*delegations_.failInterrupted(), 0u) << "once";
+}
+
 TEST(DelegationAnswers, TheFirstTextPartElseTheBody) {
   EXPECT_EQ(Delegations::answerText(R"({"result":{"parts":[{"kind":"file"},{"kind":"text","text":"a"}]}})"), "a");
   EXPECT_EQ(Delegations::answerText(R"({"result":{"parts":[{"type":"text","text":"old"}]}})"), "old");

@@ -1,4 +1,5 @@
-// The session log: search over activity and memories, and the transcript's cursor paging.
+// The session log: search over activity and memories, the transcript's cursor paging, and
+// the traces of the agent's runs.
 
 #include "service/session_log.h"
 
@@ -18,10 +19,10 @@ class SessionLogTest : public ::testing::Test {
     ASSERT_TRUE(store_->insertWorkspace(other_, createdEvent(other_)));
   }
   std::int64_t log(const Workspace& w, const std::string& summary, const std::string& method = "",
-                   std::optional<std::string> request = std::nullopt) {
+                   std::optional<std::string> request = std::nullopt, const std::string& type = "agent_log") {
     ActivityRecord a;
     a.workspace_id = w.id;
-    a.activity_type = "agent_log";
+    a.activity_type = type;
     a.summary = summary;
     a.method = method;
     a.request_body = std::move(request);
@@ -75,6 +76,21 @@ TEST_F(SessionLogTest, TheTranscriptPagesOnWithItsCursor) {
   EXPECT_TRUE(after.lines.empty());
   EXPECT_EQ(after.cursor, rest.cursor) << "polling again starts where it was";
   EXPECT_EQ(log_.transcript(w_.id, -1, 10).error().code, Errc::invalid_argument);
+}
+
+TEST_F(SessionLogTest, TracesAreTheMessagesTheAgentHandledNewestFirst) {
+  log(w_, "run 1", "message/send", R"({"text":"one"})", "a2a_receive");
+  log(w_, "a note", "", std::nullopt, "agent_log");
+  log(w_, "sent", "message/send", std::nullopt, "a2a_send");
+  log(w_, "run 2", "message/send", R"({"text":"two"})", "a2a_receive");
+  log(other_, "theirs", "message/send", std::nullopt, "a2a_receive");
+  const auto traces = *log_.traces(w_.id, SessionLog::kTraceLimit);
+  ASSERT_EQ(traces.size(), 2u);
+  EXPECT_EQ(traces[0].summary, "run 2");
+  EXPECT_EQ(traces[1].summary, "run 1");
+  EXPECT_EQ(log_.traces(w_.id, 1)->size(), 1u);
+  EXPECT_TRUE(log_.traces(makeWorkspace("quiet", Status::online).id, 20)->empty());
+  EXPECT_EQ(log_.traces(w_.id, 0).error().code, Errc::invalid_argument);
 }
 
 }  // namespace

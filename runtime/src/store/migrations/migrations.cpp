@@ -266,7 +266,14 @@ CREATE TABLE workspace_files (
 );
 )sql";
 
-constexpr std::array<Migration, 14> kAll{{
+// Delegations this server sends itself are marked when it dispatches them: one still in flight
+// at the next start was cut off by a crash. (One an agent sent and recorded is the agent's to
+// settle.)
+constexpr std::string_view k017DelegationDispatch = R"sql(
+ALTER TABLE activity_logs ADD COLUMN platform_dispatched INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 15> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -281,6 +288,7 @@ constexpr std::array<Migration, 14> kAll{{
     {12, "approval requests", k012Approvals},
     {13, "key-value memory", k013KeyValueMemory},
     {14, "idle hibernation and workspace files", k014BundlesAndIdle},
+    {17, "delegations dispatched by the server", k017DelegationDispatch},
 }};
 
 }  // namespace

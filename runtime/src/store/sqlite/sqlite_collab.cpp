@@ -70,6 +70,31 @@ Result<bool> SqliteStore::setDelegationStatus(const std::string& workspace_id, c
   });
 }
 
+Result<bool> SqliteStore::dispatchDelegation(const std::string& workspace_id, const std::string& delegation_id) {
+  return guarded([&] {
+    db_.prepare(std::string("UPDATE activity_logs SET status = 'dispatched', platform_dispatched = 1 "
+                            "WHERE workspace_id = ?1 AND method = 'delegate' AND status = 'pending' AND ") +
+                kDelegationIdOf + " = ?2")
+        .bind(1, workspace_id).bind(2, delegation_id)
+        .run();
+    return db_.changes() > 0;
+  });
+}
+
+Result<std::vector<ActivityRecord>> SqliteStore::failInterruptedDelegations(const std::string& error) {
+  return guarded([&] {
+    const std::string in_flight =
+        " WHERE activity_type = 'delegation' AND method = 'delegate' AND "
+        "(status = 'pending' OR (status = 'dispatched' AND platform_dispatched = 1))";
+    sqlite::Transaction tx(db_);
+    auto& q = db_.prepare(std::string("SELECT ") + kActivityColumns + "FROM activity_logs" + in_flight + " ORDER BY id");
+    auto rows = collect(q, readActivity);
+    db_.prepare("UPDATE activity_logs SET status = 'failed', error_detail = ?" + in_flight).bind(1, error).run();
+    tx.commit();
+    return rows;
+  });
+}
+
 // A substring match on every text field, case-insensitive (ASCII, like LIKE): instr over
 // lower() needs no escaping of the caller's % and _.
 Result<std::vector<SessionItem>> SqliteStore::searchSession(const std::string& workspace_id, const std::string& query,

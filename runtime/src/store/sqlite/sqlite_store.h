@@ -84,6 +84,8 @@ class SqliteStore final : public Store {
                                                        const std::string& delegation_id) override;
   Result<bool> setDelegationStatus(const std::string& workspace_id, const std::string& delegation_id,
                                    const std::string& status, const std::string& error_detail) override;
+  Result<bool> dispatchDelegation(const std::string& workspace_id, const std::string& delegation_id) override;
+  Result<std::vector<ActivityRecord>> failInterruptedDelegations(const std::string& error) override;
   Result<std::vector<SessionItem>> searchSession(const std::string& workspace_id, const std::string& query,
                                                  int limit) override;
   Result<std::vector<NamedMemory>> listAllMemories() override;
