@@ -39,6 +39,34 @@ TEST(SqliteStore, UpdateTouchesOnlyGivenFields) {
   EXPECT_FALSE(*store->updateWorkspace(newUuid(), u)) << "unknown id";
 }
 
+TEST(SqliteStore, AFoundWorkspaceIsNeverStaleAfterAnyWrite) {
+  TempStore store;
+  auto w = makeWorkspace("w", Status::online);
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  auto status = [&] { return (**store->findWorkspace(w.id)).status; };
+  ASSERT_EQ(status(), Status::online);  // read once: now cached
+  ASSERT_TRUE(*store->transition(Transition{w.id, Status::offline, {Status::online}, "WORKSPACE_OFFLINE", "{}", "", std::nullopt}));
+  EXPECT_EQ(status(), Status::offline);
+  WorkspaceUpdate u;
+  u.x = 7;  // a canvas_layouts row, joined into the workspace
+  ASSERT_TRUE(*store->updateWorkspace(w.id, u));
+  EXPECT_EQ((**store->findWorkspace(w.id)).x, 7);
+  HeartbeatUpdate h;
+  h.workspace_id = w.id;
+  h.active_tasks = 3;
+  ASSERT_TRUE(*store->recordHeartbeat(h));
+  EXPECT_EQ((**store->findWorkspace(w.id)).active_tasks, 3);
+  TokenRecord t{newUuid(), w.id, sha256Hex("tok"), "tok", nowTime(), std::nullopt};
+  ASSERT_TRUE(store->insertToken(t));
+  ASSERT_TRUE(*store->findLiveToken(t.hash_hex));
+  ASSERT_TRUE(*store->hasLiveToken(w.id));
+  ASSERT_TRUE(*store->revokeToken(w.id, t.id));
+  EXPECT_FALSE(*store->findLiveToken(t.hash_hex)) << "a revoked token is refused at once";
+  EXPECT_FALSE(*store->hasLiveToken(w.id));
+  ASSERT_TRUE(store->purge({w.id}));
+  EXPECT_FALSE(*store->findWorkspace(w.id)) << "a purged workspace is gone, not served from memory";
+}
+
 TEST(SqliteStore, TransitionIsGuardedAndRecordsOneEvent) {
   TempStore store;
   auto w = makeWorkspace("t", Status::online);

@@ -48,12 +48,15 @@ Result<std::vector<TokenRecord>> SqliteStore::liveTokens(const std::string& work
 }
 
 Result<bool> SqliteStore::hasLiveToken(const std::string& workspace_id) {
+  if (auto hit = has_token_cache_.find(workspace_id)) return *hit;
   return guarded([&] {
+    const auto generation = generation_.load(std::memory_order_acquire);
     auto& s = db_.prepare(
         "SELECT 1 FROM workspace_auth_tokens WHERE workspace_id = ? AND revoked_at IS NULL LIMIT 1");
     s.bind(1, workspace_id);
     const bool found = s.step();
     s.reset();
+    has_token_cache_.put(workspace_id, generation, found);
     return found;
   });
 }
@@ -70,7 +73,9 @@ Result<bool> SqliteStore::anyLiveToken() {
 }
 
 Result<std::optional<TokenRecord>> SqliteStore::findLiveToken(const std::string& hash_hex) {
+  if (auto hit = token_cache_.find(hash_hex)) return std::optional<TokenRecord>(std::move(*hit));
   return guarded([&]() -> std::optional<TokenRecord> {
+    const auto generation = generation_.load(std::memory_order_acquire);
     auto& s = db_.prepare(
         "SELECT t.id, t.workspace_id, t.token_hash, t.prefix, t.created_at, t.last_used_at "
         "FROM workspace_auth_tokens t JOIN workspaces w ON w.id = t.workspace_id "
@@ -79,6 +84,7 @@ Result<std::optional<TokenRecord>> SqliteStore::findLiveToken(const std::string&
     std::optional<TokenRecord> out;
     if (s.step()) out = readToken(s);
     s.reset();
+    if (out) token_cache_.put(hash_hex, generation, *out);  // unknown hashes are not kept
     return out;
   });
 }

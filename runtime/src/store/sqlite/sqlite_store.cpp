@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 #include "core/util.h"
 #include "store/migrations/migrations.h"
 #include "store/sqlite/sqlite_store.h"
@@ -13,6 +15,15 @@ using sqlite::Transaction;
 SqliteStore::SqliteStore(const std::string& path) : db_(path) {
   db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   migrate();
+  sqlite3_update_hook(db_.handle(), &SqliteStore::onRowChange, this);
+}
+
+void SqliteStore::onRowChange(void* self, int, const char*, const char* table, sqlite3_int64) {
+  for (const char* cached : {"workspaces", "canvas_layouts", "workspace_auth_tokens"})
+    if (std::strcmp(table, cached) == 0) {
+      static_cast<SqliteStore*>(self)->generation_.fetch_add(1, std::memory_order_release);
+      return;
+    }
 }
 
 void SqliteStore::migrate() {

@@ -6,11 +6,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <type_traits>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/generation_cache.h"
 #include "store/write_behind.h"
 #include "ws/store.h"
 
@@ -151,6 +154,16 @@ class SqliteStore final : public Store {
 
   std::mutex mutex_;
   sqlite::Database db_;
+
+  // What the hot paths look up on every request (the A2A proxy, the auth gates), cached
+  // exactly: SQLite's update hook moves the generation on any change to the workspaces,
+  // their canvas rows or tokens. One process, one connection: a store shared by replicas
+  // must not keep these caches.
+  static void onRowChange(void* self, int op, const char* db, const char* table, sqlite3_int64 rowid);
+  std::atomic<std::uint64_t> generation_{0};
+  GenerationCache<Workspace> workspace_cache_{generation_};
+  GenerationCache<TokenRecord> token_cache_{generation_};     // live tokens by hash
+  GenerationCache<bool> has_token_cache_{generation_};        // by workspace id
   // Declared after the connection: destroyed first, writing what is queued.
   WriteBehind<ActivityRecord> activity_behind_{[this] { (void)guarded([this] { writeQueuedActivity(); }); }};
 };

@@ -106,12 +106,15 @@ void SqliteStore::insertWorkspaceRow(const Workspace& w, const Event& created) {
 }
 
 Result<std::optional<Workspace>> SqliteStore::findWorkspace(const std::string& id) {
+  if (auto hit = workspace_cache_.find(id)) return std::optional<Workspace>(std::move(*hit));
   return guarded([&]() -> std::optional<Workspace> {
+    const auto generation = generation_.load(std::memory_order_acquire);  // before the read
     auto& s = db_.prepare(std::string("SELECT ") + kWorkspaceColumns + "WHERE w.id = ?");
     s.bind(1, id);
     std::optional<Workspace> out;
     if (s.step()) out = readWorkspace(s);
     s.reset();
+    if (out) workspace_cache_.put(id, generation, *out);
     return out;
   });
 }
