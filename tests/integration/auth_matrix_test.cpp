@@ -122,6 +122,7 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
       {"DELETE", "/workspaces/{W}/memory/k", "", {401, 401, 200, 200}},
       {"GET", "/admin/memories/export", "", {401, 401, 401, 200}},
       {"POST", "/admin/memories/import", "[]", {401, 401, 401, 200}},
+      {"POST", "/admin/a2a-queue/drop-stale", "", {401, 401, 401, 200}},
       {"GET", "/workspaces/{W}/session-search?q=hi", "", {401, 401, 200, 200}},
       {"GET", "/workspaces/{W}/transcript", "", {401, 401, 200, 200}},
       {"GET", "/workspaces/{W}/traces", "", {401, 401, 200, 200}},

@@ -143,6 +143,7 @@ const std::map<std::string, Declared> kDeclared = {
     {"DELETE /workspaces/:id/memory/:key", {Tier::workspace}},
     {"GET /admin/memories/export", {Tier::admin}},
     {"POST /admin/memories/import", {Tier::admin, "[]"}},
+    {"POST /admin/a2a-queue/drop-stale", {Tier::admin}},
     {"GET /workspaces/:id/session-search", {Tier::workspace}},
     {"GET /workspaces/:id/transcript", {Tier::workspace}},
     {"GET /workspaces/:id/traces", {Tier::workspace}},

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "ws/a2a_queue_store.h"
 #include "ws/credential_store.h"
 #include "ws/errors.h"
 #include "ws/record_store.h"
@@ -17,7 +18,7 @@
 
 namespace ws {
 
-class Store : public WorkspaceStore, public CredentialStore, public RecordStore {};
+class Store : public WorkspaceStore, public CredentialStore, public RecordStore, public A2aQueueStore {};
 
 using StorePtr = std::unique_ptr<Store>;
 

@@ -103,6 +103,7 @@ int run(ws::ServerConfig& config) {
   spdlog::info("received {}, shutting down", ws::waitForShutdownSignal());
   server.stop(std::chrono::seconds(10));
   wiring.sweeper.stop();
+  wiring.a2a_queue.stop();  // a drain ends after its current delivery
   workspaces.drain();
   spdlog::info("stopped cleanly");
   return 0;

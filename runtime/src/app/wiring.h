@@ -6,6 +6,7 @@
 #include "handlers/routes.h"
 #include "server/router.h"
 #include "service/a2a.h"
+#include "service/a2a_queue.h"
 #include "service/agent_messages.h"
 #include "service/chat_files.h"
 #include "service/credentials.h"
@@ -38,6 +39,7 @@ struct Wiring {
         liveness(config.liveness_ttl),
         workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker), &metrics),
         a2a(store, events, workspaces, config, &metrics),
+        a2a_queue(store, workspaces, a2a, &metrics),
         schedules(store, a2a, workspaces),
         messages(store, events),
         chat_files(workspaces),
@@ -48,9 +50,10 @@ struct Wiring {
         memory_backup(store),
         session_log(store),
         services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live, metrics, ticks, org_tokens,
-                 messages, chat_files, configs, delegations, approvals, kv_memory, memory_backup, session_log},
+                 messages, chat_files, configs, delegations, approvals, kv_memory, memory_backup, session_log, a2a_queue},
         router(auth),
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules, ticks}) {
+    a2a.queueBusyDeliveriesIn(a2a_queue);
     registerAllRoutes(router, services);
     // A provision replaces the workspace's tokens: streams opened with the old ones end.
     workspaces.onTokensRevoked([this](const std::string& id) { live.recheck(id); });
@@ -59,6 +62,7 @@ struct Wiring {
   /// any member goes.
   ~Wiring() {
     sweeper.stop();
+    a2a_queue.stop();
     workspaces.drain();
   }
   Wiring(const Wiring&) = delete;
@@ -75,6 +79,7 @@ struct Wiring {
   LivenessTracker liveness;
   WorkspaceService workspaces;
   A2aDelivery a2a;
+  A2aQueue a2a_queue;  ///< After what it delivers with: its destructor waits for drains in progress.
   ScheduleRunner schedules;
   AgentMessages messages;
   ChatFiles chat_files;

@@ -21,7 +21,8 @@ constexpr std::array kLiveStatuses{Status::provisioning, Status::online,      St
                                    Status::degraded,     Status::failed,      Status::paused,
                                    Status::hibernating,  Status::hibernated,  Status::awaiting_agent};
 
-// The gauges of the current state, read at each scrape: workspaces and stream clients.
+// The gauges of the current state, read at each scrape: workspaces, stream clients and the
+// busy-agent queue.
 std::variant<std::vector<Metrics::Gauge>, Response> stateGauges(Services& svc) {
   auto counts = svc.store.countWorkspaces();
   if (!counts) return Response::fromError(counts.error());
@@ -39,7 +40,11 @@ std::variant<std::vector<Metrics::Gauge>, Response> stateGauges(Services& svc) {
                          {{{{"transport", "websocket"}}, sockets}, {{{"transport", "sse"}}, sse}}};
   Metrics::Gauge reference{"molecule_websocket_connections_active", "Clients connected to the /ws event hub",
                            {{{}, sockets}}};
-  return std::vector<Metrics::Gauge>{std::move(workspaces), std::move(streams), std::move(reference)};
+  auto queued = svc.a2a_queue.depth();
+  if (!queued) return Response::fromError(queued.error());
+  Metrics::Gauge queue{"molecule_a2a_queue_depth", "A2A requests queued for busy agents, waiting for a heartbeat with room",
+                       {{{}, double(*queued)}}};
+  return std::vector<Metrics::Gauge>{std::move(workspaces), std::move(streams), std::move(reference), std::move(queue)};
 }
 
 Response scrape(Services& svc) {

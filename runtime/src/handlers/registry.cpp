@@ -113,11 +113,14 @@ Response heartbeat(Services& svc, const Request& req) {
   if (auto ok = svc.store.recordHeartbeat(h); !ok) return Response::fromError(ok.error());
   svc.liveness.touch(*id);
 
-  // Agents that manage their own status (capability status_mgmt) are not judged by error rate.
+  // Agents that manage their own status (capability status_mgmt) are not judged by error rate;
+  // those with a native session (capability session) retry busy calls themselves.
   bool self_managed = false;
+  std::optional<bool> native_session;  // unsaid: as the last heartbeat that said
   if (metadata && metadata->contains("capabilities") && (*metadata)["capabilities"].is_object()) {
     const auto& caps = (*metadata)["capabilities"];
     self_managed = caps.value("status_mgmt", false) == true;
+    native_session = caps.contains("session") && caps["session"] == true;
   }
   Status status = before.status;
   if (status == Status::provisioning || status == Status::offline || status == Status::awaiting_agent) {
@@ -141,6 +144,8 @@ Response heartbeat(Services& svc, const Request& req) {
     svc.events().broadcast("TASK_UPDATED", *id, {{"current_task", h.current_task}, {"active_tasks", h.active_tasks}});
   svc.events().broadcast("WORKSPACE_HEARTBEAT", *id,
                          {{"error_rate", h.error_rate}, {"active_tasks", h.active_tasks}, {"uptime_seconds", h.uptime_seconds}});
+  // With room for more work, queued A2A requests go out (on the worker pool).
+  svc.a2a_queue.heartbeat(*id, h.active_tasks, before.max_concurrent_tasks, native_session);
   return Response::json(200, {{"status", "ok"}});
 }
 

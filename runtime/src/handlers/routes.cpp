@@ -38,6 +38,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerAdminMemoryRoutes(router, svc);
   registerSessionRoutes(router, svc);
   registerBundleRoutes(router, svc);
+  registerA2aQueueRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

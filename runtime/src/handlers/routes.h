@@ -11,6 +11,7 @@
 #include "handlers/views.h"
 #include "server/router.h"
 #include "service/a2a.h"
+#include "service/a2a_queue.h"
 #include "service/agent_messages.h"
 #include "service/approvals.h"
 #include "service/chat_files.h"
@@ -54,6 +55,7 @@ struct Services {
   KeyValueMemory& kv_memory;
   MemoryBackup& memory_backup;
   SessionLog& session_log;
+  A2aQueue& a2a_queue;
 
   EventBus& events() { return lifecycle.events(); }
 };
@@ -87,6 +89,7 @@ void registerKvMemoryRoutes(Router& router, Services& svc);
 void registerAdminMemoryRoutes(Router& router, Services& svc);
 void registerSessionRoutes(Router& router, Services& svc);
 void registerBundleRoutes(Router& router, Services& svc);
+void registerA2aQueueRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "parity/parity.h"
+#include "service/a2a_queue.h"
 #include "service/token_usage.h"
 
 namespace ws {
@@ -127,7 +128,8 @@ A2aReply A2aDelivery::finish(const Sent& sent, Result<HttpReply> reply, std::chr
       workspaces_.markDeadAndRestart(sent.target_id, "A2A delivery found the workload gone");
       res = verdict(503, {{"error", "workspace agent is not running; restarting it"}, {"restarting", true}});
     } else if (reply.error().code == Errc::timeout) {
-      res = verdict(503, {{"error", "workspace agent is busy"}, {"busy", true}, {"retry_after", 30}}, 30);
+      auto queued = queue_ ? queue_->whenBusy(sent.target_id, sent.caller, parseJsonOr(sent.body, json::object())) : std::nullopt;
+      res = queued ? *queued : verdict(503, {{"error", "workspace agent is busy"}, {"busy", true}, {"retry_after", 30}}, 30);
     } else {
       res = failure(502, "failed to reach workspace agent");
     }

@@ -21,6 +21,8 @@
 
 namespace ws {
 
+class A2aQueue;
+
 /// What the proxy answers for a delivery: the agent's own status and body when it answered,
 /// or the platform's verdict as a status and a JSON body (with Retry-After seconds when the
 /// caller should come back).
@@ -61,6 +63,8 @@ class A2aDelivery {
   bool deliversWithoutBlocking(const Workspace& target) const;
   /// Sends `rpc` as the platform itself: normalized, no caller; 503 when the target has no URL.
   A2aReply send(const Workspace& target, nlohmann::json rpc, std::chrono::seconds timeout);
+  /// Deliveries that time out are handed to `queue` (202 queued) rather than answered 503 busy.
+  void queueBusyDeliveriesIn(A2aQueue& queue) { queue_ = &queue; }
 
  private:
   /// What the delivery's outcome is recorded with: the target, the caller and what was sent.
@@ -84,6 +88,7 @@ class A2aDelivery {
   WorkspaceService& workspaces_;
   const ServerConfig& config_;
   Metrics* metrics_;
+  A2aQueue* queue_ = nullptr;
 };
 
 /// The 503 answered for a workspace without an agent address.

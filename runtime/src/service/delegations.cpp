@@ -6,6 +6,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "service/a2a_queue.h"
 #include "service/agent_messages.h"
 #include "service/hierarchy.h"
 
@@ -165,6 +166,9 @@ A2aReply Delegations::attempt(const Workspace& source, const std::string& target
     workspaces_.wakeInBackground(target->id);
     return A2aReply{503, json{{"error", "workspace is hibernated; waking it"}, {"restarting", true}}.dump()};
   }
+  // A busy target fails the delegation rather than queueing it: its answer could not reach the
+  // delegation's rows from the queue.
+  A2aQueue::NoQueueing direct;
   return a2a_.deliver(*target, source.id, rpc, options_.timeout);
 }
 

@@ -57,6 +57,21 @@ struct Metrics::Impl {
           .Name("molecule_a2a_proxy_duration_seconds")
           .Help("Time an A2A delivery to a workspace agent took, by outcome")
           .Register(registry);
+  prometheus::Family<prometheus::Counter>& a2a_queued =
+      prometheus::BuildCounter()
+          .Name("molecule_a2a_queue_enqueued_total")
+          .Help("A2A requests queued because the target's agent was busy")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& a2a_drained =
+      prometheus::BuildCounter()
+          .Name("molecule_a2a_queue_drained_total")
+          .Help("Deliveries of queued A2A requests, by outcome (completed, retried, failed)")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& a2a_dropped =
+      prometheus::BuildCounter()
+          .Name("molecule_a2a_queue_dropped_total")
+          .Help("Queued A2A requests dropped as stale or expired")
+          .Register(registry);
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -81,6 +96,14 @@ void Metrics::backendError(std::string_view backend, std::string_view operation)
 void Metrics::a2aDelivery(std::string_view outcome, Seconds elapsed) {
   impl_->a2a_seconds.Add({{"outcome", std::string(outcome)}}, kA2aBuckets).Observe(elapsed.count());
 }
+
+void Metrics::a2aQueued() { impl_->a2a_queued.Add({}).Increment(); }
+
+void Metrics::a2aQueueDrained(std::string_view outcome) {
+  impl_->a2a_drained.Add({{"outcome", std::string(outcome)}}).Increment();
+}
+
+void Metrics::a2aQueueDropped(int count) { impl_->a2a_dropped.Add({}).Increment(count); }
 
 std::string Metrics::render(const std::vector<Gauge>& gauges) const {
   auto families = impl_->registry.Collect();

@@ -1,6 +1,7 @@
 #pragma once
 // What GET /metrics exposes, in the Prometheus text format (0.0.4): the requests the server
-// answered per route pattern, provisioning times, backend errors and A2A delivery times. The
+// answered per route pattern, provisioning times, backend errors, A2A delivery times and the
+// busy-agent queue's traffic. The
 // server, the services and the sweeps record into one Metrics; prometheus-cpp stays inside
 // metrics.cpp. Gauges of the current state (workspaces, stream clients) are not kept here: the
 // /metrics handler reads them at each scrape and hands them to render().
@@ -37,6 +38,12 @@ class Metrics {
   /// An A2A delivery to an agent ended with `outcome` (ok, agent_error, timeout, unreachable,
   /// refused) after `elapsed`.
   void a2aDelivery(std::string_view outcome, Seconds elapsed);
+  /// A busy agent's request was queued (a new item; a repeat of one queued is not counted).
+  void a2aQueued();
+  /// A queued item's delivery ended with `outcome`: completed, retried (queued again) or failed.
+  void a2aQueueDrained(std::string_view outcome);
+  /// `count` queued items were dropped (drop-stale).
+  void a2aQueueDropped(int count);
 
   /// A gauge computed at scrape time: one value per label set.
   struct Gauge {

@@ -266,6 +266,33 @@ CREATE TABLE workspace_files (
 );
 )sql";
 
+// The busy-agent A2A queue (the reference's a2a_queue, migration 042): a request whose target's
+// agent did not answer in time waits here until a heartbeat reports room for it. An idempotency
+// key (the message id) is held by one active item per workspace.
+constexpr std::string_view k015A2aQueue = R"sql(
+CREATE TABLE a2a_queue (
+  id              TEXT PRIMARY KEY,
+  workspace_id    TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  caller_id       TEXT,
+  priority        INTEGER NOT NULL DEFAULT 50,
+  body            TEXT NOT NULL,
+  method          TEXT,
+  idempotency_key TEXT,
+  enqueued_at     TEXT NOT NULL,
+  dispatched_at   TEXT,
+  completed_at    TEXT,
+  expires_at      TEXT,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  status          TEXT NOT NULL DEFAULT 'queued'
+                    CHECK (status IN ('queued','dispatched','completed','dropped','failed')),
+  last_error      TEXT
+);
+CREATE INDEX a2a_queue_dispatch ON a2a_queue(workspace_id, priority DESC, enqueued_at) WHERE status = 'queued';
+CREATE INDEX a2a_queue_expiry ON a2a_queue(expires_at) WHERE status = 'queued' AND expires_at IS NOT NULL;
+CREATE UNIQUE INDEX a2a_queue_idempotency ON a2a_queue(workspace_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL AND status IN ('queued','dispatched');
+)sql";
+
 // Delegations this server sends itself are marked when it dispatches them: one still in flight
 // at the next start was cut off by a crash. (One an agent sent and recorded is the agent's to
 // settle.)
@@ -273,7 +300,7 @@ constexpr std::string_view k017DelegationDispatch = R"sql(
 ALTER TABLE activity_logs ADD COLUMN platform_dispatched INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 15> kAll{{
+constexpr std::array<Migration, 16> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -288,6 +315,7 @@ constexpr std::array<Migration, 15> kAll{{
     {12, "approval requests", k012Approvals},
     {13, "key-value memory", k013KeyValueMemory},
     {14, "idle hibernation and workspace files", k014BundlesAndIdle},
+    {15, "busy-agent A2A queue", k015A2aQueue},
     {17, "delegations dispatched by the server", k017DelegationDispatch},
 }};
 

@@ -2,7 +2,8 @@
 // The embedded Store: one SQLite connection in WAL mode, serialised by a mutex. SQLite writes
 // are single-writer anyway; reads are short and indexed. The methods are defined one file per
 // data area: sqlite_workspaces.cpp, sqlite_credentials.cpp, sqlite_records.cpp, sqlite_collab.cpp
-// (delegations, session search, the memory backup), sqlite_approvals.cpp, sqlite_kv_memory.cpp.
+// (delegations, session search, the memory backup), sqlite_approvals.cpp, sqlite_kv_memory.cpp,
+// sqlite_a2a_queue.cpp.
 
 #include <spdlog/spdlog.h>
 
@@ -115,6 +116,18 @@ class SqliteStore final : public Store {
   Result<> addTokenUsage(const std::string& workspace_id, const std::string& period_start,
                          const TokenUsage& delta) override;
   Result<TokenUsage> tokenUsage(const std::string& workspace_id, const std::string& period_start) override;
+
+  // The busy-agent A2A queue (sqlite_a2a_queue.cpp).
+  Result<A2aEnqueued> enqueueA2a(const A2aQueueItem& item, const std::string& now) override;
+  Result<std::optional<A2aQueueItem>> claimNextA2a(const std::string& workspace_id, const std::string& now) override;
+  Result<> completeA2a(const std::string& id, const std::string& now) override;
+  Result<> failA2a(const std::string& id, const std::string& error, int max_attempts) override;
+  Result<int> dropStaleA2a(const std::string& workspace_id, const std::string& enqueued_before, const std::string& now,
+                           const std::string& reason) override;
+  Result<int> queuedA2aCount(const std::string& workspace_id) override;
+  Result<std::vector<std::string>> workspacesWithQueuedA2a() override;
+  Result<int> requeueDispatchedA2a() override;
+  Result<std::optional<A2aQueueItem>> findA2aQueueItem(const std::string& id) override;
 
  private:
   // Runs `fn` under the connection lock and turns database exceptions into error values.
