@@ -266,7 +266,12 @@ CREATE TABLE workspace_files (
 );
 )sql";
 
-constexpr std::array<Migration, 14> kAll{{
+// chat_history (MCP) reads the A2A rows between two workspaces, in either direction.
+constexpr std::string_view k016ActivityPairs = R"sql(
+CREATE INDEX activity_logs_pair ON activity_logs(source_id, target_id, created_at);
+)sql";
+
+constexpr std::array<Migration, 15> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -281,6 +286,7 @@ constexpr std::array<Migration, 14> kAll{{
     {12, "approval requests", k012Approvals},
     {13, "key-value memory", k013KeyValueMemory},
     {14, "idle hibernation and workspace files", k014BundlesAndIdle},
+    {16, "activity between two workspaces (chat history)", k016ActivityPairs},
 }};
 
 }  // namespace

@@ -77,6 +77,7 @@ class SqliteStore final : public Store {
   Result<> mergeWorkspaceConfig(const std::string& workspace_id, const std::string& patch, std::size_t max_bytes) override;
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
   Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
+  Result<std::vector<ActivityRecord>> listConversation(const ConversationFilter& f) override;
   Result<KeyedInsert> insertKeyedActivity(const ActivityRecord& a) override;
   Result<std::optional<ActivityRecord>> findDelegation(const std::string& workspace_id,
                                                        const std::string& delegation_id) override;
