@@ -126,6 +126,7 @@ TEST_F(AuthMatrix, EveryRouteEveryCaller) {
       {"GET", "/workspaces/{W}/session-search?q=hi", "", {401, 401, 200, 200}},
       {"GET", "/workspaces/{W}/transcript", "", {401, 401, 200, 200}},
       {"GET", "/workspaces/{W}/traces", "", {401, 401, 200, 200}},
+      {"POST", "/workspaces/{W}/mcp", R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})", {401, 401, 200, 200}},
   };
 
   for (const auto& row : rows) {

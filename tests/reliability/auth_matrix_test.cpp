@@ -147,6 +147,8 @@ const std::map<std::string, Declared> kDeclared = {
     {"GET /workspaces/:id/session-search", {Tier::workspace}},
     {"GET /workspaces/:id/transcript", {Tier::workspace}},
     {"GET /workspaces/:id/traces", {Tier::workspace}},
+    {"POST /workspaces/:id/mcp", {Tier::workspace, R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})"}},
+    {"GET /workspaces/:id/mcp/stream", {Tier::workspace, "", {}, true}},
 };
 
 struct Route {

@@ -196,7 +196,9 @@ struct LiveClient::Impl {
     return within(io, tcp(), timeout, start);
   }
 
-  std::optional<std::string> nextText(std::chrono::milliseconds timeout) {
+  // The next message: a WebSocket frame, or an SSE event's data (`raw`: the whole block, comments
+  // and event lines included).
+  std::optional<std::string> nextText(std::chrono::milliseconds timeout, bool raw = false) {
     if (closed) return std::nullopt;
     if (!sse) {
       last_error = readWithin(timeout, [&](auto done) { ws.async_read(buffer, done); });
@@ -210,6 +212,7 @@ struct LiveClient::Impl {
       for (auto end = pending.find("\n\n"); end != std::string::npos; end = pending.find("\n\n")) {
         const std::string block = pending.substr(0, end);
         pending.erase(0, end + 2);
+        if (raw) return block;
         if (block.rfind("data: ", 0) == 0) return block.substr(6);  // comments (": ...") are skipped
       }
       char chunk[4096];
@@ -255,6 +258,10 @@ std::optional<nlohmann::json> LiveClient::next(std::chrono::milliseconds timeout
   auto text = impl_->nextText(timeout);
   if (!text) return std::nullopt;
   return nlohmann::json::parse(*text);
+}
+
+std::optional<std::string> LiveClient::nextBlock(std::chrono::milliseconds timeout) {
+  return impl_->nextText(timeout, true);
 }
 
 std::optional<nlohmann::json> LiveClient::waitFor(const std::function<bool(const nlohmann::json&)>& match,
@@ -329,7 +336,8 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
         "MOLECULE_ORG_ID", "CP_PROVISION_URL", "MOLECULE_CP_URL", "MOLECULE_CP_SHARED_SECRET",
         "PROVISION_SHARED_SECRET", "CP_ADMIN_API_TOKEN", "SECRETS_ENCRYPTION_KEY", "ALLOW_LOOPBACK_AGENT_URLS",
         "ALLOW_PRIVILEGED_WORKSPACES", "WORKSPACE_DIR_ROOT", "MOLECULE_ENABLE_TEST_TOKENS", "WORKSPACE_BACKEND",
-        "LOG_FORMAT", "HIBERNATION_SWEEP_SECONDS", "ACTIVITY_RETENTION_DAYS", "ACTIVITY_CLEANUP_INTERVAL_HOURS"};
+        "LOG_FORMAT", "HIBERNATION_SWEEP_SECONDS", "ACTIVITY_RETENTION_DAYS", "ACTIVITY_CLEANUP_INTERVAL_HOURS",
+        "MCP_PING_SECONDS"};
     if (kServerSettings.count(key)) continue;
     if (!env.count(key)) envs.push_back(kv);
   }

@@ -65,6 +65,9 @@ class LiveClient {
 
   /// The next message, or nothing when `timeout` passes first (the stream is then unusable).
   std::optional<nlohmann::json> next(std::chrono::milliseconds timeout);
+  /// Server-sent events only: the next block as sent (an event's lines, or a comment), without
+  /// its blank line; nothing when `timeout` passes first.
+  std::optional<std::string> nextBlock(std::chrono::milliseconds timeout);
   /// Skips messages until one for which `match` holds; nothing when `timeout` passes first.
   std::optional<nlohmann::json> waitFor(const std::function<bool(const nlohmann::json&)>& match,
                                         std::chrono::milliseconds timeout);

@@ -1,7 +1,9 @@
 // workspace-agent: the reference agent that runs inside every workspace. It reads its config
 // and token from /configs, registers with the platform, heartbeats, and answers A2A JSON-RPC
-// `message/send` by echoing the text back. After the first execute it smoke-checks its runtime
-// and reports a wedge in its heartbeats (smoke_gate.h). SIGTERM stops it cleanly.
+// `message/send` by echoing the text back. A message that starts with `/chat_history <peer_id>`
+// is answered instead with the platform's MCP tool chat_history, called with the agent's own
+// token: proof that a workload reaches the MCP bridge. After the first execute it smoke-checks
+// its runtime and reports a wedge in its heartbeats (smoke_gate.h). SIGTERM stops it cleanly.
 //
 // Built fully static so that an image needs nothing but this file (tools/make-agent-image).
 
@@ -184,30 +186,67 @@ class Agent {
     co_return std::make_pair(static_cast<int>(res.result_int()), res.body());
   }
 
-  json rpc(const json& req) {
+  // The platform's MCP tool `name` with `arguments`, as this workspace: the tool's text, or why
+  // it failed.
+  net::awaitable<std::string> mcpTool(const std::string& name, const json& arguments) {
+    const json call{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", name}, {"arguments", arguments}}}};
+    const std::string path = "/workspaces/" + s_.workspace_id + "/mcp";
+    auto r = co_await post(path, call);
+    if (!r) co_return name + " failed: the platform is unreachable";
+    const json answer = json::parse(r->second, nullptr, false);
+    if (r->first != 200 || !answer.is_object()) co_return name + " failed: HTTP " + std::to_string(r->first) + " " + r->second;
+    if (answer.contains("error")) {
+      const json& e = answer["error"];
+      const bool has_message = e.is_object() && e.contains("message") && e["message"].is_string();
+      co_return name + " failed: " + (has_message ? e["message"].get<std::string>() : e.dump());
+    }
+    try {
+      const json& result = answer.at("result");
+      const std::string text = result.at("content").at(0).at("text");
+      co_return result.value("isError", false) ? name + " failed: " + text : text;
+    } catch (const std::exception&) {
+      co_return name + " failed: unexpected answer " + r->second;
+    }
+  }
+
+  // What the agent says to `text`: a command's outcome, or the echo.
+  net::awaitable<std::string> respond(const std::string& text) {
+    const std::string command = "/chat_history";
+    if (text.rfind(command, 0) != 0) co_return "echo: " + text;
+    std::istringstream args(text.substr(command.size()));
+    std::string peer;
+    args >> peer;
+    if (peer.empty()) co_return "usage: /chat_history <peer_id>";
+    const std::string tool = "chat_history";  // named, as the arguments: see platformLoop
+    const json arguments{{"peer_id", peer}};
+    co_return co_await mcpTool(tool, arguments);
+  }
+
+  net::awaitable<json> rpc(const json& req) {
     const json id = req.contains("id") ? req["id"] : json(nullptr);
     const auto error = [&](int code, const std::string& msg) {
       return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", msg}}}};
     };
-    if (!req.is_object() || req.value("jsonrpc", "") != "2.0" || !req.contains("method")) return error(-32600, "invalid request");
-    if (req["method"] != "message/send") return error(-32601, "method not found");
+    if (!req.is_object() || req.value("jsonrpc", "") != "2.0" || !req.contains("method")) co_return error(-32600, "invalid request");
+    if (req["method"] != "message/send") co_return error(-32601, "method not found");
     std::string text;
     try {
       for (const auto& part : req.at("params").at("message").at("parts"))
         if (part.value("kind", part.value("type", "")) == "text") text += part.value("text", "");
     } catch (const std::exception&) {
-      return error(-32602, "params.message.parts is required");
+      co_return error(-32602, "params.message.parts is required");
     }
+    const std::string reply = co_await respond(text);
     static std::mt19937_64 rng{std::random_device{}()};
     char message_id[32];
     std::snprintf(message_id, sizeof message_id, "%016llx", static_cast<unsigned long long>(rng()));
     json result{{"kind", "message"}, {"role", "agent"}, {"messageId", message_id},
-                {"parts", {{{"kind", "text"}, {"text", "echo: " + text}}}}};
+                {"parts", {{{"kind", "text"}, {"text", reply}}}}};
     // Who the platform says sent it (the A2A proxy's envelope), echoed back as well.
     const json& message = req["params"]["message"];
     if (message.contains("metadata") && message["metadata"].is_object()) result["metadata"] = message["metadata"];
     smoke_.executed();
-    return {{"jsonrpc", "2.0"}, {"id", id}, {"result", result}};
+    co_return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}};
   }
 
   net::awaitable<void> session(tcp::socket socket) {
@@ -228,10 +267,11 @@ class Agent {
       } else if (req.method() == http::verb::get && target == "/.well-known/agent.json") {
         res.body() = card().dump();
       } else if (req.method() == http::verb::post && (target == "/" || target == "/a2a")) {
-        auto body = json::parse(req.body(), nullptr, false);
-        res.body() = body.is_discarded()
-                         ? json{{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32700}, {"message", "parse error"}}}}.dump()
-                         : rpc(body).dump();
+        const json body = json::parse(req.body(), nullptr, false);
+        const json parse_error{{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32700}, {"message", "parse error"}}}};
+        json answer = parse_error;
+        if (!body.is_discarded()) answer = co_await rpc(body);
+        res.body() = answer.dump();
       } else {
         res.result(http::status::not_found);
         res.body() = json{{"error", "not found"}}.dump();

@@ -40,6 +40,7 @@ struct ServerConfig {
   std::chrono::seconds hibernation_sweep_interval{120};  ///< HIBERNATION_SWEEP_SECONDS: idle hibernation.
   int activity_retention_days = 7;                   ///< ACTIVITY_RETENTION_DAYS; 0 keeps activity forever.
   std::chrono::hours activity_cleanup_interval{6};   ///< ACTIVITY_CLEANUP_INTERVAL_HOURS.
+  std::chrono::seconds mcp_ping_interval{30};  ///< MCP_PING_SECONDS: silence on an MCP stream before a ping.
   std::string log_level = "info";
   std::string templates_dir = "templates";  ///< TEMPLATES_DIR: workspace templates, one directory each
   std::string log_format = "text";  ///< text or json (one object per line)

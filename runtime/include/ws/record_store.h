@@ -50,6 +50,15 @@ struct ActivityFilter {
   bool oldest_first = false;             ///< Ascending by id rather than newest first.
 };
 
+/// The A2A rows (a2a_send, a2a_receive) between two workspaces: sent by one to the other, either
+/// way, and held in the log of one of the two.
+struct ConversationFilter {
+  std::string self;
+  std::string peer;
+  std::optional<std::string> before_ts;  ///< Strictly older than this timestamp.
+  int limit = 20;
+};
+
 /// What insertKeyedActivity did: inserted `id`, or found the live row holding the key.
 struct KeyedInsert {
   std::int64_t id = 0;
@@ -217,6 +226,8 @@ class RecordStore {
   /// needs no id back. A process crash loses what was queued in that window (docs/operations.md).
   virtual void appendActivity(ActivityRecord a) = 0;
   virtual Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) = 0;
+  /// Newest first.
+  virtual Result<std::vector<ActivityRecord>> listConversation(const ConversationFilter& f) = 0;
   /// Inserts `a`, whose idempotency key is set, unless a row of its workspace holds that key:
   /// then that row comes back and nothing is inserted. A row whose status is `failed` gives
   /// its key up to the new one (a failed attempt may be retried under the same key).

@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   int orphan_sweep = static_cast<int>(config.orphan_sweep_interval.count());
   int hibernation_sweep = static_cast<int>(config.hibernation_sweep_interval.count());
   int cleanup_hours = static_cast<int>(config.activity_cleanup_interval.count());
+  int mcp_ping = static_cast<int>(config.mcp_ping_interval.count());
   cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
   cli.add_option("--bind", config.bind_address, "Address to listen on")->envname("BIND_ADDRESS")->capture_default_str();
   cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
@@ -173,6 +174,8 @@ int main(int argc, char** argv) {
       ->envname("ACTIVITY_RETENTION_DAYS")->check(CLI::NonNegativeNumber)->capture_default_str();
   cli.add_option("--activity-cleanup-interval-hours", cleanup_hours, "Interval of the activity retention cleanup")
       ->envname("ACTIVITY_CLEANUP_INTERVAL_HOURS")->check(CLI::PositiveNumber)->capture_default_str();
+  cli.add_option("--mcp-ping-seconds", mcp_ping, "Silence on an MCP stream (GET /workspaces/:id/mcp/stream) before a ping")
+      ->envname("MCP_PING_SECONDS")->check(CLI::PositiveNumber)->capture_default_str();
   int cp_timeout = static_cast<int>(config.cp_timeout.count());
   int cp_status_timeout = static_cast<int>(config.cp_status_timeout.count());
   cli.add_option("--org-id", config.org_id, "Control-plane tenant organisation")->envname("MOLECULE_ORG_ID");
@@ -223,6 +226,7 @@ int main(int argc, char** argv) {
   config.orphan_sweep_interval = std::chrono::seconds(orphan_sweep);
   config.hibernation_sweep_interval = std::chrono::seconds(hibernation_sweep);
   config.activity_cleanup_interval = std::chrono::hours(cleanup_hours);
+  config.mcp_ping_interval = std::chrono::seconds(mcp_ping);
   // WORKSPACE_IMAGE_<RUNTIME>=image picks the image of one runtime (CLAUDE_CODE -> claude-code).
   for (char** e = environ; *e; ++e) {
     const std::string kv = *e;

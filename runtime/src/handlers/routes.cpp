@@ -8,7 +8,6 @@ namespace ws {
 
 void registerAllRoutes(Router& router, Services& svc) {
   // Reference-platform features this server does not serve yet; each would add its routes here.
-  PARITY_UNBUILT(mcp_chat_history, "served by the agent runtime, which workspace-agent does not include", "docs/roadmap.md#agent-runtime");
   registerHealthRoutes(router, svc);
   registerWorkspaceRoutes(router, svc);
   registerRegistryRoutes(router, svc);
@@ -39,6 +38,7 @@ void registerAllRoutes(Router& router, Services& svc) {
   registerSessionRoutes(router, svc);
   registerBundleRoutes(router, svc);
   registerA2aQueueRoutes(router, svc);
+  registerMcpRoutes(router, svc);
 }
 
 std::optional<int> readLimitParam(const Request& req, int fallback, int max) {

@@ -90,6 +90,7 @@ void registerAdminMemoryRoutes(Router& router, Services& svc);
 void registerSessionRoutes(Router& router, Services& svc);
 void registerBundleRoutes(Router& router, Services& svc);
 void registerA2aQueueRoutes(Router& router, Services& svc);
+void registerMcpRoutes(Router& router, Services& svc);
 
 /// Every API area's routes.
 void registerAllRoutes(Router& router, Services& svc);

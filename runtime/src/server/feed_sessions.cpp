@@ -20,12 +20,13 @@ using namespace net::experimental::awaitable_operators;
 
 constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 
-// Waits until `feed` has messages, is closed, or kStreamIdle passes; fills `batch`. False when
-// the feed is closed and drained; `idle_passed` is set when the wait timed out.
-net::awaitable<bool> nextBatch(Feed& feed, std::deque<std::string>& batch, bool& idle_passed) {
+// Waits until `feed` has messages, is closed, or `idle` passes; fills `batch`. False when the
+// feed is closed and drained; `idle_passed` is set when the wait timed out.
+net::awaitable<bool> nextBatch(Feed& feed, std::deque<std::string>& batch, bool& idle_passed,
+                               std::chrono::seconds idle = kStreamIdle) {
   auto ex = co_await net::this_coro::executor;
   auto wake = std::make_shared<net::steady_timer>(ex);
-  wake->expires_after(kStreamIdle);
+  wake->expires_after(idle);
   // The waker runs on the pushing thread; the timer is touched only on this session's thread
   // (one thread per io_context), after the wait below has begun.
   const bool open = feed.take(batch, [wake, ex] { net::post(ex, [wake] { wake->cancel(); }); });
@@ -76,14 +77,17 @@ net::awaitable<void> sendEvents(beast::tcp_stream& stream, unsigned version, con
   stream.expires_after(write_timeout);
   auto [hec, hn] = co_await http::async_write_header(stream, serializer, kUseTuple);
   if (hec) co_return;
-  stream.expires_after(write_timeout);
-  auto [pec, pn] = co_await net::async_write(stream, net::buffer(std::string_view(": ping\n\n")), kUseTuple);
-  if (pec) co_return;
+  const bool whole = res.framing.whole_events;
+  if (!whole) {
+    stream.expires_after(write_timeout);
+    auto [pec, pn] = co_await net::async_write(stream, net::buffer(std::string_view(": ping\n\n")), kUseTuple);
+    if (pec) co_return;
+  }
   std::deque<std::string> batch;
   bool idle = false;
-  while (co_await nextBatch(*res.feed, batch, idle)) {
-    std::string out = idle ? ": keep-alive\n\n" : "";
-    for (; !batch.empty(); batch.pop_front()) out += "data: " + batch.front() + "\n\n";
+  while (co_await nextBatch(*res.feed, batch, idle, res.framing.idle)) {
+    std::string out = !idle ? "" : whole ? ": ping\n\n" : ": keep-alive\n\n";
+    for (; !batch.empty(); batch.pop_front()) out += whole ? batch.front() : "data: " + batch.front() + "\n\n";
     stream.expires_after(write_timeout);
     auto [ec, n] = co_await net::async_write(stream, net::buffer(out), kUseTuple);
     if (ec) co_return;

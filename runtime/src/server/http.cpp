@@ -69,10 +69,11 @@ Response Response::async(std::function<void(std::function<void(Response)>)> star
   return r;
 }
 
-Response Response::stream(std::shared_ptr<Feed> feed) {
+Response Response::stream(std::shared_ptr<Feed> feed, EventFraming framing) {
   Response r;
   r.content_type = "text/event-stream";
   r.feed = std::move(feed);
+  r.framing = framing;
   return r;
 }
 

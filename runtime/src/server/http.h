@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +45,17 @@ struct Request {
 /// ("/a/b?x=1"), percent-decoded; false when the target is malformed.
 bool parseRequestTarget(std::string_view target, Request& req);
 
+/// How a feed goes out as server-sent events (Response::stream).
+struct EventFraming {
+  /// Each message is a whole event ("event: x\ndata: y\n\n"), written as it is, and silence is
+  /// broken by `: ping`; otherwise each message is one `data:` line, after an opening `: ping`,
+  /// and silence is broken by `: keep-alive`.
+  bool whole_events = false;
+  /// Silence after which the comment goes out: it keeps proxies from closing the stream and
+  /// finds clients that are gone.
+  std::chrono::seconds idle{25};
+};
+
 struct Response {
   int status = 200;
   std::string body;
@@ -61,6 +73,7 @@ struct Response {
   /// come (as WebSocket text frames on an upgraded connection, as server-sent events otherwise)
   /// until the client leaves or the feed closes.
   std::shared_ptr<Feed> feed;
+  EventFraming framing;  ///< Of `feed`, when it goes out as server-sent events.
 
   static Response json(int status, const nlohmann::json& body);
   /// `{"error": message}` with the status of `code` (httpStatus): the one mapping from the
@@ -76,7 +89,7 @@ struct Response {
   /// A response that `start` completes asynchronously on the request's I/O thread.
   static Response async(std::function<void(std::function<void(Response)>)> start);
   /// A live stream of `feed`'s messages.
-  static Response stream(std::shared_ptr<Feed> feed);
+  static Response stream(std::shared_ptr<Feed> feed, EventFraming framing = {});
 };
 
 }  // namespace ws

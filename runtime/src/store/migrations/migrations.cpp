@@ -300,7 +300,12 @@ constexpr std::string_view k017DelegationDispatch = R"sql(
 ALTER TABLE activity_logs ADD COLUMN platform_dispatched INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 16> kAll{{
+// chat_history (MCP) reads the A2A rows between two workspaces, in either direction.
+constexpr std::string_view k016ActivityPairs = R"sql(
+CREATE INDEX activity_logs_pair ON activity_logs(source_id, target_id, created_at);
+)sql";
+
+constexpr std::array<Migration, 17> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -316,6 +321,7 @@ constexpr std::array<Migration, 16> kAll{{
     {13, "key-value memory", k013KeyValueMemory},
     {14, "idle hibernation and workspace files", k014BundlesAndIdle},
     {15, "busy-agent A2A queue", k015A2aQueue},
+    {16, "activity between two workspaces (chat history)", k016ActivityPairs},
     {17, "delegations dispatched by the server", k017DelegationDispatch},
 }};
 

@@ -71,7 +71,7 @@ Result<bool> SqliteStore::setDelegationStatus(const std::string& workspace_id, c
 }
 
 Result<bool> SqliteStore::dispatchDelegation(const std::string& workspace_id, const std::string& delegation_id) {
-  return guarded([&] {
+  return withActivity([&] {
     db_.prepare(std::string("UPDATE activity_logs SET status = 'dispatched', platform_dispatched = 1 "
                             "WHERE workspace_id = ?1 AND method = 'delegate' AND status = 'pending' AND ") +
                 kDelegationIdOf + " = ?2")
@@ -82,7 +82,7 @@ Result<bool> SqliteStore::dispatchDelegation(const std::string& workspace_id, co
 }
 
 Result<std::vector<ActivityRecord>> SqliteStore::failInterruptedDelegations(const std::string& error) {
-  return guarded([&] {
+  return withActivity([&] {
     const std::string in_flight =
         " WHERE activity_type = 'delegation' AND method = 'delegate' AND "
         "(status = 'pending' OR (status = 'dispatched' AND platform_dispatched = 1))";

@@ -247,6 +247,18 @@ Result<std::vector<ActivityRecord>> SqliteStore::listActivity(const ActivityFilt
   });
 }
 
+Result<std::vector<ActivityRecord>> SqliteStore::listConversation(const ConversationFilter& f) {
+  return withActivity([&] {
+    auto& s = db_.prepare(std::string("SELECT ") + kActivityColumns +
+                          "FROM activity_logs WHERE activity_type IN ('a2a_send', 'a2a_receive') "
+                          "AND ((source_id = ?1 AND target_id = ?2) OR (source_id = ?2 AND target_id = ?1)) "
+                          "AND workspace_id IN (?1, ?2) AND (?3 IS NULL OR created_at < ?3) "
+                          "ORDER BY created_at DESC, id DESC LIMIT ?4");
+    s.bind(1, f.self).bind(2, f.peer).bind(3, f.before_ts).bind(4, f.limit);
+    return collect(s, readActivity);
+  });
+}
+
 Result<std::int64_t> SqliteStore::purgeActivityBefore(const std::string& older_than) {
   return withActivity([&] {
     db_.prepare("DELETE FROM activity_logs WHERE created_at < ?").bind(1, older_than).run();

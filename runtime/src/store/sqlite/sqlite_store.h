@@ -83,6 +83,7 @@ class SqliteStore final : public Store {
   Result<std::int64_t> insertActivity(const ActivityRecord& a) override;
   void appendActivity(ActivityRecord a) override { activity_behind_.push(std::move(a)); }
   Result<std::vector<ActivityRecord>> listActivity(const ActivityFilter& f) override;
+  Result<std::vector<ActivityRecord>> listConversation(const ConversationFilter& f) override;
   Result<KeyedInsert> insertKeyedActivity(const ActivityRecord& a) override;
   Result<std::optional<ActivityRecord>> findDelegation(const std::string& workspace_id,
                                                        const std::string& delegation_id) override;
