@@ -57,7 +57,7 @@ Response proxy(Services& svc, const Request& req) {
   PARITY_IMPL(budget_enforcement, controlplane, "402 once the spend agents report reaches budget_limit");
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());
-  const Workspace target = *loaded;
+  Workspace target = std::move(*loaded);
   auto authenticated = authenticateCaller(svc, req, target);
   if (auto* r = std::get_if<Response>(&authenticated)) return *r;
   const auto& from = std::get<std::optional<Workspace>>(authenticated);
@@ -90,11 +90,11 @@ Response proxy(Services& svc, const Request& req) {
   json rpc = A2aDelivery::normalize(std::move(body));
   if (from) svc.a2a.addEnvelope(rpc, *from);
   if (svc.a2a.deliversWithoutBlocking(target))
-    return Response::async([&svc, target, caller, rpc = std::move(rpc), timeout](std::function<void(Response)> done) {
-      svc.a2a.deliverAsync(target, caller, rpc, timeout, [done = std::move(done)](A2aReply reply) { done(render(reply)); });
+    return Response::async([&svc, target = std::move(target), caller, rpc = std::move(rpc), timeout](std::function<void(Response)> done) mutable {
+      svc.a2a.deliverAsync(target, caller, std::move(rpc), timeout, [done = std::move(done)](A2aReply reply) { done(render(reply)); });
     });
   // An agent URL with a host name: the lookup blocks, so the whole delivery goes to a worker.
-  return Response::later([&svc, target, caller, rpc = std::move(rpc), timeout] {
+  return Response::later([&svc, target = std::move(target), caller, rpc = std::move(rpc), timeout] {
     return render(svc.a2a.deliver(target, caller, rpc, timeout));
   });
 }
