@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/fake_agent.h"
+#include "support/probes.h"
 #include "support/server_process.h"
 
 namespace ws::test {
@@ -22,28 +23,8 @@ using namespace std::chrono_literals;
 const std::string kAdmin = "queue-admin-token";
 const std::string kDropStale = "/admin/a2a-queue/drop-stale";
 
-json message(const std::string& text) {
-  return {{"method", "message/send"}, {"params", {{"message", {{"role", "user"}, {"parts", {{{"kind", "text"}, {"text", text}}}}}}}}};
-}
 
-// The value of the sample `name{labels}` in Prometheus text, or -1 when absent.
-double sample(const std::string& text, const std::string& name, const std::string& labels = "") {
-  std::istringstream in(text);
-  const std::string prefix = labels.empty() ? name + " " : name + "{" + labels + "} ";
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
-  return -1;
-}
 
-void exec(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
 
 // The status of each queue item, by id.
 std::map<std::string, std::string> statuses(const std::string& db_path) {
@@ -91,7 +72,7 @@ class A2aQueueRoutes : public ::testing::Test {
     for (const auto& r : agent_.received()) texts.push_back(r["params"]["message"]["parts"][0]["text"]);
     return texts;
   }
-  double metric(const std::string& name, const std::string& labels = "") { return sample(admin().get("/metrics").body, name, labels); }
+  double metric(const std::string& name, const std::string& labels = "") { return metricSample(admin().get("/metrics").body, name, labels); }
 
   FakeAgent agent_;
   TempDir dir_;
@@ -104,7 +85,7 @@ TEST_F(A2aQueueRoutes, ABusyAgentsCallsWaitAcrossARestartAndArriveInOrder) {
   agent_.hold();
   std::vector<std::string> ids;
   for (const char* text : {"one", "two", "three"}) {
-    auto r = call(message(text));
+    auto r = call(a2aMessage(text));
     ASSERT_EQ(r.status, 202) << r.body;
     const json body = r.json();
     EXPECT_EQ(body.size(), 4u) << body;
@@ -152,7 +133,7 @@ TEST_F(A2aQueueRoutes, ABusyAgentsCallsWaitAcrossARestartAndArriveInOrder) {
 TEST_F(A2aQueueRoutes, AnAgentWithANativeSessionIsToldToRetry) {
   ASSERT_EQ(heartbeat(1, {{"capabilities", {{"session", true}}}}).status, 200);
   agent_.hold();
-  auto r = call(message("native"));
+  auto r = call(a2aMessage("native"));
   ASSERT_EQ(r.status, 503) << r.body;
   EXPECT_EQ(r.headers["Retry-After"], "30");
   EXPECT_EQ(r.json(), (json{{"error", "workspace agent busy — adapter handles retry (native_session)"}, {"busy", true},
@@ -162,12 +143,12 @@ TEST_F(A2aQueueRoutes, AnAgentWithANativeSessionIsToldToRetry) {
 
 TEST_F(A2aQueueRoutes, DropStaleDropsOldAndExpiredCalls) {
   agent_.hold();
-  json short_lived = message("short-lived");
+  json short_lived = a2aMessage("short-lived");
   short_lived["params"]["expires_in_seconds"] = 1;
   const std::string expiring = call(short_lived).json()["queue_id"];
-  const std::string old = call(message("old")).json()["queue_id"];
-  const std::string fresh = call(message("fresh")).json()["queue_id"];
-  exec(db_, "UPDATE a2a_queue SET enqueued_at = '2020-01-01T00:00:00.000Z' WHERE id = '" + old + "'");
+  const std::string old = call(a2aMessage("old")).json()["queue_id"];
+  const std::string fresh = call(a2aMessage("fresh")).json()["queue_id"];
+  execSql(db_, "UPDATE a2a_queue SET enqueued_at = '2020-01-01T00:00:00.000Z' WHERE id = '" + old + "'");
   std::this_thread::sleep_for(1100ms);
 
   const std::string elsewhere = kDropStale + "?workspace_id=7c1d7d1e-0f7e-4a57-9a0b-3f8a1b2c3d4e";
@@ -185,7 +166,7 @@ TEST_F(A2aQueueRoutes, DropStaleDropsOldAndExpiredCalls) {
   EXPECT_EQ(admin().post(kDropStale + "?max_age_minutes=1", json::object()).json(), (json{{"dropped", 0}}));
   EXPECT_EQ(metric("molecule_a2a_queue_dropped_total"), 2);
 
-  exec(db_, "UPDATE a2a_queue SET enqueued_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 minutes') WHERE id = '" + fresh + "'");
+  execSql(db_, "UPDATE a2a_queue SET enqueued_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 minutes') WHERE id = '" + fresh + "'");
   EXPECT_EQ(admin().post(kDropStale + "?max_age_minutes=5", json::object()).json(), (json{{"dropped", 0}}));
   EXPECT_EQ(admin().post(kDropStale + "?max_age_minutes=2", json::object()).json(), (json{{"dropped", 1}}));
   EXPECT_EQ(metric("molecule_a2a_queue_depth"), 0);
@@ -193,8 +174,8 @@ TEST_F(A2aQueueRoutes, DropStaleDropsOldAndExpiredCalls) {
 
 TEST_F(A2aQueueRoutes, DropStaleRefusesOutsidersAndBadInputAndChangesNothing) {
   agent_.hold();
-  const std::string queued = call(message("keep me")).json()["queue_id"];
-  exec(db_, "UPDATE a2a_queue SET enqueued_at = '2020-01-01T00:00:00.000Z'");
+  const std::string queued = call(a2aMessage("keep me")).json()["queue_id"];
+  execSql(db_, "UPDATE a2a_queue SET enqueued_at = '2020-01-01T00:00:00.000Z'");
   const std::string token = admin().post("/workspaces/" + target_ + "/tokens", json::object()).json()["auth_token"];
 
   EXPECT_EQ(server_->client().post(kDropStale, json::object()).status, 401);

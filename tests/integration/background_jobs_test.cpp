@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "support/probes.h"
 #include "support/server_process.h"
 
 namespace ws::test {
@@ -17,15 +18,6 @@ using namespace std::chrono_literals;
 
 const std::string kAdmin = "jobs-admin-token";
 
-void exec(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
 
 /// A workspace whose agent has registered: online, with its token.
 std::pair<std::string, std::string> online(ServerProcess& server, const std::string& name) {
@@ -62,7 +54,7 @@ TEST(BackgroundJobs, AnIdleWorkspaceHibernatesAndABusyOneDoesNot) {
   EXPECT_TRUE(admin.get("/workspaces/" + unset).json()["hibernation_idle_minutes"].is_null());
   ASSERT_EQ(server.client(busy_token).post("/registry/heartbeat", {{"workspace_id", busy}, {"active_tasks", 1}}).status, 200);
   // A minute of idleness, without waiting one.
-  exec(server.dbPath(), "UPDATE workspaces SET updated_at = '2020-01-01T00:00:00.000Z'");
+  execSql(server.dbPath(), "UPDATE workspaces SET updated_at = '2020-01-01T00:00:00.000Z'");
   EXPECT_EQ(statusAfter(admin, idle, "hibernated", 15s), "hibernated");
   EXPECT_TRUE(sawEvent(admin, idle, "WORKSPACE_HIBERNATED"));
   std::this_thread::sleep_for(1500ms);  // another sweep or two
@@ -101,8 +93,8 @@ TEST(BackgroundJobs, ActivityOlderThanTheRetentionIsPurged) {
       ASSERT_EQ(agent.post("/workspaces/" + id + "/activity", {{"activity_type", "agent_log"}, {"summary", summary}}).status, 200);
     ASSERT_EQ(server.terminate(), 0);
   }
-  exec(db, "UPDATE activity_logs SET created_at = '2020-01-01T00:00:00.000Z' WHERE summary = 'last month'");
-  exec(db, "UPDATE activity_logs SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-5 days') WHERE summary = 'last week'");
+  execSql(db, "UPDATE activity_logs SET created_at = '2020-01-01T00:00:00.000Z' WHERE summary = 'last month'");
+  execSql(db, "UPDATE activity_logs SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-5 days') WHERE summary = 'last week'");
   // The cleanup runs at start, then every ACTIVITY_CLEANUP_INTERVAL_HOURS.
   ServerProcess again({"--db", db}, {{"ADMIN_TOKEN", kAdmin}, {"ACTIVITY_RETENTION_DAYS", "3"}});
   auto admin = again.client(kAdmin);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/fake_agent.h"
+#include "support/probes.h"
 #include "support/server_process.h"
 
 namespace ws::test {
@@ -24,14 +25,6 @@ const std::string kAdmin = "obs-admin-token";
 const std::string kUnknown = "00000000-0000-4000-8000-000000000000";
 const json kSend{{"method", "message/send"}, {"params", {{"message", {{"parts", {{{"kind", "text"}, {"text", "hi"}}}}}}}}};
 
-// The value of the sample `name{labels}` (labels as rendered, sorted by name), or -1 when absent.
-double sample(const std::string& text, const std::string& name, const std::string& labels = "") {
-  std::istringstream in(text);
-  const std::string prefix = labels.empty() ? name + " " : name + "{" + labels + "} ";
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
-  return -1;
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
@@ -63,21 +56,21 @@ TEST(Metrics, TextParsesAndCountsRequestsByRoutePattern) {
   std::istringstream lines(first.body);
   for (std::string line; std::getline(lines, line);) EXPECT_TRUE(std::regex_match(line, kLine)) << line;
   const std::string by_id = R"(method="GET",path="/workspaces/:id",status="404")";
-  const double before = std::max(0.0, sample(first.body, "molecule_http_requests_total", by_id));
+  const double before = std::max(0.0, metricSample(first.body, "molecule_http_requests_total", by_id));
 
   for (int i = 0; i < 3; ++i) EXPECT_EQ(c.get("/workspaces/" + kUnknown).status, 404);
   EXPECT_EQ(c.get("/no/such/route/" + kUnknown).status, 404);
   EXPECT_EQ(c.post("/workspaces", {{"name", "one"}}).status, 201);
   EXPECT_EQ(c.post("/workspaces", {{"name", "two"}}).status, 201);
   const std::string text = c.get("/metrics").body;
-  EXPECT_EQ(sample(text, "molecule_http_requests_total", by_id), before + 3);
-  EXPECT_EQ(sample(text, "molecule_http_requests_total", R"(method="GET",path="unmatched",status="404")"), 1);
-  EXPECT_EQ(sample(text, "molecule_http_requests_total", R"(method="POST",path="/workspaces",status="201")"), 2);
-  EXPECT_EQ(sample(text, "molecule_http_request_duration_seconds_count", R"(method="GET",path="/workspaces/:id")"), before + 3);
+  EXPECT_EQ(metricSample(text, "molecule_http_requests_total", by_id), before + 3);
+  EXPECT_EQ(metricSample(text, "molecule_http_requests_total", R"(method="GET",path="unmatched",status="404")"), 1);
+  EXPECT_EQ(metricSample(text, "molecule_http_requests_total", R"(method="POST",path="/workspaces",status="201")"), 2);
+  EXPECT_EQ(metricSample(text, "molecule_http_request_duration_seconds_count", R"(method="GET",path="/workspaces/:id")"), before + 3);
   EXPECT_EQ(text.find(kUnknown), std::string::npos) << "raw paths never become labels";
   // Without a backend both were marked failed; the other statuses read zero.
-  EXPECT_EQ(sample(text, "molecule_workspaces", R"(backend="none",status="failed")"), 2);
-  EXPECT_EQ(sample(text, "molecule_workspaces", R"(backend="none",status="online")"), 0);
+  EXPECT_EQ(metricSample(text, "molecule_workspaces", R"(backend="none",status="failed")"), 2);
+  EXPECT_EQ(metricSample(text, "molecule_workspaces", R"(backend="none",status="online")"), 0);
   EXPECT_NE(text.find("# TYPE molecule_event_stream_clients gauge"), std::string::npos);
   EXPECT_NE(text.find("# TYPE molecule_http_request_duration_seconds histogram"), std::string::npos);
 }
@@ -93,20 +86,20 @@ TEST(Metrics, CountEventStreamClientsAndA2aDeliveries) {
     auto sse = LiveClient::events(server.port(), "/workspaces/" + id + "/events/stream", {{"Authorization", "Bearer " + token}});
     EXPECT_TRUE(eventually([&] {
       const auto text = scrape();
-      return sample(text, "molecule_event_stream_clients", R"(transport="websocket")") == 1 &&
-             sample(text, "molecule_event_stream_clients", R"(transport="sse")") == 1 &&
-             sample(text, "molecule_websocket_connections_active") == 1;
+      return metricSample(text, "molecule_event_stream_clients", R"(transport="websocket")") == 1 &&
+             metricSample(text, "molecule_event_stream_clients", R"(transport="sse")") == 1 &&
+             metricSample(text, "molecule_websocket_connections_active") == 1;
     })) << scrape();
   }
-  EXPECT_TRUE(eventually([&] { return sample(scrape(), "molecule_event_stream_clients", R"(transport="websocket")") == 0; }))
+  EXPECT_TRUE(eventually([&] { return metricSample(scrape(), "molecule_event_stream_clients", R"(transport="websocket")") == 0; }))
       << "a socket that leaves is no longer counted";
 
   FakeAgent agent;
   const json ext = c.post("/workspaces", {{"name", "remote"}, {"external", true}, {"url", agent.url()}}).json();
   ASSERT_EQ(c.post("/workspaces/" + ext["id"].get<std::string>() + "/a2a", kSend).status, 200);
   const auto text = scrape();
-  EXPECT_EQ(sample(text, "molecule_a2a_proxy_duration_seconds_count", R"(outcome="ok")"), 1) << text;
-  EXPECT_EQ(sample(text, "molecule_workspaces", R"(backend="external",status="online")"), 1) << text;
+  EXPECT_EQ(metricSample(text, "molecule_a2a_proxy_duration_seconds_count", R"(outcome="ok")"), 1) << text;
+  EXPECT_EQ(metricSample(text, "molecule_workspaces", R"(backend="external",status="online")"), 1) << text;
 }
 
 TEST(AdminLiveness, EverySweepTicks) {

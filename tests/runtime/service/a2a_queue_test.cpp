@@ -12,7 +12,8 @@
 
 #include "service/delegations.h"
 #include "support/fake_agent.h"
-#include "support/test_store.h"
+#include "support/probes.h"
+#include "support/service_stack.h"
 
 namespace ws::test {
 namespace {
@@ -21,22 +22,13 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 json message(const std::string& text) {
-  return A2aDelivery::normalize(
-      {{"method", "message/send"}, {"params", {{"message", {{"role", "user"}, {"parts", {{{"kind", "text"}, {"text", text}}}}}}}}});
+  return A2aDelivery::normalize(a2aMessage(text));
 }
 
-// The value of the sample `name{labels}` in Prometheus text, or -1 when absent.
-double sample(const std::string& text, const std::string& name, const std::string& labels = "") {
-  std::istringstream in(text);
-  const std::string prefix = labels.empty() ? name + " " : name + "{" + labels + "} ";
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
-  return -1;
-}
 
 std::string textOf(const json& rpc) { return rpc["params"]["message"]["parts"][0]["text"]; }
 
-class A2aQueueTest : public ::testing::Test {
+class A2aQueueTest : public ::testing::Test, protected ServiceStack {
  protected:
   A2aQueueTest() {
     target_.url = agent_.url();
@@ -57,13 +49,6 @@ class A2aQueueTest : public ::testing::Test {
   A2aQueueItem itemOf(const A2aReply& reply) { return **store_->findA2aQueueItem(json::parse(reply.body)["queue_id"]); }
 
   FakeAgent agent_;
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Credentials credentials_{*store_, config_};
-  LivenessTracker liveness_{config_.liveness_ttl};
-  WorkspaceService workspaces_{lifecycle_, credentials_, liveness_, config_, nullptr, nullptr};
   Metrics metrics_;
   A2aDelivery a2a_{*store_, events_, workspaces_, config_, &metrics_};
   A2aQueue queue_{*store_, workspaces_, a2a_, &metrics_, A2aQueue::Options{1s}};
@@ -93,7 +78,7 @@ TEST_F(A2aQueueTest, ABusyAgentsRequestIsQueuedAndAnswered202) {
   const auto logged = *store_->listActivity({.workspace_id = target_.id});
   ASSERT_EQ(logged.size(), 2u) << "each attempt is an activity row";
   EXPECT_EQ(logged[0].status, "timeout");
-  EXPECT_EQ(sample(metrics_.render({}), "molecule_a2a_queue_enqueued_total"), 2);
+  EXPECT_EQ(metricSample(metrics_.render({}), "molecule_a2a_queue_enqueued_total"), 2);
 }
 
 TEST_F(A2aQueueTest, TheSameMessageIsQueuedOnceAndATtlBoundsTheWait) {
@@ -129,7 +114,7 @@ TEST_F(A2aQueueTest, AHeartbeatWithRoomDeliversTheQueueInOrder) {
   workspaces_.drain();
   EXPECT_EQ(receivedTexts().back(), "three");
   EXPECT_EQ(*queue_.depth(), 0);
-  EXPECT_EQ(sample(metrics_.render({}), "molecule_a2a_queue_drained_total", R"(outcome="completed")"), 3);
+  EXPECT_EQ(metricSample(metrics_.render({}), "molecule_a2a_queue_drained_total", R"(outcome="completed")"), 3);
   EXPECT_EQ(store_->listActivity({.workspace_id = target_.id})->size(), 6u)
       << "each drained delivery adds its activity row";
 }
@@ -226,7 +211,7 @@ TEST_F(A2aQueueTest, DropStaleDropsExpiredAndOldItems) {
   EXPECT_EQ(*dropped, 1) << "expired; the other is younger than an hour";
   EXPECT_EQ(*queue_.depth(), 1);
   EXPECT_EQ(*queue_.dropStale(newUuid(), 1min), 0) << "another workspace";
-  EXPECT_EQ(sample(metrics_.render({}), "molecule_a2a_queue_dropped_total"), 1);
+  EXPECT_EQ(metricSample(metrics_.render({}), "molecule_a2a_queue_dropped_total"), 1);
 }
 
 TEST_F(A2aQueueTest, AGoneWorkspacesItemFailsAtOnce) {

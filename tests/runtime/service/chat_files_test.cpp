@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/tar.h"
-#include "support/test_store.h"
+#include "support/service_stack.h"
 
 namespace ws::test {
 namespace {
@@ -39,14 +39,8 @@ class FileBackend : public Provisioner {
   int exec_exit = 0;
 };
 
-class ChatFilesTest : public ::testing::Test {
+class ChatFilesTest : public ::testing::Test, protected StoreStack {
  protected:
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Credentials credentials_{*store_, config_};
-  LivenessTracker liveness_{config_.liveness_ttl};
   std::shared_ptr<FileBackend> backend_ = std::make_shared<FileBackend>();
   WorkspaceService service_{lifecycle_, credentials_, liveness_, config_, nullptr, backend_};
   ChatFiles chat_{service_};

@@ -12,7 +12,7 @@
 #include "core/util.h"
 #include "support/fake_agent.h"
 #include "support/loopback.h"
-#include "support/test_store.h"
+#include "support/service_stack.h"
 
 namespace ws::test {
 namespace {
@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 const json kAnswer = json::parse(R"({"jsonrpc":"2.0","id":"1","result":{"kind":"message","role":"agent",
                                       "parts":[{"kind":"text","text":"report filed"}]}})");
 
-class DelegationsTest : public ::testing::Test {
+class DelegationsTest : public ::testing::Test, protected ServiceStack {
  protected:
   DelegationsTest() { agent_.answer(200, kAnswer); }
 
@@ -40,13 +40,6 @@ class DelegationsTest : public ::testing::Test {
   }
 
   FakeAgent agent_;
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Credentials credentials_{*store_, config_};
-  LivenessTracker liveness_{config_.liveness_ttl};
-  WorkspaceService workspaces_{lifecycle_, credentials_, liveness_, config_, nullptr, nullptr};
   A2aDelivery a2a_{*store_, events_, workspaces_, config_};
   Delegations delegations_{*store_, events_, workspaces_, a2a_, Delegations::Options{30s, 10ms, 2}};
   std::mutex mutex_;

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "support/fake_agent.h"
-#include "support/test_store.h"
+#include "support/service_stack.h"
 
 namespace ws::test {
 namespace {
@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-class McpToolsTest : public ::testing::Test {
+class McpToolsTest : public ::testing::Test, protected ServiceStack {
  protected:
   McpToolsTest() {
     agent_.answer(200, json::parse(R"({"jsonrpc":"2.0","id":"1","result":{"kind":"message","role":"agent",
@@ -46,13 +46,6 @@ class McpToolsTest : public ::testing::Test {
   }
 
   FakeAgent agent_;
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Credentials credentials_{*store_, config_};
-  LivenessTracker liveness_{config_.liveness_ttl};
-  WorkspaceService workspaces_{lifecycle_, credentials_, liveness_, config_, nullptr, nullptr};
   A2aDelivery a2a_{*store_, events_, workspaces_, config_};
   Delegations delegations_{*store_, events_, workspaces_, a2a_, Delegations::Options{30s, 10ms, 2}};
   McpTools tools_{*store_, workspaces_, a2a_, delegations_};

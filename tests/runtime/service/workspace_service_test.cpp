@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_store.h"
+#include "support/service_stack.h"
 
 namespace ws::test {
 namespace {
@@ -48,14 +48,8 @@ class FakeProvisioner : public Provisioner {
   std::string name_;
 };
 
-class Dispatchers : public ::testing::Test {
+class Dispatchers : public ::testing::Test, protected StoreStack {
  protected:
-  TempStore store_;
-  EventBus events_{*store_};
-  Lifecycle lifecycle_{*store_, events_};
-  ServerConfig config_;
-  Credentials credentials_{*store_, config_};
-  LivenessTracker liveness_{config_.liveness_ttl};
   std::shared_ptr<FakeProvisioner> cp_ = std::make_shared<FakeProvisioner>("controlplane");
   std::shared_ptr<FakeProvisioner> docker_ = std::make_shared<FakeProvisioner>("docker");
 
