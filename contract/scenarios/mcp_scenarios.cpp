@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "core/util.h"
 #include "harness.h"
 #include "support/backend_env.h"
 
@@ -85,6 +86,12 @@ CONTRACT_SCENARIO(mcp_chat_history, TheAgentInItsWorkloadReadsItsHistoryWithAPee
             (std::vector<std::string>{"peer", "self", "peer"}));
   const std::string list = json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}}.dump();
   EXPECT_EQ(c.request("POST", "/workspaces/" + asker + "/mcp", list, {{"Authorization", "Bearer " + answerer_token}}).status, 401);
+
+  // A peer may ask an agent only about their own conversation, never the agent's with a third.
+  auto prying = c.request("POST", "/workspaces/" + asker + "/a2a", send("/chat_history " + newUuid()).dump(),
+                          {{"X-Workspace-ID", answerer}, {"Authorization", "Bearer " + answerer_token}});
+  ASSERT_EQ(prying.status, 200) << prying.body;
+  EXPECT_EQ(prying.json()["result"]["parts"][0]["text"], "chat_history refused: a peer may ask only about itself");
 }
 
 }  // namespace

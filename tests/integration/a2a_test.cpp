@@ -37,6 +37,16 @@ TEST(A2aProxy, RefusesBadCallersAndBodiesAndExplainsMissingAgents) {
   const json logged = c.get("/workspaces/" + ext["id"].get<std::string>() + "/activity?type=a2a_receive").json();
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0]["status"], "error");
+
+  // Naming the target as the caller is no credential: a workspace calling itself shows its token.
+  const std::string ext_path = "/workspaces/" + ext["id"].get<std::string>() + "/a2a";
+  const std::string self = ext["id"];
+  const std::string token = c.post("/workspaces/" + self + "/tokens", json::object()).json()["auth_token"];
+  auto anonymous = server.client().request("POST", ext_path, kSend.dump(), {{"X-Workspace-ID", self}});
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+  auto own = server.client(token).request("POST", ext_path, kSend.dump(), {{"X-Workspace-ID", self}});
+  EXPECT_EQ(own.status, 502) << "past the checks, to the unreachable agent: " << own.body;
+  EXPECT_EQ(c.get("/workspaces/" + self + "/activity?type=a2a_receive").json().size(), 2u) << "the refused call left no row";
 }
 
 }  // namespace

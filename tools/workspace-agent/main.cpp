@@ -209,14 +209,17 @@ class Agent {
     }
   }
 
-  // What the agent says to `text`: a command's outcome, or the echo.
-  net::awaitable<std::string> respond(const std::string& text) {
+  // What the agent says to `text` from `sender` (the proxy's envelope peer_id; empty for the
+  // canvas, which holds this workspace's own credentials): a command's outcome, or the echo.
+  net::awaitable<std::string> respond(const std::string& text, const std::string& sender) {
     const std::string command = "/chat_history";
     if (text.rfind(command, 0) != 0) co_return "echo: " + text;
     std::istringstream args(text.substr(command.size()));
     std::string peer;
     args >> peer;
     if (peer.empty()) co_return "usage: /chat_history <peer_id>";
+    // A peer may read only its own conversation with this agent, never this agent's with a third.
+    if (!sender.empty() && sender != peer) co_return "chat_history refused: a peer may ask only about itself";
     const std::string tool = "chat_history";  // named, as the arguments: see platformLoop
     const json arguments{{"peer_id", peer}};
     co_return co_await mcpTool(tool, arguments);
@@ -227,7 +230,8 @@ class Agent {
     const auto error = [&](int code, const std::string& msg) {
       return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", msg}}}};
     };
-    if (!req.is_object() || req.value("jsonrpc", "") != "2.0" || !req.contains("method")) co_return error(-32600, "invalid request");
+    if (!req.is_object() || !req.contains("jsonrpc") || req["jsonrpc"] != "2.0" || !req.contains("method"))
+      co_return error(-32600, "invalid request");
     if (req["method"] != "message/send") co_return error(-32601, "method not found");
     std::string text;
     try {
@@ -236,7 +240,11 @@ class Agent {
     } catch (const std::exception&) {
       co_return error(-32602, "params.message.parts is required");
     }
-    const std::string reply = co_await respond(text);
+    const json& metadata = req["params"]["message"].contains("metadata") ? req["params"]["message"]["metadata"] : json();
+    const std::string sender = metadata.is_object() && metadata.contains("peer_id") && metadata["peer_id"].is_string()
+                                   ? metadata["peer_id"].get<std::string>()
+                                   : "";
+    const std::string reply = co_await respond(text, sender);
     static std::mt19937_64 rng{std::random_device{}()};
     char message_id[32];
     std::snprintf(message_id, sizeof message_id, "%016llx", static_cast<unsigned long long>(rng()));

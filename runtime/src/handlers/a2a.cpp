@@ -42,8 +42,9 @@ std::variant<std::optional<Workspace>, Response> authenticateCaller(Services& sv
   if (!isUuid(caller)) return Response::error(Errc::invalid_argument, "invalid X-Workspace-ID");
   auto from = svc.workspaces.findLive(caller);
   if (!from) return from.error().code == Errc::not_found ? Response::error(Errc::forbidden, "unknown caller workspace") : Response::fromError(from.error());
-  if (caller != target.id)
-    if (auto denied = svc.auth.tokenGate(req, caller)) return Response::error(Errc::unauthorized, "missing/invalid caller auth token");
+  // Also for a workspace calling itself: an id is no secret, so naming the target as the caller
+  // must not stand in for its token.
+  if (auto denied = svc.auth.tokenGate(req, caller)) return Response::error(Errc::unauthorized, "missing/invalid caller auth token");
   auto allowed = canCommunicate(svc.store, caller, target.id);
   if (!allowed) return Response::fromError(allowed.error());
   if (!*allowed) return Response::error(Errc::forbidden, "caller may not communicate with this workspace");

@@ -5,6 +5,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "service/a2a_queue.h"
 #include "service/hierarchy.h"
 #include "service/memories.h"
 
@@ -236,6 +237,7 @@ Result<Outcome> McpTools::delegateTask(const Workspace& self, const json& args) 
            {"params", {{"message", {{"role", "user"}, {"parts", {{{"kind", "text"}, {"type", "text"}, {"text", task}}}}}}}}};
   rpc = A2aDelivery::normalize(std::move(rpc));
   a2a_.addEnvelope(rpc, self);
+  A2aQueue::NoQueueing direct;  // a busy peer is a failure here: a queue receipt is no answer
   const A2aReply reply = a2a_.deliver(*target, self.id, rpc, kDelegateTimeout);
   const json body = parseJsonOr(reply.body, json());
   if (body.is_object() && body.contains("error")) {

@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "parity/parity.h"
+#include "service/a2a_queue.h"
 
 namespace ws {
 namespace {
@@ -60,6 +61,7 @@ void ScheduleRunner::fire(ScheduleRecord s, const Workspace& target) {
   const json rpc{{"method", "message/send"},
                  {"params", {{"message", {{"role", "user"}, {"parts", {{{"kind", "text"}, {"text", s.prompt}}}}}}}}};
   const auto t0 = std::chrono::steady_clock::now();
+  A2aQueue::NoQueueing direct;  // a run that finds the agent busy fails (and is recorded so)
   const A2aReply answer = a2a_.send(target, rpc, kFireTimeout);
   ActivityRecord a;
   a.workspace_id = s.workspace_id;

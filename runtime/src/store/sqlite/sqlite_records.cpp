@@ -212,8 +212,8 @@ std::int64_t SqliteStore::insertActivityRow(const ActivityRecord& a) {
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
 }
 
-void SqliteStore::writeQueuedActivity() {
-  auto rows = activity_behind_.take();
+void SqliteStore::writeQueuedActivity(std::size_t most) {
+  auto rows = activity_behind_.take(most);
   if (rows.empty()) return;
   Transaction tx(db_);
   for (const auto& a : rows) {

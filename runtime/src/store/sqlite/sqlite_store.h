@@ -163,7 +163,8 @@ class SqliteStore final : public Store {
   std::int64_t insertEvent(const Event& e);
   void revokeAll(const std::string& workspace_id, const std::string& now);
   std::int64_t insertActivityRow(const ActivityRecord& a);
-  void writeQueuedActivity();
+  /// Writes up to `most` queued rows (all by default: what a reader needs) in one transaction.
+  void writeQueuedActivity(std::size_t most = SIZE_MAX);
   void migrate();
 
   std::mutex mutex_;
@@ -175,11 +176,17 @@ class SqliteStore final : public Store {
   // must not keep these caches.
   static void onRowChange(void* self, int op, const char* db, const char* table, sqlite3_int64 rowid);
   std::atomic<std::uint64_t> generation_{0};
-  GenerationCache<Workspace> workspace_cache_{generation_};
+  GenerationCache<Workspace> workspace_cache_{generation_, [](const Workspace& w) {
+    return sizeof w + w.agent_card.value_or("").size() + w.name.size() + w.url.size();  // the card can be large
+  }};
   GenerationCache<TokenRecord> token_cache_{generation_};     // live tokens by hash
   GenerationCache<bool> has_token_cache_{generation_};        // by workspace id
   // Declared after the connection: destroyed first, writing what is queued.
-  WriteBehind<ActivityRecord> activity_behind_{[this] { (void)guarded([this] { writeQueuedActivity(); }); }};
+  WriteBehind<ActivityRecord> activity_behind_{
+      [this](std::size_t most) { (void)guarded([this, most] { writeQueuedActivity(most); }); },
+      [](const ActivityRecord& a) {
+        return sizeof a + a.summary.size() + a.request_body.value_or("").size() + a.response_body.value_or("").size();
+      }};
 };
 
 }  // namespace ws
