@@ -106,6 +106,11 @@ std::optional<A2aReply> A2aQueue::whenBusy(const std::string& target_id, const s
 }
 
 Result<A2aQueue::Enqueued> A2aQueue::enqueue(const std::string& workspace_id, const std::string& caller, const json& rpc) {
+  // A soft cap (concurrent enqueues may pass it by a few): a full queue answers 503 busy.
+  auto depth = store_.queuedA2aCount(workspace_id);
+  if (!depth) return depth.error();
+  if (*depth >= kMaxDepth)
+    return makeError(Errc::rate_limited, "the workspace's A2A queue is full (" + std::to_string(kMaxDepth) + " requests)");
   const auto now = Clock::now();
   A2aQueueItem item;
   item.id = newUuid();
@@ -137,6 +142,8 @@ void A2aQueue::heartbeat(const std::string& workspace_id, int active_tasks, int 
     native_session_.erase(workspace_id);
   if (stopping_ || active_tasks >= max_concurrent_tasks || !pending_.contains(workspace_id)) return;
   const int capacity = std::max(1, max_concurrent_tasks - active_tasks);
+  // Busy with other workspaces' drains: this one stays pending for its next heartbeat.
+  if (!draining_.contains(workspace_id) && draining_.size() >= kMaxConcurrentDrains) return;
   if (!draining_.insert(workspace_id).second) {
     // One drain per workspace keeps the order; it goes round once more for this heartbeat.
     again_[workspace_id] = std::max(again_[workspace_id], capacity);

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -30,6 +31,9 @@ class A2aQueue {
   static constexpr int kPriorityTask = 50;  ///< Every busy delivery, as the reference queues them.
   static constexpr int kPriorityInfo = 10;
   static constexpr int kMaxAttempts = 5;    ///< Deliveries of an item before it is failed.
+  static constexpr int kMaxDepth = 1000;    ///< Queued items per workspace; past it a busy agent is 503.
+  /// Drains running at once: they block on agents, and must never take the whole worker pool.
+  static constexpr std::size_t kMaxConcurrentDrains = 2;
   static constexpr std::chrono::minutes kDefaultStaleAge{60};
 
   struct Options {

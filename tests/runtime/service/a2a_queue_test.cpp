@@ -97,6 +97,16 @@ TEST_F(A2aQueueTest, TheSameMessageIsQueuedOnceAndATtlBoundsTheWait) {
   EXPECT_NEAR(double(*expires), double(expected), 5000);
 }
 
+TEST_F(A2aQueueTest, AFullQueueAnswersBusy) {
+  for (int i = 0; i < A2aQueue::kMaxDepth; ++i) ASSERT_TRUE(queue_.enqueue(target_.id, "", message("filler")));
+  EXPECT_FALSE(queue_.enqueue(target_.id, "", message("one too many")));
+  agent_.hold();
+  const A2aReply busy = busyDelivery("refused");
+  EXPECT_EQ(busy.status, 503) << busy.body;
+  EXPECT_EQ(json::parse(busy.body)["busy"], true);
+  EXPECT_EQ(*queue_.depth(), A2aQueue::kMaxDepth);
+}
+
 TEST_F(A2aQueueTest, AHeartbeatWithRoomDeliversTheQueueInOrder) {
   agent_.hold();
   for (const char* text : {"one", "two", "three"}) ASSERT_EQ(busyDelivery(text).status, 202);
