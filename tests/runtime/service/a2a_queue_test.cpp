@@ -72,7 +72,7 @@ TEST_F(A2aQueueTest, ABusyAgentsRequestIsQueuedAndAnswered202) {
   EXPECT_EQ(item.priority, A2aQueue::kPriorityTask);
   EXPECT_EQ(item.method, "message/send");
   EXPECT_EQ(textOf(json::parse(item.body)), "one");
-  EXPECT_EQ(item.idempotency_key, json::parse(item.body)["params"]["message"]["messageId"]);
+  EXPECT_EQ(item.idempotency_key, json::parse(item.body)["params"]["message"]["messageId"].get<std::string>());
   EXPECT_FALSE(item.expires_at);
   EXPECT_EQ(*queue_.depth(), 2);
   const auto logged = *store_->listActivity({.workspace_id = target_.id});
