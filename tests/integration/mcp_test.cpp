@@ -203,7 +203,7 @@ TEST_F(McpRoutes, BeforeTsPagesStrictlyOlderTurns) {
   const json first = history(a_, token_a_, {{"peer_id", b_}, {"limit", 2}});
   EXPECT_EQ(texts(first["turns"], "message"), (std::vector<std::string>{"m5", "m4"}));
   const std::string cursor = first["next_before_ts"];
-  EXPECT_EQ(cursor, first["turns"][1]["at"]);
+  EXPECT_EQ(cursor, first["turns"][1]["at"].get<std::string>());
   const json second = history(a_, token_a_, {{"peer_id", b_}, {"limit", 2}, {"before_ts", cursor}});
   EXPECT_EQ(texts(second["turns"], "message"), (std::vector<std::string>{"m3", "m2"}));
   const json last = history(a_, token_a_, {{"peer_id", b_}, {"limit", 2}, {"before_ts", second["next_before_ts"]}});
