@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -269,6 +270,28 @@ TEST(AttacksOnBackends, AHungBackendDelaysNoOtherRequest) {
   }
   done = true;
   holder.join();
+}
+
+// A client that opens a connection and then sends nothing, or half a request, or will not read
+// its answer, holds no connection past --io-timeout; the server goes on answering others.
+TEST(AttacksOnConnections, SlowClientsAreDroppedAfterTheIoTimeout) {
+  ServerProcess server({"--io-timeout", "1"}, {{"ADMIN_TOKEN", kAdmin}});
+  boost::asio::io_context io;
+  const boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address("127.0.0.1"), server.port());
+  for (const std::string& sent : {std::string(), std::string("GET /health HTTP/1.1\r\nHost: x\r\n")}) {
+    boost::asio::ip::tcp::socket slow(io);
+    slow.connect(at);
+    if (!sent.empty()) boost::asio::write(slow, boost::asio::buffer(sent));
+    const auto t0 = Clock::now();
+    char byte;
+    boost::system::error_code ec;
+    slow.read_some(boost::asio::buffer(&byte, 1), ec);  // returns when the server closes
+    const auto waited = Clock::now() - t0;
+    EXPECT_EQ(ec, boost::asio::error::eof) << "sent: " << sent.size() << " bytes";
+    EXPECT_GT(waited, std::chrono::milliseconds(800));
+    EXPECT_LT(waited, std::chrono::seconds(3)) << "held past the timeout";
+  }
+  EXPECT_EQ(server.client(kAdmin).get("/health").status, 200);
 }
 
 }  // namespace

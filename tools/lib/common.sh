@@ -10,7 +10,7 @@ EXTRA_CMAKE_ARGS=()
 DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev
-  nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
+  nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
   libsqlite3-dev libssl-dev libre2-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-tidy-19 libclang-19-dev llvm-19-dev clang-19 libclang-rt-19-dev
   python3 python3-yaml docker.io busybox-static wrk curl jq

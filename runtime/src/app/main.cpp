@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
   cli.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt setting is an error, not silence
   int ttl = static_cast<int>(config.liveness_ttl.count());
   int provision_timeout = static_cast<int>(config.provision_timeout.count());
+  int io_timeout = static_cast<int>(config.io_timeout.count());
   int sweep_ms = static_cast<int>(config.sweep_interval.count());
   int health_sweep = static_cast<int>(config.health_sweep_interval.count());
   int orphan_sweep = static_cast<int>(config.orphan_sweep_interval.count());
@@ -159,6 +160,8 @@ int main(int argc, char** argv) {
                  "Host names this server answers to besides addresses and localhost (comma-separated; * for any)")
       ->envname("ALLOWED_HOSTS")->delimiter(',');
   cli.add_option("--body-limit", config.body_limit, "Request body limit in bytes")->envname("BODY_LIMIT_BYTES")->capture_default_str();
+  cli.add_option("--io-timeout", io_timeout, "Seconds a client has to send a request and to take its answer")
+      ->envname("IO_TIMEOUT_SECONDS")->check(CLI::PositiveNumber)->capture_default_str();
   cli.add_option("--liveness-ttl", ttl, "Seconds of heartbeat silence before offline")->envname("LIVENESS_TTL_SECONDS")->capture_default_str();
   cli.add_option("--provision-timeout", provision_timeout, "Seconds in provisioning before failed")
       ->envname("PROVISION_TIMEOUT_SECONDS")->capture_default_str();
@@ -215,6 +218,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   config.liveness_ttl = std::chrono::seconds(ttl);
   config.provision_timeout = std::chrono::seconds(provision_timeout);
+  config.io_timeout = std::chrono::seconds(io_timeout);
   config.sweep_interval = std::chrono::milliseconds(sweep_ms);
   config.health_sweep_interval = std::chrono::seconds(health_sweep);
   config.cp_timeout = std::chrono::seconds(cp_timeout);

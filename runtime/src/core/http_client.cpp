@@ -1,5 +1,8 @@
 #include "core/http_client.h"
 
+#include "core/http_wire.h"
+#include "core/io_deadline.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -35,17 +39,6 @@ Result<std::vector<net::ip::tcp::endpoint>> literalEndpoints(const HttpCall& cal
     endpoints.emplace_back(address, port);
   }
   return endpoints;
-}
-
-http::request<http::string_body> requestOf(const HttpCall& call, bool keep_alive) {
-  http::request<http::string_body> req{http::string_to_verb(call.method), call.target, 11};
-  req.set(http::field::host, call.host);
-  if (!call.body.empty()) req.set(http::field::content_type, call.content_type);
-  for (const auto& [name, value] : call.headers) req.set(name, value);
-  req.body() = call.body;
-  req.keep_alive(keep_alive);
-  req.prepare_payload();
-  return req;
 }
 
 Error connectError(const HttpCall& call, boost::system::error_code ec) {
@@ -82,8 +75,10 @@ Result<HttpReply> httpExchange(const HttpCall& call) {
     stream.expires_after(call.timeout);
     auto [cec, ep] = co_await stream.async_connect(endpoints, kTuple);
     if (cec) co_return connectError(call, cec);
-    auto req = requestOf(call, false);
-    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
+    const std::string head = httpRequestHead(call.method, call.target, call.host, call.content_type, call.headers,
+                                             call.body.size(), false);
+    const std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(call.body)};
+    auto [wec, wn] = co_await net::async_write(stream, message, kTuple);
     if (wec) co_return writeError(call, wec);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
@@ -116,7 +111,9 @@ net::awaitable<Result<HttpReply>> pooled(HttpCall call) {
   if (!endpoints) co_return endpoints.error();
   if (endpoints->empty()) co_return makeError(Errc::invalid_argument, call.peer + " has no address");
   const std::string key = call.addresses.front() + " " + call.port;
-  const auto req = requestOf(call, true);
+  const std::string head = httpRequestHead(call.method, call.target, call.host, call.content_type, call.headers,
+                                           call.body.size(), true);
+  const std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(call.body)};
   // A reused connection may have been closed by the peer while idle: then once more, fresh.
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<beast::tcp_stream> stream;
@@ -130,9 +127,13 @@ net::awaitable<Result<HttpReply>> pooled(HttpCall call) {
       stream->expires_after(call.timeout);
       auto [cec, ep] = co_await stream->async_connect(*endpoints, kTuple);
       if (cec) co_return connectError(call, cec);
+      stream->expires_never();
     }
-    stream->expires_after(call.timeout);
-    auto [wec, wn] = co_await http::async_write(*stream, req, kTuple);
+    // The exchange's deadline (not the stream's own timer: see core/io_deadline.h).
+    IoDeadline deadline(stream->socket());
+    deadline.expiresAfter(call.timeout);
+    auto [wec, wn] = co_await net::async_write(*stream, message, kTuple);
+    if (deadline.expired()) wec = beast::error::timeout;
     if (wec) {
       if (reused) continue;
       co_return writeError(call, wec);
@@ -141,6 +142,7 @@ net::awaitable<Result<HttpReply>> pooled(HttpCall call) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(call.cap);
     auto [hec, hn] = co_await http::async_read(*stream, buffer, parser, kTuple);
+    if (deadline.expired()) hec = beast::error::timeout;
     if (hec) {
       const bool closed_while_idle = reused && hn == 0 && hec != beast::error::timeout;
       if (closed_while_idle) continue;
@@ -149,10 +151,7 @@ net::awaitable<Result<HttpReply>> pooled(HttpCall call) {
     auto res = parser.release();
     HttpReply out{static_cast<int>(res.result_int()), std::move(res.body())};
     auto& keep = tl_io.idle[key];
-    if (res.keep_alive() && buffer.size() == 0 && keep.size() < kMaxIdlePerPeer) {
-      stream->expires_never();
-      keep.push_back(std::move(stream));
-    }
+    if (res.keep_alive() && buffer.size() == 0 && keep.size() < kMaxIdlePerPeer) keep.push_back(std::move(stream));
     co_return out;
   }
   co_return makeError(Errc::backend_unavailable, call.peer + " closed the connection");
@@ -163,11 +162,13 @@ net::awaitable<Result<HttpReply>> pooled(HttpCall call) {
 void bindIoThread(net::io_context& ctx) {
   tl_io.idle.clear();
   tl_io.ctx = &ctx;
+  bindIoDeadlines(ctx);
 }
 
 void unbindIoThread() {
   tl_io.idle.clear();
   tl_io.ctx = nullptr;
+  unbindIoDeadlines();
 }
 
 bool onIoThread() { return tl_io.ctx != nullptr; }

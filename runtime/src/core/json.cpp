@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include <simdjson.h>
+
 #include <string>
 
 namespace ws {
@@ -41,8 +43,36 @@ Result<nlohmann::json> parseJson(std::string_view text, JsonLimits limits) {
   return Result<nlohmann::json>(boost::system::in_place_value, std::move(parsed));
 }
 
+namespace {
+
+// simdjson validates at memory speed; it reuses its buffers, so one parser per thread.
+simdjson::dom::parser& fastParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+}  // namespace
+
 bool isJson(std::string_view text, JsonLimits limits) {
-  return text.size() <= limits.max_bytes && jsonDepthWithin(text, limits.max_depth) && nlohmann::json::accept(text);
+  if (text.size() > limits.max_bytes || !jsonDepthWithin(text, limits.max_depth)) return false;
+  simdjson::dom::element doc;
+  if (fastParser().parse(text.data(), text.size()).get(doc) == simdjson::SUCCESS) return true;
+  // What simdjson refuses but JSON allows (an integer past 64 bits) is settled by the full parser.
+  return nlohmann::json::accept(text);
+}
+
+std::optional<JsonRpcHead> peekJsonRpc(std::string_view text, JsonLimits limits) {
+  if (text.size() > limits.max_bytes || !jsonDepthWithin(text, limits.max_depth)) return std::nullopt;
+  simdjson::dom::object object;
+  if (fastParser().parse(text.data(), text.size()).get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
+  JsonRpcHead head;
+  head.has_jsonrpc = object["jsonrpc"].error() == simdjson::SUCCESS;
+  std::string_view method;
+  if (object["method"].get_string().get(method) == simdjson::SUCCESS) head.method = method;
+  simdjson::dom::object message;
+  if (object.at_pointer("/params/message").get_object().get(message) == simdjson::SUCCESS)
+    head.message_lacks_id = message["messageId"].error() != simdjson::SUCCESS;
+  return head;
 }
 
 nlohmann::json parseJsonOr(std::string_view text, nlohmann::json fallback, JsonLimits limits) {

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "ws/errors.h"
@@ -27,6 +29,16 @@ nlohmann::json parseJsonOr(std::string_view text, nlohmann::json fallback, JsonL
 
 /// Whether `text` is JSON within the limits; builds no document.
 bool isJson(std::string_view text, JsonLimits limits = {});
+
+/// What a JSON-RPC request says about itself, read without building a document.
+struct JsonRpcHead {
+  bool has_jsonrpc = false;        ///< It has a "jsonrpc" member.
+  std::string method;              ///< Its "method" when that is a string.
+  bool message_lacks_id = false;   ///< params.message is an object without a messageId.
+};
+/// The head of `text` when it is a JSON object within the limits; nothing otherwise (parse it
+/// to learn why).
+std::optional<JsonRpcHead> peekJsonRpc(std::string_view text, JsonLimits limits = {});
 
 /// True when no array or object in `text` is nested deeper than `max_depth` (strings skipped).
 /// Linear, and safe on malformed input.

@@ -6,22 +6,32 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
 namespace ws {
 
 std::string formatTime(Clock::time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
-  const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms.count() % 1000));
-  return buf;
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch());
+  const std::chrono::sys_days day = std::chrono::floor<std::chrono::days>(Clock::time_point(ms));
+  const std::chrono::year_month_day ymd(day);
+  const std::chrono::hh_mm_ss hms(ms - day.time_since_epoch());
+  // Written digit by digit: this runs for every activity row and event.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  const auto put = [&out](std::size_t at, int width, long value) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, static_cast<int>(ymd.year()));
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, hms.hours().count());
+  put(14, 2, hms.minutes().count());
+  put(17, 2, hms.seconds().count());
+  put(20, 3, hms.subseconds().count());
+  return out;
 }
 
 std::optional<std::int64_t> unixMillis(std::string_view stamp) {
@@ -44,11 +54,7 @@ void randomBytes(unsigned char* out, std::size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
 }
 
-}  // namespace
-
-std::string newUuid() {
-  unsigned char b[16];
-  randomBytes(b, sizeof b);
+std::string uuidOf(unsigned char (&b)[16]) {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   static constexpr char kHex[] = "0123456789abcdef";
@@ -60,6 +66,28 @@ std::string newUuid() {
     out.push_back(kHex[b[i] & 0x0f]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string newUuid() {
+  unsigned char b[16];
+  randomBytes(b, sizeof b);
+  return uuidOf(b);
+}
+
+std::string newQuickUuid() {
+  thread_local std::mt19937_64 generator = [] {
+    std::uint64_t seed[4];
+    randomBytes(reinterpret_cast<unsigned char*>(seed), sizeof seed);
+    std::seed_seq sequence{seed[0], seed[1], seed[2], seed[3]};
+    return std::mt19937_64(sequence);
+  }();
+  unsigned char b[16];
+  const std::uint64_t hi = generator(), lo = generator();
+  std::memcpy(b, &hi, 8);
+  std::memcpy(b + 8, &lo, 8);
+  return uuidOf(b);
 }
 
 bool isUuid(std::string_view s) noexcept {
@@ -95,10 +123,20 @@ std::string randomToken(std::size_t n) {
   return b64;
 }
 
+namespace {
+
+// Fetched once: OpenSSL 3 looks the algorithm up on every call otherwise.
+const EVP_MD* sha256Algorithm() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md ? md : EVP_sha256();
+}
+
+}  // namespace
+
 std::string sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &len, sha256Algorithm(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);
@@ -109,10 +147,39 @@ std::string sha256Hex(std::string_view data) {
   return out;
 }
 
+Sha256 sha256(std::string_view data) {
+  Sha256 digest{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, sha256Algorithm(), nullptr) != 1 || len != digest.size())
+    throw std::runtime_error("SHA-256 failed");
+  return digest;
+}
+
+bool digestsEqual(const Sha256& a, const Sha256& b) noexcept { return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
+
 bool constantTimeEquals(std::string_view a, std::string_view b) noexcept {
   // Compare digests so the length of the secret does not leak either.
-  const std::string da = sha256Hex(a), db = sha256Hex(b);
-  return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+  try {
+    return digestsEqual(sha256(a), sha256(b));
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+void toLowerAscii(std::string& s) noexcept {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
 }
 
 bool isSafeRelativePath(std::string_view p) noexcept {

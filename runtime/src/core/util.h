@@ -20,6 +20,9 @@ std::optional<std::int64_t> unixMillis(std::string_view stamp);
 
 /// A random (version 4) UUID in canonical lower-case form.
 std::string newUuid();
+/// A version 4 UUID from a per-thread generator seeded by the CSPRNG: unique but not secret,
+/// for ids made on every request (request ids).
+std::string newQuickUuid();
 /// True for the canonical 8-4-4-4-12 hex form (either case).
 bool isUuid(std::string_view s) noexcept;
 
@@ -29,8 +32,18 @@ std::string base64Encode(std::string_view data);
 std::string randomToken(std::size_t n = 32);
 /// Lower-case hex SHA-256 digest.
 std::string sha256Hex(std::string_view data);
+using Sha256 = std::array<unsigned char, 32>;
+/// The SHA-256 digest itself.
+Sha256 sha256(std::string_view data);
+/// Compares digests in time independent of where they differ.
+bool digestsEqual(const Sha256& a, const Sha256& b) noexcept;
 /// Compares in time independent of where the inputs differ.
 bool constantTimeEquals(std::string_view a, std::string_view b) noexcept;
+
+/// ASCII case-insensitive equality (HTTP header names).
+bool equalsIgnoringCase(std::string_view a, std::string_view b) noexcept;
+/// Lower-cases ASCII letters in place, whatever the locale.
+void toLowerAscii(std::string& s) noexcept;
 
 /// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): text that
 /// can go into JSON.

@@ -64,10 +64,17 @@ Response proxy(Services& svc, const Request& req) {
   const auto& from = std::get<std::optional<Workspace>>(authenticated);
   const std::string caller = from ? from->id : std::string();
 
-  auto parsed = parseJson(req.body);
-  if (!parsed) return Response::error(Errc::invalid_argument, parsed.error().message);
-  if (!parsed->is_object()) return Response::error(Errc::invalid_argument, "the body must be a JSON object");
-  json body = std::move(*parsed);
+  // A canvas request that is already normal JSON-RPC goes out byte for byte, as a plain proxy
+  // would send it; anything else is parsed, normalized and, from a workspace, enriched.
+  std::optional<OutgoingRpc> rpc = from ? std::nullopt : OutgoingRpc::asIs(req.body);
+  if (!rpc) {
+    auto parsed = parseJson(req.body);
+    if (!parsed) return Response::error(Errc::invalid_argument, parsed.error().message);
+    if (!parsed->is_object()) return Response::error(Errc::invalid_argument, "the body must be a JSON object");
+    json body = A2aDelivery::normalize(std::move(*parsed));
+    if (from) svc.a2a.addEnvelope(body, *from);
+    rpc = OutgoingRpc::of(body);
+  }
   std::chrono::seconds timeout = kDefaultTimeout;
   if (auto t = req.header("x-timeout")) {
     try {
@@ -88,14 +95,12 @@ Response proxy(Services& svc, const Request& req) {
     }
     return render(noAgentAddress(target));
   }
-  json rpc = A2aDelivery::normalize(std::move(body));
-  if (from) svc.a2a.addEnvelope(rpc, *from);
   if (svc.a2a.deliversWithoutBlocking(target))
-    return Response::async([&svc, target = std::move(target), caller, rpc = std::move(rpc), timeout](std::function<void(Response)> done) mutable {
+    return Response::async([&svc, target = std::move(target), caller, rpc = std::move(*rpc), timeout](std::function<void(Response)> done) mutable {
       svc.a2a.deliverAsync(target, caller, std::move(rpc), timeout, [done = std::move(done)](A2aReply reply) { done(render(reply)); });
     });
   // An agent URL with a host name: the lookup blocks, so the whole delivery goes to a worker.
-  return Response::later([&svc, target = std::move(target), caller, rpc = std::move(rpc), timeout] {
+  return Response::later([&svc, target = std::move(target), caller, rpc = std::move(*rpc), timeout] {
     return render(svc.a2a.deliver(target, caller, rpc, timeout));
   });
 }

@@ -38,7 +38,7 @@ std::string requestIdFor(const std::optional<std::string>& incoming) {
   if (incoming && !incoming->empty() && incoming->size() <= kMaxRequestId &&
       std::all_of(incoming->begin(), incoming->end(), saneIdChar))
     return *incoming;
-  return newUuid();
+  return newQuickUuid();
 }
 
 std::string accessLine(const Request& req, int status, std::chrono::steady_clock::duration elapsed) {

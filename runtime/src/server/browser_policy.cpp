@@ -1,5 +1,7 @@
 #include "server/browser_policy.h"
 
+#include "core/util.h"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 
@@ -49,11 +51,12 @@ bool isLoopback(const std::string& name) {
 }
 
 bool hasHeader(const Response& res, std::string_view name) {
-  return std::any_of(res.headers.begin(), res.headers.end(), [&](const auto& h) { return lower(h.first) == name; });
+  return std::any_of(res.headers.begin(), res.headers.end(), [&](const auto& h) { return equalsIgnoringCase(h.first, name); });
 }
 
-void setDefault(Response& res, std::string_view lower_name, const char* name, std::string value) {
-  if (!hasHeader(res, lower_name)) res.headers.emplace_back(name, std::move(value));
+// Added on every answer: no copy of the value unless it goes in.
+void setDefault(Response& res, std::string_view name, std::string_view value) {
+  if (!hasHeader(res, name)) res.headers.emplace_back(name, value);
 }
 
 constexpr const char* kApiPolicy = "default-src 'self'";
@@ -126,15 +129,17 @@ void BrowserPolicy::decorate(const Request& req, Response& res) const {
     const bool any = std::find(origins_.begin(), origins_.end(), *origin) == origins_.end();  // matched by "*"
     res.headers.emplace_back("Access-Control-Allow-Origin", any ? "*" : *origin);
     if (!any) res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-    setDefault(res, "vary", "Vary", "Origin");
+    setDefault(res, "Vary", "Origin");
   }
-  setDefault(res, "x-content-type-options", "X-Content-Type-Options", "nosniff");
-  setDefault(res, "x-frame-options", "X-Frame-Options", "DENY");
-  setDefault(res, "strict-transport-security", "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-  setDefault(res, "referrer-policy", "Referrer-Policy", "strict-origin-when-cross-origin");
-  setDefault(res, "permissions-policy", "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  setDefault(res, "content-security-policy", "Content-Security-Policy",
-             res.content_type.rfind("text/html", 0) == 0 ? pagePolicy(lower(req.header("host").value_or(""))) : kApiPolicy);
+  setDefault(res, "X-Content-Type-Options", "nosniff");
+  setDefault(res, "X-Frame-Options", "DENY");
+  setDefault(res, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  setDefault(res, "Referrer-Policy", "strict-origin-when-cross-origin");
+  setDefault(res, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (res.content_type.rfind("text/html", 0) == 0)
+    setDefault(res, "Content-Security-Policy", pagePolicy(lower(req.header("host").value_or(""))));
+  else
+    setDefault(res, "Content-Security-Policy", kApiPolicy);
 }
 
 bool BrowserPolicy::trustsPage(const Request& req) const {

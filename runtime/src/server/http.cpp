@@ -2,11 +2,35 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
+
 #include "ws/errors.h"
 
 namespace ws {
 
+namespace {
+
+// Path characters that need no decoding (RFC 3986 pchar without '%', plus '/').
+bool plainPathChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("/-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
 bool parseRequestTarget(std::string_view target, Request& req) {
+  // Most targets are a plain path: split it here, the URL parser is for the rest.
+  if (!target.empty() && target.front() == '/' && std::all_of(target.begin(), target.end(), plainPathChar)) {
+    req.target = std::string(target);
+    req.path = req.target;
+    for (std::size_t i = 1; i <= target.size();) {
+      const std::size_t end = std::min(target.find('/', i), target.size());
+      req.segments.emplace_back(target.substr(i, end - i));
+      i = end + 1;
+    }
+    if (target == "/") req.segments.clear();
+    return true;
+  }
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return false;
   req.target = std::string(target);

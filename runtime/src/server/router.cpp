@@ -19,16 +19,40 @@ std::vector<std::string> splitPath(std::string_view path) {
   return out;
 }
 
+namespace {
+
+bool isParameter(const std::string& segment) { return segment.front() == ':' || segment.front() == '*'; }
+
+// The path's non-empty segments, viewing the request's own.
+std::vector<std::string_view> pathSegments(const Request& req) {
+  std::vector<std::string_view> out;
+  out.reserve(req.segments.size());
+  for (const auto& s : req.segments)
+    if (!s.empty()) out.emplace_back(s);
+  return out;
+}
+
+}  // namespace
+
+void Router::addRoute(Route route) {
+  for (const auto& s : route.segments) route.literals += !isParameter(s);
+  route.rest = !route.segments.empty() && route.segments.back().front() == '*';
+  const std::size_t index = routes_.size();
+  if (route.segments.empty() || isParameter(route.segments.front())) unanchored_.push_back(index);
+  else by_first_[route.segments.front()].push_back(index);
+  routes_.push_back(std::move(route));
+}
+
 void Router::add(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler) {
-  routes_.push_back(Route{std::move(method), pattern, splitPath(pattern), policy, std::move(handler), nullptr, false});
+  addRoute(Route{std::move(method), pattern, splitPath(pattern), policy, std::move(handler), nullptr, false});
 }
 
 void Router::addBlocking(std::string method, const std::string& pattern, AuthPolicy policy, Handler handler) {
-  routes_.push_back(Route{std::move(method), pattern, splitPath(pattern), policy, std::move(handler), nullptr, true});
+  addRoute(Route{std::move(method), pattern, splitPath(pattern), policy, std::move(handler), nullptr, true});
 }
 
 void Router::addTerminal(const std::string& pattern, AuthPolicy policy, TerminalOpener opener) {
-  routes_.push_back(Route{"WEBSOCKET", pattern, splitPath(pattern), policy,
+  addRoute(Route{"WEBSOCKET", pattern, splitPath(pattern), policy,
                           [](const Request&) { return Response::protocolError(426, "this route needs a WebSocket upgrade"); },
                           std::move(opener), true});
 }
@@ -42,7 +66,7 @@ void Router::addFeedSocket(const std::string& pattern, AuthPolicy policy, Handle
     r.feed->close();
     return Response::protocolError(426, "this route needs a WebSocket upgrade");
   };
-  routes_.push_back(Route{"WEBSOCKET", pattern, splitPath(pattern), policy, std::move(plain),
+  addRoute(Route{"WEBSOCKET", pattern, splitPath(pattern), policy, std::move(plain),
                           [handler = std::move(handler)](const Request& req) { return handler(req); }, true});
 }
 
@@ -63,9 +87,7 @@ const char* policyName(AuthPolicy p) {
 }
 
 std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& req) const {
-  std::vector<std::string> segments;
-  for (auto& s : req.segments)
-    if (!s.empty()) segments.push_back(s);
+  const auto segments = pathSegments(req);
   for (const auto& r : routes_) {
     if (!r.opener || !match(r, segments, req)) continue;
     req.route = r.pattern;
@@ -75,9 +97,9 @@ std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& 
   return Response::protocolError(404, "not found");
 }
 
-bool Router::match(const Route& r, const std::vector<std::string>& segments, Request& req) {
+bool Router::match(const Route& r, const std::vector<std::string_view>& segments, Request& req) {
   // A last segment "*name" binds the rest of the path (one or more segments, joined by '/').
-  const bool rest = !r.segments.empty() && r.segments.back().front() == '*';
+  const bool rest = r.rest;
   const std::size_t fixed = rest ? r.segments.size() - 1 : r.segments.size();
   if (rest ? segments.size() <= fixed : segments.size() != fixed) return false;
   for (std::size_t i = 0; i < fixed; ++i) {
@@ -86,34 +108,39 @@ bool Router::match(const Route& r, const std::vector<std::string>& segments, Req
   }
   req.params.clear();
   for (std::size_t i = 0; i < fixed; ++i)
-    if (r.segments[i].front() == ':') req.params[r.segments[i].substr(1)] = segments[i];
+    if (r.segments[i].front() == ':') req.params[r.segments[i].substr(1)] = std::string(segments[i]);
   if (rest) {
     std::string joined;
-    for (std::size_t i = fixed; i < segments.size(); ++i) joined += (joined.empty() ? "" : "/") + segments[i];
-    req.params[r.segments.back().substr(1)] = joined;
+    for (std::size_t i = fixed; i < segments.size(); ++i) {
+      if (!joined.empty()) joined += '/';
+      joined += segments[i];
+    }
+    req.params[r.segments.back().substr(1)] = std::move(joined);
   }
   return true;
 }
 
 const Router::Route* Router::find(Request& req, bool& path_known) const {
-  std::vector<std::string> segments;
-  for (auto& s : req.segments)
-    if (!s.empty()) segments.push_back(s);
+  const auto segments = pathSegments(req);
   path_known = false;
+  // Only routes whose first segment is this path's (or a parameter) can match; both lists are
+  // in the order added, walked together so that the first added wins a tie.
+  static const std::vector<std::size_t> kNone;
+  const std::vector<std::size_t>* anchored = &kNone;
+  if (!segments.empty())
+    if (auto it = by_first_.find(segments.front()); it != by_first_.end()) anchored = &it->second;
   // Literal segments win over parameters: "/registry/register" before "/registry/:id".
   const Route* best = nullptr;
-  int best_literals = -1;
-  for (const auto& r : routes_) {
+  std::size_t a = 0, u = 0;
+  while (a < anchored->size() || u < unanchored_.size()) {
+    const bool from_anchored = u == unanchored_.size() || (a < anchored->size() && (*anchored)[a] < unanchored_[u]);
+    const Route& r = routes_[from_anchored ? (*anchored)[a++] : unanchored_[u++]];
+    if (best && r.literals <= best->literals) continue;
     if (!match(r, segments, req)) continue;
     path_known = true;
     // A WebSocket route answers a plain GET with 426.
     if (r.method != req.method && !(r.opener && req.method == "GET")) continue;
-    int literals = 0;
-    for (const auto& s : r.segments) literals += s.front() != ':' && s.front() != '*';
-    if (literals > best_literals) {
-      best = &r;
-      best_literals = literals;
-    }
+    best = &r;
   }
   if (best) match(*best, segments, req);
   return best;

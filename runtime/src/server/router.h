@@ -7,6 +7,7 @@
 #include <optional>
 #include <variant>
 #include <string>
+#include <map>
 #include <vector>
 
 #include "server/http.h"
@@ -93,14 +94,21 @@ class Router {
     TerminalOpener opener;  ///< set for WebSocket routes
     bool blocking;
     std::size_t body_limit = 0;
+    int literals = 0;  ///< Segments that are neither ":param" nor "*rest": the more, the better the match.
+    bool rest = false;  ///< The last segment is "*name".
   };
+  void addRoute(Route route);
   /// The route serving `req` (literal segments win over parameters); `path_known` tells a
   /// known path with another method from an unknown one.
   const Route* find(Request& req, bool& path_known) const;
-  static bool match(const Route& r, const std::vector<std::string>& segments, Request& req);
+  static bool match(const Route& r, const std::vector<std::string_view>& segments, Request& req);
 
   Authenticator& auth_;
   std::vector<Route> routes_;
+  /// Indexes into routes_, in the order added: by a route's literal first segment, and the
+  /// routes that start with a parameter (or have no segment), which any path may match.
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_;
+  std::vector<std::size_t> unanchored_;
 };
 
 /// Splits "/a/b/" into {"a", "b"}.

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -20,7 +21,10 @@
 
 #include "core/feed.h"
 #include "core/http_client.h"
+#include "core/http_wire.h"
+#include "core/io_deadline.h"
 #include "core/json.h"
+#include "core/util.h"
 #include "server/access_log.h"
 #include "server/browser_policy.h"
 #include "server/feed_sessions.h"
@@ -63,8 +67,8 @@ Request requestHead(const http::request<http::string_body>& msg, const std::stri
   req.remote_address = remote;
   for (const auto& field : msg) {
     std::string name(field.name_string());
-    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    req.headers[name] = std::string(field.value());
+    toLowerAscii(name);
+    req.headers.insert_or_assign(std::move(name), std::string(field.value()));
   }
   req.request_id = requestIdFor(req.header("x-request-id"));
   return req;
@@ -176,15 +180,17 @@ struct HttpServer::Impl {
 
   /// What the route of a request head admits, never less than the server's own limit.
   template <class Header>
-  BodyAdmission admitBody(const Header& head) const {
+  BodyAdmission admitBody(const Header& head, boost::optional<std::uint64_t> length) const {
     BodyAdmission out{config.body_limit, std::nullopt};
     if (!body_limits.admit || body_limits.largest <= config.body_limit) return out;
+    // A body the server's own limit covers needs no route's leave (nor its caller's).
+    if (length && *length <= config.body_limit) return out;
     Request req;
     req.method = std::string(head.method_string());
     for (const auto& field : head) {
       std::string name(field.name_string());
-      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      req.headers[name] = std::string(field.value());
+      toLowerAscii(name);
+      req.headers.insert_or_assign(std::move(name), std::string(field.value()));
     }
     if (!parseRequestTarget(head.target(), req)) return out;
     auto admitted = body_limits.admit(req);
@@ -198,6 +204,9 @@ struct HttpServer::Impl {
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     const std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
+    // The client's time to send a request and to take its answer; the stream's own timer is
+    // left for the rare paths (errors, live streams).
+    IoDeadline deadline(stream.socket());
 
     for (;;) {
       http::request_parser<http::string_body> parser;
@@ -205,7 +214,7 @@ struct HttpServer::Impl {
       // known: admit the largest any route takes, then hold the request to its route's own.
       parser.body_limit(std::max(config.body_limit, body_limits.largest));
       parser.header_limit(64 * 1024);
-      stream.expires_after(config.io_timeout);
+      deadline.expiresAfter(config.io_timeout);
       auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
       const auto since = Steady::now();
       if (read_ec == http::error::body_limit) {
@@ -216,7 +225,7 @@ struct HttpServer::Impl {
         break;
       }
       if (read_ec) break;  // closed, timed out or malformed: nothing sensible to answer
-      const auto admitted = admitBody(parser.get());
+      const auto admitted = admitBody(parser.get(), parser.content_length());
       if (parser.content_length() && *parser.content_length() > admitted.limit) {
         // Past what this caller may send: a refused caller learns why, not only how much. (Named
         // locals only in the co_await: g++ 12 destroys temporaries there twice.)
@@ -237,7 +246,7 @@ struct HttpServer::Impl {
       parser.body_limit(admitted.limit);  // a chunked body is counted as it comes
       // An upload route gets the time to receive it too: at least 1 MiB a second.
       if (admitted.limit > config.body_limit)
-        stream.expires_after(config.io_timeout + std::chrono::seconds(admitted.limit >> 20));
+        deadline.expiresAfter(config.io_timeout + std::chrono::seconds(admitted.limit >> 20));
       if (parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
         auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);
@@ -252,6 +261,7 @@ struct HttpServer::Impl {
         break;
       }
       if (body_ec) break;
+      deadline.never();  // the handler's time is not the client's
 
       in_flight.fetch_add(1);
       auto& msg = parser.get();
@@ -352,15 +362,11 @@ struct HttpServer::Impl {
         break;
       }
       const bool keep_alive = msg.keep_alive() && !stopping.load();
-      http::response<http::string_body> out{static_cast<http::status>(res.status), msg.version()};
-      out.set(http::field::server, "workspace-server");
-      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
-      for (const auto& [name, value] : res.headers) out.set(name, value);
-      out.body() = std::move(res.body);
-      out.keep_alive(keep_alive);
-      out.prepare_payload();
-      stream.expires_after(config.io_timeout);
-      auto [write_ec, n] = co_await http::async_write(stream, out, kUseTuple);
+      if (!statusHasBody(res.status)) res.body.clear();
+      const std::string head = httpResponseHead(res.status, msg.version(), res.content_type, res.headers, res.body.size(), keep_alive);
+      const std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(res.body)};
+      deadline.expiresAfter(config.io_timeout);
+      auto [write_ec, n] = co_await net::async_write(stream, message, kUseTuple);
       in_flight.fetch_sub(1);
       answered(req, res.status, since);
       if (write_ec || !keep_alive) break;
@@ -426,6 +432,7 @@ struct HttpServer::Impl {
     out.body() = Response::protocolError(status, message).body;
     out.keep_alive(false);
     out.prepare_payload();
+    stream.expires_after(config.io_timeout);
     co_await http::async_write(stream, out, kUseTuple);
   }
 

@@ -47,7 +47,16 @@ void A2aDelivery::addEnvelope(json& rpc, const Workspace& caller) const {
   metadata["agent_card_url"] = config_.platform_url + "/registry/discover/" + caller.id;
 }
 
-Result<HttpCall> A2aDelivery::callFor(const Workspace& target, const json& rpc, std::chrono::seconds timeout) const {
+OutgoingRpc OutgoingRpc::of(const json& rpc) { return {rpc.dump(), rpc.value("method", "")}; }
+
+std::optional<OutgoingRpc> OutgoingRpc::asIs(std::string_view body) {
+  const auto head = peekJsonRpc(body);
+  if (!head || !head->has_jsonrpc || head->message_lacks_id) return std::nullopt;
+  return OutgoingRpc{std::string(body), head->method};
+}
+
+Result<HttpCall> A2aDelivery::callFor(const Workspace& target, OutgoingRpc rpc, std::chrono::seconds timeout, Sent& sent) const {
+  sent = {target.id, target.external, "", std::move(rpc.method), std::move(rpc.body)};
   // Addresses recorded by a backend are ours; an external agent's URL is checked like any URL,
   // at every delivery (its name may resolve elsewhere by now), and the call goes to the
   // addresses that passed.
@@ -57,30 +66,33 @@ Result<HttpCall> A2aDelivery::callFor(const Workspace& target, const json& rpc, 
   if (endpoint->https) return makeError(Errc::unsupported, "https agent URLs are not supported yet");
   HttpCall call{.peer = "agent", .method = "POST", .host = endpoint->host, .port = endpoint->port, .target = endpoint->target};
   call.addresses = std::move(endpoint->addresses);
-  call.body = rpc.dump();
+  call.body = sent.body;
   call.timeout = timeout;
   return call;
 }
 
-A2aDelivery::Sent A2aDelivery::sentFor(const Workspace& target, const std::string& caller, const json& rpc,
-                                       const Result<HttpCall>& call) {
-  return {target.id, target.external, caller, rpc.value("method", ""), call ? call->body : rpc.dump()};
-}
-
 A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller, const json& rpc,
                               std::chrono::seconds timeout) {
+  return deliver(target, caller, OutgoingRpc::of(rpc), timeout);
+}
+
+A2aReply A2aDelivery::deliver(const Workspace& target, const std::string& caller, const OutgoingRpc& rpc,
+                              std::chrono::seconds timeout) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto call = callFor(target, rpc, timeout);
-  const Sent sent = sentFor(target, caller, rpc, call);
+  Sent sent;
+  auto call = callFor(target, rpc, timeout, sent);
+  sent.caller = caller;
   auto reply = call ? httpExchange(*call) : Result<HttpReply>(call.error());
   return finish(sent, std::move(reply), std::chrono::steady_clock::now() - t0);
 }
 
-void A2aDelivery::deliverAsync(const Workspace& target, const std::string& caller, json rpc, std::chrono::seconds timeout,
+void A2aDelivery::deliverAsync(const Workspace& target, const std::string& caller, OutgoingRpc rpc, std::chrono::seconds timeout,
                                std::function<void(A2aReply)> done) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto call = callFor(target, rpc, timeout);
-  auto finished = [this, sent = sentFor(target, caller, rpc, call), t0, done = std::move(done)](Result<HttpReply> reply) mutable {
+  Sent sent;
+  auto call = callFor(target, std::move(rpc), timeout, sent);
+  sent.caller = caller;
+  auto finished = [this, sent = std::move(sent), t0, done = std::move(done)](Result<HttpReply> reply) mutable {
     const auto elapsed = std::chrono::steady_clock::now() - t0;
     if (reply) return done(finish(sent, std::move(reply), elapsed));
     // A failed delivery asks the backend whether the workload is gone: a blocking call, so

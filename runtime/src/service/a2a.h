@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/http_client.h"
 
@@ -34,6 +36,18 @@ struct A2aReply {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+/// A JSON-RPC request as it goes to an agent: its bytes and its method (for the activity log).
+struct OutgoingRpc {
+  std::string body;
+  std::string method;
+
+  /// `rpc` serialised.
+  static OutgoingRpc of(const nlohmann::json& rpc);
+  /// A proxied body forwarded byte for byte, when nothing needs adding to it (an object with
+  /// `jsonrpc` whose message, if any, has its messageId); read without building a document.
+  static std::optional<OutgoingRpc> asIs(std::string_view body);
+};
+
 class A2aDelivery {
  public:
   /// `metrics` (optional) is told how long each delivery took.
@@ -54,10 +68,11 @@ class A2aDelivery {
   /// the token usage the agent reports in its answer is added to the target's.
   A2aReply deliver(const Workspace& target, const std::string& caller, const nlohmann::json& rpc,
                    std::chrono::seconds timeout);
+  A2aReply deliver(const Workspace& target, const std::string& caller, const OutgoingRpc& rpc, std::chrono::seconds timeout);
   /// deliver without blocking, for a target deliversWithoutBlocking: the call goes out on this
   /// I/O thread's keep-alive connections and `done` gets the reply there (after a failure, from
   /// a worker: asking the backend about the workload blocks).
-  void deliverAsync(const Workspace& target, const std::string& caller, nlohmann::json rpc, std::chrono::seconds timeout,
+  void deliverAsync(const Workspace& target, const std::string& caller, OutgoingRpc rpc, std::chrono::seconds timeout,
                     std::function<void(A2aReply)> done);
   /// On a server I/O thread, for an agent address that needs no name lookup.
   bool deliversWithoutBlocking(const Workspace& target) const;
@@ -75,9 +90,9 @@ class A2aDelivery {
     std::string method;
     std::string body;  ///< The JSON-RPC request as it went out.
   };
-  static Sent sentFor(const Workspace& target, const std::string& caller, const nlohmann::json& rpc, const Result<HttpCall>& call);
   /// The HTTP call to the target's agent; resolves an external agent's host name (blocking).
-  Result<HttpCall> callFor(const Workspace& target, const nlohmann::json& rpc, std::chrono::seconds timeout) const;
+  /// Takes the body; `sent` keeps what went out.
+  Result<HttpCall> callFor(const Workspace& target, OutgoingRpc rpc, std::chrono::seconds timeout, Sent& sent) const;
   /// Everything after the agent answered (or did not): activity, token usage, reactive
   /// liveness, metrics, the canvas's A2A_RESPONSE, and the reply. Blocks only after a failure
   /// (asking the backend whether the workload runs).

@@ -3,9 +3,11 @@
 // workspace. Tokens are minted here and stored only as hashes. The HTTP tiers built on this
 // (AdminAuth, WorkspaceAuth) are handlers/auth_gate.h.
 
+#include <mutex>
 #include <optional>
 #include <string>
 
+#include "core/util.h"
 #include "ws/config.h"
 #include "ws/credential_store.h"
 
@@ -26,10 +28,15 @@ class Credentials {
   bool isAdminToken(const std::string& token) const;
 
  private:
+  /// The admin token's digest, worked out again only when the configured token changes.
+  Sha256 adminDigest() const;
   Result<std::optional<TokenRecord>> lookup(const std::string& token);
 
   CredentialStore& store_;
   const ServerConfig& config_;
+  mutable std::mutex admin_mutex_;
+  mutable std::string admin_hashed_;
+  mutable Sha256 admin_digest_{};
 };
 
 }  // namespace ws

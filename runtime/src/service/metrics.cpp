@@ -6,6 +6,8 @@
 #include <prometheus/text_serializer.h>
 
 #include <array>
+#include <mutex>
+#include <unordered_map>
 
 namespace ws {
 namespace {
@@ -72,6 +74,16 @@ struct Metrics::Impl {
           .Name("molecule_a2a_queue_dropped_total")
           .Help("Queued A2A requests dropped as stale or expired")
           .Register(registry);
+
+  // The series of each (method, route, status) once looked up: Family::Add builds and hashes
+  // a label map, too much for every request. Routes, methods and statuses are few.
+  struct HttpSeries {
+    prometheus::Counter* requests;
+    Histogram* seconds;
+  };
+  std::mutex series_mutex;
+  std::unordered_map<std::string, HttpSeries> http_series;
+  std::unordered_map<std::string, Histogram*> a2a_series;
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -80,8 +92,18 @@ Metrics::~Metrics() = default;
 void Metrics::httpRequest(std::string_view method, std::string_view route, int status, Seconds elapsed) {
   const std::string path = route.empty() ? "unmatched" : std::string(route);
   const std::string verb = methodLabel(method);
-  impl_->requests.Add({{"method", verb}, {"path", path}, {"status", std::to_string(status)}}).Increment();
-  impl_->request_seconds.Add({{"method", verb}, {"path", path}}, kHttpBuckets).Observe(elapsed.count());
+  const std::string code = std::to_string(status);
+  Impl::HttpSeries series;
+  {
+    std::lock_guard lock(impl_->series_mutex);
+    auto [it, added] = impl_->http_series.try_emplace(verb + ' ' + path + ' ' + code);
+    if (added)
+      it->second = {&impl_->requests.Add({{"method", verb}, {"path", path}, {"status", code}}),
+                    &impl_->request_seconds.Add({{"method", verb}, {"path", path}}, kHttpBuckets)};
+    series = it->second;
+  }
+  series.requests->Increment();
+  series.seconds->Observe(elapsed.count());
 }
 
 void Metrics::provision(std::string_view backend, bool ok, Seconds elapsed) {
@@ -94,7 +116,14 @@ void Metrics::backendError(std::string_view backend, std::string_view operation)
 }
 
 void Metrics::a2aDelivery(std::string_view outcome, Seconds elapsed) {
-  impl_->a2a_seconds.Add({{"outcome", std::string(outcome)}}, kA2aBuckets).Observe(elapsed.count());
+  Histogram* series = nullptr;
+  {
+    std::lock_guard lock(impl_->series_mutex);
+    auto [it, added] = impl_->a2a_series.try_emplace(std::string(outcome));
+    if (added) it->second = &impl_->a2a_seconds.Add({{"outcome", std::string(outcome)}}, kA2aBuckets);
+    series = it->second;
+  }
+  series->Observe(elapsed.count());
 }
 
 void Metrics::a2aQueued() { impl_->a2a_queued.Add({}).Increment(); }

@@ -1,6 +1,8 @@
 #include "service/validation.h"
 
 #include <regex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -140,7 +142,25 @@ std::optional<std::string> refusedAddress(std::string_view address, const UrlPol
   return refused(a, policy);
 }
 
+namespace {
+
+// URLs with an IP literal resolve the same way every time: each I/O thread remembers the ones
+// it checked (an agent is called again and again). Bounded by forgetting them all.
+constexpr std::size_t kMaxRememberedUrls = 1024;
+thread_local std::unordered_map<std::string, AgentEndpoint> tl_literal_urls;  // by URL and policy
+thread_local std::unordered_set<std::string> tl_literal_hosts;                 // by URL
+
+std::string rememberedKey(std::string_view url, const UrlPolicy& policy) {
+  std::string key(url);
+  key += policy.allow_loopback ? "\n1" : "\n0";
+  key += policy.allow_private ? '1' : '0';
+  return key;
+}
+
+}  // namespace
+
 bool needsNameLookup(std::string_view url) {
+  if (tl_literal_hosts.contains(std::string(url))) return false;
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return false;  // refused before any lookup
   std::string host = parsed->host_address();
@@ -151,6 +171,8 @@ bool needsNameLookup(std::string_view url) {
 }
 
 Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& policy) {
+  const std::string key = rememberedKey(url, policy);
+  if (auto it = tl_literal_urls.find(key); it != tl_literal_urls.end()) return it->second;
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return makeError(Errc::invalid_argument, "url must be an absolute http(s) URL");
   const auto scheme = parsed->scheme_id();
@@ -169,8 +191,9 @@ Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& pol
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   const auto literal = ip::make_address(host, ec);
+  const bool is_literal = !ec;
   std::vector<ip::address> addresses;
-  if (!ec) {
+  if (is_literal) {
     addresses.push_back(literal);
   } else {
     boost::asio::io_context io;
@@ -183,6 +206,14 @@ Result<AgentEndpoint> resolveAgentUrl(std::string_view url, const UrlPolicy& pol
     if (auto why = refused(a, policy))
       return makeError(Errc::invalid_argument, "url host " + host + " is in " + *why + " (" + a.to_string() + ")");
     out.addresses.push_back(a.to_string());
+  }
+  if (is_literal) {
+    if (tl_literal_urls.size() >= kMaxRememberedUrls) {
+      tl_literal_urls.clear();
+      tl_literal_hosts.clear();
+    }
+    tl_literal_urls.emplace(key, out);
+    tl_literal_hosts.emplace(url);
   }
   return out;
 }

@@ -117,6 +117,21 @@ TEST(PooledExchange, AConnectionClosedWhileIdleIsReplaced) {
   unbindIoThread();
 }
 
+TEST(PooledExchange, AnAgentThatNeverAnswersTimesOut) {
+  net::io_context peer_io;
+  tcp::acceptor silent(peer_io, {net::ip::make_address("127.0.0.1"), 0});
+  net::io_context io;
+  bindIoThread(io);
+  auto call = callTo(std::to_string(silent.local_endpoint().port()));
+  call.timeout = std::chrono::milliseconds(300);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = exchangeOn(io, call);  // connects (the backlog accepts it), writes, waits for an answer
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::timeout) << r.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  unbindIoThread();
+}
+
 TEST(PooledExchange, RefusedAndOffThreadCallsFail) {
   net::io_context io;
   bindIoThread(io);

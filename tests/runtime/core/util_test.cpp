@@ -21,6 +21,28 @@ TEST(Util, UuidsAreCanonicalAndUnique) {
   EXPECT_FALSE(isUuid("7c1d7d1e00f7e-4a57-9a0b-3f8a1b2c3d4e"));
 }
 
+TEST(Util, QuickUuidsAreCanonicalVersion4AndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) {
+    auto id = newQuickUuid();
+    ASSERT_TRUE(isUuid(id)) << id;
+    EXPECT_EQ(id[14], '4');
+    EXPECT_NE(std::string_view("89ab").find(id[19]), std::string_view::npos) << id;
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+}
+
+TEST(Util, HeaderNamesCompareWithoutCase) {
+  EXPECT_TRUE(equalsIgnoringCase("Content-Type", "content-type"));
+  EXPECT_TRUE(equalsIgnoringCase("", ""));
+  EXPECT_FALSE(equalsIgnoringCase("Vary", "Varyx"));
+  EXPECT_FALSE(equalsIgnoringCase("X-A", "X_A"));
+  EXPECT_FALSE(equalsIgnoringCase("[", "{")) << "only letters fold: '[' + 32 is '{'";
+  std::string name = "X-Request-ID\xc3\x84";
+  toLowerAscii(name);
+  EXPECT_EQ(name, "x-request-id\xc3\x84") << "bytes past ASCII stay as they are";
+}
+
 TEST(Util, TokensAreBase64UrlWithoutPadding) {
   auto t = randomToken(32);
   EXPECT_EQ(t.size(), 43u);
@@ -46,6 +68,10 @@ TEST(Util, TimesSortLexicographically) {
   EXPECT_EQ(a.back(), 'Z');
   EXPECT_LT(a, b);
   EXPECT_EQ(formatTime(Clock::time_point{}), "1970-01-01T00:00:00.000Z");
+  // A leap day, the last millisecond of a year, and a time before the epoch.
+  EXPECT_EQ(formatTime(Clock::time_point{std::chrono::milliseconds(1709210096789)}), "2024-02-29T12:34:56.789Z");
+  EXPECT_EQ(formatTime(Clock::time_point{std::chrono::milliseconds(1767225599999)}), "2025-12-31T23:59:59.999Z");
+  EXPECT_EQ(formatTime(Clock::time_point{std::chrono::milliseconds(-1)}), "1969-12-31T23:59:59.999Z");
 }
 
 TEST(Util, UnixMillisReadsFormattedTimes) {

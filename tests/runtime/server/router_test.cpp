@@ -108,6 +108,24 @@ TEST(Router, RequestTargetsAreDecodedOnce) {
   EXPECT_FALSE(parseRequestTarget("/a b", bad));
 }
 
+TEST(Router, PlainPathsSplitLikeTheUrlParserSplitsThem) {
+  // A plain path takes the short way; one with an escape, the URL parser. Both agree.
+  for (const std::string path : {"/", "/workspaces", "/workspaces/abc/a2a", "/a//b/", "/x/(y)/z@w:1"}) {
+    Request plain, escaped;
+    ASSERT_TRUE(parseRequestTarget(path, plain)) << path;
+    ASSERT_TRUE(parseRequestTarget(path + (path.back() == '/' ? "%61" : "/%61"), escaped)) << path;
+    auto expected = escaped.segments;
+    expected.pop_back();
+    if (path.back() == '/' && !expected.empty()) expected.push_back("");
+    EXPECT_EQ(plain.segments, expected) << path;
+    EXPECT_EQ(plain.path, path);
+    EXPECT_EQ(plain.target, path);
+  }
+  Request bad;
+  EXPECT_FALSE(parseRequestTarget("/a\x01b", bad));
+  EXPECT_FALSE(parseRequestTarget("/a\"b", bad));
+}
+
 TEST(Router, SplitPathDropsEmptySegments) {
   EXPECT_EQ(splitPath("//a/b/"), (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE(splitPath("/").empty());

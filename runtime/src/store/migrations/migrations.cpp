@@ -305,7 +305,14 @@ constexpr std::string_view k016ActivityPairs = R"sql(
 CREATE INDEX activity_logs_pair ON activity_logs(source_id, target_id, created_at);
 )sql";
 
-constexpr std::array<Migration, 17> kAll{{
+// The pair index serves only lookups by a source; a canvas call has none, so its row (most of
+// the proxy's) skips one index write.
+constexpr std::string_view k018ActivityPairsWithSource = R"sql(
+DROP INDEX activity_logs_pair;
+CREATE INDEX activity_logs_pair ON activity_logs(source_id, target_id, created_at) WHERE source_id IS NOT NULL;
+)sql";
+
+constexpr std::array<Migration, 18> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -323,6 +330,7 @@ constexpr std::array<Migration, 17> kAll{{
     {15, "busy-agent A2A queue", k015A2aQueue},
     {16, "activity between two workspaces (chat history)", k016ActivityPairs},
     {17, "delegations dispatched by the server", k017DelegationDispatch},
+    {18, "activity pair index: rows with a source only", k018ActivityPairsWithSource},
 }};
 
 }  // namespace
