@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -64,6 +66,31 @@ void printDiff(const fs::path& committed, const std::string& expected) {
   fs::remove(tmp);
 }
 
+/// The first line a command prints, or "" when it fails.
+std::string firstLine(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    if (::pclose(p) != 0) return "";
+  }
+  return out.substr(0, out.find('\n'));
+}
+
+/// Which tree is being verified, and when (SOURCE_DATE_EPOCH, if set, instead of now).
+parity::Stamp stampOf(const fs::path& root) {
+  const std::string git = "git -C '" + root.string() + "' ";
+  parity::Stamp s;
+  s.commit = firstLine(git + "rev-parse HEAD 2>/dev/null");
+  s.dirty = !s.commit.empty() && !firstLine(git + "status --porcelain --untracked-files=no 2>/dev/null").empty();
+  std::time_t now = std::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) now = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  s.time = buf;
+  return s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +122,10 @@ int main(int argc, char** argv) {
                    "The results come from a filtered run: check only what was observed, owe nothing for what did not "
                    "run");
   verify->add_option("--out", out_dir, "Where to write parity.json and parity.html (default: the results directory)");
+  std::string source_url;
+  verify->add_option("--source-url", source_url,
+                     "Prefix of the report's links to the source, followed by FILE#LLINE (e.g. "
+                     "https://github.com/ORG/REPO/blob/COMMIT/; default: file:// and the source tree)");
 
   try {
     app.parse(argc, argv);
@@ -148,10 +179,13 @@ int main(int argc, char** argv) {
   try {
     const auto verification = parity::verify(*model, parity::readResults(results),
                                              partial ? parity::Coverage::partial : parity::Coverage::full);
+    auto report = verification.report;
+    parity::stamp(report, stampOf(root));
+    if (source_url.empty()) source_url = "file://" + fs::absolute(root).lexically_normal().string() + "/";
     const fs::path dir = out_dir.empty() ? fs::path(results) : fs::path(out_dir);
     fs::create_directories(dir);
-    if (!writeFile(dir / "parity.json", verification.report.dump(2) + "\n") ||
-        !writeFile(dir / "parity.html", parity::renderHtml(verification.report))) {
+    if (!writeFile(dir / "parity.json", report.dump(2) + "\n") ||
+        !writeFile(dir / "parity.html", parity::renderHtml(report, source_url))) {
       std::cerr << "parity: cannot write into " << dir << "\n";
       return kIoError;
     }

@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "scanner.h"
+#include "loader.h"
 
 namespace parity {
 namespace fs = std::filesystem;
@@ -56,13 +56,6 @@ const Row* Model::find(const std::string& id) const {
   return it == features.end() ? nullptr : &*it;
 }
 
-namespace {
-
-const std::set<std::string, std::less<>> kRowMacros = {"PARITY_AREA", "PARITY_FEATURE"};
-const std::set<std::string, std::less<>> kAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
-                                                              "PARITY_UNBUILT"};
-const std::set<std::string, std::less<>> kScenarioMacros = {"CONTRACT_SCENARIO"};
-
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
@@ -70,12 +63,15 @@ std::string readFile(const fs::path& p) {
   return ss.str();
 }
 
+namespace {
+
 bool isCxx(const fs::path& p) {
   static const std::set<std::string> ext = {".cpp", ".cc", ".cxx", ".h", ".hpp", ".inc", ".def"};
   return ext.contains(p.extension().string());
 }
 
-/// C++ files under root/dir, sorted, as paths relative to root.
+}  // namespace
+
 std::vector<fs::path> cxxFiles(const fs::path& root, const fs::path& dir) {
   std::vector<fs::path> out;
   if (!fs::is_directory(root / dir)) return out;
@@ -85,6 +81,38 @@ std::vector<fs::path> cxxFiles(const fs::path& root, const fs::path& dir) {
   return out;
 }
 
+void addError(Model& m, const Location& at, const std::string& what) {
+  m.errors.push_back(at.file + ":" + std::to_string(at.line) + ": error: " + what);
+}
+
+bool shaped(Model& m, const MacroCall& call, const Location& at, std::string_view shape) {
+  if (!call.error.empty()) return addError(m, at, call.error), false;
+  if (call.args.size() != shape.size()) {
+    addError(m, at, call.name + " takes " + std::to_string(shape.size()) + " arguments, got " +
+                        std::to_string(call.args.size()));
+    return false;
+  }
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const auto want = shape[i] == 'i' ? Argument::Kind::identifier : Argument::Kind::string;
+    if (call.args[i].kind != want) {
+      addError(m, at, call.name + " argument " + std::to_string(i + 1) + " must be " +
+                          (shape[i] == 'i' ? "an identifier" : "a string literal") + ", got '" + call.args[i].value + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+const std::set<std::string, std::less<>> kRowMacros = {"PARITY_AREA", "PARITY_FEATURE"};
+const std::set<std::string, std::less<>> kAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
+                                                              "PARITY_UNBUILT"};
+const std::set<std::string, std::less<>> kScenarioMacros = {"CONTRACT_SCENARIO"};
+// Every annotation kind, for refusing them outside runtime/src.
+const std::set<std::string, std::less<>> kAllAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
+                                                                 "PARITY_UNBUILT", "PARITY_DISPATCHER"};
+
 class Loader {
  public:
   explicit Loader(fs::path root) : root_(std::move(root)) {}
@@ -92,6 +120,8 @@ class Loader {
   Model run() {
     readRows();
     for (const auto& file : cxxFiles(root_, "runtime/src")) readAnnotations(file);
+    loadDispatchers(root_, m_);
+    loadEnforcement(root_, m_);
     for (const auto& file : cxxFiles(root_, "contract")) {
       readScenarios(file);
       refuseAnnotations(file, "annotations belong next to the implementation in runtime/src");
@@ -104,26 +134,9 @@ class Loader {
   }
 
  private:
-  void error(const Location& at, const std::string& what) {
-    m_.errors.push_back(at.file + ":" + std::to_string(at.line) + ": error: " + what);
-  }
-
-  // Requires `call` to have exactly the argument kinds in `shape` ('i' identifier, 's' string).
+  void error(const Location& at, const std::string& what) { addError(m_, at, what); }
   bool shaped(const MacroCall& call, const Location& at, std::string_view shape) {
-    if (!call.error.empty()) return error(at, call.error), false;
-    if (call.args.size() != shape.size())
-      return error(at, call.name + " takes " + std::to_string(shape.size()) + " arguments, got " +
-                           std::to_string(call.args.size())),
-             false;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      const auto want = shape[i] == 'i' ? Argument::Kind::identifier : Argument::Kind::string;
-      if (call.args[i].kind != want) {
-        error(at, call.name + " argument " + std::to_string(i + 1) + " must be " +
-                      (shape[i] == 'i' ? "an identifier" : "a string literal") + ", got '" + call.args[i].value + "'");
-        return false;
-      }
-    }
-    return true;
+    return parity::shaped(m_, call, at, shape);
   }
 
   void readRows() {
@@ -233,7 +246,7 @@ class Loader {
   }
 
   void refuseAnnotations(const fs::path& file, const std::string& why) {
-    for (const auto& call : scanMacroCalls(readFile(root_ / file), kAnnotationMacros))
+    for (const auto& call : scanMacroCalls(readFile(root_ / file), kAllAnnotationMacros))
       error({file.generic_string(), call.line}, call.name + " outside runtime/src: " + why);
   }
 
