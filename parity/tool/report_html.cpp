@@ -4,6 +4,7 @@
 // the source; the rows can be filtered by text and sorted by any column. Self-contained: the
 // style and the script are inline, nothing is fetched.
 
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -99,11 +100,22 @@ class Page {
     h_ += "</tbody></table><table id=\"totals-verdicts\"><caption>Rows per declared verdict</caption><thead><tr>"
           "<th>Verdict</th><th>Rows</th><th>✗ contradicted</th></tr></thead><tbody>";
     const json verdicts = t.value("verdicts", json::object());
-    for (const auto& [verdict, c] : verdicts.items())
-      h_ += "<tr><th>" + esc(verdict) + "</th><td>" + std::to_string(c.value("rows", 0)) + "</td><td>" +
-            std::to_string(c.value("contradicted", 0)) + "</td></tr>";
+    for (auto k = std::rbegin(kVerdicts); k != std::rend(kVerdicts); ++k)
+      if (verdicts.contains(k->words)) {
+        const json& c = verdicts[k->words];
+        h_ += "<tr><th>" + esc(verdictText(k->words)) + "</th><td>" + std::to_string(c.value("rows", 0)) + "</td><td>" +
+              std::to_string(c.value("contradicted", 0)) + "</td></tr>";
+      }
     h_ += "</tbody></table></div></section>\n";
   }
+
+  struct VerdictText {
+    const char* words;
+    const char* symbol;
+  };
+  // In the order of the sort by status (after the contradicted rows).
+  static constexpr VerdictText kVerdicts[] = {{"invalid", "✗"},           {"not built", "○"}, {"docker-only", "◐"},
+                                              {"controlplane-only", "◑"}, {"divergent", "⚠"}, {"parity", "✓"}};
 
   struct CellView {
     std::string words, cls;
@@ -130,10 +142,15 @@ class Page {
   }
 
   static int verdictRank(const std::string& v) {
-    static const std::map<std::string, int> ranks = {{"invalid", 1},           {"not built", 2}, {"docker-only", 3},
-                                                     {"controlplane-only", 4}, {"divergent", 5}, {"parity", 6}};
-    auto it = ranks.find(v);
-    return it == ranks.end() ? 1 : it->second;
+    for (size_t i = 0; i < std::size(kVerdicts); ++i)
+      if (v == kVerdicts[i].words) return static_cast<int>(i) + 1;
+    return 1;
+  }
+  // Text symbols, not emoji: they print in black and need no colour font.
+  static std::string verdictText(const std::string& v) {
+    for (const auto& k : kVerdicts)
+      if (v == k.words) return std::string(k.symbol) + " " + v;
+    return "✗ " + v;
   }
 
   void matrix() {
@@ -144,9 +161,10 @@ class Page {
           "<label><input type=\"checkbox\" id=\"contradicted-only\"> only contradicted rows</label> "
           "<span id=\"shown\" aria-live=\"polite\">" +
           std::to_string(rows) + " of " + std::to_string(rows) +
-          " rows shown</span></div><p class=\"legend\">✓ passes as declared · ⊘ unsupported, as declared · "
-          "✗ contradicts the annotations · … no evidence (not run) · — no scenario. Open a cell for its scenarios; "
-          "click a column heading to sort.</p>\n<table id=\"matrix\"><thead><tr>"
+          " rows shown</span></div><p class=\"legend\">Status: ✓ parity · ⚠ divergent · ◐ docker-only · ◑ "
+          "controlplane-only · ○ not built · ✗ contradicted by the results. Cells: ✓ passes as declared · ⊘ "
+          "unsupported, as declared · ✗ contradicts the annotations · … no evidence (not run) · — no scenario. Open a "
+          "cell for its scenarios; click a column heading to sort.</p>\n<table id=\"matrix\"><thead><tr>"
           "<th aria-sort=\"none\"><button type=\"button\">Feature</button></th>"
           "<th aria-sort=\"none\"><button type=\"button\">Area</button></th>"
           "<th aria-sort=\"none\" data-type=\"number\"><button type=\"button\">Status</button></th>";
@@ -171,7 +189,7 @@ class Page {
                "\" data-backend=\"" + esc(b) + "\">" + esc(c.words) + "</button></td>";
     }
     const std::string area = areas_.contains(str(f, "area")) ? areas_.at(str(f, "area")) : str(f, "area");
-    const std::string status = contradicted ? "✗ contradicted" : str(f, "symbol") + " " + verdict;
+    const std::string status = contradicted ? "✗ contradicted" : verdictText(verdict);
     h_ += "<tbody class=\"feature\" id=\"f-" + esc(id) + "\" data-order=\"" + std::to_string(order) + "\" data-differ=\"" +
           (classes.size() > 1 ? "1" : "0") + "\" data-contradicted=\"" + (contradicted ? "1" : "0") + "\"><tr class=\"row\">";
     h_ += "<td data-sort=\"" + esc(str(f, "title")) + "\">" + esc(str(f, "title")) + " <code>" + esc(id) +
@@ -187,7 +205,7 @@ class Page {
   void detail(const json& f) {
     const std::string id = str(f, "id");
     h_ += "<tr class=\"detail\" id=\"d-" + esc(id) + "\" hidden><td colspan=\"" + std::to_string(3 + columns_.size()) +
-          "\"><p class=\"declared\">Declared " + esc(str(f, "symbol") + " " + str(f, "verdict")) + " in " +
+          "\"><p class=\"declared\">Declared " + esc(verdictText(str(f, "verdict"))) + " in " +
           src(str(f, "file"), f.value("line", 0)) + ".";
     for (const char* note : {"diverges", "unbuilt"})
       if (f.contains(note))
@@ -231,7 +249,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#111;background:#fff}
 h1{margin:0 0 .2em}h2{margin:1.2em 0 .4em}h3{margin:.6em 0 .2em;font-size:1em}
 table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 7px;text-align:left;vertical-align:top}
 caption{text-align:left;font-weight:600;padding:.2em 0}
-.totals{display:flex;gap:2em;flex-wrap:wrap}
+.totals{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
 .ok{background:#d9f2d9}.exp{background:#f7ecc2}.bad{background:#f8c9c9}.none{background:#ececec}
 strong.ok,strong.bad{padding:0 .3em}
 th button{font:inherit;font-weight:600;border:0;background:none;cursor:pointer;padding:0}
@@ -250,7 +268,7 @@ ul.sites{margin:.2em 0;padding-left:1.2em}
  body{margin:0;font-size:10pt}
  .controls,.legend,button.all{display:none}
  *{background:#fff!important;color:#000!important}
- td.cell button,th button{padding:0}
+ td.cell{padding:3px 7px}td.cell button,th button{padding:0}
  tbody.feature{break-inside:avoid}
  tbody.feature[data-contradicted="1"] tr.detail{display:table-row!important}
  tbody.feature[data-contradicted="1"] section.backend.off{display:block!important}

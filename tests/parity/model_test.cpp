@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "render.h"
+#include "tree.h"
 #include "verify.h"
 
 namespace parity {
@@ -15,33 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class Tree : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("parity-model-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    write("parity/features.def", "PARITY_AREA(life, \"Lifecycle\")\n"
-                                 "PARITY_FEATURE(stop, life, \"Stop\")\n"
-                                 "PARITY_FEATURE(plugins, life, \"Plugins\")\n");
-    write("runtime/src/docker.cpp", "void stop() {\n  PARITY_IMPL(stop, docker, \"container rm\");\n}\n");
-    write("runtime/src/cp.cpp", "void stop() {\n  PARITY_IMPL(stop, controlplane, \"terminate\");\n}\n");
-    write("runtime/src/app.h", "PARITY_UNBUILT(plugins, \"no plugins\", \"roadmap#plugins\");\n");
-    write("contract/s.cpp", "CONTRACT_SCENARIO(stop, StopsTwice) {}\n");
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void write(const std::string& rel, const std::string& content) {
-    fs::create_directories((root_ / rel).parent_path());
-    std::ofstream(root_ / rel) << content;
-  }
-  Model load() { return loadModel(root_); }
-  static std::string errors(const Model& m) {
-    std::string out;
-    for (const auto& e : m.errors) out += e + "\n";
-    return out;
-  }
-  fs::path root_;
-};
+using test::Tree;
 
 TEST_F(Tree, AValidTreeHasNoErrorsAndClearVerdicts) {
   const auto m = load();
@@ -161,13 +134,6 @@ TEST_F(Tree, PartialVerifyOwesNothingForWhatDidNotRunButChecksWhatDid) {
   v = verify(load(), {result("docker", "unsupported")}, Coverage::partial);
   ASSERT_EQ(v.contradictions.size(), 1u);
   EXPECT_EQ(v.contradictions[0], "stop/StopsTwice on docker: declared parity (expects pass), observed unsupported");
-}
-
-TEST_F(Tree, HtmlMarksRowsWhoseBackendsDiffer) {
-  const auto v = verify(load(), {result("docker", "pass"), result("controlplane", "unsupported"), result("reference", "pass")});
-  const std::string html = renderHtml(v.report);
-  EXPECT_NE(html.find("data-differ=\"1\""), std::string::npos);
-  EXPECT_NE(html.find("class=\"bad\""), std::string::npos);
 }
 
 }  // namespace
