@@ -23,7 +23,9 @@ class Tree : public ::testing::Test {
     fs::remove_all(root_);
     write("parity/features.def", "PARITY_AREA(life, \"Lifecycle\")\n"
                                  "PARITY_FEATURE(stop, life, \"Stop\")\n"
-                                 "PARITY_FEATURE(plugins, life, \"Plugins\")\n");
+                                 "PARITY_FEATURE(plugins, life, \"Plugins\")\n"
+                                 "PARITY_BACKEND(docker, \"Docker\")\n"
+                                 "PARITY_BACKEND(controlplane, \"Control plane (EC2)\")\n");
     write("runtime/src/docker.cpp", "void stop() {\n  PARITY_IMPL(stop, docker, \"container rm\");\n}\n");
     write("runtime/src/cp.cpp", "void stop() {\n  PARITY_IMPL(stop, controlplane, \"terminate\");\n}\n");
     write("runtime/src/app.h", "PARITY_UNBUILT(plugins, \"no plugins\", \"roadmap#plugins\");\n");
@@ -34,13 +36,15 @@ class Tree : public ::testing::Test {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << content;
   }
-  Model load() { return loadModel(root_); }
+  Model load() { return loadModel(root_, layout_); }
   static std::string errors(const Model& m) {
     std::string out;
     for (const auto& e : m.errors) out += e + "\n";
     return out;
   }
   fs::path root_;
+  Layout layout_{.sources = {"runtime/src"}, .guarded = {"runtime/include", "tools", "tests", "checkers"},
+                 .reference = "reference"};
 };
 
 TEST_F(Tree, AValidTreeHasNoErrorsAndClearVerdicts) {
@@ -168,6 +172,49 @@ TEST_F(Tree, HtmlMarksRowsWhoseBackendsDiffer) {
   const std::string html = renderHtml(v.report);
   EXPECT_NE(html.find("data-differ=\"1\""), std::string::npos);
   EXPECT_NE(html.find("class=\"bad\""), std::string::npos);
+}
+
+// A project that is not this one: its own backends, layout and no reference model.
+TEST_F(Tree, AnotherProjectsBackendsAndLayout) {
+  fs::remove_all(root_);
+  write("lists/features.def", "PARITY_BACKEND(local, \"Local\")\nPARITY_BACKEND(cloud, \"Cloud\")\n"
+                              "PARITY_AREA(jobs, \"Jobs\")\nPARITY_FEATURE(launch, jobs, \"Launch\")\n"
+                              "PARITY_FEATURE(halt, jobs, \"Halt\")\n");
+  write("lib/local.cpp", "PARITY_IMPL(launch, local, \"fork\");\nPARITY_IMPL(halt, local, \"kill\");\n");
+  write("lib/cloud.cpp", "PARITY_IMPL(launch, cloud, \"POST\");\nPARITY_UNSUPPORTED(halt, cloud, \"no\", \"#2\");\n");
+  write("checks/s.cpp", "CONTRACT_SCENARIO(launch, Runs) {}\nCONTRACT_SCENARIO(halt, Stops) {}\n");
+  write("runtime/src/stray.cpp", "PARITY_IMPL(launch, docker, \"not read: not a source directory\");\n");
+  write("include/bad.h", "PARITY_IMPL(launch, local, \"refused\");\n");
+  const Layout layout{.features = "lists/features.def", .sources = {"lib"}, .scenarios = {"checks"}, .guarded = {"include"}};
+  auto m = loadModel(root_, layout);
+  ASSERT_EQ(m.errors.size(), 1u) << errors(m);
+  EXPECT_EQ(m.errors[0], "include/bad.h:1: error: PARITY_IMPL outside lib: annotations belong next to the implementation in lib");
+  fs::remove(root_ / "include/bad.h");
+  m = loadModel(root_, layout);
+  ASSERT_TRUE(m.errors.empty()) << errors(m);
+  EXPECT_EQ(kBackends, (std::vector<std::string>{"local", "cloud"}));
+  EXPECT_EQ(backendTitle("cloud"), "Cloud");
+  EXPECT_EQ(verdictWords(m.find("halt")->verdict()), "local-only");
+  // No reference backend: the two columns are all the evidence a full run owes.
+  auto res = [](const std::string& f, const std::string& s, const std::string& b, const std::string& o) {
+    return json{{"feature", f}, {"scenario", s}, {"backend", b}, {"observed", o}};
+  };
+  auto v = verify(m, {res("launch", "Runs", "local", "pass"), res("launch", "Runs", "cloud", "pass"),
+                      res("halt", "Stops", "local", "pass"), res("halt", "Stops", "cloud", "unsupported")});
+  EXPECT_TRUE(v.contradictions.empty()) << v.report.dump(2);
+  EXPECT_EQ(v.report["backends"], json::array({"local", "cloud"}));
+  v = verify(m, {res("launch", "Runs", "local", "pass"), res("launch", "Runs", "cloud", "fail"),
+                 res("halt", "Stops", "local", "pass"), res("halt", "Stops", "cloud", "unsupported")});
+  ASSERT_EQ(v.contradictions.size(), 1u);
+  EXPECT_EQ(v.contradictions[0], "launch/Runs on cloud: declared parity (expects pass), observed fail");
+}
+
+TEST_F(Tree, TheFeaturesListDeclaresTwoBackends) {
+  write("parity/features.def", "PARITY_BACKEND(docker, \"Docker\")\nPARITY_BACKEND(docker, \"Again\")\n"
+                               "PARITY_AREA(life, \"Lifecycle\")\n");
+  const auto e = errors(load());
+  EXPECT_NE(e.find("parity/features.def:2: error: duplicate backend 'docker'"), std::string::npos) << e;
+  EXPECT_NE(e.find("declares 1 backends (PARITY_BACKEND); parity compares exactly two"), std::string::npos) << e;
 }
 
 }  // namespace

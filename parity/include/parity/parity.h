@@ -10,20 +10,32 @@
 // They expand to static_asserts over the enums below, so an unknown feature or backend does
 // not compile, and they cost nothing at run time. `build/bin/parity` reads them as tokens and
 // renders docs/backends.md; every argument must therefore be a literal.
+//
+// The enums come from the project's features list, included as "features.def" from the
+// include path (PARITY_BACKEND, PARITY_AREA and PARITY_FEATURE lines; docs/toolchain.md).
 
 namespace parity {
 
 enum class Feature {
+#define PARITY_BACKEND(id, title)
 #define PARITY_AREA(id, title)
 #define PARITY_FEATURE(id, area, title) id,
 #include "features.def"
 #undef PARITY_FEATURE
 #undef PARITY_AREA
+#undef PARITY_BACKEND
 };
 
-/// The matrix columns. A new backend is one enumerator; `parity check` then lists every row
-/// that still lacks a disposition for it.
-enum class Backend { docker, controlplane };
+/// The matrix columns (PARITY_BACKEND in the features list).
+enum class Backend {
+#define PARITY_BACKEND(id, title) id,
+#define PARITY_AREA(id, title)
+#define PARITY_FEATURE(id, area, title)
+#include "features.def"
+#undef PARITY_FEATURE
+#undef PARITY_AREA
+#undef PARITY_BACKEND
+};
 
 constexpr bool annotated(Feature /*feature*/) { return true; }
 constexpr bool annotated(Feature /*feature*/, Backend /*backend*/) { return true; }
