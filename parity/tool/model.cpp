@@ -4,6 +4,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+
+#include <CLI/Config.hpp>
 
 #include "scanner.h"
 
@@ -313,5 +316,28 @@ class Loader {
 }  // namespace
 
 Model loadModel(const fs::path& root, const Layout& layout) { return Loader(root, layout).run(); }
+
+Layout loadLayout(const fs::path& root) {
+  Layout layout;
+  const fs::path file = root / "parity.toml";
+  if (!fs::exists(file)) return layout;
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(file.string());
+  } catch (const CLI::Error& e) {
+    throw std::runtime_error(file.string() + ": " + e.what());
+  }
+  for (const auto& item : items) {
+    if (!item.parents.empty() || item.inputs.empty()) continue;
+    const std::string& first = item.inputs.front();
+    if (item.name == "features") layout.features = first;
+    else if (item.name == "sources") layout.sources = item.inputs;
+    else if (item.name == "scenarios") layout.scenarios = item.inputs;
+    else if (item.name == "guarded") layout.guarded = item.inputs;
+    else if (item.name == "doc") layout.doc = first;
+    else if (item.name == "reference") layout.reference = first;
+  }
+  return layout;
+}
 
 }  // namespace parity

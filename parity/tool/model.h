@@ -24,6 +24,11 @@ struct Layout {
   std::string reference;  ///< a results-only backend that must pass every scenario it runs ("": none)
 };
 
+/// The layout in `root`/parity.toml (TOML, the keys are Layout's members), defaults for what it
+/// does not say or when there is none; throws std::runtime_error on an unreadable file.
+/// `parity` reads the same file through its options (--config).
+Layout loadLayout(const std::filesystem::path& root);
+
 /// The matrix columns of the last model loaded, in order (PARITY_BACKEND in the features list;
 /// parity::Backend in parity.h). Process-wide: the tool loads one model per run.
 inline std::vector<std::string> kBackends;

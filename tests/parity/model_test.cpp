@@ -209,6 +209,23 @@ TEST_F(Tree, AnotherProjectsBackendsAndLayout) {
   EXPECT_EQ(v.contradictions[0], "launch/Runs on cloud: declared parity (expects pass), observed fail");
 }
 
+TEST_F(Tree, TheLayoutComesFromParityToml) {
+  EXPECT_EQ(loadLayout(root_).sources, Layout{}.sources) << "no parity.toml: the defaults";
+  write("parity.toml", "# where things are\nfeatures = \"lists/f.def\"\nsources = [\"lib\", \"app/src\"]  # two\n"
+                       "guarded = [\"include\"]\nreference = \"model\"\n[verify]\ndoc = \"ignored.md\"\n");
+  const Layout layout = loadLayout(root_);
+  EXPECT_EQ(layout.features, "lists/f.def");
+  EXPECT_EQ(layout.sources, (std::vector<std::string>{"lib", "app/src"}));
+  EXPECT_EQ(layout.scenarios, Layout{}.scenarios);
+  EXPECT_EQ(layout.guarded, (std::vector<std::string>{"include"}));
+  EXPECT_EQ(layout.doc, Layout{}.doc) << "a key in a section is not the top-level one";
+  EXPECT_EQ(layout.reference, "model");
+  // This repository's own file names what the tool and the contract harness read.
+  const Layout own = loadLayout(PARITY_TEST_SOURCE_DIR);
+  EXPECT_EQ(own.sources, (std::vector<std::string>{"runtime/src"}));
+  EXPECT_EQ(own.reference, "reference");
+}
+
 TEST_F(Tree, TheFeaturesListDeclaresTwoBackends) {
   write("parity/features.def", "PARITY_BACKEND(docker, \"Docker\")\nPARITY_BACKEND(docker, \"Again\")\n"
                                "PARITY_AREA(life, \"Lifecycle\")\n");
