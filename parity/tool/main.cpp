@@ -1,5 +1,7 @@
 // build/bin/parity: renders and checks docs/backends.md from the PARITY_* annotations,
 // verifies contract results against them, and writes the matrix as JSON for the dashboard.
+// Where a project keeps its features list, sources, scenarios and doc comes from the options
+// or from <root>/parity.toml (docs/toolchain.md).
 // Exit codes: 0 ok, 1 stale doc, 2 invalid annotations, 3 results contradict the annotations,
 // 4 usage or I/O error.
 
@@ -23,6 +25,31 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kStale = 1, kInvalid = 2, kContradicted = 3, kIoError = 4;
+constexpr const char* kConfigName = "parity.toml";
+
+/// --root's default: the nearest directory, from the current one up, holding parity.toml; else,
+/// for the build tree's own binary, the tree it was built from; else the current directory.
+fs::path defaultRoot() {
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  for (fs::path d = cwd; !d.empty(); d = d.parent_path()) {
+    if (fs::exists(d / kConfigName, ec)) return d;
+    if (d == d.root_path()) break;
+  }
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && fs::equivalent(exe.parent_path(), PARITY_BUILD_BIN_DIR, ec)) return PARITY_SOURCE_DIR;
+  return cwd;
+}
+
+/// --root as given on the command line (it locates the configuration file), else "".
+std::string rootArgument(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--root" && i + 1 < argc) return argv[i + 1];
+    if (a.starts_with("--root=")) return std::string(a.substr(7));
+  }
+  return "";
+}
 
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -38,8 +65,8 @@ bool writeFile(const fs::path& p, const std::string& content) {
 }
 
 /// Loads the model and prints its problems; nullopt when there are any.
-std::optional<parity::Model> load(const fs::path& root) {
-  auto model = parity::loadModel(root);
+std::optional<parity::Model> load(const fs::path& root, const parity::Layout& layout) {
+  auto model = parity::loadModel(root, layout);
   if (model.errors.empty()) return model;
   for (const auto& e : model.errors) std::cerr << e << "\n";
   std::cerr << "parity: " << model.errors.size() << " annotation error(s)\n";
@@ -99,12 +126,27 @@ int main(int argc, char** argv) {
                "results contradict the annotations, 4 usage or I/O error."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "parity " WS_VERSION);
-  std::string root = PARITY_SOURCE_DIR;
-  app.add_option("--root", root, "Source tree to read")->capture_default_str();
+  std::string root = rootArgument(argc, argv);
+  if (root.empty()) root = defaultRoot().string();
+  app.add_option("--root", root,
+                 "Project root (default: the nearest directory up from here holding parity.toml)")
+      ->capture_default_str();
+  app.set_config("--config", (fs::path(root) / kConfigName).string(),
+                 "The project's layout as TOML: the options below as `name = value` (default: <root>/parity.toml)");
+  parity::Layout layout;
+  app.add_option("--features", layout.features, "Features list: PARITY_BACKEND, PARITY_AREA, PARITY_FEATURE")
+      ->capture_default_str();
+  app.add_option("--sources", layout.sources, "Directories whose PARITY_* annotations are read")->capture_default_str();
+  app.add_option("--scenarios", layout.scenarios, "Directories whose CONTRACT_SCENARIOs are read")
+      ->capture_default_str();
+  app.add_option("--guarded", layout.guarded, "More directories where an annotation is an error");
+  app.add_option("--doc", layout.doc, "The rendered matrix that `check` compares")->capture_default_str();
+  app.add_option("--reference", layout.reference,
+                 "A backend whose results must pass but that is no matrix column (default: none)");
 
   std::string output;
-  auto* render = app.add_subcommand("render", "Write docs/backends.md from the annotations");
-  render->add_option("-o,--output", output, "Write here instead of <root>/docs/backends.md");
+  auto* render = app.add_subcommand("render", "Write the matrix (--doc) from the annotations");
+  render->add_option("-o,--output", output, "Write here instead of <root>/<doc>");
 
   std::string json_out;
   auto* json_cmd = app.add_subcommand("json", "Write the matrix as JSON (for the dashboard), only when it changed");
@@ -134,9 +176,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kIoError;
   }
 
-  auto model = load(root);
+  auto model = load(root, layout);
   if (!model) return kInvalid;
-  const fs::path doc = fs::path(root) / "docs" / "backends.md";
+  const fs::path doc = fs::path(root) / layout.doc;
 
   if (render->parsed()) {
     const fs::path target = output.empty() ? doc : fs::path(output);
@@ -162,17 +204,17 @@ int main(int argc, char** argv) {
   if (check->parsed()) {
     const std::string expected = parity::renderMarkdown(*model);
     if (!fs::exists(doc)) {
-      std::cerr << "parity: " << doc.string() << " is missing; run: " << parity::kRenderCommand << "\n";
+      std::cerr << "parity: " << layout.doc << " is missing; run: " << parity::kRenderCommand << "\n";
       return kStale;
     }
     if (const std::string committed = readFile(doc); committed != expected) {
       printDiff(doc, expected);
-      std::cerr << "parity: docs/backends.md is stale or was edited by hand"
+      std::cerr << "parity: " << layout.doc << " is stale or was edited by hand"
                 << (withoutLocations(committed) == withoutLocations(expected) ? " (only source locations moved)" : "")
                 << "; run: " << parity::kRenderCommand << "\n";
       return kStale;
     }
-    std::cout << "parity: " << model->features.size() << " features annotated, docs/backends.md is current\n";
+    std::cout << "parity: " << model->features.size() << " features annotated, " << layout.doc << " is current\n";
     return 0;
   }
 

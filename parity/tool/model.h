@@ -1,7 +1,9 @@
 #pragma once
-// The parity model: rows from parity/features.def, dispositions from PARITY_* annotations in
-// runtime/src, scenarios from CONTRACT_SCENARIO in contract/. Loading validates everything
-// and collects problems as `file:line: error: ...` diagnostics instead of stopping at the first.
+// The parity model: backends and rows from the features list, dispositions from PARITY_*
+// annotations in the source directories, scenarios from CONTRACT_SCENARIO in the scenario
+// directories (where each lives is the project's Layout, read from its parity.toml). Loading
+// validates everything and collects problems as `file:line: error: ...` diagnostics instead of
+// stopping at the first.
 
 #include <filesystem>
 #include <map>
@@ -13,8 +15,26 @@
 
 namespace parity {
 
-/// The matrix columns, in order (mirrors parity::Backend in parity.h).
-inline const std::vector<std::string> kBackends = {"docker", "controlplane"};
+/// Where a project keeps what the model is read from, relative to its root. The defaults are
+/// the documented conventions (docs/toolchain.md); a project states its own in parity.toml.
+struct Layout {
+  std::string features = "parity/features.def";  ///< PARITY_BACKEND, PARITY_AREA, PARITY_FEATURE
+  std::vector<std::string> sources = {"src"};     ///< where PARITY_* annotations live
+  std::vector<std::string> scenarios = {"contract"};  ///< where CONTRACT_SCENARIOs live
+  std::vector<std::string> guarded;               ///< more directories where annotations are refused
+  std::string doc = "docs/backends.md";           ///< the rendered matrix
+  std::string reference;  ///< a results-only backend that must pass every scenario it runs ("": none)
+};
+
+/// The layout in `root`/parity.toml (TOML, the keys are Layout's members), defaults for what it
+/// does not say or when there is none; throws std::runtime_error on an unreadable file.
+/// `parity` reads the same file through its options (--config).
+Layout loadLayout(const std::filesystem::path& root);
+
+/// The matrix columns of the last model loaded, in order (PARITY_BACKEND in the features list;
+/// parity::Backend in parity.h). Process-wide: the tool loads one model per run.
+inline std::vector<std::string> kBackends;
+/// A backend's title from the features list (the id when it has none).
 std::string backendTitle(const std::string& backend);
 
 struct Location {
@@ -40,8 +60,9 @@ struct Scenario {
   Location at;
 };
 
+/// docker_only and controlplane_only are "only the first / second backend" (kBackends order).
 enum class Verdict { parity, divergent, docker_only, controlplane_only, unbuilt, invalid };
-std::string verdictWords(Verdict v);   ///< "parity", "docker-only", ...
+std::string verdictWords(Verdict v);   ///< "parity", "<first backend>-only", ...
 std::string verdictSymbol(Verdict v);  ///< An emoji that goes with the words.
 
 struct Row {
@@ -56,6 +77,11 @@ struct Row {
 
 struct Area {
   std::string id, title;
+};
+
+struct Column {
+  std::string id, title;
+  Location at;
 };
 
 /// A dispatcher: one function per backend verb that routes to the wired backend
@@ -83,6 +109,8 @@ struct Check {
 };
 
 struct Model {
+  std::vector<Column> backends;  ///< Column order; exactly two.
+  std::string reference;         ///< Layout::reference
   std::vector<Area> areas;
   std::vector<Row> features;  ///< Document order.
   std::vector<Dispatcher> dispatchers;  ///< By file, then line.
@@ -94,8 +122,8 @@ struct Model {
   const Row* find(const std::string& id) const;
 };
 
-/// Reads parity/features.def, parity/gates.def, .clang-tidy, runtime/src, contract/, the
-/// checks' registrations (checkers/) and docs (docs/checks/) under `root`.
-Model loadModel(const std::filesystem::path& root);
+/// Reads the features list, the sources and the scenarios under `root`, parity/gates.def,
+/// .clang-tidy, and the checks' registrations (checkers/) and docs (docs/checks/); sets kBackends.
+Model loadModel(const std::filesystem::path& root, const Layout& layout = {});
 
 }  // namespace parity

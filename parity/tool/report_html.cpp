@@ -213,7 +213,7 @@ class Page {
     h_ += "</p>";
     for (const auto& b : columns_) {
       const json cell = f["backends"].value(b, json::object());
-      const std::string disposition = cell.empty() ? (b == kReferenceBackend ? "the contract's model" : "—")
+      const std::string disposition = cell.empty() ? (b == str(r_, "reference") ? "the contract's model" : "—")
                                                    : str(cell, "disposition");
       h_ += "<section class=\"backend\" data-backend=\"" + esc(b) + "\"><h3>" + esc(b) + ": " + esc(disposition) + "</h3>";
       if (cell.contains("sites")) {

@@ -56,8 +56,9 @@ Verification verify(const Model& model, const std::vector<json>& results, Covera
     index[{feature, scenario, backend}] = r;
   }
 
-  std::vector<std::string> columns = kBackends;
-  columns.push_back(kReferenceBackend);
+  std::vector<std::string> columns;
+  for (const auto& b : model.backends) columns.push_back(b.id);
+  if (!model.reference.empty()) columns.push_back(model.reference);
   std::set<std::string> silent;  // backends without any evidence: one contradiction each, not one per scenario
   for (const auto& b : columns)
     if (evidence[b] == 0) {
@@ -85,7 +86,7 @@ Verification verify(const Model& model, const std::vector<json>& results, Covera
       json sc{{"name", s.name}, {"file", s.at.file}, {"line", s.at.line}, {"results", json::object()}};
       for (const auto& b : columns) {
         auto it = index.find({f.id, s.name, b});
-        const bool reference = b == kReferenceBackend;
+        const bool reference = b == model.reference;
         const auto cell = f.cells.find(b);
         const std::string expected =
             reference ? "pass" : cell == f.cells.end() ? "unknown" : expectedFor(cell->second.disposition);
@@ -135,6 +136,7 @@ Verification verify(const Model& model, const std::vector<json>& results, Covera
   v.report = {{"schema", 2},
               {"coverage", partial ? "partial" : "full"},
               {"backends", columns},
+              {"reference", model.reference},
               {"areas", areas},
               {"features", features},
               {"totals", {{"backends", by_backend}, {"verdicts", by_verdict}}},

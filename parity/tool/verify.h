@@ -13,9 +13,9 @@
 
 namespace parity {
 
-/// Besides the matrix columns, the contract suites run against the in-memory reference
-/// backend; its results are reported and must pass, but it is not a column of the matrix.
-inline const std::string kReferenceBackend = "reference";
+/// Besides the matrix columns, a project's contract suites may run against a reference model
+/// (Layout::reference, Model::reference; this project's is "reference"): its results are
+/// reported and must pass, but it is not a column of the matrix.
 
 /// The status verify gives each result in parity.json: it agrees with the annotations, it
 /// contradicts them (with a "message"), or it is no evidence either way (not run, or missing

@@ -60,7 +60,7 @@ for qualified in filter(None, option("parity-provisioning-gate.Functions").split
         if n == 0: die(f"{qualified} (parity-provisioning-gate.Functions) is defined in {rel(path)} without a {gate}() call")
         path.write_text(text[:span[0]] + inner + text[span[1]:])
         touched.add(rel(path))
-        expected.append((rel(path), "parity-provisioning-gate", f"'{qualified.lstrip(':')}' provisions workspaces"))
+        expected.append((rel(path), "parity-provisioning-gate", f"'{qualified.lstrip(':')}' does not gate on {gate}()"))
         break
     else:
         die(f".clang-tidy names {qualified} in parity-provisioning-gate.Functions, but runtime/src defines no {name}()")

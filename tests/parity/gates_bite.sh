@@ -29,8 +29,8 @@ expect() {  # expect RC PATTERN WHAT: the last run exited RC and its output matc
 # state of the working tree (whether the committed doc is current is the parity.check test).
 copy() {
   rm -rf "$work/tree" && mkdir -p "$work/tree"
-  (cd "$src" && cp -r --parents parity runtime/src runtime/include contract docs/backends.md docs/checks checkers tools \
-    tests .clang-tidy "$work/tree/") &&
+  (cd "$src" && cp -r --parents parity.toml parity runtime/src runtime/include contract docs/backends.md docs/checks \
+    checkers tools tests .clang-tidy "$work/tree/") &&
     "$parity" --root "$work/tree" render >/dev/null || fail "cannot make the scratch tree"
 }
 

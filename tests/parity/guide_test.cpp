@@ -31,7 +31,8 @@ TEST_F(Tree, DriftRisksListTheRowsThatAreNotAtParityWithTheirTracking) {
 
   write("runtime/src/cp.cpp", "void stop() {\n  PARITY_IMPL(stop, controlplane, \"terminate\");\n}\n");
   write("runtime/src/app.h", "");
-  write("parity/features.def", "PARITY_AREA(life, \"Lifecycle\")\nPARITY_FEATURE(stop, life, \"Stop\")\n");
+  write("parity/features.def", "PARITY_BACKEND(docker, \"Docker\")\nPARITY_BACKEND(controlplane, \"Control plane (EC2)\")\n"
+                               "PARITY_AREA(life, \"Lifecycle\")\nPARITY_FEATURE(stop, life, \"Stop\")\n");
   EXPECT_NE(renderDriftRisks(load()).find("None: every built row is at parity."), std::string::npos);
 }
 

@@ -136,5 +136,65 @@ TEST_F(Tree, PartialVerifyOwesNothingForWhatDidNotRunButChecksWhatDid) {
   EXPECT_EQ(v.contradictions[0], "stop/StopsTwice on docker: declared parity (expects pass), observed unsupported");
 }
 
+// A project that is not this one: its own backends, layout and no reference model.
+TEST_F(Tree, AnotherProjectsBackendsAndLayout) {
+  fs::remove_all(root_);
+  write("lists/features.def", "PARITY_BACKEND(local, \"Local\")\nPARITY_BACKEND(cloud, \"Cloud\")\n"
+                              "PARITY_AREA(jobs, \"Jobs\")\nPARITY_FEATURE(launch, jobs, \"Launch\")\n"
+                              "PARITY_FEATURE(halt, jobs, \"Halt\")\n");
+  write("lib/local.cpp", "PARITY_IMPL(launch, local, \"fork\");\nPARITY_IMPL(halt, local, \"kill\");\n");
+  write("lib/cloud.cpp", "PARITY_IMPL(launch, cloud, \"POST\");\nPARITY_UNSUPPORTED(halt, cloud, \"no\", \"#2\");\n");
+  write("checks/s.cpp", "CONTRACT_SCENARIO(launch, Runs) {}\nCONTRACT_SCENARIO(halt, Stops) {}\n");
+  write("runtime/src/stray.cpp", "PARITY_IMPL(launch, docker, \"not read: not a source directory\");\n");
+  write("include/bad.h", "PARITY_IMPL(launch, local, \"refused\");\n");
+  const Layout layout{.features = "lists/features.def", .sources = {"lib"}, .scenarios = {"checks"}, .guarded = {"include"}};
+  auto m = loadModel(root_, layout);
+  ASSERT_EQ(m.errors.size(), 1u) << errors(m);
+  EXPECT_EQ(m.errors[0], "include/bad.h:1: error: PARITY_IMPL outside lib: annotations belong next to the implementation in lib");
+  fs::remove(root_ / "include/bad.h");
+  m = loadModel(root_, layout);
+  ASSERT_TRUE(m.errors.empty()) << errors(m);
+  EXPECT_EQ(kBackends, (std::vector<std::string>{"local", "cloud"}));
+  EXPECT_EQ(backendTitle("cloud"), "Cloud");
+  EXPECT_EQ(verdictWords(m.find("halt")->verdict()), "local-only");
+  // No reference backend: the two columns are all the evidence a full run owes.
+  auto res = [](const std::string& f, const std::string& s, const std::string& b, const std::string& o) {
+    return json{{"feature", f}, {"scenario", s}, {"backend", b}, {"observed", o}};
+  };
+  auto v = verify(m, {res("launch", "Runs", "local", "pass"), res("launch", "Runs", "cloud", "pass"),
+                      res("halt", "Stops", "local", "pass"), res("halt", "Stops", "cloud", "unsupported")});
+  EXPECT_TRUE(v.contradictions.empty()) << v.report.dump(2);
+  EXPECT_EQ(v.report["backends"], json::array({"local", "cloud"}));
+  v = verify(m, {res("launch", "Runs", "local", "pass"), res("launch", "Runs", "cloud", "fail"),
+                 res("halt", "Stops", "local", "pass"), res("halt", "Stops", "cloud", "unsupported")});
+  ASSERT_EQ(v.contradictions.size(), 1u);
+  EXPECT_EQ(v.contradictions[0], "launch/Runs on cloud: declared parity (expects pass), observed fail");
+}
+
+TEST_F(Tree, TheLayoutComesFromParityToml) {
+  EXPECT_EQ(loadLayout(root_).sources, Layout{}.sources) << "no parity.toml: the defaults";
+  write("parity.toml", "# where things are\nfeatures = \"lists/f.def\"\nsources = [\"lib\", \"app/src\"]  # two\n"
+                       "guarded = [\"include\"]\nreference = \"model\"\n[verify]\ndoc = \"ignored.md\"\n");
+  const Layout layout = loadLayout(root_);
+  EXPECT_EQ(layout.features, "lists/f.def");
+  EXPECT_EQ(layout.sources, (std::vector<std::string>{"lib", "app/src"}));
+  EXPECT_EQ(layout.scenarios, Layout{}.scenarios);
+  EXPECT_EQ(layout.guarded, (std::vector<std::string>{"include"}));
+  EXPECT_EQ(layout.doc, Layout{}.doc) << "a key in a section is not the top-level one";
+  EXPECT_EQ(layout.reference, "model");
+  // This repository's own file names what the tool and the contract harness read.
+  const Layout own = loadLayout(PARITY_TEST_SOURCE_DIR);
+  EXPECT_EQ(own.sources, (std::vector<std::string>{"runtime/src"}));
+  EXPECT_EQ(own.reference, "reference");
+}
+
+TEST_F(Tree, TheFeaturesListDeclaresTwoBackends) {
+  write("parity/features.def", "PARITY_BACKEND(docker, \"Docker\")\nPARITY_BACKEND(docker, \"Again\")\n"
+                               "PARITY_AREA(life, \"Lifecycle\")\n");
+  const auto e = errors(load());
+  EXPECT_NE(e.find("parity/features.def:2: error: duplicate backend 'docker'"), std::string::npos) << e;
+  EXPECT_NE(e.find("declares 1 backends (PARITY_BACKEND); parity compares exactly two"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace parity

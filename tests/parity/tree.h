@@ -1,6 +1,7 @@
 #pragma once
 // A small annotated source tree in a temporary directory, for the parity tool's tests: two
-// features (one at parity, one unbuilt), one scenario, and no dispatcher until a test adds one.
+// backends, two features (one at parity, one unbuilt), one scenario, and no dispatcher until a
+// test adds one.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -23,7 +24,9 @@ class Tree : public ::testing::Test {
     std::filesystem::remove_all(root_);
     write("parity/features.def", "PARITY_AREA(life, \"Lifecycle\")\n"
                                  "PARITY_FEATURE(stop, life, \"Stop\")\n"
-                                 "PARITY_FEATURE(plugins, life, \"Plugins\")\n");
+                                 "PARITY_FEATURE(plugins, life, \"Plugins\")\n"
+                                 "PARITY_BACKEND(docker, \"Docker\")\n"
+                                 "PARITY_BACKEND(controlplane, \"Control plane (EC2)\")\n");
     write("runtime/src/docker.cpp", "void stop() {\n  PARITY_IMPL(stop, docker, \"container rm\");\n}\n");
     write("runtime/src/cp.cpp", "void stop() {\n  PARITY_IMPL(stop, controlplane, \"terminate\");\n}\n");
     write("runtime/src/app.h", "PARITY_UNBUILT(plugins, \"no plugins\", \"roadmap#plugins\");\n");
@@ -34,13 +37,16 @@ class Tree : public ::testing::Test {
     std::filesystem::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << content;
   }
-  Model load() { return loadModel(root_); }
+  Model load() { return loadModel(root_, layout_); }
   static std::string errors(const Model& m) {
     std::string out;
     for (const auto& e : m.errors) out += e + "\n";
     return out;
   }
   std::filesystem::path root_;
+  /// This repository's layout (parity.toml).
+  Layout layout_{.sources = {"runtime/src"}, .guarded = {"runtime/include", "tools", "tests", "checkers"},
+                 .reference = "reference"};
 };
 
 }  // namespace parity::test
