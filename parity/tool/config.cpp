@@ -64,7 +64,8 @@ DispatchConfig readDispatchConfig(const std::filesystem::path& root) {
   std::ostringstream ss;
   ss << in.rdbuf();
   c.options = readCheckOptions(ss.str());
-  if (auto it = c.options.find(kSuffixOption); it != c.options.end()) c.suffix = it->second;
+  for (const char* key : {kDirectSuffixOption, kSuffixOption})  // the second wins
+    if (auto it = c.options.find(key); it != c.options.end()) c.suffix = it->second;
   for (const char* key : {kGateOption, kNullCheckOption})
     if (auto it = c.options.find(key); it != c.options.end())
       for (const auto& name : splitList(it->second))

@@ -17,14 +17,18 @@ std::map<std::string, std::string> readCheckOptions(const std::string& clang_tid
 std::vector<std::string> splitList(const std::string& value);
 
 inline constexpr const char* kSuffixOption = "parity-bespoke-dispatch.DispatcherSuffix";
+/// Read when kSuffixOption is not set: the same suffix as parity-direct-backend-call names it.
+inline constexpr const char* kDirectSuffixOption = "parity-direct-backend-call.DispatcherSuffix";
 inline constexpr const char* kGateOption = "parity-provisioning-gate.GateFunction";
 inline constexpr const char* kNullCheckOption = "parity-bare-backend-null-check.AllowedFunctions";
 inline constexpr const char* kAllowedFilesOption = "parity-direct-backend-call.AllowedFiles";
 
 /// Which functions are dispatchers: those whose name ends in `suffix` (as
 /// parity-bespoke-dispatch sees them) and the "is any backend wired?" gates the checks name.
+/// Like the checks' options, empty by default: without a .clang-tidy naming them, a project
+/// has no dispatchers.
 struct DispatchConfig {
-  std::string suffix = "Auto";
+  std::string suffix;
   std::vector<std::string> gates;  ///< Unqualified names, from kGateOption and kNullCheckOption.
   std::vector<std::string> allowed_files;  ///< kAllowedFilesOption: may call a backend directly.
   std::map<std::string, std::string> options;  ///< Every CheckOptions entry, for the doc.
@@ -32,7 +36,7 @@ struct DispatchConfig {
   bool isDispatcher(const std::string& name) const;
 };
 
-/// Reads <root>/.clang-tidy; the defaults when there is none.
+/// Reads <root>/.clang-tidy; the (empty) defaults when there is none.
 DispatchConfig readDispatchConfig(const std::filesystem::path& root);
 
 }  // namespace parity

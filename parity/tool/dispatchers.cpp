@@ -1,6 +1,7 @@
-// Dispatchers: every function in runtime/src that the checks treat as a dispatcher (its name
-// ends in the parity-bespoke-dispatch suffix, or a check's option names it as the "is any
-// backend wired?" gate) must carry PARITY_DISPATCHER(itself, "fallback", "exceptions"), and
+// Dispatchers: every function in the source directories (Layout::sources) that the checks
+// treat as a dispatcher (its name ends in the parity-bespoke-dispatch suffix, or a check's
+// option names it as the "is any backend wired?" gate) must carry
+// PARITY_DISPATCHER(itself, "fallback", "exceptions"), and
 // every PARITY_DISPATCHER must sit in the dispatcher it names.
 
 #include <algorithm>
@@ -29,7 +30,9 @@ struct Annotation {
 std::string where(const Location& at) { return at.file + ":" + std::to_string(at.line); }
 
 std::string whatCounts(const DispatchConfig& c) {
-  std::string out = "its name does not end in '" + c.suffix + "' (" + kSuffixOption + ")";
+  std::string out = c.suffix.empty()
+                        ? std::string("no dispatcher suffix is configured (") + kSuffixOption + " in .clang-tidy)"
+                        : "its name does not end in '" + c.suffix + "' (" + kSuffixOption + ")";
   if (c.gates.empty()) return out;
   out += " and it is not a gate the checks name (";
   for (size_t i = 0; i < c.gates.size(); ++i) out += (i ? ", " : "") + c.gates[i];
@@ -42,7 +45,10 @@ void loadDispatchers(const fs::path& root, Model& m) {
   m.dispatch = readDispatchConfig(root);
   std::vector<Definition> defs;
   std::vector<Annotation> annotations;
-  for (const auto& path : cxxFiles(root, "runtime/src")) {
+  std::vector<fs::path> files;
+  for (const auto& dir : m.layout.sources)
+    for (auto& path : cxxFiles(root, dir)) files.push_back(std::move(path));
+  for (const auto& path : files) {
     const std::string text = readFile(root / path), file = path.generic_string();
     for (auto& d : scanFunctionDefinitions(text))
       if (m.dispatch.isDispatcher(d.name)) defs.push_back({std::move(d), file, 0});
@@ -69,7 +75,8 @@ void loadDispatchers(const fs::path& root, Model& m) {
       auto named = std::find_if(defs.begin(), defs.end(), [&](const Definition& d) { return d.def.name == verb; });
       addError(m, a.at,
                named == defs.end()
-                   ? "PARITY_DISPATCHER names '" + verb + "', but no function in runtime/src defines it"
+                   ? "PARITY_DISPATCHER names '" + verb + "', but no function in " + joined(m.layout.sources) +
+                         " defines it"
                    : "PARITY_DISPATCHER(" + verb + ", ...) must sit in the body of " + verb + " (defined at " +
                          where(named->at()) + ")");
       continue;

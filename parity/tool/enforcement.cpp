@@ -1,6 +1,7 @@
-// What enforces parity, for the doc's "Enforcement" section: the gates of parity/gates.def
-// (checked: the script a gate runs exists, the test proving it bites is registered) and the
-// clang-tidy checks, from the plugin's registrations (checkers/) and their docs (docs/checks/).
+// What enforces parity, for the doc's "Enforcement" section: the gates (Layout::gates; checked:
+// the script a gate runs exists, the test proving it bites is registered) and the parity-*
+// clang-tidy checks: from the plugin's registrations (checkers/) and docs (docs/checks/) in a
+// tree that builds the checks, from their options in .clang-tidy in one that uses them.
 
 #include <algorithm>
 #include <regex>
@@ -47,7 +48,7 @@ std::string script(const std::string& command) {
 
 void readGates(const fs::path& root, Model& m) {
   static const std::set<std::string, std::less<>> kGateMacro = {"PARITY_GATE"};
-  const fs::path def = "parity/gates.def";
+  const fs::path def = m.layout.gates;
   if (!fs::exists(root / def)) return;
   const std::string lists = cmakeLists(root);
   for (const auto& call : scanMacroCalls(readFile(root / def), kGateMacro)) {
@@ -93,8 +94,14 @@ void readChecks(const fs::path& root, Model& m) {
   if (fs::is_directory(root / "docs/checks"))
     for (const auto& e : fs::directory_iterator(root / "docs/checks"))
       if (e.path().extension() == ".md") names.insert(e.path().stem().string());
+  std::set<std::string> configured;
+  for (const auto& [key, value] : m.dispatch.options)
+    if (const auto dot = key.find('.'); key.starts_with("parity-") && dot != std::string::npos)
+      configured.insert(key.substr(0, dot));
+  const bool own = !names.empty();
+  names.insert(configured.begin(), configured.end());
   for (const auto& name : names) {
-    Check c{name, "", "", {}};
+    Check c{name, "", "", {}, !own};
     const fs::path doc = fs::path("docs/checks") / (name + ".md");
     if (fs::exists(root / doc)) {
       c.doc = doc.generic_string();

@@ -1,5 +1,5 @@
 #pragma once
-// The sections of docs/backends.md around the matrix: how to dispatch (from the dispatchers'
+// The sections of the matrix doc around the matrix: how to dispatch (from the dispatchers'
 // annotations), drift risks (from the rows), enforcement (gates and checks), the checklist for a
 // new dispatch site, and where the last verification is recorded. Each returns Markdown that
 // starts with its "## " heading and ends with a blank line.

@@ -1,5 +1,5 @@
-// build/bin/parity: renders and checks docs/backends.md from the PARITY_* annotations,
-// verifies contract results against them, and writes the matrix as JSON for the dashboard.
+// parity: renders and checks the matrix doc from the PARITY_* annotations, verifies contract
+// results against them, and writes the matrix as JSON for the dashboard.
 // Where a project keeps its features list, sources, scenarios and doc comes from the options
 // or from <root>/parity.toml (docs/toolchain.md).
 // Exit codes: 0 ok, 1 stale doc, 2 invalid annotations, 3 results contradict the annotations,
@@ -121,7 +121,7 @@ parity::Stamp stampOf(const fs::path& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Backend parity: render docs/backends.md from the PARITY_* annotations, check it is current, and "
+  CLI::App app{"Backend parity: render the matrix doc from the PARITY_* annotations, check it is current, and "
                "verify contract results against it.\nExit codes: 0 ok, 1 stale doc, 2 invalid annotations, 3 "
                "results contradict the annotations, 4 usage or I/O error."};
   app.require_subcommand(1);
@@ -143,6 +143,11 @@ int main(int argc, char** argv) {
   app.add_option("--doc", layout.doc, "The rendered matrix that `check` compares")->capture_default_str();
   app.add_option("--reference", layout.reference,
                  "A backend whose results must pass but that is no matrix column (default: none)");
+  app.add_option("--gates", layout.gates, "The gates CI runs (PARITY_GATE), listed in the doc if the file exists")
+      ->capture_default_str();
+  app.add_option("--regenerate", layout.regenerate,
+                 "The command that rewrites the doc, as the doc and messages name it")
+      ->capture_default_str();
 
   std::string output;
   auto* render = app.add_subcommand("render", "Write the matrix (--doc) from the annotations");
@@ -153,7 +158,8 @@ int main(int argc, char** argv) {
   json_cmd->add_option("-o,--output", json_out, "The file to write")->required();
 
   auto* check = app.add_subcommand(
-      "check", "Validate the annotations (exit 2) and fail when docs/backends.md is not what render would write (exit 1)");
+      "check",
+      "Validate the annotations (exit 2) and fail when the doc (--doc) is not what render would write (exit 1)");
 
   std::string results, out_dir;
   auto* verify = app.add_subcommand(
@@ -204,14 +210,14 @@ int main(int argc, char** argv) {
   if (check->parsed()) {
     const std::string expected = parity::renderMarkdown(*model);
     if (!fs::exists(doc)) {
-      std::cerr << "parity: " << layout.doc << " is missing; run: " << parity::kRenderCommand << "\n";
+      std::cerr << "parity: " << layout.doc << " is missing; run: " << layout.regenerate << "\n";
       return kStale;
     }
     if (const std::string committed = readFile(doc); committed != expected) {
       printDiff(doc, expected);
       std::cerr << "parity: " << layout.doc << " is stale or was edited by hand"
                 << (withoutLocations(committed) == withoutLocations(expected) ? " (only source locations moved)" : "")
-                << "; run: " << parity::kRenderCommand << "\n";
+                << "; run: " << layout.regenerate << "\n";
       return kStale;
     }
     std::cout << "parity: " << model->features.size() << " features annotated, " << layout.doc << " is current\n";

@@ -79,14 +79,13 @@ bool isCxx(const fs::path& p) {
   return ext.contains(p.extension().string());
 }
 
-/// "a, b" (each with `suffix`), for messages.
-std::string joined(const std::vector<std::string>& dirs, const std::string& suffix = "") {
+}  // namespace
+
+std::string joined(const std::vector<std::string>& items, const std::string& suffix) {
   std::string out;
-  for (const auto& d : dirs) out += (out.empty() ? "" : ", ") + d + suffix;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i + suffix;
   return out;
 }
-
-}  // namespace
 
 std::vector<fs::path> cxxFiles(const fs::path& root, const fs::path& dir) {
   std::vector<fs::path> out;
@@ -134,7 +133,9 @@ class Loader {
   Loader(fs::path root, Layout layout) : root_(std::move(root)), layout_(std::move(layout)) {}
 
   Model run() {
+    m_.layout = layout_;
     m_.reference = layout_.reference;
+    m_.guide = fs::exists(root_ / "docs/parity.md");
     readRows();
     kBackends.clear();  // verdicts (also in checkCompleteness) read the columns from here
     gTitles.clear();
@@ -349,6 +350,8 @@ Layout loadLayout(const fs::path& root) {
     else if (item.name == "guarded") layout.guarded = item.inputs;
     else if (item.name == "doc") layout.doc = first;
     else if (item.name == "reference") layout.reference = first;
+    else if (item.name == "gates") layout.gates = first;
+    else if (item.name == "regenerate") layout.regenerate = first;
   }
   return layout;
 }

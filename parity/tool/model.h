@@ -24,6 +24,8 @@ struct Layout {
   std::vector<std::string> guarded;               ///< more directories where annotations are refused
   std::string doc = "docs/backends.md";           ///< the rendered matrix
   std::string reference;  ///< a results-only backend that must pass every scenario it runs ("": none)
+  std::string gates = "parity/gates.def";         ///< PARITY_GATE lines (optional)
+  std::string regenerate = "parity render";       ///< the command that rewrites the doc, for its text
 };
 
 /// The layout in `root`/parity.toml (TOML, the keys are Layout's members), defaults for what it
@@ -94,36 +96,40 @@ struct Dispatcher {
   Location at;            ///< The annotation.
 };
 
-/// A gate of parity/gates.def: a command CI runs that fails on drift, and the test proving it can.
+/// A gate (Layout::gates): a command CI runs that fails on drift, and the test proving it can.
 struct Gate {
   std::string id, title, command, proof;
   Location at;
 };
 
-/// A clang-tidy check of the plugin, with its doc and its options in .clang-tidy.
+/// A parity-* clang-tidy check, with its doc and its options in .clang-tidy.
 struct Check {
   std::string name;
   std::string summary;  ///< The first sentence of its doc's **What.**, if it has a doc.
   std::string doc;      ///< docs/checks/<name>.md when it exists.
   std::vector<std::pair<std::string, std::string>> options;  ///< Configured in .clang-tidy.
+  bool toolchain = false;  ///< Only configured here: the installed toolchain's check, documented there.
 };
 
 struct Model {
+  Layout layout;                 ///< Where it was read from (the doc's links and wording follow it).
   std::vector<Column> backends;  ///< Column order; exactly two.
   std::string reference;         ///< Layout::reference
   std::vector<Area> areas;
   std::vector<Row> features;  ///< Document order.
   std::vector<Dispatcher> dispatchers;  ///< By file, then line.
-  std::vector<Gate> gates;              ///< parity/gates.def order.
+  std::vector<Gate> gates;              ///< In the gates file's order.
   std::vector<Check> checks;            ///< By name.
-  DispatchConfig dispatch;
+  DispatchConfig dispatch;              ///< From .clang-tidy.
+  bool guide = false;                   ///< docs/parity.md exists (the doc links to it).
   std::vector<std::string> errors;  ///< `file:line: error: ...`
 
   const Row* find(const std::string& id) const;
 };
 
-/// Reads the features list, the sources and the scenarios under `root`, parity/gates.def,
-/// .clang-tidy, and the checks' registrations (checkers/) and docs (docs/checks/); sets kBackends.
+/// Reads the features list, the gates, the sources (annotations and dispatchers), the
+/// scenarios, .clang-tidy, and the checks' registrations (checkers/) and docs (docs/checks/)
+/// under `root`; sets kBackends.
 Model loadModel(const std::filesystem::path& root, const Layout& layout = {});
 
 }  // namespace parity

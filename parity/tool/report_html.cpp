@@ -35,10 +35,22 @@ std::string str(const json& j, const char* key) { return j.contains(key) && j[ke
 
 class Page {
  public:
-  Page(const json& report, std::string source_url) : r_(report), source_(std::move(source_url)) {
-    for (const auto& b : r_["backends"]) columns_.push_back(b.get<std::string>());
+  Page(const json& report, std::string source_url)
+      : r_(report), source_(std::move(source_url)), reference_(str(report, "reference")) {
+    std::vector<std::string> matrix;  // the columns of the matrix, without the reference
+    for (const auto& b : r_["backends"]) {
+      columns_.push_back(b.get<std::string>());
+      if (columns_.back() != reference_) matrix.push_back(columns_.back());
+    }
     if (r_.contains("areas"))
       for (const auto& a : r_["areas"]) areas_[str(a, "id")] = str(a, "title");
+    // The one-backend verdicts are named after the backends (verdictWords).
+    verdicts_ = {{"invalid", "✗"},
+                 {"not built", "○"},
+                 {(matrix.empty() ? std::string("first") : matrix[0]) + "-only", "◐"},
+                 {(matrix.size() < 2 ? std::string("second") : matrix[1]) + "-only", "◑"},
+                 {"divergent", "⚠"},
+                 {"parity", "✓"}};
   }
 
   std::string render() {
@@ -100,7 +112,7 @@ class Page {
     h_ += "</tbody></table><table id=\"totals-verdicts\"><caption>Rows per declared verdict</caption><thead><tr>"
           "<th>Verdict</th><th>Rows</th><th>✗ contradicted</th></tr></thead><tbody>";
     const json verdicts = t.value("verdicts", json::object());
-    for (auto k = std::rbegin(kVerdicts); k != std::rend(kVerdicts); ++k)
+    for (auto k = verdicts_.rbegin(); k != verdicts_.rend(); ++k)
       if (verdicts.contains(k->words)) {
         const json& c = verdicts[k->words];
         h_ += "<tr><th>" + esc(verdictText(k->words)) + "</th><td>" + std::to_string(c.value("rows", 0)) + "</td><td>" +
@@ -110,12 +122,9 @@ class Page {
   }
 
   struct VerdictText {
-    const char* words;
-    const char* symbol;
+    std::string words;
+    std::string symbol;
   };
-  // In the order of the sort by status (after the contradicted rows).
-  static constexpr VerdictText kVerdicts[] = {{"invalid", "✗"},           {"not built", "○"}, {"docker-only", "◐"},
-                                              {"controlplane-only", "◑"}, {"divergent", "⚠"}, {"parity", "✓"}};
 
   struct CellView {
     std::string words, cls;
@@ -141,15 +150,15 @@ class Page {
     return {"✓ pass" + of + more, "ok", 3};
   }
 
-  static int verdictRank(const std::string& v) {
-    for (size_t i = 0; i < std::size(kVerdicts); ++i)
-      if (v == kVerdicts[i].words) return static_cast<int>(i) + 1;
+  int verdictRank(const std::string& v) const {
+    for (size_t i = 0; i < verdicts_.size(); ++i)
+      if (v == verdicts_[i].words) return static_cast<int>(i) + 1;
     return 1;
   }
   // Text symbols, not emoji: they print in black and need no colour font.
-  static std::string verdictText(const std::string& v) {
-    for (const auto& k : kVerdicts)
-      if (v == k.words) return std::string(k.symbol) + " " + v;
+  std::string verdictText(const std::string& v) const {
+    for (const auto& k : verdicts_)
+      if (v == k.words) return k.symbol + " " + v;
     return "✗ " + v;
   }
 
@@ -161,8 +170,9 @@ class Page {
           "<label><input type=\"checkbox\" id=\"contradicted-only\"> only contradicted rows</label> "
           "<span id=\"shown\" aria-live=\"polite\">" +
           std::to_string(rows) + " of " + std::to_string(rows) +
-          " rows shown</span></div><p class=\"legend\">Status: ✓ parity · ⚠ divergent · ◐ docker-only · ◑ "
-          "controlplane-only · ○ not built · ✗ contradicted by the results. Cells: ✓ passes as declared · ⊘ "
+          " rows shown</span></div><p class=\"legend\">Status: ✓ parity · ⚠ divergent · " +
+          esc(verdictText(verdicts_[2].words)) + " · " + esc(verdictText(verdicts_[3].words)) +
+          " · ○ not built · ✗ contradicted by the results. Cells: ✓ passes as declared · ⊘ "
           "unsupported, as declared · ✗ contradicts the annotations · … no evidence (not run) · — no scenario. Open a "
           "cell for its scenarios; click a column heading to sort.</p>\n<table id=\"matrix\"><thead><tr>"
           "<th aria-sort=\"none\"><button type=\"button\">Feature</button></th>"
@@ -213,7 +223,7 @@ class Page {
     h_ += "</p>";
     for (const auto& b : columns_) {
       const json cell = f["backends"].value(b, json::object());
-      const std::string disposition = cell.empty() ? (b == str(r_, "reference") ? "the contract's model" : "—")
+      const std::string disposition = cell.empty() ? (b == reference_ ? "the contract's model" : "—")
                                                    : str(cell, "disposition");
       h_ += "<section class=\"backend\" data-backend=\"" + esc(b) + "\"><h3>" + esc(b) + ": " + esc(disposition) + "</h3>";
       if (cell.contains("sites")) {
@@ -337,7 +347,9 @@ ul.sites{margin:.2em 0;padding-left:1.2em}
 
   const json& r_;
   std::string source_;
+  std::string reference_;  ///< Layout::reference: results only, no disposition
   std::vector<std::string> columns_;
+  std::vector<VerdictText> verdicts_;  ///< In the order of the sort by status (after the contradicted rows).
   std::map<std::string, std::string> areas_;
   std::string h_;
 };

@@ -42,11 +42,14 @@ TEST(CheckOptions, ReadsTheMapAndTheListFormAndDefaultsWithoutAFile) {
   o = readCheckOptions("CheckOptions:\n  - key: a.B\n    value: 'v'\n");
   EXPECT_EQ(o, (std::map<std::string, std::string>{{"a.B", "v"}}));
   EXPECT_EQ(splitList(" a ; ;b"), (std::vector<std::string>{"a", "b"}));
+  // Like the checks, nothing is a dispatcher until the configuration names a suffix or a gate.
   const auto c = readDispatchConfig("/nonexistent");
-  EXPECT_EQ(c.suffix, "Auto");
-  EXPECT_TRUE(c.isDispatcher("stopAuto"));
-  EXPECT_FALSE(c.isDispatcher("Auto"));
-  EXPECT_FALSE(c.isDispatcher("stop"));
+  EXPECT_EQ(c.suffix, "");
+  EXPECT_FALSE(c.isDispatcher("stopAuto"));
+  DispatchConfig auto_{.suffix = "Auto"};
+  EXPECT_TRUE(auto_.isDispatcher("stopAuto"));
+  EXPECT_FALSE(auto_.isDispatcher("Auto"));
+  EXPECT_FALSE(auto_.isDispatcher("stop"));
 }
 
 class Dispatchers : public Tree {
@@ -62,7 +65,8 @@ class Dispatchers : public Tree {
           "  PARITY_DISPATCHER(anyBackend, \"false\", \"none \" \"at all\");\n"
           "  return a || b;\n"
           "}\n");
-    write(".clang-tidy", "CheckOptions:\n  parity-provisioning-gate.GateFunction: 'anyBackend'\n");
+    write(".clang-tidy", "CheckOptions:\n  parity-provisioning-gate.GateFunction: 'anyBackend'\n"
+                         "  parity-bespoke-dispatch.DispatcherSuffix: 'Auto'\n");
   }
 };
 
@@ -125,6 +129,35 @@ TEST_F(Dispatchers, AnAnnotationMustNameTheDispatcherItSitsIn) {
   EXPECT_NE(e.find("more.cpp:12: error: PARITY_DISPATCHER argument 2 must be a string literal"), std::string::npos) << e;
   EXPECT_NE(e.find("tests/t.cpp:2: error: PARITY_DISPATCHER outside runtime/src"), std::string::npos) << e;
   EXPECT_NE(e.find("more.cpp:4: error: dispatcher 'Svc::execAuto' has no PARITY_DISPATCHER"), std::string::npos) << e;
+}
+
+TEST_F(Dispatchers, WithoutAConfiguredSuffixNoFunctionIsADispatcher) {
+  write(".clang-tidy", "CheckOptions:\n  parity-direct-backend-call.InterfaceName: '::x::B'\n");
+  write("runtime/src/svc.cpp", "void Svc::execAuto() {\n  PARITY_DISPATCHER(execAuto, \"x\", \"\");\n}\n");
+  const std::string e = errors(load());
+  EXPECT_NE(e.find("svc.cpp:2: error: PARITY_DISPATCHER names 'execAuto', which is not a dispatcher: no dispatcher "
+                   "suffix is configured (parity-bespoke-dispatch.DispatcherSuffix in .clang-tidy)"),
+            std::string::npos)
+      << e;
+  write("runtime/src/svc.cpp", "void Svc::execAuto() {}\n");
+  EXPECT_EQ(errors(load()), "");
+}
+
+TEST_F(Dispatchers, TheyAreReadFromTheSourceDirectoriesOfTheLayout) {
+  layout_.sources = {"lib", "app"};
+  write("lib/jobs.cpp", "void Jobs::runAuto() {\n  PARITY_DISPATCHER(runAuto, \"refuses\", \"\");\n}\n");
+  write("app/more.cpp", "void Jobs::haltAuto() {}\n");
+  write("lib/impl.cpp", "PARITY_IMPL(stop, docker, \"rm\");\nPARITY_IMPL(stop, controlplane, \"terminate\");\n"
+                        "PARITY_UNBUILT(plugins, \"no plugins\", \"roadmap#plugins\");\n");
+  const auto m = load();
+  ASSERT_EQ(m.errors.size(), 1u) << errors(m);  // runtime/src/svc.cpp is no source directory any more
+  EXPECT_EQ(m.errors[0], "app/more.cpp:1: error: dispatcher 'Jobs::haltAuto' has no PARITY_DISPATCHER(haltAuto, \"what "
+                         "it does when no backend is wired\", \"who may bypass it\")");
+  ASSERT_EQ(m.dispatchers.size(), 1u);
+  EXPECT_EQ(m.dispatchers[0].at.file, "lib/jobs.cpp");
+  write("lib/x.cpp", "void f() {\n  PARITY_DISPATCHER(readAuto, \"x\", \"\");\n}\n");
+  EXPECT_NE(errors(load()).find("PARITY_DISPATCHER names 'readAuto', but no function in lib, app defines it"),
+            std::string::npos);
 }
 
 TEST_F(Dispatchers, TheSuffixComesFromTheCheckConfiguration) {

@@ -44,9 +44,9 @@ class Tree : public ::testing::Test {
     return out;
   }
   std::filesystem::path root_;
-  /// This repository's layout (parity.toml).
+  /// This repository's layout (parity.toml), the doc in docs/.
   Layout layout_{.sources = {"runtime/src"}, .guarded = {"runtime/include", "tools", "tests", "checkers"},
-                 .reference = "reference"};
+                 .reference = "reference", .regenerate = "build/bin/parity render"};
 };
 
 }  // namespace parity::test
