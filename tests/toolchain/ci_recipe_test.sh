@@ -50,8 +50,6 @@ ex="$work/jobrunner"
 cp -r "$SRC/docs/examples/jobrunner" "$ex" && cd "$ex" || fail "cannot copy the example"
 git init -q -b main . && git add -A && git -c user.name=ci -c user.email=ci@localhost commit -qm example ||
   fail "cannot make the example a repository"
-# The rendered matrix is committed in a real project; here it is rendered once.
-parity render >/dev/null || fail "parity render"
 export CMAKE_ARGS="-G Ninja -DCMAKE_PREFIX_PATH=$prefix" REPORT_DIR="$work/report"
 recipe="$SRC/docs/ci/parity-ci.sh"
 run "$recipe"

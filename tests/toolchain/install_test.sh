@@ -4,9 +4,10 @@
 # against that prefix alone, then
 #  - the installed checks (clang-tidy-19 --load the installed plugin, and parity-tidy) pass the
 #    example clean and report a planted direct backend call;
-#  - its contract suite writes results (parity/results.h) and the installed `parity` renders,
-#    checks and verifies them from the example's parity.toml; a deleted annotation fails check
-#    (exit 2), an annotation in a guarded directory too, and a result that contradicts an
+#  - the installed `parity` finds the committed PARITY.md current and renders the same, from the
+#    example's parity.toml; its contract suite writes results (parity/results.h) that `parity
+#    verify` accepts; a deleted annotation fails check (exit 2), so do a dispatcher without its
+#    PARITY_DISPATCHER and an annotation in a guarded directory, and a result that contradicts an
 #    annotation fails verify (exit 3);
 #  - `cpack -G DEB` packages the toolchain: dpkg-deb lists the plugin, the tools, the headers and
 #    the package config, and the control file depends on clang-tidy-19 and libclang-cpp19.
@@ -49,10 +50,12 @@ cp "$SRC/docs/examples/jobrunner/src/cli.cpp" src/cli.cpp
 run ./build/contract_tests build/contract-results
 expect 0 "batch job_logs/LogsShowTheCommand: unsupported" "the example's contract suite runs on both backends"
 [ -f build/contract-results/local.json ] && [ -f build/contract-results/batch.json ] || fail "no results written"
-run "$prefix/bin/parity" render
-expect 0 "wrote $ex/PARITY.md \(4 features\)" "the installed parity renders the example's matrix (root: its parity.toml)"
 run "$prefix/bin/parity" check
-expect 0 "4 features annotated, PARITY.md is current" "parity check passes the example"
+expect 0 "4 features annotated, PARITY.md is current" \
+  "the installed parity checks the example's committed PARITY.md (root: its parity.toml)"
+run "$prefix/bin/parity" render -o "$work/PARITY.md"
+expect 0 "wrote $work/PARITY.md \(4 features\)" "the installed parity renders the example's matrix"
+cmp -s "$work/PARITY.md" PARITY.md || fail "the installed parity renders another PARITY.md than the one committed"
 run "$prefix/bin/parity" verify --results build/contract-results
 expect 0 "0 contradiction" "parity verify accepts the example's results"
 python3 - build/contract-results/parity.json <<'PY' || fail "parity.json does not carry the example's backends"
@@ -74,6 +77,11 @@ run "$prefix/bin/parity" check
 expect 2 "parity/features.def:[0-9]+: error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'job_cancel' on batch" \
   "a deleted annotation fails check"
 cp "$SRC/docs/examples/jobrunner/src/batch_runner.cpp" src/batch_runner.cpp
+sed -i '/PARITY_DISPATCHER(cancelAuto,/d' src/service.cpp
+run "$prefix/bin/parity" check
+expect 2 "src/service.cpp:[0-9]+: error: dispatcher 'JobService::cancelAuto' has no PARITY_DISPATCHER" \
+  "a dispatcher without its annotation fails check (the suffix from the example's .clang-tidy)"
+cp "$SRC/docs/examples/jobrunner/src/service.cpp" src/service.cpp
 echo 'inline void f() { PARITY_IMPL(job_launch, local, "in a header"); }' >>include/jobs/runner.h
 run "$prefix/bin/parity" check
 expect 2 "include/jobs/runner.h:[0-9]+: error: PARITY_IMPL outside src" "an annotation in a guarded directory fails check"

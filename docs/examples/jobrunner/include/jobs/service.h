@@ -14,7 +14,8 @@ class JobService {
   JobService(std::unique_ptr<Runner> batch, std::unique_ptr<Runner> local)
       : batch_(std::move(batch)), local_(std::move(local)) {}
 
-  bool hasRunner() const { return batch_ || local_; }
+  /// Whether any backend is wired: the gate bulk paths check first.
+  bool hasRunner() const;
 
   Status launchAuto(const std::string& id, const std::string& command);
   Status cancelAuto(const std::string& id);
