@@ -1,5 +1,6 @@
 //===--- BespokeDispatchCheck.cpp - parity checks ---------------*- C++ -*-===//
 #include "BespokeDispatchCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -193,6 +194,7 @@ void BespokeDispatchCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMap
 }
 
 void BespokeDispatchCheck::registerMatchers(MatchFinder* Finder) {
+  limitTraversalToUserCode(Finder);
   const auto BackendCall =
       cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName(Methods), ofClass(cxxRecordDecl(isSameOrDerivedFrom(InterfaceName))))
                                    .bind("method")));

@@ -1,5 +1,6 @@
 //===--- DirectBackendCallCheck.cpp - parity checks -------------*- C++ -*-===//
 #include "DirectBackendCallCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -45,6 +46,7 @@ void DirectBackendCallCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionM
 }
 
 void DirectBackendCallCheck::registerMatchers(MatchFinder* Finder) {
+  limitTraversalToUserCode(Finder);
   const auto Methods = clang::tidy::utils::options::parseStringList(MethodNames);
   const auto BackendMethod =
       cxxMethodDecl(hasAnyName(Methods), ofClass(cxxRecordDecl(isSameOrDerivedFrom(InterfaceName))));

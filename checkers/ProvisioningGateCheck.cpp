@@ -1,5 +1,6 @@
 //===--- ProvisioningGateCheck.cpp - parity checks --------------*- C++ -*-===//
 #include "ProvisioningGateCheck.h"
+#include "TraversalScope.h"
 
 #include "clang-tidy/utils/OptionsUtils.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -20,6 +21,7 @@ void ProvisioningGateCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMa
 }
 
 void ProvisioningGateCheck::registerMatchers(MatchFinder* Finder) {
+  limitTraversalToUserCode(Finder);
   const auto Names = clang::tidy::utils::options::parseStringList(Functions);
   if (Names.empty()) return;
   Finder->addMatcher(functionDecl(isDefinition(), hasAnyName(Names),
