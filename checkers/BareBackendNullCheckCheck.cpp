@@ -1,5 +1,6 @@
 //===--- BareBackendNullCheckCheck.cpp - parity checks ----------*- C++ -*-===//
 #include "BareBackendNullCheckCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -52,6 +53,7 @@ void BareBackendNullCheckCheck::storeOptions(clang::tidy::ClangTidyOptions::Opti
 
 void BareBackendNullCheckCheck::registerMatchers(MatchFinder* Finder) {
   if (InterfaceName.empty()) return;  // unconfigured: nothing is a backend
+  limitTraversalToUserCode(Finder);
   // Top-down from each function: no parent map, and system headers are skipped first.
   Finder->addMatcher(
       functionDecl(unless(isExpansionInSystemHeader()), isDefinition(),

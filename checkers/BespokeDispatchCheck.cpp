@@ -1,5 +1,6 @@
 //===--- BespokeDispatchCheck.cpp - parity checks ---------------*- C++ -*-===//
 #include "BespokeDispatchCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -195,6 +196,7 @@ void BespokeDispatchCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMap
 
 void BespokeDispatchCheck::registerMatchers(MatchFinder* Finder) {
   if (InterfaceName.empty()) return;  // unconfigured: nothing is a backend
+  limitTraversalToUserCode(Finder);
   const auto BackendCall = cxxMemberCallExpr(callee(cxxMethodDecl(backendMethod(InterfaceName, Methods)).bind("method")));
   const auto HandleRef = expr(isBackendHandle(InterfaceName));
   // Without a suffix no function is a dispatcher: every choice is reported.

@@ -1,5 +1,6 @@
 //===--- DirectBackendCallCheck.cpp - parity checks -------------*- C++ -*-===//
 #include "DirectBackendCallCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -56,6 +57,7 @@ std::string DirectBackendCallCheck::dispatcherFor(llvm::StringRef Method) const 
 
 void DirectBackendCallCheck::registerMatchers(MatchFinder* Finder) {
   if (InterfaceName.empty()) return;  // unconfigured: nothing is a backend
+  limitTraversalToUserCode(Finder);
   const auto BackendMethod =
       cxxMethodDecl(backendMethod(InterfaceName, clang::tidy::utils::options::parseStringList(MethodNames)));
   // p->stop(), ref.stop(), smart->stop(), inside lambdas, macros and template instantiations.

@@ -1,5 +1,6 @@
 //===--- ProvisioningGateCheck.cpp - parity checks --------------*- C++ -*-===//
 #include "ProvisioningGateCheck.h"
+#include "TraversalScope.h"
 
 #include "clang-tidy/utils/OptionsUtils.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -24,6 +25,7 @@ void ProvisioningGateCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMa
 void ProvisioningGateCheck::registerMatchers(MatchFinder* Finder) {
   const auto Names = clang::tidy::utils::options::parseStringList(Functions);
   if (Names.empty() || GateFunction.empty()) return;  // unconfigured: nothing to gate
+  limitTraversalToUserCode(Finder);
   Finder->addMatcher(functionDecl(isDefinition(), hasAnyName(Names),
                                   unless(hasDescendant(callExpr(callee(functionDecl(hasName(GateFunction)))))))
                          .bind("fn"),
