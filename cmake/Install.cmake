@@ -23,7 +23,9 @@ install(TARGETS parity-checks LIBRARY DESTINATION ${PARITY_PLUGIN_DIR} COMPONENT
 install(TARGETS parity-tidy parity RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT ${PARITY_COMPONENT})
 install(DIRECTORY parity/include/parity DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT ${PARITY_COMPONENT})
 install(PROGRAMS tools/lint DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME parity-lint COMPONENT ${PARITY_COMPONENT})
-install(PROGRAMS tools/tidy-to-sarif DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME parity-tidy-to-sarif
+# The installed converter carries its version (INSTALLED_VERSION); a checkout reads CMakeLists.txt.
+configure_file(tools/tidy-to-sarif ${CMAKE_BINARY_DIR}/install/parity-tidy-to-sarif @ONLY)
+install(PROGRAMS ${CMAKE_BINARY_DIR}/install/parity-tidy-to-sarif DESTINATION ${CMAKE_INSTALL_BINDIR}
         COMPONENT ${PARITY_COMPONENT})
 # What tools/lint runs from tools/lib in a checkout it finds in libexec/parity-toolchain installed.
 foreach(helper clang-compdb diff-select)

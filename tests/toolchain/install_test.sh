@@ -20,6 +20,7 @@ tidy=/usr/lib/llvm-19/bin/clang-tidy
 install_toolchain
 for f in bin/parity bin/parity-tidy bin/parity-lint bin/parity-tidy-to-sarif lib/libparity-checks.so \
   include/parity/parity.h include/parity/results.h libexec/parity-toolchain/clang-compdb \
+  libexec/parity-toolchain/diff-select \
   lib/cmake/ParityToolchain/ParityToolchainConfig.cmake lib/cmake/ParityToolchain/ParityToolchainConfigVersion.cmake \
   share/doc/parity-toolchain/toolchain.md share/doc/parity-toolchain/checks/parity-direct-backend-call.md; do
   [ -e "$prefix/$f" ] || fail "cmake --install did not put $f in place"

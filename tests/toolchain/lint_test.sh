@@ -2,7 +2,8 @@
 # The installed parity-lint (tools/lint) on docs/examples/jobrunner, built against the installed
 # toolchain: it finds its helpers, its plugin and the example's .clang-tidy from the install
 # alone; the example lints clean; a planted direct backend call and a bulk path that lost its
-# gate fail it (exit 1) with exactly those two findings, also as SARIF.
+# gate fail it (exit 1) with exactly those two findings, also as SARIF (carrying the installed
+# version and rule docs from the installed share/doc/parity-toolchain/checks).
 #   lint_test.sh SOURCE_DIR BUILD_DIR
 set -uo pipefail
 SRC=$1 BUILD=$2
@@ -30,10 +31,19 @@ echo "ok: both planted breaks are reported with the example's names"
 lint --format sarif
 [ "$rc" -eq 1 ] || { echo "$out"; fail "--format sarif: exit $rc, want 1"; }
 "$prefix/bin/parity-lint" --root "$ex" --build "$ex/build" --under src --format sarif >"$work/lint.sarif" 2>/dev/null
-python3 - "$work/lint.sarif" <<'PY' || fail "the SARIF does not carry the two findings"
+version=$(sed -n 's/^project([^)]*VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
+python3 - "$work/lint.sarif" "$version" "$prefix/share/doc/parity-toolchain/checks" <<'PY' ||
 import json, sys
+from pathlib import Path
 run = json.load(open(sys.argv[1]))["runs"][0]
 rules = sorted(r["ruleId"] for r in run["results"])
 assert rules == ["parity-direct-backend-call", "parity-provisioning-gate"], rules
+driver = run["tool"]["driver"]
+assert driver["version"] == sys.argv[2], (driver.get("version"), sys.argv[2])
+docs = Path(sys.argv[3]).resolve().as_uri() + "/"
+for rule in driver["rules"]:
+    assert rule["fullDescription"]["text"], rule
+    assert rule["helpUri"] == docs + rule["id"] + ".md", (rule["helpUri"], docs)
 PY
-echo "ok: --format sarif carries the two findings"
+  fail "the SARIF does not carry the two findings, the installed version and the installed check docs"
+echo "ok: --format sarif carries the two findings, the installed version and the installed check docs"
