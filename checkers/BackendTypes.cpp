@@ -10,13 +10,47 @@ namespace parity::tidy {
 
 bool isClassOrDerivedFrom(const CXXRecordDecl* RD, llvm::StringRef Interface) {
   Interface.consume_front("::");
-  if (!RD) return false;
+  if (!RD || Interface.empty()) return false;
   if (RD->getQualifiedNameAsString() == Interface) return true;
   RD = RD->getDefinition();
   if (!RD) return false;
   for (const CXXBaseSpecifier& Base : RD->bases())
     if (isClassOrDerivedFrom(Base.getType()->getAsCXXRecordDecl(), Interface)) return true;
   return false;
+}
+
+namespace {
+
+bool isInterface(const CXXRecordDecl* RD, llvm::StringRef Interface) {
+  Interface.consume_front("::");
+  return RD && RD->getQualifiedNameAsString() == Interface;
+}
+
+bool declaredByInterface(const CXXMethodDecl* M, llvm::StringRef Interface) {
+  if (M->isVirtual() && isInterface(M->getParent(), Interface)) return true;
+  for (const CXXMethodDecl* Overridden : M->overridden_methods())
+    if (declaredByInterface(Overridden, Interface)) return true;
+  return false;
+}
+
+AST_MATCHER_P2(CXXMethodDecl, isBackendMethodMatcher, std::string, Interface, std::vector<llvm::StringRef>, Methods) {
+  return isBackendMethod(&Node, Interface, Methods);
+}
+
+}  // namespace
+
+bool isBackendMethod(const CXXMethodDecl* M, llvm::StringRef Interface, llvm::ArrayRef<llvm::StringRef> Methods) {
+  if (!M || !M->getDeclName().isIdentifier() || Interface.empty()) return false;
+  if (!Methods.empty())
+    return llvm::is_contained(Methods, M->getName()) && isClassOrDerivedFrom(M->getParent(), Interface);
+  return isClassOrDerivedFrom(M->getParent(), Interface) && declaredByInterface(M, Interface);
+}
+
+ast_matchers::internal::Matcher<CXXMethodDecl> backendMethod(const std::string& Interface,
+                                                             const std::vector<llvm::StringRef>& Methods) {
+  using namespace ast_matchers;
+  if (Methods.empty()) return isBackendMethodMatcher(Interface, Methods);
+  return cxxMethodDecl(hasAnyName(Methods), ofClass(cxxRecordDecl(isSameOrDerivedFrom(Interface))));
 }
 
 bool isBackendHandleType(QualType T, llvm::StringRef Interface) {

@@ -5,6 +5,8 @@
 
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -12,14 +14,21 @@
 
 namespace parity::tidy {
 
-/// Default of the InterfaceName option: the backend interface.
-inline constexpr llvm::StringLiteral kDefaultInterface = "::ws::Provisioner";
-/// Default of the MethodNames option: every backend verb.
-inline constexpr llvm::StringLiteral kDefaultMethods =
-    "start;stop;isRunning;bootLog;exec;readArchive;writeArchive;openTerminal;listManaged;removeVolumes";
+// Every option naming code defaults to empty: a project names its own interface, verbs and
+// dispatchers in its .clang-tidy (docs/checks/). A check without an InterfaceName is inactive.
 
 /// True when `RD` is the class named `Interface` ("::ns::Name") or derives from it.
 bool isClassOrDerivedFrom(const clang::CXXRecordDecl* RD, llvm::StringRef Interface);
+
+/// True for a backend verb: a method of the interface or of a class derived from it, named in
+/// `Methods`; when `Methods` is empty, a virtual method the interface itself declares or an
+/// override of one (a derived class's own helpers are not verbs).
+bool isBackendMethod(const clang::CXXMethodDecl* M, llvm::StringRef Interface, llvm::ArrayRef<llvm::StringRef> Methods);
+
+/// The matcher form of isBackendMethod. With names it is the plain name and base-class match,
+/// which the matcher framework indexes; without, the declared-virtual walk.
+clang::ast_matchers::internal::Matcher<clang::CXXMethodDecl> backendMethod(const std::string& Interface,
+                                                                           const std::vector<llvm::StringRef>& Methods);
 
 /// True for a pointer, reference, std::unique_ptr or std::shared_ptr to a backend class.
 bool isBackendHandleType(clang::QualType T, llvm::StringRef Interface);

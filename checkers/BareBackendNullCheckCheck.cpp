@@ -1,5 +1,6 @@
 //===--- BareBackendNullCheckCheck.cpp - parity checks ----------*- C++ -*-===//
 #include "BareBackendNullCheckCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -35,8 +36,15 @@ void flatten(const BinaryOperator* B, llvm::SmallVectorImpl<const Expr*>& Leaves
 
 BareBackendNullCheckCheck::BareBackendNullCheckCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext* Context)
     : ClangTidyCheck(Name, Context),
-      InterfaceName(Options.get("InterfaceName", kDefaultInterface)),
-      AllowedFunctions(Options.get("AllowedFunctions", "hasProvisioner")) {}
+      InterfaceName(Options.get("InterfaceName", "")),
+      AllowedFunctions(Options.get("AllowedFunctions", "")) {
+  // The fix names the gate: the first allowed function, unqualified.
+  const auto Allowed = clang::tidy::utils::options::parseStringList(AllowedFunctions);
+  llvm::StringRef Gate = Allowed.empty() ? llvm::StringRef() : Allowed.front();
+  if (const size_t Colons = Gate.rfind("::"); Colons != llvm::StringRef::npos) Gate = Gate.drop_front(Colons + 2);
+  GateAdvice[0] = Gate.empty() ? "one named gate function (AllowedFunctions)" : (Gate + "()").str();
+  GateAdvice[1] = Gate.empty() ? GateAdvice[0] : "!" + GateAdvice[0];
+}
 
 void BareBackendNullCheckCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMap& Opts) {
   Options.store(Opts, "InterfaceName", InterfaceName);
@@ -44,6 +52,8 @@ void BareBackendNullCheckCheck::storeOptions(clang::tidy::ClangTidyOptions::Opti
 }
 
 void BareBackendNullCheckCheck::registerMatchers(MatchFinder* Finder) {
+  if (InterfaceName.empty()) return;  // unconfigured: nothing is a backend
+  limitTraversalToUserCode(Finder);
   // Top-down from each function: no parent map, and system headers are skipped first.
   Finder->addMatcher(
       functionDecl(unless(isExpansionInSystemHeader()), isDefinition(),
@@ -73,8 +83,8 @@ void BareBackendNullCheckCheck::check(const MatchFinder::MatchResult& Result) {
       if (T.Handle && T.IsNullTest == WantNull) Handles.insert(T.Handle);
     }
     if (Handles.size() < 2) continue;
-    diag(B->getOperatorLoc(), WantNull ? "bare test that every backend is null; use !hasProvisioner()"
-                                       : "bare test that some backend is wired; use hasProvisioner()");
+    diag(B->getOperatorLoc(), "bare test that %select{some backend is wired|every backend is null}0; use %1")
+        << WantNull << GateAdvice[WantNull];
   }
 }
 

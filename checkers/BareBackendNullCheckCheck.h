@@ -9,7 +9,8 @@ namespace parity::tidy {
 
 /// Flags a hand-written "are both backends null?" test (`a == nullptr && b == nullptr`,
 /// `!a && !b`, also inside longer && chains) and its positive or negated form
-/// (`a || b`, `!(a || b)`, `a != nullptr || b != nullptr`) outside hasProvisioner().
+/// (`a || b`, `!(a || b)`, `a != nullptr || b != nullptr`) outside the gate function (the
+/// first of AllowedFunctions, named in the message).
 ///
 /// Options: InterfaceName, AllowedFunctions (;-separated names).
 class BareBackendNullCheckCheck : public clang::tidy::ClangTidyCheck {
@@ -22,6 +23,7 @@ class BareBackendNullCheckCheck : public clang::tidy::ClangTidyCheck {
  private:
   const std::string InterfaceName;
   const std::string AllowedFunctions;
+  std::string GateAdvice[2];  ///< what to write instead: [0] for "some backend", [1] for "none"
 };
 
 }  // namespace parity::tidy

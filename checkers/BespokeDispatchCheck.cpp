@@ -1,5 +1,6 @@
 //===--- BespokeDispatchCheck.cpp - parity checks ---------------*- C++ -*-===//
 #include "BespokeDispatchCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -18,7 +19,7 @@ AST_MATCHER_P(Expr, isBackendHandle, std::string, Interface) {
 }
 
 AST_MATCHER_P(FunctionDecl, nameEndsWith, std::string, Suffix) {
-  return Node.getDeclName().isIdentifier() && Node.getName().ends_with(Suffix);
+  return !Suffix.empty() && Node.getDeclName().isIdentifier() && Node.getName().ends_with(Suffix);
 }
 
 // The call operator of a lambda written inside a function: its body is judged as part of that
@@ -62,8 +63,7 @@ class Walk {
     const auto* Call = dyn_cast<CXXMemberCallExpr>(S);
     if (!Call) return nullptr;
     const CXXMethodDecl* M = Call->getMethodDecl();
-    if (!M || !M->getDeclName().isIdentifier() || !llvm::is_contained(Methods, M->getName())) return nullptr;
-    return isClassOrDerivedFrom(M->getParent(), Interface) ? M : nullptr;
+    return isBackendMethod(M, Interface, Methods) ? M : nullptr;
   }
 
   /// The method of the first backend call in `S`, or null.
@@ -181,22 +181,25 @@ class Walk {
 
 BespokeDispatchCheck::BespokeDispatchCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext* Context)
     : ClangTidyCheck(Name, Context),
-      InterfaceName(Options.get("InterfaceName", kDefaultInterface)),
-      MethodNames(Options.get("MethodNames", kDefaultMethods)),
-      DispatcherSuffix(Options.get("DispatcherSuffix", "Auto")),
+      InterfaceName(Options.get("InterfaceName", "")),
+      MethodNames(Options.get("MethodNames", "")),
+      DispatcherSuffix(Options.get("DispatcherSuffix", "")),
+      DispatcherClass(Options.get("DispatcherClass", "")),
       Methods(clang::tidy::utils::options::parseStringList(MethodNames)) {}
 
 void BespokeDispatchCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMap& Opts) {
   Options.store(Opts, "InterfaceName", InterfaceName);
   Options.store(Opts, "MethodNames", MethodNames);
   Options.store(Opts, "DispatcherSuffix", DispatcherSuffix);
+  Options.store(Opts, "DispatcherClass", DispatcherClass);
 }
 
 void BespokeDispatchCheck::registerMatchers(MatchFinder* Finder) {
-  const auto BackendCall =
-      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName(Methods), ofClass(cxxRecordDecl(isSameOrDerivedFrom(InterfaceName))))
-                                   .bind("method")));
+  if (InterfaceName.empty()) return;  // unconfigured: nothing is a backend
+  limitTraversalToUserCode(Finder);
+  const auto BackendCall = cxxMemberCallExpr(callee(cxxMethodDecl(backendMethod(InterfaceName, Methods)).bind("method")));
   const auto HandleRef = expr(isBackendHandle(InterfaceName));
+  // Without a suffix no function is a dispatcher: every choice is reported.
   const auto Judged = functionDecl(unless(isExpansionInSystemHeader()), isDefinition(),
                                    unless(nameEndsWith(DispatcherSuffix)), unless(isLambdaInFunction()));
   // if (cp) cp->stop(id); else if (docker) docker->stop(id);
@@ -218,7 +221,10 @@ void BespokeDispatchCheck::report(const Stmt* Site, const CXXMethodDecl* Method,
   if (const auto* If = dyn_cast<IfStmt>(Site)) Loc = If->getIfLoc();
   if (const auto* Switch = dyn_cast<SwitchStmt>(Site)) Loc = Switch->getSwitchLoc();
   if (const auto* Cond = dyn_cast<AbstractConditionalOperator>(Site)) Loc = Cond->getQuestionLoc();
-  const std::string Fix = "call its dispatcher on WorkspaceService (a member named *Auto), or add one";
+  const std::string Named = DispatcherSuffix.empty() ? "" : " (a " + std::string(DispatcherClass.empty() ? "function" : "member") +
+                                                               " named *" + DispatcherSuffix + ")";
+  const std::string Fix =
+      "call its dispatcher" + (DispatcherClass.empty() ? "" : " on " + DispatcherClass) + Named + ", or add one";
   if (Shape == kIfOnHandle)
     diag(Loc, "bespoke backend dispatch: branching on which backend is wired to call '%0'; %1") << Method->getName() << Fix;
   else

@@ -9,8 +9,8 @@
 
 namespace parity::tidy {
 
-/// Flags code outside a *Auto dispatcher that chooses a backend and calls it: the next verb
-/// must land as a dispatcher on WorkspaceService (a member named *Auto), not as another
+/// Flags code outside a dispatcher (a function named *DispatcherSuffix) that chooses a backend
+/// and calls it: the next verb must land as a dispatcher (on DispatcherClass), not as another
 /// bespoke dispatch site. The shapes:
 ///  - an if / else-if that branches on which backend is wired and calls backend methods in
 ///    its branches (one report per chain), and the same as a conditional operator
@@ -21,7 +21,7 @@ namespace parity::tidy {
 ///  - a switch whose cases call methods of two or more backends, or store the backend that a
 ///    variable is later called through; an if / else that stores it.
 ///
-/// Options: InterfaceName, MethodNames, DispatcherSuffix (default "Auto").
+/// Options: InterfaceName, MethodNames, DispatcherSuffix, DispatcherClass (named in the message).
 class BespokeDispatchCheck : public clang::tidy::ClangTidyCheck {
  public:
   BespokeDispatchCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext* Context);
@@ -38,6 +38,7 @@ class BespokeDispatchCheck : public clang::tidy::ClangTidyCheck {
   const std::string InterfaceName;
   const std::string MethodNames;
   const std::string DispatcherSuffix;
+  const std::string DispatcherClass;
   std::vector<llvm::StringRef> Methods;
   std::set<const clang::Stmt*> Reported;  ///< sites already reported (and else-if links of chains)
 };

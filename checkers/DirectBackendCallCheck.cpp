@@ -1,5 +1,6 @@
 //===--- DirectBackendCallCheck.cpp - parity checks -------------*- C++ -*-===//
 #include "DirectBackendCallCheck.h"
+#include "TraversalScope.h"
 
 #include "BackendTypes.h"
 #include "clang-tidy/utils/OptionsUtils.h"
@@ -9,24 +10,15 @@ using namespace clang;
 using namespace clang::ast_matchers;
 
 namespace parity::tidy {
-namespace {
-
-constexpr llvm::StringLiteral kDefaultAllowed = "workspace_service\\.cpp$;/backends/";
-
-// The dispatcher a direct call should go through.
-std::string dispatcherFor(llvm::StringRef Method) {
-  if (Method == "start") return "provisionWorkspaceAuto";
-  if (Method == "stop") return "stopWorkspaceAuto";
-  return Method.str() + "Auto";
-}
-
-}  // namespace
 
 DirectBackendCallCheck::DirectBackendCallCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext* Context)
     : ClangTidyCheck(Name, Context),
-      InterfaceName(Options.get("InterfaceName", kDefaultInterface)),
-      MethodNames(Options.get("MethodNames", kDefaultMethods)),
-      AllowedFiles(Options.get("AllowedFiles", kDefaultAllowed)) {
+      InterfaceName(Options.get("InterfaceName", "")),
+      MethodNames(Options.get("MethodNames", "")),
+      AllowedFiles(Options.get("AllowedFiles", "")),
+      DispatcherClass(Options.get("DispatcherClass", "")),
+      DispatcherSuffix(Options.get("DispatcherSuffix", "")),
+      Dispatchers(Options.get("Dispatchers", "")) {
   for (llvm::StringRef Pattern : clang::tidy::utils::options::parseStringList(AllowedFiles)) {
     llvm::Regex Re(Pattern);
     std::string Error;
@@ -36,18 +28,38 @@ DirectBackendCallCheck::DirectBackendCallCheck(llvm::StringRef Name, clang::tidy
     }
     AllowedRegexes.push_back(std::move(Re));
   }
+  for (llvm::StringRef Pair : clang::tidy::utils::options::parseStringList(Dispatchers))
+    if (!Pair.contains('='))
+      configurationDiag("'%0' in Dispatchers is not verb=dispatcher") << Pair;
 }
 
 void DirectBackendCallCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMap& Opts) {
   Options.store(Opts, "InterfaceName", InterfaceName);
   Options.store(Opts, "MethodNames", MethodNames);
   Options.store(Opts, "AllowedFiles", AllowedFiles);
+  Options.store(Opts, "DispatcherClass", DispatcherClass);
+  Options.store(Opts, "DispatcherSuffix", DispatcherSuffix);
+  Options.store(Opts, "Dispatchers", Dispatchers);
+}
+
+// The dispatcher to call instead, as the message names it: an entry of Dispatchers, else the
+// verb with DispatcherSuffix, qualified by DispatcherClass; "its dispatcher" when unconfigured.
+std::string DirectBackendCallCheck::dispatcherFor(llvm::StringRef Method) const {
+  std::string Name;
+  for (llvm::StringRef Pair : clang::tidy::utils::options::parseStringList(Dispatchers)) {
+    const auto [Verb, Dispatcher] = Pair.split('=');
+    if (Verb.trim() == Method) Name = Dispatcher.trim().str();
+  }
+  if (Name.empty() && !DispatcherSuffix.empty()) Name = Method.str() + DispatcherSuffix;
+  if (Name.empty()) return DispatcherClass.empty() ? "its dispatcher" : "its dispatcher on " + DispatcherClass;
+  return DispatcherClass.empty() ? Name : DispatcherClass + "::" + Name;
 }
 
 void DirectBackendCallCheck::registerMatchers(MatchFinder* Finder) {
-  const auto Methods = clang::tidy::utils::options::parseStringList(MethodNames);
+  if (InterfaceName.empty()) return;  // unconfigured: nothing is a backend
+  limitTraversalToUserCode(Finder);
   const auto BackendMethod =
-      cxxMethodDecl(hasAnyName(Methods), ofClass(cxxRecordDecl(isSameOrDerivedFrom(InterfaceName))));
+      cxxMethodDecl(backendMethod(InterfaceName, clang::tidy::utils::options::parseStringList(MethodNames)));
   // p->stop(), ref.stop(), smart->stop(), inside lambdas, macros and template instantiations.
   Finder->addMatcher(
       cxxMemberCallExpr(unless(isExpansionInSystemHeader()), callee(BackendMethod.bind("method"))).bind("call"), this);
@@ -75,7 +87,7 @@ void DirectBackendCallCheck::check(const MatchFinder::MatchResult& Result) {
   if (!Method || !Site) return;
   const SourceLocation Loc = Site->getExprLoc();
   if (isAllowed(Loc, *Result.SourceManager)) return;
-  diag(Loc, "direct call of backend method '%0' outside a dispatcher; call WorkspaceService::%1 instead")
+  diag(Loc, "direct call of backend method '%0' outside a dispatcher; call %1 instead")
       << Method->getName() << dispatcherFor(Method->getName());
 }
 

@@ -14,7 +14,8 @@ namespace parity::tidy {
 /// Resolved by type: raw and smart pointers, references, lambdas, templates, macros, member
 /// pointers and std::invoke are all seen; a same-named method of an unrelated class is not.
 ///
-/// Options: InterfaceName, MethodNames (;-separated), AllowedFiles (;-separated regexes).
+/// Options: InterfaceName, MethodNames (;-separated), AllowedFiles (;-separated regexes), and
+/// for the message only: DispatcherClass, DispatcherSuffix, Dispatchers (verb=dispatcher pairs).
 class DirectBackendCallCheck : public clang::tidy::ClangTidyCheck {
  public:
   DirectBackendCallCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext* Context);
@@ -24,10 +25,14 @@ class DirectBackendCallCheck : public clang::tidy::ClangTidyCheck {
 
  private:
   bool isAllowed(clang::SourceLocation Loc, const clang::SourceManager& SM) const;
+  std::string dispatcherFor(llvm::StringRef Method) const;
 
   const std::string InterfaceName;
   const std::string MethodNames;
   const std::string AllowedFiles;
+  const std::string DispatcherClass;
+  const std::string DispatcherSuffix;
+  const std::string Dispatchers;
   std::vector<llvm::Regex> AllowedRegexes;
 };
 

@@ -1,5 +1,6 @@
 //===--- ProvisioningGateCheck.cpp - parity checks --------------*- C++ -*-===//
 #include "ProvisioningGateCheck.h"
+#include "TraversalScope.h"
 
 #include "clang-tidy/utils/OptionsUtils.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -11,8 +12,10 @@ namespace parity::tidy {
 
 ProvisioningGateCheck::ProvisioningGateCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext* Context)
     : ClangTidyCheck(Name, Context),
-      Functions(Options.get("Functions", "importOrgWorkspaces")),
-      GateFunction(Options.get("GateFunction", "hasProvisioner")) {}
+      Functions(Options.get("Functions", "")),
+      GateFunction(Options.get("GateFunction", "")) {
+  if (!Functions.empty() && GateFunction.empty()) configurationDiag("Functions are listed but GateFunction is empty");
+}
 
 void ProvisioningGateCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMap& Opts) {
   Options.store(Opts, "Functions", Functions);
@@ -21,7 +24,8 @@ void ProvisioningGateCheck::storeOptions(clang::tidy::ClangTidyOptions::OptionMa
 
 void ProvisioningGateCheck::registerMatchers(MatchFinder* Finder) {
   const auto Names = clang::tidy::utils::options::parseStringList(Functions);
-  if (Names.empty()) return;
+  if (Names.empty() || GateFunction.empty()) return;  // unconfigured: nothing to gate
+  limitTraversalToUserCode(Finder);
   Finder->addMatcher(functionDecl(isDefinition(), hasAnyName(Names),
                                   unless(hasDescendant(callExpr(callee(functionDecl(hasName(GateFunction)))))))
                          .bind("fn"),
@@ -31,8 +35,7 @@ void ProvisioningGateCheck::registerMatchers(MatchFinder* Finder) {
 void ProvisioningGateCheck::check(const MatchFinder::MatchResult& Result) {
   const auto* Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
   if (!Fn) return;
-  diag(Fn->getLocation(), "'%0' provisions workspaces but does not gate on %1(); a path without the gate "
-                          "silently skips backends")
+  diag(Fn->getLocation(), "'%0' does not gate on %1(); a path without the gate silently skips backends")
       << Fn->getQualifiedNameAsString() << GateFunction;
 }
 

@@ -7,8 +7,8 @@
 
 namespace parity::tidy {
 
-/// Each function listed in Functions (the paths that provision workspaces in bulk, such as
-/// org import) must gate on hasProvisioner(): a call of GateFunction somewhere in its body.
+/// Each function listed in Functions (the paths that provision in bulk, such as an import)
+/// must gate on the backends: a call of GateFunction somewhere in its body.
 /// Without it a path can silently skip one backend, as the org-import incident did.
 ///
 /// Options: Functions (;-separated, qualified names allowed), GateFunction.

@@ -90,7 +90,7 @@ namespace {
 
 /// The parity model of the source tree, loaded once.
 const parity::Model& model() {
-  static const parity::Model m = parity::loadModel(WS_SOURCE_DIR);
+  static const parity::Model m = parity::loadModel(WS_SOURCE_DIR, parity::loadLayout(WS_SOURCE_DIR));
   return m;
 }
 

@@ -4,22 +4,30 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
-#include "scanner.h"
+#include <CLI/Config.hpp>
+
+#include "loader.h"
 
 namespace parity {
 namespace fs = std::filesystem;
 
+namespace {
+std::map<std::string, std::string> gTitles;  // of the last model loaded, like kBackends
+}  // namespace
+
 std::string backendTitle(const std::string& backend) {
-  return backend == "docker" ? "Docker" : backend == "controlplane" ? "Control plane (EC2)" : backend;
+  auto it = gTitles.find(backend);
+  return it == gTitles.end() ? backend : it->second;
 }
 
 std::string verdictWords(Verdict v) {
   switch (v) {
     case Verdict::parity: return "parity";
     case Verdict::divergent: return "divergent";
-    case Verdict::docker_only: return "docker-only";
-    case Verdict::controlplane_only: return "controlplane-only";
+    case Verdict::docker_only: return (kBackends.empty() ? std::string("first") : kBackends[0]) + "-only";
+    case Verdict::controlplane_only: return (kBackends.size() < 2 ? std::string("second") : kBackends[1]) + "-only";
     case Verdict::unbuilt: return "not built";
     case Verdict::invalid: return "invalid";
   }
@@ -44,7 +52,8 @@ Verdict Row::verdict() const {
     auto it = cells.find(b);
     return it == cells.end() ? Disposition::missing : it->second.disposition;
   };
-  const Disposition d = of("docker"), e = of("controlplane");
+  if (kBackends.size() != 2) return Verdict::invalid;
+  const Disposition d = of(kBackends[0]), e = of(kBackends[1]);
   if (d == Disposition::impl && e == Disposition::impl) return diverges ? Verdict::divergent : Verdict::parity;
   if (d == Disposition::impl && e == Disposition::unsupported) return Verdict::docker_only;
   if (d == Disposition::unsupported && e == Disposition::impl) return Verdict::controlplane_only;
@@ -56,13 +65,6 @@ const Row* Model::find(const std::string& id) const {
   return it == features.end() ? nullptr : &*it;
 }
 
-namespace {
-
-const std::set<std::string, std::less<>> kRowMacros = {"PARITY_AREA", "PARITY_FEATURE"};
-const std::set<std::string, std::less<>> kAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
-                                                              "PARITY_UNBUILT"};
-const std::set<std::string, std::less<>> kScenarioMacros = {"CONTRACT_SCENARIO"};
-
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
@@ -70,12 +72,21 @@ std::string readFile(const fs::path& p) {
   return ss.str();
 }
 
+namespace {
+
 bool isCxx(const fs::path& p) {
   static const std::set<std::string> ext = {".cpp", ".cc", ".cxx", ".h", ".hpp", ".inc", ".def"};
   return ext.contains(p.extension().string());
 }
 
-/// C++ files under root/dir, sorted, as paths relative to root.
+}  // namespace
+
+std::string joined(const std::vector<std::string>& items, const std::string& suffix) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i + suffix;
+  return out;
+}
+
 std::vector<fs::path> cxxFiles(const fs::path& root, const fs::path& dir) {
   std::vector<fs::path> out;
   if (!fs::is_directory(root / dir)) return out;
@@ -85,53 +96,87 @@ std::vector<fs::path> cxxFiles(const fs::path& root, const fs::path& dir) {
   return out;
 }
 
+void addError(Model& m, const Location& at, const std::string& what) {
+  m.errors.push_back(at.file + ":" + std::to_string(at.line) + ": error: " + what);
+}
+
+bool shaped(Model& m, const MacroCall& call, const Location& at, std::string_view shape) {
+  if (!call.error.empty()) return addError(m, at, call.error), false;
+  if (call.args.size() != shape.size()) {
+    addError(m, at, call.name + " takes " + std::to_string(shape.size()) + " arguments, got " +
+                        std::to_string(call.args.size()));
+    return false;
+  }
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const auto want = shape[i] == 'i' ? Argument::Kind::identifier : Argument::Kind::string;
+    if (call.args[i].kind != want) {
+      addError(m, at, call.name + " argument " + std::to_string(i + 1) + " must be " +
+                          (shape[i] == 'i' ? "an identifier" : "a string literal") + ", got '" + call.args[i].value + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+const std::set<std::string, std::less<>> kRowMacros = {"PARITY_BACKEND", "PARITY_AREA", "PARITY_FEATURE"};
+const std::set<std::string, std::less<>> kAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
+                                                              "PARITY_UNBUILT"};
+const std::set<std::string, std::less<>> kScenarioMacros = {"CONTRACT_SCENARIO"};
+// Every annotation kind, for refusing them outside the source directories.
+const std::set<std::string, std::less<>> kAllAnnotationMacros = {"PARITY_IMPL", "PARITY_UNSUPPORTED", "PARITY_DIVERGES",
+                                                                 "PARITY_UNBUILT", "PARITY_DISPATCHER"};
+
 class Loader {
  public:
-  explicit Loader(fs::path root) : root_(std::move(root)) {}
+  Loader(fs::path root, Layout layout) : root_(std::move(root)), layout_(std::move(layout)) {}
 
   Model run() {
+    m_.layout = layout_;
+    m_.reference = layout_.reference;
+    m_.guide = fs::exists(root_ / "docs/parity.md");
     readRows();
-    for (const auto& file : cxxFiles(root_, "runtime/src")) readAnnotations(file);
-    for (const auto& file : cxxFiles(root_, "contract")) {
-      readScenarios(file);
-      refuseAnnotations(file, "annotations belong next to the implementation in runtime/src");
+    kBackends.clear();  // verdicts (also in checkCompleteness) read the columns from here
+    gTitles.clear();
+    for (const auto& b : m_.backends) {
+      kBackends.push_back(b.id);
+      gTitles[b.id] = b.title;
     }
-    for (const char* elsewhere : {"runtime/include", "tools", "tests", "checkers"})
-      for (const auto& file : cxxFiles(root_, elsewhere))
-        refuseAnnotations(file, "annotations belong next to the implementation in runtime/src");
+    for (const auto& dir : layout_.sources)
+      for (const auto& file : cxxFiles(root_, dir)) readAnnotations(file);
+    loadDispatchers(root_, m_);
+    loadEnforcement(root_, m_);
+    const std::string belong = "annotations belong next to the implementation in " + joined(layout_.sources);
+    for (const auto& dir : layout_.scenarios)
+      for (const auto& file : cxxFiles(root_, dir)) {
+        readScenarios(file);
+        refuseAnnotations(file, belong);
+      }
+    for (const auto& elsewhere : layout_.guarded)
+      for (const auto& file : cxxFiles(root_, elsewhere)) refuseAnnotations(file, belong);
     checkCompleteness();
     return std::move(m_);
   }
 
  private:
-  void error(const Location& at, const std::string& what) {
-    m_.errors.push_back(at.file + ":" + std::to_string(at.line) + ": error: " + what);
-  }
-
-  // Requires `call` to have exactly the argument kinds in `shape` ('i' identifier, 's' string).
+  void error(const Location& at, const std::string& what) { addError(m_, at, what); }
   bool shaped(const MacroCall& call, const Location& at, std::string_view shape) {
-    if (!call.error.empty()) return error(at, call.error), false;
-    if (call.args.size() != shape.size())
-      return error(at, call.name + " takes " + std::to_string(shape.size()) + " arguments, got " +
-                           std::to_string(call.args.size())),
-             false;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      const auto want = shape[i] == 'i' ? Argument::Kind::identifier : Argument::Kind::string;
-      if (call.args[i].kind != want) {
-        error(at, call.name + " argument " + std::to_string(i + 1) + " must be " +
-                      (shape[i] == 'i' ? "an identifier" : "a string literal") + ", got '" + call.args[i].value + "'");
-        return false;
-      }
-    }
-    return true;
+    return parity::shaped(m_, call, at, shape);
   }
 
   void readRows() {
-    const fs::path def = "parity/features.def";
-    if (!fs::exists(root_ / def)) return error({def.string(), 0}, "no features list");
+    const fs::path def = layout_.features;
+    if (!fs::exists(root_ / def)) return error({def.generic_string(), 0}, "no features list");
     std::set<std::string> areas;
     for (const auto& call : scanMacroCalls(readFile(root_ / def), kRowMacros)) {
       const Location at{def.generic_string(), call.line};
+      if (call.name == "PARITY_BACKEND") {
+        if (!shaped(call, at, "is")) continue;
+        if (knows(call.args[0].value)) error(at, "duplicate backend '" + call.args[0].value + "'");
+        else m_.backends.push_back({call.args[0].value, call.args[1].value, at});
+        continue;
+      }
       if (call.name == "PARITY_AREA") {
         if (!shaped(call, at, "is")) continue;
         if (!areas.insert(call.args[0].value).second) error(at, "duplicate area '" + call.args[0].value + "'");
@@ -144,20 +189,30 @@ class Loader {
       if (!areas.contains(call.args[1].value)) error(at, "feature '" + id + "' names unknown area '" + call.args[1].value + "'");
       m_.features.push_back({id, call.args[1].value, call.args[2].value, at, {}, {}, {}, {}});
     }
+    // The verdicts compare two columns (a parity row, or which one side has the feature).
+    if (m_.backends.size() != 2)
+      error({def.generic_string(), 0}, "the features list declares " + std::to_string(m_.backends.size()) +
+                                           " backends (PARITY_BACKEND); parity compares exactly two");
+  }
+
+  bool knows(const std::string& backend) const {
+    return std::any_of(m_.backends.begin(), m_.backends.end(), [&](const Column& c) { return c.id == backend; });
   }
 
   Row* feature(const std::string& id, const Location& at) {
     auto it = std::find_if(m_.features.begin(), m_.features.end(), [&](const Row& f) { return f.id == id; });
     if (it == m_.features.end()) {
-      error(at, "unknown feature '" + id + "' (not in parity/features.def)");
+      error(at, "unknown feature '" + id + "' (not in " + layout_.features + ")");
       return nullptr;
     }
     return &*it;
   }
 
   bool knownBackend(const std::string& b, const Location& at) {
-    if (std::find(kBackends.begin(), kBackends.end(), b) != kBackends.end()) return true;
-    error(at, "unknown backend '" + b + "' (backends: docker, controlplane)");
+    if (knows(b)) return true;
+    std::vector<std::string> ids;
+    for (const auto& c : m_.backends) ids.push_back(c.id);
+    error(at, "unknown backend '" + b + "' (backends: " + joined(ids) + ")");
     return false;
   }
 
@@ -233,8 +288,8 @@ class Loader {
   }
 
   void refuseAnnotations(const fs::path& file, const std::string& why) {
-    for (const auto& call : scanMacroCalls(readFile(root_ / file), kAnnotationMacros))
-      error({file.generic_string(), call.line}, call.name + " outside runtime/src: " + why);
+    for (const auto& call : scanMacroCalls(readFile(root_ / file), kAllAnnotationMacros))
+      error({file.generic_string(), call.line}, call.name + " outside " + joined(layout_.sources) + ": " + why);
   }
 
   void checkCompleteness() {
@@ -249,7 +304,8 @@ class Loader {
         continue;
       }
       bool any_impl = false;
-      for (const auto& b : kBackends) {
+      for (const auto& column : m_.backends) {
+        const std::string& b = column.id;
         auto it = f.cells.find(b);
         if (it == f.cells.end()) {
           error(f.at, "missing PARITY_IMPL or PARITY_UNSUPPORTED for '" + f.id + "' on " + b);
@@ -257,20 +313,47 @@ class Loader {
         }
         any_impl = any_impl || it->second.disposition == Disposition::impl;
       }
-      if (f.cells.size() == kBackends.size() && !any_impl)
+      if (f.cells.size() == m_.backends.size() && !any_impl)
         error(f.at, "'" + f.id + "' is unsupported on every backend: declare it PARITY_UNBUILT");
       if (f.diverges && f.verdict() != Verdict::divergent)
         error(f.diverges->at, "'" + f.id + "' diverges but is not implemented on every backend");
-      if (f.scenarios.empty()) error(f.at, "'" + f.id + "' has no contract scenario (CONTRACT_SCENARIO in contract/)");
+      if (f.scenarios.empty())
+        error(f.at, "'" + f.id + "' has no contract scenario (CONTRACT_SCENARIO in " + joined(layout_.scenarios, "/") + ")");
     }
   }
 
   fs::path root_;
+  Layout layout_;
   Model m_;
 };
 
 }  // namespace
 
-Model loadModel(const fs::path& root) { return Loader(root).run(); }
+Model loadModel(const fs::path& root, const Layout& layout) { return Loader(root, layout).run(); }
+
+Layout loadLayout(const fs::path& root) {
+  Layout layout;
+  const fs::path file = root / "parity.toml";
+  if (!fs::exists(file)) return layout;
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(file.string());
+  } catch (const CLI::Error& e) {
+    throw std::runtime_error(file.string() + ": " + e.what());
+  }
+  for (const auto& item : items) {
+    if (!item.parents.empty() || item.inputs.empty()) continue;
+    const std::string& first = item.inputs.front();
+    if (item.name == "features") layout.features = first;
+    else if (item.name == "sources") layout.sources = item.inputs;
+    else if (item.name == "scenarios") layout.scenarios = item.inputs;
+    else if (item.name == "guarded") layout.guarded = item.inputs;
+    else if (item.name == "doc") layout.doc = first;
+    else if (item.name == "reference") layout.reference = first;
+    else if (item.name == "gates") layout.gates = first;
+    else if (item.name == "regenerate") layout.regenerate = first;
+  }
+  return layout;
+}
 
 }  // namespace parity

@@ -1,7 +1,9 @@
 #pragma once
-// The parity model: rows from parity/features.def, dispositions from PARITY_* annotations in
-// runtime/src, scenarios from CONTRACT_SCENARIO in contract/. Loading validates everything
-// and collects problems as `file:line: error: ...` diagnostics instead of stopping at the first.
+// The parity model: backends and rows from the features list, dispositions from PARITY_*
+// annotations in the source directories, scenarios from CONTRACT_SCENARIO in the scenario
+// directories (where each lives is the project's Layout, read from its parity.toml). Loading
+// validates everything and collects problems as `file:line: error: ...` diagnostics instead of
+// stopping at the first.
 
 #include <filesystem>
 #include <map>
@@ -9,10 +11,32 @@
 #include <string>
 #include <vector>
 
+#include "config.h"
+
 namespace parity {
 
-/// The matrix columns, in order (mirrors parity::Backend in parity.h).
-inline const std::vector<std::string> kBackends = {"docker", "controlplane"};
+/// Where a project keeps what the model is read from, relative to its root. The defaults are
+/// the documented conventions (docs/toolchain.md); a project states its own in parity.toml.
+struct Layout {
+  std::string features = "parity/features.def";  ///< PARITY_BACKEND, PARITY_AREA, PARITY_FEATURE
+  std::vector<std::string> sources = {"src"};     ///< where PARITY_* annotations live
+  std::vector<std::string> scenarios = {"contract"};  ///< where CONTRACT_SCENARIOs live
+  std::vector<std::string> guarded;               ///< more directories where annotations are refused
+  std::string doc = "docs/backends.md";           ///< the rendered matrix
+  std::string reference;  ///< a results-only backend that must pass every scenario it runs ("": none)
+  std::string gates = "parity/gates.def";         ///< PARITY_GATE lines (optional)
+  std::string regenerate = "parity render";       ///< the command that rewrites the doc, for its text
+};
+
+/// The layout in `root`/parity.toml (TOML, the keys are Layout's members), defaults for what it
+/// does not say or when there is none; throws std::runtime_error on an unreadable file.
+/// `parity` reads the same file through its options (--config).
+Layout loadLayout(const std::filesystem::path& root);
+
+/// The matrix columns of the last model loaded, in order (PARITY_BACKEND in the features list;
+/// parity::Backend in parity.h). Process-wide: the tool loads one model per run.
+inline std::vector<std::string> kBackends;
+/// A backend's title from the features list (the id when it has none).
 std::string backendTitle(const std::string& backend);
 
 struct Location {
@@ -38,8 +62,9 @@ struct Scenario {
   Location at;
 };
 
+/// docker_only and controlplane_only are "only the first / second backend" (kBackends order).
 enum class Verdict { parity, divergent, docker_only, controlplane_only, unbuilt, invalid };
-std::string verdictWords(Verdict v);   ///< "parity", "docker-only", ...
+std::string verdictWords(Verdict v);   ///< "parity", "<first backend>-only", ...
 std::string verdictSymbol(Verdict v);  ///< An emoji that goes with the words.
 
 struct Row {
@@ -56,15 +81,55 @@ struct Area {
   std::string id, title;
 };
 
+struct Column {
+  std::string id, title;
+  Location at;
+};
+
+/// A dispatcher: one function per backend verb that routes to the wired backend
+/// (PARITY_DISPATCHER in its body).
+struct Dispatcher {
+  std::string verb;       ///< The function's name: `stopWorkspaceAuto`.
+  std::string qualified;  ///< As defined: `WorkspaceService::stopWorkspaceAuto`.
+  std::string fallback;   ///< What it does when no backend is wired.
+  std::string exceptions;  ///< Who may bypass it, and why ("" for nobody).
+  Location at;            ///< The annotation.
+};
+
+/// A gate (Layout::gates): a command CI runs that fails on drift, and the test proving it can.
+struct Gate {
+  std::string id, title, command, proof;
+  Location at;
+};
+
+/// A parity-* clang-tidy check, with its doc and its options in .clang-tidy.
+struct Check {
+  std::string name;
+  std::string summary;  ///< The first sentence of its doc's **What.**, if it has a doc.
+  std::string doc;      ///< docs/checks/<name>.md when it exists.
+  std::vector<std::pair<std::string, std::string>> options;  ///< Configured in .clang-tidy.
+  bool toolchain = false;  ///< Only configured here: the installed toolchain's check, documented there.
+};
+
 struct Model {
+  Layout layout;                 ///< Where it was read from (the doc's links and wording follow it).
+  std::vector<Column> backends;  ///< Column order; exactly two.
+  std::string reference;         ///< Layout::reference
   std::vector<Area> areas;
   std::vector<Row> features;  ///< Document order.
+  std::vector<Dispatcher> dispatchers;  ///< By file, then line.
+  std::vector<Gate> gates;              ///< In the gates file's order.
+  std::vector<Check> checks;            ///< By name.
+  DispatchConfig dispatch;              ///< From .clang-tidy.
+  bool guide = false;                   ///< docs/parity.md exists (the doc links to it).
   std::vector<std::string> errors;  ///< `file:line: error: ...`
 
   const Row* find(const std::string& id) const;
 };
 
-/// Reads parity/features.def, runtime/src and contract/ under `root`.
-Model loadModel(const std::filesystem::path& root);
+/// Reads the features list, the gates, the sources (annotations and dispatchers), the
+/// scenarios, .clang-tidy, and the checks' registrations (checkers/) and docs (docs/checks/)
+/// under `root`; sets kBackends.
+Model loadModel(const std::filesystem::path& root, const Layout& layout = {});
 
 }  // namespace parity

@@ -166,4 +166,56 @@ std::vector<MacroCall> scanMacroCalls(std::string_view source, const std::set<st
   return calls;
 }
 
+namespace {
+
+bool isPunct(const Token& t, std::string_view p) { return t.kind == Token::Kind::punct && t.text == p; }
+
+// The index after the bracket that closes the one at t[i] ('(' or '{'), or npos.
+size_t closing(const std::vector<Token>& t, size_t i) {
+  const std::string open = t[i].text, close = open == "(" ? ")" : "}";
+  int depth = 0;
+  for (; i < t.size(); ++i) {
+    if (isPunct(t[i], open)) ++depth;
+    else if (isPunct(t[i], close) && --depth == 0) return i + 1;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+std::vector<FunctionDefinition> scanFunctionDefinitions(std::string_view source) {
+  static const std::set<std::string, std::less<>> kKeywords = {"if", "for", "while", "switch", "catch", "return",
+                                                               "sizeof", "decltype", "alignof", "noexcept", "requires"};
+  static const std::set<std::string, std::less<>> kQualifiers = {"const", "noexcept", "override", "final", "volatile"};
+  const auto t = Lexer(source).run();
+  std::vector<FunctionDefinition> out;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i].kind != Token::Kind::identifier || kKeywords.contains(t[i].text) || !isPunct(t[i + 1], "(")) continue;
+    const bool arrow = i > 1 && isPunct(t[i - 1], ">") && isPunct(t[i - 2], "-");
+    if ((i > 0 && isPunct(t[i - 1], ".")) || arrow) continue;  // x.f( and x->f( are calls
+    size_t j = closing(t, i + 1);
+    while (j < t.size()) {  // qualifiers and a trailing return type, up to the body
+      if (t[j].kind == Token::Kind::identifier && kQualifiers.contains(t[j].text)) {
+        ++j;
+        if (j < t.size() && isPunct(t[j], "(")) j = closing(t, j);  // noexcept(...)
+      } else if (isPunct(t[j], "&")) {
+        ++j;
+      } else if (isPunct(t[j], "-") && j + 1 < t.size() && isPunct(t[j + 1], ">")) {
+        while (j < t.size() && !isPunct(t[j], "{") && !isPunct(t[j], ";")) ++j;
+      } else {
+        break;
+      }
+    }
+    if (j >= t.size() || !isPunct(t[j], "{")) continue;
+    const size_t end = closing(t, j);
+    FunctionDefinition d{t[i].text, t[i].text, t[i].line, t[j].line, end == std::string::npos ? t.back().line : t[end - 1].line};
+    for (size_t k = i; k >= 3 && isPunct(t[k - 1], ":") && isPunct(t[k - 2], ":") &&
+                       t[k - 3].kind == Token::Kind::identifier;
+         k -= 3)
+      d.qualified = t[k - 3].text + "::" + d.qualified;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace parity

@@ -26,4 +26,18 @@ struct MacroCall {
 
 std::vector<MacroCall> scanMacroCalls(std::string_view source, const std::set<std::string, std::less<>>& names);
 
+/// A function definition: `name(...)` (after an optional `A::B::` qualification) followed by
+/// its body, possibly after `const`, `noexcept`, `override`, `final`, ref-qualifiers or a
+/// trailing return type. Calls (`x.fAuto(...)`, `fAuto(...);`) and declarations are not.
+struct FunctionDefinition {
+  std::string name;       ///< Unqualified.
+  std::string qualified;  ///< As written: `WorkspaceService::stopWorkspaceAuto`.
+  int line = 0;           ///< Of the name.
+  int body_begin = 0, body_end = 0;  ///< Lines of the body's braces.
+};
+
+/// Everything that looks like a function definition (keywords such as `if (...) {` excluded;
+/// a macro invocation followed by a brace, like `TEST(a, b) {`, is included).
+std::vector<FunctionDefinition> scanFunctionDefinitions(std::string_view source);
+
 }  // namespace parity

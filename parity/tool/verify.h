@@ -13,9 +13,16 @@
 
 namespace parity {
 
-/// Besides the matrix columns, the contract suites run against the in-memory reference
-/// backend; its results are reported and must pass, but it is not a column of the matrix.
-inline const std::string kReferenceBackend = "reference";
+/// Besides the matrix columns, a project's contract suites may run against a reference model
+/// (Layout::reference, Model::reference; this project's is "reference"): its results are
+/// reported and must pass, but it is not a column of the matrix.
+
+/// The status verify gives each result in parity.json: it agrees with the annotations, it
+/// contradicts them (with a "message"), or it is no evidence either way (not run, or missing
+/// where that is owed nothing or already counted against its backend).
+inline constexpr const char* kAgrees = "agrees";
+inline constexpr const char* kContradicts = "contradicts";
+inline constexpr const char* kNoEvidence = "no evidence";
 
 struct Verification {
   std::vector<std::string> contradictions;  ///< Each one fails `verify` (exit 3).
@@ -33,6 +40,17 @@ enum class Coverage { full, partial };
 
 Verification verify(const Model& model, const std::vector<nlohmann::json>& results, Coverage coverage = Coverage::full);
 
-std::string renderHtml(const nlohmann::json& report);
+/// parity.json's "verified": which tree was verified, and when.
+struct Stamp {
+  std::string commit;  ///< Empty when the tree is not a git checkout.
+  bool dirty = false;  ///< Uncommitted changes to tracked files.
+  std::string time;    ///< UTC, ISO 8601.
+};
+void stamp(nlohmann::json& report, const Stamp& s);
+
+/// parity.html: one self-contained page (inline CSS and script, no network). `source_url` is
+/// prefixed to "file#Lline" for links to the source (a repository's blob URL at the commit,
+/// or file:///path/to/tree/).
+std::string renderHtml(const nlohmann::json& report, const std::string& source_url = "");
 
 }  // namespace parity

@@ -49,10 +49,30 @@ struct Finding {
   std::string message;
 };
 
+// The checks name nothing by default; the tests configure this project's names (as its
+// .clang-tidy does), and each test may override or (with `bare`) drop them.
+const std::map<std::string, std::string> kProjectOptions = {
+    {"parity-direct-backend-call.InterfaceName", "::ws::Provisioner"},
+    {"parity-direct-backend-call.MethodNames", "start;stop;isRunning;bootLog;exec"},
+    {"parity-direct-backend-call.AllowedFiles", "workspace_service\\.cpp$;/backends/"},
+    {"parity-direct-backend-call.DispatcherClass", "WorkspaceService"},
+    {"parity-direct-backend-call.DispatcherSuffix", "Auto"},
+    {"parity-direct-backend-call.Dispatchers", "start=provisionWorkspaceAuto;stop=stopWorkspaceAuto"},
+    {"parity-bare-backend-null-check.InterfaceName", "::ws::Provisioner"},
+    {"parity-bare-backend-null-check.AllowedFunctions", "hasProvisioner"},
+    {"parity-provisioning-gate.GateFunction", "hasProvisioner"},
+    {"parity-bespoke-dispatch.InterfaceName", "::ws::Provisioner"},
+    {"parity-bespoke-dispatch.MethodNames", "start;stop;isRunning;bootLog;exec"},
+    {"parity-bespoke-dispatch.DispatcherSuffix", "Auto"},
+    {"parity-bespoke-dispatch.DispatcherClass", "WorkspaceService"},
+};
+
 std::vector<Finding> lint(const std::string& code, const std::string& path = "/src/handlers.cpp",
-                          const std::map<std::string, std::string>& options = {}) {
+                          const std::map<std::string, std::string>& options = {}, bool bare = false) {
   clang::tidy::ClangTidyOptions opts = clang::tidy::ClangTidyOptions::getDefaults();
   opts.Checks = "-*,parity-*";
+  if (!bare)
+    for (const auto& [k, v] : kProjectOptions) opts.CheckOptions[k] = clang::tidy::ClangTidyOptions::ClangTidyValue(v);
   for (const auto& [k, v] : options) opts.CheckOptions[k] = clang::tidy::ClangTidyOptions::ClangTidyValue(v);
   clang::tidy::ClangTidyContext context(
       std::make_unique<clang::tidy::DefaultOptionsProvider>(clang::tidy::ClangTidyGlobalOptions(), opts));
@@ -323,5 +343,109 @@ int stopAllAuto(Handler& h, const std::string& id) { auto go = [&] { if (h.cp) r
 )cpp");
   EXPECT_EQ(linesOf(f, kBespoke), (std::vector<unsigned>{3})) << "once in a, never inside a dispatcher";
 }
+
+
+namespace another_project {
+
+// A project that is not this one: its own interface, verbs, dispatchers and gate, named only
+// in its configuration.
+const char* kRunner = R"cpp(
+namespace acme {
+struct Runner {
+  virtual ~Runner() = default;
+  virtual int launch(int) = 0;
+  virtual int halt(int) = 0;
+  virtual const char* label() const { return "runner"; }
+};
+struct Local : Runner {
+  int launch(int) override { return 0; }
+  int halt(int) override { return 0; }
+  int warmUp() { return 0; }
+};
+struct Jobs {
+  Runner* local = nullptr;
+  Runner* remote = nullptr;
+  bool anyRunner() const { return local || remote; }
+  int haltVia(int id) { return (local ? local : remote)->halt(id); }
+};
+int importAll(Jobs& j) { return j.local->launch(1); }
+int direct(Local& l) { l.warmUp(); l.label(); return l.halt(2); }
+bool none(Jobs& j) { return !j.local && !j.remote; }
+int choose(Jobs& j, int id) { return (j.local ? j.local : j.remote)->launch(id); }
+}  // namespace acme
+)cpp";
+
+const std::map<std::string, std::string> kAcme = {
+    {"parity-direct-backend-call.InterfaceName", "::acme::Runner"},
+    {"parity-direct-backend-call.Dispatchers", "launch=startJob"},
+    {"parity-direct-backend-call.DispatcherSuffix", "Via"},
+    {"parity-direct-backend-call.DispatcherClass", "acme::Jobs"},
+    {"parity-direct-backend-call.AllowedFiles", "dispatch\\.cpp$"},
+    {"parity-bare-backend-null-check.InterfaceName", "::acme::Runner"},
+    {"parity-bare-backend-null-check.AllowedFunctions", "acme::Jobs::anyRunner"},
+    {"parity-provisioning-gate.Functions", "acme::importAll"},
+    {"parity-provisioning-gate.GateFunction", "anyRunner"},
+    {"parity-bespoke-dispatch.InterfaceName", "::acme::Runner"},
+    {"parity-bespoke-dispatch.DispatcherSuffix", "Via"},
+};
+
+std::vector<std::string> messagesOf(const std::vector<Finding>& f, const std::string& check) {
+  std::vector<std::string> out;
+  for (const auto& x : f)
+    if (x.check == check) out.push_back(x.message);
+  return out;
+}
+
+TEST(AnotherProject, UnconfiguredChecksNameNothing) {
+  EXPECT_TRUE(lint(kRunner, "/src/jobs.cpp", {}, /*bare=*/true).empty());
+  // This project's own names are not built in either: its backends are quiet without config.
+  EXPECT_TRUE(lint(R"cpp(
+namespace ws { void a(Handler& h) { h.cp->stop("x"); } bool b(Handler& h) { return !h.cp && !h.docker; } }
+)cpp",
+                   "/src/h.cpp", {}, /*bare=*/true)
+                  .empty());
+}
+
+TEST(AnotherProject, ItsNamesDriveEveryCheck) {
+  const auto f = lint(kRunner, "/src/jobs.cpp", kAcme, /*bare=*/true);
+  // Without MethodNames the verbs are the interface's own virtual methods: launch, halt and
+  // label; Local::warmUp is not one.
+  EXPECT_EQ(messagesOf(f, "parity-direct-backend-call"),
+            (std::vector<std::string>{
+                "direct call of backend method 'halt' outside a dispatcher; call acme::Jobs::haltVia instead",
+                "direct call of backend method 'launch' outside a dispatcher; call acme::Jobs::startJob instead",
+                "direct call of backend method 'label' outside a dispatcher; call acme::Jobs::labelVia instead",
+                "direct call of backend method 'halt' outside a dispatcher; call acme::Jobs::haltVia instead",
+                "direct call of backend method 'launch' outside a dispatcher; call acme::Jobs::startJob instead"}));
+  EXPECT_EQ(messagesOf(f, "parity-bare-backend-null-check"),
+            (std::vector<std::string>{"bare test that every backend is null; use !anyRunner()"}));
+  EXPECT_EQ(messagesOf(f, "parity-provisioning-gate"),
+            (std::vector<std::string>{
+                "'acme::importAll' does not gate on anyRunner(); a path without the gate silently skips backends"}));
+  // haltVia is a dispatcher by its suffix; choose is not. No DispatcherClass: a function.
+  EXPECT_EQ(messagesOf(f, "parity-bespoke-dispatch"),
+            (std::vector<std::string>{"bespoke backend dispatch: a conditional operator chooses the backend to call "
+                                      "'launch'; call its dispatcher (a function named *Via), or add one"}));
+  EXPECT_TRUE(lint(kRunner, "/src/dispatch.cpp", kAcme, /*bare=*/true).size() < f.size())
+      << "AllowedFiles exempts the dispatcher file from the direct-call check";
+}
+
+TEST(AnotherProject, MessagesWithoutDispatcherNames) {
+  auto options = kAcme;
+  options.erase("parity-direct-backend-call.Dispatchers");
+  options.erase("parity-direct-backend-call.DispatcherSuffix");
+  options.erase("parity-direct-backend-call.DispatcherClass");
+  options.erase("parity-bare-backend-null-check.AllowedFunctions");
+  const auto f = lint(kRunner, "/src/jobs.cpp", options, /*bare=*/true);
+  const auto direct = messagesOf(f, "parity-direct-backend-call");
+  ASSERT_FALSE(direct.empty());
+  EXPECT_EQ(direct[0], "direct call of backend method 'halt' outside a dispatcher; call its dispatcher instead");
+  // Without AllowedFunctions the gate itself is a bare test too.
+  EXPECT_EQ(messagesOf(f, "parity-bare-backend-null-check"),
+            (std::vector<std::string>{"bare test that some backend is wired; use one named gate function (AllowedFunctions)",
+                                      "bare test that every backend is null; use one named gate function (AllowedFunctions)"}));
+}
+
+}  // namespace another_project
 
 }  // namespace

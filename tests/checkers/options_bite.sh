@@ -60,19 +60,23 @@ for qualified in filter(None, option("parity-provisioning-gate.Functions").split
         if n == 0: die(f"{qualified} (parity-provisioning-gate.Functions) is defined in {rel(path)} without a {gate}() call")
         path.write_text(text[:span[0]] + inner + text[span[1]:])
         touched.add(rel(path))
-        expected.append((rel(path), "parity-provisioning-gate", f"'{qualified.lstrip(':')}' provisions workspaces"))
+        expected.append((rel(path), "parity-provisioning-gate", f"'{qualified.lstrip(':')}' does not gate on {gate}()"))
         break
     else:
         die(f".clang-tidy names {qualified} in parity-provisioning-gate.Functions, but runtime/src defines no {name}()")
 
-# The gate itself: a one-line member whose expression tests the backend pointers.
+# The gate itself: a member whose return expression tests the backend pointers (on one line, or
+# in a body that may open with its PARITY_DISPATCHER).
 for path in sources:
     text = path.read_text()
-    m = re.search(rf"^\w[\w:<>]*\s+(\w+)::{re.escape(gate)}\(\) const \{{ return (.+); \}}$", text, re.M)
-    if m: break
+    m = re.search(rf"^\w[\w:<>]*\s+(\w+)::{re.escape(gate)}\(\) const \{{(?: return (.+); \}}|\s*)$", text, re.M)
+    if not m: continue
+    span = body(text, f"{m.group(1)}::{gate}")
+    ret = re.search(r"^\s+return (.+);$", text[span[0]:span[1]], re.M) if span else None
+    if m.group(2) or ret: break
 else:
-    die(f"no one-line definition of the gate {gate}() in runtime/src (adapt this test to its new shape)")
-cls, pointers = m.group(1), m.group(2)
+    die(f"no definition of the gate {gate}() returning its test in runtime/src (adapt this test to its new shape)")
+cls, pointers = m.group(1), m.group(2) or ret.group(1)
 members = [p.strip() for p in pointers.split("||")]
 if len(members) < 2: die(f"the gate tests {pointers!r}, not two backend pointers")
 

@@ -4,6 +4,5 @@
 #   run_fixture.sh CLANG_TIDY FILECHECK PLUGIN FIXTURE
 set -euo pipefail
 tidy=$1 filecheck=$2 plugin=$3 fixture=$4
-config="{Checks: '-*,parity-*', CheckOptions: {parity-provisioning-gate.Functions: '::ws::importOrgWorkspaces;::ws::importOrgWorkspacesFixed'}}"
-"$tidy" --load="$plugin" --quiet --config="$config" "$fixture" -- -std=c++20 2>/dev/null |
+"$tidy" --load="$plugin" --quiet --config-file="$(dirname "$0")/fixtures/tidy-config.yaml" "$fixture" -- -std=c++20 2>/dev/null |
   "$filecheck" "$fixture" --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error}}:'

@@ -2,8 +2,10 @@
 # Proves the parity gates bite, through build/bin/parity as ./tools/test runs it: for each gate
 # a clean run that must pass (exit 0) and planted violations that must fail with their finding.
 #  check, on a scratch copy of the annotated tree (--root) with its doc rendered:
-#   the copy passes; a deleted annotation exits 2 naming the row and backend; a hand
-#   edit of docs/backends.md exits 1 with the diff and the fix command.
+#   the copy passes; a deleted annotation exits 2 naming the row and backend; so do a
+#   dispatcher whose PARITY_DISPATCHER is deleted, a PARITY_DISPATCHER naming a verb no function
+#   defines, and a gate whose proof test is gone; a hand edit of docs/backends.md exits 1 with
+#   the diff and the fix command.
 #  verify, against this tree's annotations as after the tests:
 #   results that agree with every annotation pass; the same with one parity row observed
 #   unsupported exit 3 naming it; a real contract run with the Docker backend forced to answer
@@ -27,7 +29,8 @@ expect() {  # expect RC PATTERN WHAT: the last run exited RC and its output matc
 # state of the working tree (whether the committed doc is current is the parity.check test).
 copy() {
   rm -rf "$work/tree" && mkdir -p "$work/tree"
-  (cd "$src" && cp -r --parents parity runtime/src runtime/include contract docs/backends.md "$work/tree/") &&
+  (cd "$src" && cp -r --parents parity.toml parity runtime/src runtime/include contract docs/backends.md docs/checks \
+    checkers tools tests .clang-tidy "$work/tree/") &&
     "$parity" --root "$work/tree" render >/dev/null || fail "cannot make the scratch tree"
 }
 
@@ -40,6 +43,28 @@ sed -i '/PARITY_IMPL(workspace_stop, docker/d' "$work/tree/runtime/src/backends/
 run "$parity" --root "$work/tree" check
 expect 2 "error: missing PARITY_IMPL or PARITY_UNSUPPORTED for 'workspace_stop' on docker" \
   "check fails on a deleted annotation"
+
+copy
+sed -i '/PARITY_DISPATCHER(stopWorkspaceAuto,/,/;$/d' "$work/tree/runtime/src/service/workspace_service.cpp"
+run "$parity" --root "$work/tree" check
+expect 2 "workspace_service.cpp:[0-9]+: error: dispatcher 'WorkspaceService::stopWorkspaceAuto' has no PARITY_DISPATCHER" \
+  "check fails on a dispatcher without its annotation"
+grep -q "1 annotation error(s)" <<<"$out" || fail "more than the planted error: $out"
+
+copy
+sed -i 's/PARITY_DISPATCHER(execAuto,/PARITY_DISPATCHER(execInContainerAuto,/' \
+  "$work/tree/runtime/src/service/workspace_service.cpp"
+run "$parity" --root "$work/tree" check
+expect 2 "error: PARITY_DISPATCHER names 'execInContainerAuto', but no function in runtime/src defines it" \
+  "check fails on a dispatcher annotation naming a verb that does not exist"
+grep -q "dispatcher 'WorkspaceService::execAuto' has no PARITY_DISPATCHER" <<<"$out" ||
+  fail "the dispatcher left without its annotation is not named: $out"
+
+copy
+sed -i 's/NAME layering.layers_bite /NAME layering.layers_bite_renamed /' "$work/tree/tests/CMakeLists.txt"
+run "$parity" --root "$work/tree" check
+expect 2 "gate 'layering' names 'layering.layers_bite' as the test proving it bites, but no CMakeLists.txt registers it" \
+  "check fails on a gate whose proof test is gone"
 
 copy
 rm "$work/tree/docs/backends.md"

@@ -63,7 +63,11 @@ Provisioner* WorkspaceService::active() const {
   return nullptr;
 }
 
-bool WorkspaceService::hasProvisioner() const { return controlplane_ || docker_; }
+bool WorkspaceService::hasProvisioner() const {
+  PARITY_DISPATCHER(hasProvisioner, "false",
+                    "none: the one test of the backend pointers (parity-bare-backend-null-check)");
+  return controlplane_ || docker_;
+}
 
 std::string WorkspaceService::backendName() const {
   const auto* backend = active();
@@ -71,6 +75,8 @@ std::string WorkspaceService::backendName() const {
 }
 
 void WorkspaceService::provisionWorkspaceAuto(const Workspace& w) {
+  PARITY_DISPATCHER(provisionWorkspaceAuto, "marks the workspace failed, with the reason to configure a backend",
+                    "restartWorkspaceAuto and resumeWorkspaceAuto start through the same provisionOn");
   PARITY_IMPL(workspace_create, docker, "provisionWorkspaceAuto: the active backend's start, or marked failed");
   PARITY_IMPL(workspace_create, controlplane, "provisionWorkspaceAuto: the active backend's start, or marked failed");
   if (auto* backend = active()) return provisionOn(*backend, w);
@@ -78,11 +84,14 @@ void WorkspaceService::provisionWorkspaceAuto(const Workspace& w) {
 }
 
 Result<> WorkspaceService::stopWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(stopWorkspaceAuto, "nothing to stop: succeeds",
+                    "the restart, pause and hibernate dispatchers make the same backend call, with their own fallbacks");
   if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
   return {};
 }
 
 Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
+  PARITY_DISPATCHER(restartWorkspaceAuto, "backend_unavailable (an external workspace: conflict)", "");
   PARITY_IMPL(workspace_restart, docker, "restartWorkspaceAuto: stop, then provision from the database row");
   PARITY_IMPL(workspace_restart, controlplane, "restartWorkspaceAuto: stop, then provision from the database row");
   PARITY_IMPL(config_hot_reload, docker, "no hot reload: a restart rebuilds the config from the database");
@@ -96,6 +105,7 @@ Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
 }
 
 Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(pauseWorkspaceAuto, "nothing to stop: succeeds", "");
   PARITY_IMPL(workspace_pause_resume, docker, "pauseWorkspaceAuto: stop, row kept paused");
   PARITY_IMPL(workspace_pause_resume, controlplane, "pauseWorkspaceAuto: stop, row kept paused");
   if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
@@ -103,6 +113,7 @@ Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
 }
 
 Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
+  PARITY_DISPATCHER(resumeWorkspaceAuto, "backend_unavailable (an external workspace: conflict)", "");
   PARITY_IMPL(workspace_pause_resume, docker, "resumeWorkspaceAuto: provision again");
   PARITY_IMPL(workspace_pause_resume, controlplane, "resumeWorkspaceAuto: provision again");
   if (w.external) return externalError(w.id);
@@ -113,6 +124,7 @@ Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
 }
 
 Result<> WorkspaceService::hibernateWorkspaceAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(hibernateWorkspaceAuto, "nothing to stop: succeeds", "");
   PARITY_IMPL(workspace_hibernate, docker, "hibernateWorkspaceAuto: stop, row kept hibernated");
   PARITY_IMPL(workspace_hibernate, controlplane, "hibernateWorkspaceAuto: stop, row kept hibernated");
   if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
@@ -120,11 +132,14 @@ Result<> WorkspaceService::hibernateWorkspaceAuto(const std::string& workspace_i
 }
 
 Liveness WorkspaceService::isRunningAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(isRunningAuto, "alive, with backend_unavailable as its error: on uncertainty nothing is reaped",
+                    "");
   if (auto* backend = active()) return counted(*backend, "is_running", backend->isRunning(workspace_id));
   return {true, noBackend()};
 }
 
 Result<std::string> WorkspaceService::bootLogAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(bootLogAuto, "backend_unavailable (an external workspace: conflict)", "");
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return counted(*backend, "boot_log", backend->bootLog(workspace_id));
   return noBackend();
@@ -132,12 +147,14 @@ Result<std::string> WorkspaceService::bootLogAuto(const std::string& workspace_i
 
 Result<ExecResult> WorkspaceService::execAuto(const std::string& workspace_id, const std::vector<std::string>& argv,
                                               const std::string& stdin_data) {
+  PARITY_DISPATCHER(execAuto, "backend_unavailable (an external workspace: conflict)", "");
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return counted(*backend, "exec", backend->exec(workspace_id, argv, stdin_data));
   return noBackend();
 }
 
 Result<std::string> WorkspaceService::readArchiveAuto(const std::string& workspace_id, const std::string& path) {
+  PARITY_DISPATCHER(readArchiveAuto, "backend_unavailable (an external workspace: conflict)", "");
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return counted(*backend, "read_archive", backend->readArchive(workspace_id, path));
   return noBackend();
@@ -145,23 +162,27 @@ Result<std::string> WorkspaceService::readArchiveAuto(const std::string& workspa
 
 Result<> WorkspaceService::writeArchiveAuto(const std::string& workspace_id, const std::string& path,
                                             const std::string& tar) {
+  PARITY_DISPATCHER(writeArchiveAuto, "backend_unavailable (an external workspace: conflict)", "");
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return counted(*backend, "write_archive", backend->writeArchive(workspace_id, path, tar));
   return noBackend();
 }
 
 Result<TerminalPtr> WorkspaceService::openTerminalAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(openTerminalAuto, "backend_unavailable (an external workspace: conflict)", "");
   if (auto managed = requireManaged(workspace_id); !managed) return managed.error();
   if (auto* backend = active()) return counted(*backend, "open_terminal", backend->openTerminal(workspace_id));
   return noBackend();
 }
 
 Result<std::vector<std::string>> WorkspaceService::listManagedAuto() {
+  PARITY_DISPATCHER(listManagedAuto, "an empty list: the orphan sweep finds nothing", "");
   if (auto* backend = active()) return counted(*backend, "list_managed", backend->listManaged());
   return std::vector<std::string>{};
 }
 
 Result<> WorkspaceService::removeVolumesAuto(const std::string& workspace_id) {
+  PARITY_DISPATCHER(removeVolumesAuto, "nothing to delete: succeeds", "");
   if (auto* backend = active()) return counted(*backend, "remove_volumes", backend->removeVolumes(workspace_id));
   return {};
 }
