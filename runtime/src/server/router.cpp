@@ -37,9 +37,9 @@ std::vector<std::string_view> pathSegments(const Request& req) {
 void Router::addRoute(Route route) {
   for (const auto& s : route.segments) route.literals += !isParameter(s);
   route.rest = !route.segments.empty() && route.segments.back().front() == '*';
-  const std::size_t index = routes_.size();
-  if (route.segments.empty() || isParameter(route.segments.front())) unanchored_.push_back(index);
-  else by_first_[route.segments.front()].push_back(index);
+  const bool anchored = !route.segments.empty() && !isParameter(route.segments.front());
+  buckets_[bucketKey(anchored ? route.segments.front() : "", route.rest ? 0 : route.segments.size(), route.rest)]
+      .push_back(routes_.size());
   routes_.push_back(std::move(route));
 }
 
@@ -89,7 +89,8 @@ const char* policyName(AuthPolicy p) {
 std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& req) const {
   const auto segments = pathSegments(req);
   for (const auto& r : routes_) {
-    if (!r.opener || !match(r, segments, req)) continue;
+    if (!r.opener || !matches(r, segments)) continue;
+    bind(r, segments, req);
     req.route = r.pattern;
     if (auto denied = auth_.check(r.policy, req)) return *denied;
     return r.opener(req);
@@ -97,19 +98,23 @@ std::variant<Response, std::shared_ptr<Terminal>> Router::openTerminal(Request& 
   return Response::protocolError(404, "not found");
 }
 
-bool Router::match(const Route& r, const std::vector<std::string_view>& segments, Request& req) {
-  // A last segment "*name" binds the rest of the path (one or more segments, joined by '/').
-  const bool rest = r.rest;
-  const std::size_t fixed = rest ? r.segments.size() - 1 : r.segments.size();
-  if (rest ? segments.size() <= fixed : segments.size() != fixed) return false;
+bool Router::matches(const Route& r, const std::vector<std::string_view>& segments) {
+  // A last segment "*name" takes the rest of the path (one or more segments).
+  const std::size_t fixed = r.rest ? r.segments.size() - 1 : r.segments.size();
+  if (r.rest ? segments.size() <= fixed : segments.size() != fixed) return false;
   for (std::size_t i = 0; i < fixed; ++i) {
     const auto& want = r.segments[i];
     if (want.front() != ':' && want != segments[i]) return false;
   }
+  return true;
+}
+
+void Router::bind(const Route& r, const std::vector<std::string_view>& segments, Request& req) {
+  const std::size_t fixed = r.rest ? r.segments.size() - 1 : r.segments.size();
   req.params.clear();
   for (std::size_t i = 0; i < fixed; ++i)
     if (r.segments[i].front() == ':') req.params[r.segments[i].substr(1)] = std::string(segments[i]);
-  if (rest) {
+  if (r.rest) {
     std::string joined;
     for (std::size_t i = fixed; i < segments.size(); ++i) {
       if (!joined.empty()) joined += '/';
@@ -117,32 +122,47 @@ bool Router::match(const Route& r, const std::vector<std::string_view>& segments
     }
     req.params[r.segments.back().substr(1)] = std::move(joined);
   }
-  return true;
+}
+
+std::string Router::bucketKey(std::string_view first, std::size_t count, bool rest) {
+  std::string key(first);
+  key += '/';
+  key += rest ? "*" : std::to_string(count);
+  return key;
 }
 
 const Router::Route* Router::find(Request& req, bool& path_known) const {
   const auto segments = pathSegments(req);
   path_known = false;
-  // Only routes whose first segment is this path's (or a parameter) can match; both lists are
-  // in the order added, walked together so that the first added wins a tie.
-  static const std::vector<std::size_t> kNone;
-  const std::vector<std::size_t>* anchored = &kNone;
-  if (!segments.empty())
-    if (auto it = by_first_.find(segments.front()); it != by_first_.end()) anchored = &it->second;
+  // Only four buckets can hold a match: routes by this path's first segment or by a parameter,
+  // with its number of segments or ending in "*rest". Each lists routes in the order added; they
+  // are walked together in that order so that the first added wins a tie.
+  const std::string_view first = segments.empty() ? std::string_view() : segments.front();
+  const std::vector<std::size_t>* lists[4] = {};
+  std::size_t heads[4] = {};
+  int n = 0;
+  const auto look = [&](std::string_view by) {
+    for (const auto& key : {bucketKey(by, segments.size(), false), bucketKey(by, 0, true)})
+      if (auto it = buckets_.find(key); it != buckets_.end()) lists[n++] = &it->second;
+  };
+  if (!first.empty()) look(first);
+  look("");
   // Literal segments win over parameters: "/registry/register" before "/registry/:id".
   const Route* best = nullptr;
-  std::size_t a = 0, u = 0;
-  while (a < anchored->size() || u < unanchored_.size()) {
-    const bool from_anchored = u == unanchored_.size() || (a < anchored->size() && (*anchored)[a] < unanchored_[u]);
-    const Route& r = routes_[from_anchored ? (*anchored)[a++] : unanchored_[u++]];
+  for (;;) {
+    int next = -1;
+    for (int i = 0; i < n; ++i)
+      if (heads[i] < lists[i]->size() && (next < 0 || (*lists[i])[heads[i]] < (*lists[next])[heads[next]])) next = i;
+    if (next < 0) break;
+    const Route& r = routes_[(*lists[next])[heads[next]++]];
     if (best && r.literals <= best->literals) continue;
-    if (!match(r, segments, req)) continue;
+    if (!matches(r, segments)) continue;
     path_known = true;
     // A WebSocket route answers a plain GET with 426.
     if (r.method != req.method && !(r.opener && req.method == "GET")) continue;
     best = &r;
   }
-  if (best) match(*best, segments, req);
+  if (best) bind(*best, segments, req);
   return best;
 }
 

@@ -101,14 +101,16 @@ class Router {
   /// The route serving `req` (literal segments win over parameters); `path_known` tells a
   /// known path with another method from an unknown one.
   const Route* find(Request& req, bool& path_known) const;
-  static bool match(const Route& r, const std::vector<std::string_view>& segments, Request& req);
+  static bool matches(const Route& r, const std::vector<std::string_view>& segments);
+  /// Sets req.params from the path `r` matches.
+  static void bind(const Route& r, const std::vector<std::string_view>& segments, Request& req);
 
   Authenticator& auth_;
   std::vector<Route> routes_;
-  /// Indexes into routes_, in the order added: by a route's literal first segment, and the
-  /// routes that start with a parameter (or have no segment), which any path may match.
-  std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_;
-  std::vector<std::size_t> unanchored_;
+  /// Indexes into routes_, in the order added, by bucketKey: a route's literal first segment
+  /// ("" when it starts with a parameter) and its number of segments ("*" when it ends in "*rest").
+  static std::string bucketKey(std::string_view first, std::size_t count, bool rest);
+  std::map<std::string, std::vector<std::size_t>, std::less<>> buckets_;
 };
 
 /// Splits "/a/b/" into {"a", "b"}.

@@ -160,9 +160,13 @@ A2aReply A2aDelivery::finish(const Sent& sent, Result<HttpReply> reply, std::chr
     res = failure(reply->status, why);
   }
   if (metrics_) metrics_->a2aDelivery(outcome, elapsed);
+  // Two numbers: written directly, as the proxy does this for every canvas call.
+  if (sent.caller.empty())
+    events_.publish(Event{0, "A2A_RESPONSE", sent.target_id,
+                          "{\"status\":" + std::to_string(res.status) + ",\"duration_ms\":" + std::to_string(ms) + "}",
+                          a.created_at});
   // Written behind: the answer does not wait for the database (the window: docs/operations.md).
   store_.appendActivity(std::move(a));
-  if (sent.caller.empty()) events_.broadcast("A2A_RESPONSE", sent.target_id, {{"status", res.status}, {"duration_ms", ms}});
   return res;
 }
 

@@ -177,7 +177,7 @@ class SqliteStore final : public Store {
   static void onRowChange(void* self, int op, const char* db, const char* table, sqlite3_int64 rowid);
   std::atomic<std::uint64_t> generation_{0};
   GenerationCache<Workspace> workspace_cache_{generation_, [](const Workspace& w) {
-    return sizeof w + w.agent_card.value_or("").size() + w.name.size() + w.url.size();  // the card can be large
+    return sizeof w + (w.agent_card ? w.agent_card->size() : 0) + w.name.size() + w.url.size();  // the card can be large
   }};
   GenerationCache<TokenRecord> token_cache_{generation_};     // live tokens by hash
   GenerationCache<bool> has_token_cache_{generation_};        // by workspace id
@@ -185,7 +185,8 @@ class SqliteStore final : public Store {
   WriteBehind<ActivityRecord> activity_behind_{
       [this](std::size_t most) { (void)guarded([this, most] { writeQueuedActivity(most); }); },
       [](const ActivityRecord& a) {
-        return sizeof a + a.summary.size() + a.request_body.value_or("").size() + a.response_body.value_or("").size();
+        const auto size = [](const std::optional<std::string>& s) { return s ? s->size() : 0; };
+        return sizeof a + a.summary.size() + size(a.request_body) + size(a.response_body);
       }};
 };
 
