@@ -55,4 +55,15 @@ void TestDatabase::exec(const std::string& sql) const {
   pqxx::nontransaction(c).exec(sql);
 }
 
+std::vector<std::vector<std::string>> TestDatabase::rows(const std::string& url, const std::string& sql) {
+  pqxx::connection c(url);
+  std::vector<std::vector<std::string>> out;
+  for (const auto& row : pqxx::nontransaction(c).exec(sql)) {
+    std::vector<std::string> r;
+    for (const auto& f : row) r.emplace_back(f.is_null() ? "" : f.c_str());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace ws::test

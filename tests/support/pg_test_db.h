@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ws::test {
 
@@ -22,6 +23,8 @@ class TestDatabase {
   std::int64_t countRows(const std::string& table) const;
   /// Runs `sql` (tests that set up a state no route reaches).
   void exec(const std::string& sql) const;
+  /// Every row `sql` returns on the database at `url`, each column as text (NULL as "").
+  static std::vector<std::vector<std::string>> rows(const std::string& url, const std::string& sql);
 
  private:
   std::string name_, url_;

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "support/store_types.h"
 
 namespace ws::test {
@@ -176,6 +181,34 @@ TYPED_TEST(StoreA2aQueue, ItemsGoWithTheirWorkspace) {
   this->enqueue(this->item("x", "2029-01-01T00:00:00.000Z"));
   ASSERT_TRUE(this->store_->purge({this->w_.id}));
   EXPECT_EQ(*this->store_->queuedA2aCount(""), 0);
+}
+
+}  // namespace
+}  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+// Drains racing on one queue (two servers on PostgreSQL) never dispatch an item twice.
+TYPED_TEST(StoreA2aQueue, ConcurrentClaimsTakeEachItemOnce) {
+  constexpr int kItems = 60;
+  for (int i = 0; i < kItems; ++i) this->enqueue(this->item("m" + std::to_string(i), "2029-01-01T00:00:00.000Z"));
+  std::mutex mutex;
+  std::multiset<std::string> claimed;
+  auto drain = [&] {
+    for (;;) {
+      auto c = this->store_->claimNextA2a(this->w_.id, "2030-01-01T00:00:00.000Z");
+      ASSERT_TRUE(c) << c.error().message;
+      if (!*c) return;
+      std::lock_guard lock(mutex);
+      claimed.insert((*c)->id);
+    }
+  };
+  std::vector<std::thread> drains;
+  for (int i = 0; i < 4; ++i) drains.emplace_back(drain);
+  for (auto& t : drains) t.join();
+  EXPECT_EQ(claimed.size(), static_cast<std::size_t>(kItems));
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), claimed.size()) << "an item claimed twice";
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "support/store_types.h"
 
@@ -188,6 +190,25 @@ TYPED_TEST(Store, ProvisioningSince) {
   EXPECT_EQ(stuck, std::vector<std::string>{old.id});
 }
 
+// Writers racing on one key (servers sharing a database) each see the version the last one left.
+TYPED_TEST(Store, ConcurrentConditionalWritesOfAKeyHaveOneWinnerPerVersion) {
+  auto& store = this->store_;
+  auto w = makeWorkspace("kv");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  std::atomic<int> written{0};
+  auto writer = [&] {
+    KvWrite put{w.id, "k", "1", std::nullopt, 0, "2030-01-01T00:00:00.000Z", 10};
+    auto r = store->putKv(put);
+    ASSERT_TRUE(r) << r.error().message;
+    if (r->kind == KvOutcome::written) ++written;
+  };
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 8; ++i) writers.emplace_back(writer);
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(written.load(), 1) << "only one write may create the key";
+  EXPECT_EQ((**store->getKv(w.id, "k", "2030-01-01T00:00:00.000Z")).version, 1);
+}
+
 TEST(SqliteStore, UnopenablePathIsAnError) {
   auto r = openSqliteStore("/nonexistent-dir/x/y.db");
   ASSERT_FALSE(r);
@@ -279,6 +300,42 @@ TYPED_TEST(Store, TokenUsageAddsUpAndGoesWithAPurge) {
   EXPECT_EQ(u.estimated_cost_micros, 90);
   ASSERT_TRUE(store->purge({w.id}));
   EXPECT_EQ(store->tokenUsage(w.id, day)->call_count, 0);
+}
+
+}  // namespace
+}  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+TEST(PostgresStore, ABadUrlIsAnErrorNotACrash) {
+  for (const char* url : {"postgresql:///db?host=/nonexistent-dir/run", "postgresql://%zz/db",
+                          "postgres://user:secret@127.0.0.1:1/db?connect_timeout=2", "postgresql:///db?nonsense=1"}) {
+    auto r = openPostgresStore(url);
+    ASSERT_FALSE(r) << url;
+    EXPECT_EQ(r.error().code, Errc::storage_error) << url;
+    EXPECT_EQ(r.error().message.find("secret"), std::string::npos) << "no password in " << r.error().message;
+  }
+}
+
+TEST(OpenStore, TheUrlSchemeChoosesTheStore) {
+  EXPECT_TRUE(isPostgresUrl("postgres://h/db"));
+  EXPECT_TRUE(isPostgresUrl("postgresql:///db?host=/run"));
+  EXPECT_FALSE(isPostgresUrl("var/workspace.db"));
+  EXPECT_FALSE(isPostgresUrl("mysql://h/db"));
+  auto sqlite = openStore("/nonexistent-dir/x/y.db");
+  ASSERT_FALSE(sqlite);
+  EXPECT_NE(sqlite.error().message.find("/nonexistent-dir/x/y.db"), std::string::npos) << "a path opens SQLite";
+}
+
+TEST(OpenStore, LoggedUrlsHideThePassword) {
+  EXPECT_EQ(redactDatabaseUrl("postgresql://ws:s3cret@db.internal:5432/ws?sslmode=require"),
+            "postgresql://ws:***@db.internal:5432/ws?sslmode=require");
+  EXPECT_EQ(redactDatabaseUrl("postgres://ws:p@ss@db/ws"), "postgres://ws:***@db/ws");
+  EXPECT_EQ(redactDatabaseUrl("postgresql:///ws?host=/run&password=s3cret&user=ws"),
+            "postgresql:///ws?host=/run&password=***&user=ws");
+  EXPECT_EQ(redactDatabaseUrl("postgresql://ws@db/ws"), "postgresql://ws@db/ws");
+  EXPECT_EQ(redactDatabaseUrl("postgresql:///postgres?host=/tmp/run"), "postgresql:///postgres?host=/tmp/run");
 }
 
 }  // namespace
