@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "support/server_process.h"
 
@@ -72,6 +73,27 @@ TEST(Config, AnUnknownLogLevelIsAnError) {
     ADD_FAILURE() << "the server started with LOG_LEVEL=loud";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("log-level"), std::string::npos) << e.what();
+  }
+}
+
+// A DATABASE_URL that is not PostgreSQL's, malformed or unreachable stops the server at start
+// with the reason (and never the password), whichever store the suite runs on.
+TEST(Config, ABadDatabaseUrlStopsTheServerWithTheReason) {
+  const std::map<std::string, std::string> cases{
+      {"mysql://db.internal/ws", "must be a postgres:// or postgresql:// URL"},
+      {"postgresql://%zz/ws", "cannot open database"},
+      {"postgresql:///ws?host=/nonexistent-dir/run", "cannot open database"},
+      {"postgres://ws:s3cret-pw@127.0.0.1:1/ws?connect_timeout=2", "postgres://ws:***@127.0.0.1:1/ws"},
+  };
+  for (const auto& [url, reason] : cases) {
+    try {
+      ServerProcess server({"--database-url", url}, {{"ADMIN_TOKEN", kAdmin}});
+      ADD_FAILURE() << url << " started";
+    } catch (const std::runtime_error& e) {
+      const std::string log = e.what();
+      EXPECT_NE(log.find(reason), std::string::npos) << url << ": " << log;
+      EXPECT_EQ(log.find("s3cret-pw"), std::string::npos) << "the password reached the log: " << log;
+    }
   }
 }
 

@@ -27,6 +27,7 @@
 #include "resource_journal.h"
 #include "pg_test_db.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 extern char** environ;
@@ -426,6 +427,16 @@ std::map<std::string, std::unique_ptr<TestDatabase>>& databases() {
   static std::map<std::string, std::unique_ptr<TestDatabase>> all;
   return all;
 }
+
+// Dropped after the last test, before exit: at static destruction libpq's TLS state may
+// already be gone.
+struct DropDatabases : ::testing::Environment {
+  void TearDown() override {
+    std::lock_guard lock(databases_mutex);
+    databases().clear();
+  }
+};
+[[maybe_unused]] const auto* const kDropDatabases = ::testing::AddGlobalTestEnvironment(new DropDatabases);
 
 std::string postgresUrlFor(const std::string& db_path) {
   std::lock_guard lock(databases_mutex);
