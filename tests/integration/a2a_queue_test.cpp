@@ -4,7 +4,6 @@
 // its refusals. The agent is a loopback fake held silent to be busy.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <memory>
 #include <sstream>
@@ -29,15 +28,7 @@ const std::string kDropStale = "/admin/a2a-queue/drop-stale";
 // The status of each queue item, by id.
 std::map<std::string, std::string> statuses(const std::string& db_path) {
   std::map<std::string, std::string> out;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* q = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT id, status FROM a2a_queue", -1, &q, nullptr), SQLITE_OK);
-  while (sqlite3_step(q) == SQLITE_ROW)
-    out[reinterpret_cast<const char*>(sqlite3_column_text(q, 0))] = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
-  sqlite3_finalize(q);
-  sqlite3_close(db);
+  for (const auto& row : execSql(db_path, "SELECT id, status FROM a2a_queue")) out[row.at(0)] = row.at(1);
   return out;
 }
 
@@ -166,7 +157,7 @@ TEST_F(A2aQueueRoutes, DropStaleDropsOldAndExpiredCalls) {
   EXPECT_EQ(admin().post(kDropStale + "?max_age_minutes=1", json::object()).json(), (json{{"dropped", 0}}));
   EXPECT_EQ(metric("molecule_a2a_queue_dropped_total"), 2);
 
-  execSql(db_, "UPDATE a2a_queue SET enqueued_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 minutes') WHERE id = '" + fresh + "'");
+  execSql(db_, "UPDATE a2a_queue SET enqueued_at = '" + stampAgo(std::chrono::minutes(3)) + "' WHERE id = '" + fresh + "'");
   EXPECT_EQ(admin().post(kDropStale + "?max_age_minutes=5", json::object()).json(), (json{{"dropped", 0}}));
   EXPECT_EQ(admin().post(kDropStale + "?max_age_minutes=2", json::object()).json(), (json{{"dropped", 1}}));
   EXPECT_EQ(metric("molecule_a2a_queue_depth"), 0);

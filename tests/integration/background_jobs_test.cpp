@@ -3,7 +3,6 @@
 // (ACTIVITY_RETENTION_DAYS). The idle clock and the rows' ages are set back in the database.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <thread>
 
@@ -94,7 +93,7 @@ TEST(BackgroundJobs, ActivityOlderThanTheRetentionIsPurged) {
     ASSERT_EQ(server.terminate(), 0);
   }
   execSql(db, "UPDATE activity_logs SET created_at = '2020-01-01T00:00:00.000Z' WHERE summary = 'last month'");
-  execSql(db, "UPDATE activity_logs SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-5 days') WHERE summary = 'last week'");
+  execSql(db, "UPDATE activity_logs SET created_at = '" + stampAgo(std::chrono::hours(24 * 5)) + "' WHERE summary = 'last week'");
   // The cleanup runs at start, then every ACTIVITY_CLEANUP_INTERVAL_HOURS.
   ServerProcess again({"--db", db}, {{"ADMIN_TOKEN", kAdmin}, {"ACTIVITY_RETENTION_DAYS", "3"}});
   auto admin = again.client(kAdmin);

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "support/server_process.h"
 
@@ -74,12 +76,36 @@ TEST(Config, AnUnknownLogLevelIsAnError) {
   }
 }
 
+// A DATABASE_URL that is not PostgreSQL's, malformed or unreachable stops the server at start
+// with the reason (and never the password), whichever store the suite runs on.
+TEST(Config, ABadDatabaseUrlStopsTheServerWithTheReason) {
+  const std::map<std::string, std::string> cases{
+      {"mysql://db.internal/ws", "must be a postgres:// or postgresql:// URL"},
+      {"postgresql://%zz/ws", "cannot open database"},
+      {"postgresql:///ws?host=/nonexistent-dir/run", "cannot open database"},
+      {"postgres://ws:s3cret-pw@127.0.0.1:1/ws?connect_timeout=2", "postgres://ws:***@127.0.0.1:1/ws"},
+  };
+  for (const auto& [url, reason] : cases) {
+    try {
+      ServerProcess server({"--database-url", url}, {{"ADMIN_TOKEN", kAdmin}});
+      ADD_FAILURE() << url << " started";
+    } catch (const std::runtime_error& e) {
+      const std::string log = e.what();
+      EXPECT_NE(log.find(reason), std::string::npos) << url << ": " << log;
+      EXPECT_EQ(log.find("s3cret-pw"), std::string::npos) << "the password reached the log: " << log;
+    }
+  }
+}
+
 TEST(Config, TheDatabaseDirectoryIsCreated) {
   TempDir dir;
   const std::string db = dir.path() + "/not/yet/there/workspace.db";
   ServerProcess server({"--db", db}, {{"ADMIN_TOKEN", kAdmin}});
   EXPECT_EQ(server.client().get("/health").status, 200);
-  EXPECT_TRUE(std::ifstream(db).good()) << db;
+  if (server.postgres())  // the database is elsewhere: --db is not used
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/not")) << "nothing made for an unused --db";
+  else
+    EXPECT_TRUE(std::ifstream(db).good()) << db;
 }
 
 }  // namespace

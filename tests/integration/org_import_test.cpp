@@ -2,11 +2,11 @@
 // required-env gate, the provisioning gate and bad input.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "support/probes.h"
 #include "support/server_process.h"
 
 namespace ws::test {
@@ -99,15 +99,9 @@ TEST_F(OrgImport, RequiredEnvGateUsesGlobalSecrets) {
   ASSERT_EQ(r.status, 412) << r.body;
   EXPECT_EQ(r.json()["missing_env"].size(), 2u);
   // Provide the secrets (the secrets API writes this table) and import again.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(server_->dbPath().c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "INSERT INTO global_secrets (key, encrypted_value, created_at, updated_at) VALUES "
-                         "('ALPHA_KEY', x'00', '', ''), ('GAMMA_KEY', x'00', '', '')",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  const std::string zero = server_->postgres() ? "'\\x00'::bytea" : "x'00'";
+  execSql(server_->dbPath(), "INSERT INTO global_secrets (key, encrypted_value, created_at, updated_at) VALUES "
+                             "('ALPHA_KEY', " + zero + ", '', ''), ('GAMMA_KEY', " + zero + ", '', '')");
   auto ok = c.post("/org/import", {{"template", tmpl}});
   EXPECT_EQ(ok.status, 201) << ok.body;
 }

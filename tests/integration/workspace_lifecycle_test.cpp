@@ -2,7 +2,6 @@
 // keep-alive, and a clean shutdown that leaves a consistent database.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include "support/server_process.h"
 
@@ -46,14 +45,7 @@ TEST(WorkspaceLifecycle, PurgeDeletesRows) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.json()["status"], "purged");
   EXPECT_EQ(server.terminate(), 0);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(server.dbPath().c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT (SELECT COUNT(*) FROM workspaces) + (SELECT COUNT(*) FROM activity_logs)", -1, &st, nullptr);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  EXPECT_EQ(server.sql("SELECT (SELECT COUNT(*) FROM workspaces) + (SELECT COUNT(*) FROM activity_logs)").at(0).at(0), "0");
 }
 
 TEST(WorkspaceLifecycle, PatchUpdatesFields) {

@@ -1,13 +1,18 @@
 #pragma once
 // Small things tests of several areas need: an A2A message body, one sample of the Prometheus
-// text, and raw SQL against a stopped (or live, WAL) server's database.
+// text, and raw SQL against a server's database (SQLite or PostgreSQL).
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "support/server_process.h"
 
 namespace ws::test {
 
@@ -26,15 +31,29 @@ inline double metricSample(const std::string& text, const std::string& name, con
   return -1;
 }
 
-/// Runs `sql` on the database file at `db_path` (waiting up to 5 s for the server's lock).
-inline void execSql(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
+/// Runs `sql` on the database of a server started on `db_path`, SQLite's file or its PostgreSQL
+/// database (ServerProcess::sql): SQL both understand.
+inline std::vector<std::vector<std::string>> execSql(const std::string& db_path, const std::string& sql) {
+  try {
+    return databaseSql(db_path, sql);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << sql << ": " << e.what();
+    return {};
+  }
+}
+
+/// The stamp (formatTime's form, UTC with milliseconds) of `ago` before now: SQL both stores read.
+inline std::string stampAgo(std::chrono::seconds ago) {
+  const auto t = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - ago);
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  const auto ms = (t.time_since_epoch().count() % 1000 + 1000) % 1000;
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
 }
 
 }  // namespace ws::test

@@ -17,11 +17,18 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "resource_journal.h"
+#include "pg_test_db.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
 
 extern char** environ;
 
@@ -332,7 +339,7 @@ PortProcess::PortProcess(const std::string& binary, std::vector<std::string> arg
     const auto key = kv.substr(0, kv.find('='));
     // The test decides the process's configuration, not the developer's shell.
     static const std::set<std::string> kServerSettings{
-        "ADMIN_TOKEN", "ADMIN_TOKEN_FILE", "MOLECULE_ENV", "PORT", "BIND_ADDRESS", "DATABASE_PATH",
+        "ADMIN_TOKEN", "ADMIN_TOKEN_FILE", "MOLECULE_ENV", "PORT", "BIND_ADDRESS", "DATABASE_PATH", "DATABASE_URL",
         "MOLECULE_ORG_ID", "CP_PROVISION_URL", "MOLECULE_CP_URL", "MOLECULE_CP_SHARED_SECRET",
         "PROVISION_SHARED_SECRET", "CP_ADMIN_API_TOKEN", "SECRETS_ENCRYPTION_KEY", "ALLOW_LOOPBACK_AGENT_URLS",
         "ALLOW_PRIVILEGED_WORKSPACES", "WORKSPACE_DIR_ROOT", "MOLECULE_ENABLE_TEST_TOKENS", "WORKSPACE_BACKEND",
@@ -411,6 +418,69 @@ std::map<std::string, std::string> CpEmulatorProcess::auth(bool) const {
   return {{"Authorization", "Bearer " + secret_}, {"X-Molecule-Admin-Token", admin_token_}};
 }
 
+namespace {
+
+// With WS_TEST_DATABASE_URL set, servers run on PostgreSQL: a fresh database per database path,
+// so a server started again on a path (a restart) finds its data. Dropped when the test ends.
+std::mutex databases_mutex;
+std::map<std::string, std::unique_ptr<TestDatabase>>& databases() {
+  static std::map<std::string, std::unique_ptr<TestDatabase>> all;
+  return all;
+}
+
+// Dropped after the last test, before exit: at static destruction libpq's TLS state may
+// already be gone.
+struct DropDatabases : ::testing::Environment {
+  void TearDown() override {
+    std::lock_guard lock(databases_mutex);
+    databases().clear();
+  }
+};
+[[maybe_unused]] const auto* const kDropDatabases = ::testing::AddGlobalTestEnvironment(new DropDatabases);
+
+std::string postgresUrlFor(const std::string& db_path) {
+  std::lock_guard lock(databases_mutex);
+  auto& db = databases()[db_path];
+  if (!db) db = std::make_unique<TestDatabase>();
+  return db->url();
+}
+
+std::vector<std::vector<std::string>> sqliteRows(const std::string& path, const std::string& query) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+  sqlite3_busy_timeout(db, 5000);
+  std::vector<std::vector<std::string>> rows;
+  const char* tail = query.c_str();
+  while (tail && *tail) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
+      const std::string error = sqlite3_errmsg(db);
+      sqlite3_close(db);
+      throw std::runtime_error("sql: " + error);
+    }
+    if (!st) break;  // trailing whitespace
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+        row.emplace_back(p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st, i))) : std::string());
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+      const std::string error = sqlite3_errmsg(db);
+      sqlite3_close(db);
+      throw std::runtime_error("sql: " + error);
+    }
+  }
+  sqlite3_close(db);
+  return rows;
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
   db_path_ = dir_.path() + "/workspace.db";
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
@@ -433,11 +503,36 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
     argv.push_back("--db");
     argv.push_back(db_path_);
   }
+  const char* pg = std::getenv("WS_TEST_DATABASE_URL");
+  if (pg && *pg && std::find(args.begin(), args.end(), "--database-url") == args.end()) {
+    database_url_ = postgresUrlFor(db_path_);
+    argv.push_back("--database-url");
+    argv.push_back(database_url_);
+    // Where the SQLite store would keep it, so tests find it in one place.
+    if (std::find(args.begin(), args.end(), "--admin-token-file") == args.end()) {
+      argv.push_back("--admin-token-file");
+      argv.push_back(db_path_ + ".admin-token");
+    }
+  }
   argv.insert(argv.end(), args.begin(), args.end());
   process_ = std::make_unique<PortProcess>(WS_SERVER_BINARY, argv, env, dir_.path(), "server");
   port_ = process_->port();
 }
 
 ServerProcess::~ServerProcess() = default;
+
+std::vector<std::vector<std::string>> ServerProcess::sql(const std::string& query) const {
+  return databaseSql(db_path_, query);
+}
+
+std::vector<std::vector<std::string>> databaseSql(const std::string& db_path, const std::string& query) {
+  std::string url;
+  {
+    std::lock_guard lock(databases_mutex);
+    if (auto it = databases().find(db_path); it != databases().end()) url = it->second->url();
+  }
+  if (url.empty()) return sqliteRows(db_path, query);
+  return TestDatabase::rows(url, query);
+}
 
 }  // namespace ws::test

@@ -139,6 +139,11 @@ class ServerProcess {
 
   unsigned short port() const { return port_; }
   const std::string& dbPath() const { return db_path_; }
+  /// Whether the server runs on PostgreSQL (WS_TEST_DATABASE_URL set) rather than SQLite.
+  bool postgres() const { return !database_url_.empty(); }
+  /// Runs `sql` on the server's database through a connection of its own, whichever the store:
+  /// every row, each column as text (bytes for SQLite's blobs; NULL as "").
+  std::vector<std::vector<std::string>> sql(const std::string& query) const;
   /// Everything the server wrote (stdout and stderr).
   std::string logPath() const { return dir_.path() + "/server.log"; }
   HttpClient client(const std::string& default_bearer = "") const { return HttpClient(port_, default_bearer); }
@@ -150,8 +155,12 @@ class ServerProcess {
  private:
   TempDir dir_;
   std::string db_path_;
+  std::string database_url_;
   std::unique_ptr<PortProcess> process_;
   unsigned short port_ = 0;
 };
+
+/// ServerProcess::sql on the database of `db_path` (a server that was started on it).
+std::vector<std::vector<std::string>> databaseSql(const std::string& db_path, const std::string& query);
 
 }  // namespace ws::test

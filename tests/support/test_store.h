@@ -2,7 +2,9 @@
 // A fresh SQLite store in a temporary file, for unit tests of classes that sit on the store.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <cstdint>
 #include <filesystem>
 
 #include "core/util.h"
@@ -25,6 +27,17 @@ class TempStore {
   Store& operator*() { return *store_; }
   Store* operator->() { return store_.get(); }
   const std::filesystem::path& path() const { return path_; }
+  /// Rows of `table`, through a connection of its own: what the store has committed.
+  std::int64_t countRows(const std::string& table) const {
+    sqlite3* c = nullptr;
+    sqlite3_open_v2(path_.c_str(), &c, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(c, ("SELECT COUNT(*) FROM " + table).c_str(), -1, &s, nullptr);
+    const std::int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    sqlite3_close(c);
+    return n;
+  }
   void reopen() {
     store_.reset();
     auto opened = openSqliteStore(path_.string());

@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
-  libsqlite3-dev libssl-dev libre2-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libpqxx-dev postgresql-15 libssl-dev libre2-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-tidy-19 libclang-19-dev llvm-19-dev clang-19 libclang-rt-19-dev
   python3 python3-yaml python3-jsonschema python3-rfc3987 docker.io busybox-static wrk curl jq
   nodejs chromium

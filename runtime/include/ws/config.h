@@ -15,6 +15,7 @@ struct ServerConfig {
   std::string bind_address = "127.0.0.1";  ///< BIND_ADDRESS: loopback unless the operator opens it.
   std::uint16_t port = 8080;                ///< PORT / --port; 0 picks a free port.
   std::string db_path = "var/workspace.db"; ///< --db
+  std::string database_url;                 ///< DATABASE_URL / --database-url: PostgreSQL instead of db_path.
   std::string port_file;                    ///< --port-file: write the bound port here.
   unsigned threads = 0;                     ///< --threads; 0 = one per core.
   std::string admin_token;                  ///< ADMIN_TOKEN; unset: read or created at admin_token_file

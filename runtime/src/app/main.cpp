@@ -34,17 +34,35 @@ int listRoutes(ws::ServerConfig config) {
 
 int run(ws::ServerConfig& config) {
   spdlog::debug("open file limit {}", ws::raiseOpenFileLimit());
-  std::error_code dir_error;
-  std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
-  auto lock = ws::lockDatabase(config.db_path);
+  const bool postgres = !config.database_url.empty();
+  std::string store_name;
+  if (postgres) {
+    // Several servers may share one PostgreSQL database: no single-instance lock.
+    if (!ws::isPostgresUrl(config.database_url)) {
+      spdlog::critical("DATABASE_URL must be a postgres:// or postgresql:// URL");
+      return 1;
+    }
+    store_name = "PostgreSQL " + ws::redactDatabaseUrl(config.database_url);
+  } else {
+    store_name = "SQLite " + config.db_path;
+    std::error_code dir_error;
+    std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
+  }
+  auto lock = postgres ? ws::Result<int>(-1) : ws::lockDatabase(config.db_path);
   if (!lock) {
     spdlog::critical("{}", lock.error().message);
     return 1;
   }
   if (config.admin_token.empty()) {
-    // No ADMIN_TOKEN: the server's own, kept beside the database, so the admin routes are
-    // never open and the operator can always read the token.
-    if (config.admin_token_file.empty()) config.admin_token_file = config.db_path + ".admin-token";
+    // No ADMIN_TOKEN: the server's own, kept beside the SQLite database (or in var/ beside a
+    // PostgreSQL one), so the admin routes are never open and the operator can always read it.
+    if (config.admin_token_file.empty())
+      config.admin_token_file = postgres ? "var/admin-token" : config.db_path + ".admin-token";
+    if (postgres) {
+      std::error_code dir_error;
+      std::filesystem::create_directories(std::filesystem::path(config.admin_token_file).parent_path(), dir_error);
+      spdlog::warn("ADMIN_TOKEN unset: servers that share this database need the same ADMIN_TOKEN");
+    }
     bool created = false;
     if (auto ok = ws::loadOrCreateSecretFile(config.admin_token_file, config.admin_token, created); !ok) {
       spdlog::critical("admin token: {}", ok.error().message);
@@ -52,11 +70,12 @@ int run(ws::ServerConfig& config) {
     }
     spdlog::info("admin token {} {} (ADMIN_TOKEN unset)", created ? "created in" : "read from", config.admin_token_file);
   }
-  auto opened = ws::openSqliteStore(config.db_path);
+  auto opened = ws::openStore(postgres ? config.database_url : config.db_path);
   if (!opened) {
-    spdlog::critical("cannot open database {}: {}", config.db_path, opened.error().message);
+    spdlog::critical("cannot open database ({}): {}", store_name, opened.error().message);
     return 1;
   }
+  spdlog::info("database: {}", store_name);
   ws::Store& store = **opened;
   auto backends = ws::makeBackends(config, store);
   if (!backends) {
@@ -95,7 +114,7 @@ int run(ws::ServerConfig& config) {
   }
   if (config.platform_url.empty()) config.platform_url = "http://127.0.0.1:" + std::to_string(*port);
   if (!config.port_file.empty()) ws::writePortFile(config.port_file, *port);
-  spdlog::info("workspace-server listening on {}:{} (database {})", config.bind_address, *port, config.db_path);
+  spdlog::info("workspace-server listening on {}:{} (database: {})", config.bind_address, *port, store_name);
 
   workspaces.redriveInterruptedProvisions();
   wiring.sweeper.start();
@@ -135,12 +154,16 @@ int main(int argc, char** argv) {
   cli.add_option("--port", config.port, "Port to listen on; 0 picks a free one")->envname("PORT")->capture_default_str();
   cli.add_option("--bind", config.bind_address, "Address to listen on")->envname("BIND_ADDRESS")->capture_default_str();
   cli.add_option("--db", config.db_path, "SQLite database file")->envname("DATABASE_PATH")->capture_default_str();
+  cli.add_option("--database-url", config.database_url,
+                 "PostgreSQL database (postgres://user:password@host/db); when set, --db is not used")
+      ->envname("DATABASE_URL");
   cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
   cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")->envname("SERVER_THREADS");
   cli.add_option("--admin-token", config.admin_token, "Admin bearer token (unset: created in --admin-token-file)")
       ->envname("ADMIN_TOKEN");
   cli.add_option("--admin-token-file", config.admin_token_file,
-                 "Where the server keeps its own admin token when ADMIN_TOKEN is unset (default <db>.admin-token)")
+                 "Where the server keeps its own admin token when ADMIN_TOKEN is unset (default <db>.admin-token, "
+                 "or var/admin-token with --database-url)")
       ->envname("ADMIN_TOKEN_FILE");
   cli.add_option("--env", config.environment, "Environment: development (test-token route, loopback agents), production, ...")
       ->envname("MOLECULE_ENV");

@@ -13,6 +13,10 @@ struct Migration {
   std::string_view sql;
 };
 
+/// The SQLite schema (migrations.cpp).
 std::span<const Migration> all();
+/// The PostgreSQL schema (migrations_postgres.cpp). Its version 1 is the SQLite schema as of
+/// SQLite's 18; a later change appends to both lists.
+std::span<const Migration> postgres();
 
 }  // namespace ws::migrations

@@ -1,18 +1,25 @@
 #include <gtest/gtest.h>
 
-#include <sqlite3.h>
-
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <thread>
+#include <vector>
 
-#include "support/test_store.h"
+#include "support/store_types.h"
 
 namespace ws::test {
 namespace {
 
-TEST(SqliteStore, MigrationsApplyOnceAndDataPersists) {
-  TempStore store;
+template <class T>
+class Store : public ::testing::Test {
+ protected:
+  T store_;
+};
+TYPED_TEST_SUITE(Store, StoreTypes, StoreTypeNames);
+
+TYPED_TEST(Store, MigrationsApplyOnceAndDataPersists) {
+  auto& store = this->store_;
   auto w = makeWorkspace("persist");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   store.reopen();  // runs the migration check again on an up-to-date schema
@@ -22,8 +29,8 @@ TEST(SqliteStore, MigrationsApplyOnceAndDataPersists) {
   EXPECT_EQ(store->listEvents(w.id, 10)->size(), 1u);
 }
 
-TEST(SqliteStore, UpdateTouchesOnlyGivenFields) {
-  TempStore store;
+TYPED_TEST(Store, UpdateTouchesOnlyGivenFields) {
+  auto& store = this->store_;
   auto w = makeWorkspace("before");
   w.role = "r";
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
@@ -39,8 +46,8 @@ TEST(SqliteStore, UpdateTouchesOnlyGivenFields) {
   EXPECT_FALSE(*store->updateWorkspace(newUuid(), u)) << "unknown id";
 }
 
-TEST(SqliteStore, AFoundWorkspaceIsNeverStaleAfterAnyWrite) {
-  TempStore store;
+TYPED_TEST(Store, AFoundWorkspaceIsNeverStaleAfterAnyWrite) {
+  auto& store = this->store_;
   auto w = makeWorkspace("w", Status::online);
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   auto status = [&] { return (**store->findWorkspace(w.id)).status; };
@@ -67,8 +74,8 @@ TEST(SqliteStore, AFoundWorkspaceIsNeverStaleAfterAnyWrite) {
   EXPECT_FALSE(*store->findWorkspace(w.id)) << "a purged workspace is gone, not served from memory";
 }
 
-TEST(SqliteStore, TransitionIsGuardedAndRecordsOneEvent) {
-  TempStore store;
+TYPED_TEST(Store, TransitionIsGuardedAndRecordsOneEvent) {
+  auto& store = this->store_;
   auto w = makeWorkspace("t", Status::online);
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   Transition t{w.id, Status::offline, {Status::online}, "WORKSPACE_OFFLINE", "{}", "", std::nullopt};
@@ -77,8 +84,8 @@ TEST(SqliteStore, TransitionIsGuardedAndRecordsOneEvent) {
   EXPECT_EQ(store->listEvents(w.id, 10)->size(), 2u);
 }
 
-TEST(SqliteStore, TreeQueriesAndRemoval) {
-  TempStore store;
+TYPED_TEST(Store, TreeQueriesAndRemoval) {
+  auto& store = this->store_;
   auto root = makeWorkspace("root");
   auto a = makeWorkspace("a", Status::provisioning, root.id);
   auto b = makeWorkspace("b", Status::provisioning, a.id);
@@ -99,8 +106,8 @@ TEST(SqliteStore, TreeQueriesAndRemoval) {
   EXPECT_FALSE(*store->findWorkspace(a.id));
 }
 
-TEST(SqliteStore, TokensAndActivity) {
-  TempStore store;
+TYPED_TEST(Store, TokensAndActivity) {
+  auto& store = this->store_;
   auto w = makeWorkspace("w");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   EXPECT_FALSE(*store->anyLiveToken());
@@ -140,20 +147,8 @@ ActivityRecord logRow(const std::string& workspace_id, const std::string& summar
   return a;
 }
 
-// Rows in the file, through a connection of its own: what the store has committed.
-long committedActivity(const std::filesystem::path& db) {
-  sqlite3* c = nullptr;
-  sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(c, "SELECT COUNT(*) FROM activity_logs", -1, &s, nullptr);
-  const long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-  sqlite3_finalize(s);
-  sqlite3_close(c);
-  return n;
-}
-
-TEST(SqliteStore, AppendedActivityIsSeenByTheNextReadInOrder) {
-  TempStore store;
+TYPED_TEST(Store, AppendedActivityIsSeenByTheNextReadInOrder) {
+  auto& store = this->store_;
   auto w = makeWorkspace("w");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   store->appendActivity(logRow(w.id, "first"));
@@ -167,25 +162,25 @@ TEST(SqliteStore, AppendedActivityIsSeenByTheNextReadInOrder) {
   EXPECT_EQ(rows[1].summary, "second");
 }
 
-TEST(SqliteStore, AppendedActivityIsCommittedBehindTheCallerAndAtClose) {
-  TempStore store;
+TYPED_TEST(Store, AppendedActivityIsCommittedBehindTheCallerAndAtClose) {
+  auto& store = this->store_;
   auto w = makeWorkspace("w");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   for (int i = 0; i < 100; ++i) store->appendActivity(logRow(w.id, "behind " + std::to_string(i)));
   // No read asks for them: the store's own thread commits them within its window.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (committedActivity(store.path()) < 100 && std::chrono::steady_clock::now() < deadline)
+  while (store.countRows("activity_logs") < 100 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  EXPECT_EQ(committedActivity(store.path()), 100);
+  EXPECT_EQ(store.countRows("activity_logs"), 100);
 
   store->appendActivity(logRow(w.id, "at close"));
   store->appendActivity(logRow(newUuid(), "of no workspace"));  // refused by its key, alone
   store.reopen();  // a clean close writes what is queued
-  EXPECT_EQ(committedActivity(store.path()), 101);
+  EXPECT_EQ(store.countRows("activity_logs"), 101);
 }
 
-TEST(SqliteStore, ProvisioningSince) {
-  TempStore store;
+TYPED_TEST(Store, ProvisioningSince) {
+  auto& store = this->store_;
   auto old = makeWorkspace("old");
   old.updated_at = "2020-01-01T00:00:00.000Z";
   auto fresh = makeWorkspace("fresh");
@@ -195,14 +190,33 @@ TEST(SqliteStore, ProvisioningSince) {
   EXPECT_EQ(stuck, std::vector<std::string>{old.id});
 }
 
+// Writers racing on one key (servers sharing a database) each see the version the last one left.
+TYPED_TEST(Store, ConcurrentConditionalWritesOfAKeyHaveOneWinnerPerVersion) {
+  auto& store = this->store_;
+  auto w = makeWorkspace("kv");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  std::atomic<int> written{0};
+  auto writer = [&] {
+    KvWrite put{w.id, "k", "1", std::nullopt, 0, "2030-01-01T00:00:00.000Z", 10};
+    auto r = store->putKv(put);
+    ASSERT_TRUE(r) << r.error().message;
+    if (r->kind == KvOutcome::written) ++written;
+  };
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 8; ++i) writers.emplace_back(writer);
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(written.load(), 1) << "only one write may create the key";
+  EXPECT_EQ((**store->getKv(w.id, "k", "2030-01-01T00:00:00.000Z")).version, 1);
+}
+
 TEST(SqliteStore, UnopenablePathIsAnError) {
   auto r = openSqliteStore("/nonexistent-dir/x/y.db");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::storage_error);
 }
 
-TEST(SqliteStore, SecretsPerWorkspaceAndGlobalKeepBinaryValuesAndCascade) {
-  TempStore store;
+TYPED_TEST(Store, SecretsPerWorkspaceAndGlobalKeepBinaryValuesAndCascade) {
+  auto& store = this->store_;
   auto w = makeWorkspace("holder");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   const std::string binary("\x00\xff\x01sealed", 9);
@@ -228,8 +242,8 @@ TEST(SqliteStore, SecretsPerWorkspaceAndGlobalKeepBinaryValuesAndCascade) {
   EXPECT_TRUE(store->listSecrets(w.id)->empty());
 }
 
-TEST(SqliteStore, CountsWorkspacesByStatusAndKind) {
-  TempStore store;
+TYPED_TEST(Store, CountsWorkspacesByStatusAndKind) {
+  auto& store = this->store_;
   const std::vector<std::pair<Status, bool>> rows{
       {Status::online, false}, {Status::online, false}, {Status::online, true}, {Status::failed, false}, {Status::removed, false}};
   for (auto [status, external] : rows) {
@@ -244,8 +258,8 @@ TEST(SqliteStore, CountsWorkspacesByStatusAndKind) {
       << "removed rows are not counted";
 }
 
-TEST(SqliteStore, AllSchedulesWithTheirWorkspaceNames) {
-  TempStore store;
+TYPED_TEST(Store, AllSchedulesWithTheirWorkspaceNames) {
+  auto& store = this->store_;
   auto b = makeWorkspace("beta");
   auto a = makeWorkspace("alpha");
   auto gone = makeWorkspace("gone", Status::removed);
@@ -271,8 +285,8 @@ TEST(SqliteStore, AllSchedulesWithTheirWorkspaceNames) {
       << "disabled ones included, removed workspaces left out";
 }
 
-TEST(SqliteStore, TokenUsageAddsUpAndGoesWithAPurge) {
-  TempStore store;
+TYPED_TEST(Store, TokenUsageAddsUpAndGoesWithAPurge) {
+  auto& store = this->store_;
   auto w = makeWorkspace("usage");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   const std::string day = "2026-04-17T00:00:00Z";
@@ -286,6 +300,42 @@ TEST(SqliteStore, TokenUsageAddsUpAndGoesWithAPurge) {
   EXPECT_EQ(u.estimated_cost_micros, 90);
   ASSERT_TRUE(store->purge({w.id}));
   EXPECT_EQ(store->tokenUsage(w.id, day)->call_count, 0);
+}
+
+}  // namespace
+}  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+TEST(PostgresStore, ABadUrlIsAnErrorNotACrash) {
+  for (const char* url : {"postgresql:///db?host=/nonexistent-dir/run", "postgresql://%zz/db",
+                          "postgres://user:secret@127.0.0.1:1/db?connect_timeout=2", "postgresql:///db?nonsense=1"}) {
+    auto r = openPostgresStore(url);
+    ASSERT_FALSE(r) << url;
+    EXPECT_EQ(r.error().code, Errc::storage_error) << url;
+    EXPECT_EQ(r.error().message.find("secret"), std::string::npos) << "no password in " << r.error().message;
+  }
+}
+
+TEST(OpenStore, TheUrlSchemeChoosesTheStore) {
+  EXPECT_TRUE(isPostgresUrl("postgres://h/db"));
+  EXPECT_TRUE(isPostgresUrl("postgresql:///db?host=/run"));
+  EXPECT_FALSE(isPostgresUrl("var/workspace.db"));
+  EXPECT_FALSE(isPostgresUrl("mysql://h/db"));
+  auto sqlite = openStore("/nonexistent-dir/x/y.db");
+  ASSERT_FALSE(sqlite);
+  EXPECT_NE(sqlite.error().message.find("/nonexistent-dir/x/y.db"), std::string::npos) << "a path opens SQLite";
+}
+
+TEST(OpenStore, LoggedUrlsHideThePassword) {
+  EXPECT_EQ(redactDatabaseUrl("postgresql://ws:s3cret@db.internal:5432/ws?sslmode=require"),
+            "postgresql://ws:***@db.internal:5432/ws?sslmode=require");
+  EXPECT_EQ(redactDatabaseUrl("postgres://ws:p@ss@db/ws"), "postgres://ws:***@db/ws");
+  EXPECT_EQ(redactDatabaseUrl("postgresql:///ws?host=/run&password=s3cret&user=ws"),
+            "postgresql:///ws?host=/run&password=***&user=ws");
+  EXPECT_EQ(redactDatabaseUrl("postgresql://ws@db/ws"), "postgresql://ws@db/ws");
+  EXPECT_EQ(redactDatabaseUrl("postgresql:///postgres?host=/tmp/run"), "postgresql:///postgres?host=/tmp/run");
 }
 
 }  // namespace

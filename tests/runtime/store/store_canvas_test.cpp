@@ -4,13 +4,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/test_store.h"
+#include "support/store_types.h"
 
 namespace ws::test {
 namespace {
 
-TEST(SqliteStoreCanvas, ViewportIsOneRowThatSurvivesARestart) {
-  TempStore store;
+template <class T>
+class StoreCanvas : public ::testing::Test {
+ protected:
+  T store_;
+};
+TYPED_TEST_SUITE(StoreCanvas, StoreTypes, StoreTypeNames);
+
+TYPED_TEST(StoreCanvas, ViewportIsOneRowThatSurvivesARestart) {
+  auto& store = this->store_;
   EXPECT_FALSE(*store->viewport());
   ASSERT_TRUE(store->saveViewport(Viewport{1.5, -2, 0.75, nowTime()}));
   ASSERT_TRUE(store->saveViewport(Viewport{10, 20, 2, nowTime()}));
@@ -22,8 +29,8 @@ TEST(SqliteStoreCanvas, ViewportIsOneRowThatSurvivesARestart) {
   EXPECT_EQ(v->zoom, 2);
 }
 
-TEST(SqliteStoreCanvas, ConfigDocumentsGoWithTheirWorkspace) {
-  TempStore store;
+TYPED_TEST(StoreCanvas, ConfigDocumentsGoWithTheirWorkspace) {
+  auto& store = this->store_;
   auto w = makeWorkspace("configured");
   ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
   EXPECT_FALSE(*store->workspaceConfig(w.id));
@@ -36,8 +43,8 @@ TEST(SqliteStoreCanvas, ConfigDocumentsGoWithTheirWorkspace) {
   EXPECT_FALSE(*store->workspaceConfig(w.id)) << "purged with the workspace";
 }
 
-TEST(SqliteStoreCanvas, OrgTokensByHashAndRevocation) {
-  TempStore store;
+TYPED_TEST(StoreCanvas, OrgTokensByHashAndRevocation) {
+  auto& store = this->store_;
   OrgTokenRecord t{newUuid(), "hash-1", "prefix01", "ci", std::nullopt, "admin-token", nowTime(), std::nullopt};
   ASSERT_TRUE(store->insertOrgToken(t));
   EXPECT_FALSE(store->insertOrgToken(t)) << "ids and hashes are unique";
