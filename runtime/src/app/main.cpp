@@ -36,10 +36,14 @@ int run(ws::ServerConfig& config) {
   spdlog::debug("open file limit {}", ws::raiseOpenFileLimit());
   std::error_code dir_error;
   std::filesystem::create_directories(std::filesystem::path(config.db_path).parent_path(), dir_error);
-  auto lock = ws::lockDatabase(config.db_path);
-  if (!lock) {
-    spdlog::critical("{}", lock.error().message);
-    return 1;
+  // One server per SQLite file. Replicas share a PostgreSQL database and coordinate through
+  // it (leases, the event relay): no lock file there.
+  const bool store_is_sqlite = true;
+  if (store_is_sqlite) {
+    if (auto lock = ws::lockDatabase(config.db_path); !lock) {  // held until the process exits
+      spdlog::critical("{}", lock.error().message);
+      return 1;
+    }
   }
   if (config.admin_token.empty()) {
     // No ADMIN_TOKEN: the server's own, kept beside the database, so the admin routes are

@@ -312,7 +312,13 @@ DROP INDEX activity_logs_pair;
 CREATE INDEX activity_logs_pair ON activity_logs(source_id, target_id, created_at) WHERE source_id IS NOT NULL;
 )sql";
 
-constexpr std::array<Migration, 18> kAll{{
+// Liveness lives in the database, so that every replica sees every heartbeat: the sweep asks
+// for the serving workspaces whose last heartbeat is older than the TTL.
+constexpr std::string_view k019Liveness = R"sql(
+CREATE INDEX workspaces_liveness ON workspaces(last_heartbeat_at) WHERE status IN ('online', 'degraded');
+)sql";
+
+constexpr std::array<Migration, 19> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -331,6 +337,7 @@ constexpr std::array<Migration, 18> kAll{{
     {16, "activity between two workspaces (chat history)", k016ActivityPairs},
     {17, "delegations dispatched by the server", k017DelegationDispatch},
     {18, "activity pair index: rows with a source only", k018ActivityPairsWithSource},
+    {19, "liveness: serving workspaces by last heartbeat", k019Liveness},
 }};
 
 }  // namespace
