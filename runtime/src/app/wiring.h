@@ -83,7 +83,7 @@ struct Wiring {
   Credentials credentials;
   OrgTokens org_tokens;
   AuthGate auth;
-  Liveness liveness;
+  LivenessTracker liveness;
   WorkspaceService workspaces;
   A2aDelivery a2a;
   A2aQueue a2a_queue;  ///< After what it delivers with: its destructor waits for drains in progress.

@@ -15,9 +15,9 @@
 
 namespace ws {
 
-class Liveness {
+class LivenessTracker {
  public:
-  Liveness(WorkspaceStore& store, std::chrono::seconds ttl, Clock::time_point started = Clock::now())
+  LivenessTracker(WorkspaceStore& store, std::chrono::seconds ttl, Clock::time_point started = Clock::now())
       : store_(store), ttl_(ttl), started_(started) {}
 
   /// Online or degraded workspaces silent for the TTL, counted from their last heartbeat or

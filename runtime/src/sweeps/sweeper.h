@@ -34,7 +34,7 @@ class Sweeper {
     Store& store;
     Lifecycle& lifecycle;
     WorkspaceService& workspaces;
-    Liveness& liveness;
+    LivenessTracker& liveness;
     Leases& leases;
     A2aQueue& a2a_queue;
     ScheduleRunner& schedules;

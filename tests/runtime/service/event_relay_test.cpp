@@ -128,6 +128,28 @@ TEST_F(EventRelayTest, ALiveClientOnOneReplicaSeesAChangeMadeOnAnother) {
   EXPECT_EQ(msg["data"]["reason"], "silent");
 }
 
+// A token revoked on A ends the streams it opened on B at once (not at their next reconnect).
+TEST_F(EventRelayTest, ARevocationOnOneReplicaEndsStreamsOnAnother) {
+  LiveEvents live_a(a_, *store_), live_b(b_, *store_);
+  bool w1_valid = true;
+  auto revoked = live_b.open(LiveScope::everything(), LiveWire::message, {"w1", [&w1_valid] { return w1_valid; }});
+  auto other = live_b.open(LiveScope::everything(), LiveWire::message, {"w2", [] { return false; }});
+  auto admin = live_b.open(LiveScope::everything(), LiveWire::message);
+  ASSERT_TRUE(revoked && other && admin);
+  live_a.recheck("w1");
+  EXPECT_FALSE((*revoked)->closed()) << "still valid";
+  w1_valid = false;
+  live_a.recheck("w1");
+  EXPECT_TRUE((*revoked)->closed());
+  EXPECT_FALSE((*other)->closed()) << "only the authority asked about";
+  live_a.recheckAll();
+  EXPECT_TRUE((*other)->closed());
+  EXPECT_FALSE((*admin)->closed()) << "no grant to lose";
+  std::deque<std::string> got;
+  (*admin)->take(got, nullptr);
+  EXPECT_TRUE(got.empty()) << "the recheck is not an event for clients";
+}
+
 TEST(NoRelay, CarriesNothing) {
   NoRelay relay;
   int called = 0;

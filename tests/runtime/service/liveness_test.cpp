@@ -29,7 +29,7 @@ class LivenessTest : public ::testing::Test {
 };
 
 TEST_F(LivenessTest, ServingWorkspacesSilentForTheTtlExpire) {
-  Liveness liveness(*store_, seconds(10), long_ago_);
+  LivenessTracker liveness(*store_, seconds(10), long_ago_);
   const auto silent = add("silent", Status::online, seconds(15));
   const auto degraded = add("degraded", Status::degraded, seconds(10));
   const auto never = add("never", Status::online, std::nullopt);
@@ -43,7 +43,7 @@ TEST_F(LivenessTest, ServingWorkspacesSilentForTheTtlExpire) {
 }
 
 TEST_F(LivenessTest, AHeartbeatOrARegistrationRefreshes) {
-  Liveness liveness(*store_, seconds(10), long_ago_);
+  LivenessTracker liveness(*store_, seconds(10), long_ago_);
   const auto beat = add("beat", Status::online, seconds(60));
   const auto registered = add("registered", Status::online, seconds(60));
   ASSERT_TRUE(*store_->recordHeartbeat({beat, 0, "", 0, 10, "", std::nullopt}));
@@ -54,14 +54,14 @@ TEST_F(LivenessTest, AHeartbeatOrARegistrationRefreshes) {
 }
 
 TEST_F(LivenessTest, AStartGivesEveryoneAFullTtl) {
-  Liveness liveness(*store_, seconds(10), now_);
+  LivenessTracker liveness(*store_, seconds(10), now_);
   const auto id = add("long-silent", Status::online, seconds(3600));
   EXPECT_TRUE(liveness.expired(now_ + seconds(9))->empty()) << "counted from the start, not the last heartbeat";
   EXPECT_EQ(*liveness.expired(now_ + seconds(10)), std::vector<std::string>{id});
 }
 
 TEST_F(LivenessTest, AZeroTtlExpiresEverySilentWorkspaceAtOnce) {
-  Liveness liveness(*store_, seconds(0), now_);
+  LivenessTracker liveness(*store_, seconds(0), now_);
   const auto id = add("a", Status::online, seconds(1));
   EXPECT_EQ(*liveness.expired(now_), std::vector<std::string>{id});
 }
@@ -71,7 +71,7 @@ TEST_F(LivenessTest, AZeroTtlExpiresEverySilentWorkspaceAtOnce) {
 TEST_F(LivenessTest, AHeartbeatToOneReplicaCountsOnAnother) {
   auto other = openSqliteStore(store_.path().string());
   ASSERT_TRUE(other);
-  Liveness on_b(**other, seconds(10), long_ago_);
+  LivenessTracker on_b(**other, seconds(10), long_ago_);
   const auto id = add("shared", Status::online, seconds(60));
   EXPECT_EQ(*on_b.expired(Clock::now()), std::vector<std::string>{id});
   ASSERT_TRUE(*store_->recordHeartbeat({id, 0, "", 0, 10, "", std::nullopt}));  // replica A

@@ -77,7 +77,7 @@ class SweepFixture : public ::testing::Test {
   std::shared_ptr<FakeBackend> backend_ = std::make_shared<FakeBackend>();
   Wiring wiring_;
   WorkspaceService& workspaces_ = wiring_.workspaces;
-  Liveness& liveness_ = wiring_.liveness;
+  LivenessTracker& liveness_ = wiring_.liveness;
   Sweeper& sweeper_ = wiring_.sweeper;
 };
 

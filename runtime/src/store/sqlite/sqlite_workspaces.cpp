@@ -249,10 +249,12 @@ Result<bool> SqliteStore::touchHeartbeat(const std::string& id) {
 
 Result<std::vector<std::string>> SqliteStore::silentSince(const std::string& older_than) {
   return guarded([&] {
-    // The status terms match the partial index workspaces_liveness (migration 19) word for word.
+    // Two ranges of the index (status, last_heartbeat_at) (migration 19): an OR would scan
+    // every serving row.
     auto& s = db_.prepare(
-        "SELECT id FROM workspaces WHERE status IN ('online', 'degraded') "
-        "AND (last_heartbeat_at IS NULL OR last_heartbeat_at <= ?) ORDER BY id");
+        "SELECT id FROM workspaces WHERE status IN ('online', 'degraded') AND last_heartbeat_at IS NULL "
+        "UNION ALL "
+        "SELECT id FROM workspaces WHERE status IN ('online', 'degraded') AND last_heartbeat_at <= ?");
     s.bind(1, older_than);
     return collect(s, [](const Statement& r) { return r.text(0); });
   });
