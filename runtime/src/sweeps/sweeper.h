@@ -8,7 +8,8 @@
 // when it has run (GET /admin/liveness): liveness-sweep, provision-timeout-sweep, scheduler,
 // health-sweep, orphan-sweep, hibernation-monitor, activity-retention. With replicas on one
 // database each sweep runs where its lease (the sweep's name) is held; elsewhere it is skipped
-// and still ticks: the loop is alive, the job is another replica's.
+// and still ticks: the loop is alive, the job is another replica's. Every pass, on every
+// replica, also refreshes the A2A queue's list of workspaces with queued work.
 
 #include <condition_variable>
 #include <mutex>
