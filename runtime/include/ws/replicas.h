@@ -56,10 +56,11 @@ class NoRelay final : public EventRelay {
 /// The replica plumbing the server is wired with.
 struct ReplicaLinks {
   std::shared_ptr<Leases> leases;
+  /// Null: nothing to relay to, and the bus does not even serialise its events.
   std::shared_ptr<EventRelay> relay;
 
   /// One server on its own database (SQLite).
-  static ReplicaLinks local() { return {std::make_shared<LocalLeases>(), std::make_shared<NoRelay>()}; }
+  static ReplicaLinks local() { return {std::make_shared<LocalLeases>(), nullptr}; }
 };
 
 }  // namespace ws

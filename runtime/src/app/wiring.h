@@ -58,7 +58,7 @@ struct Wiring {
                  messages, chat_files, configs, delegations, approvals, kv_memory, memory_backup, session_log, a2a_queue},
         router(auth),
         sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, *replicas.leases, a2a_queue, schedules, ticks}) {
-    events.relayThrough(*replicas.relay);
+    if (replicas.relay) events.relayThrough(*replicas.relay);
     a2a.queueBusyDeliveriesIn(a2a_queue);
     registerAllRoutes(router, services);
     // A provision replaces the workspace's tokens: streams opened with the old ones end.

@@ -42,7 +42,7 @@ class LeasesTest : protected HoldsLeases, public SweepFixture {
  protected:
   explicit LeasesTest(std::set<std::string> granted = {})
       : HoldsLeases{std::make_shared<FakeLeases>(std::move(granted))},
-        SweepFixture(true, 0, ReplicaLinks{leases_, std::make_shared<NoRelay>()}) {
+        SweepFixture(true, 0, ReplicaLinks{leases_, nullptr}) {
     config_.provision_timeout = 60s;
     config_.activity_retention_days = 1;
   }
