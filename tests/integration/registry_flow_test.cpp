@@ -176,6 +176,29 @@ TEST(RegistryFlow, SilenceMakesOfflineAndHeartbeatRecovers) {
   EXPECT_EQ(c.get("/workspaces/" + id).json()["status"], "online");
 }
 
+// The last heartbeat is in the database, and a start gives every agent a full TTL: after a
+// restart a workspace silent for longer than the TTL stays online for one TTL, then goes offline.
+TEST(RegistryFlow, ARestartGivesEveryAgentAFullTtlFromTheDatabase) {
+  const std::vector<std::string> fast{"--allow-loopback-agents", "--liveness-ttl", "3", "--sweep-interval-ms", "100"};
+  ServerProcess first(fast, {{"ADMIN_TOKEN", kAdmin}});
+  const std::string id = first.client(kAdmin).post("/workspaces", {{"name", "sleeper"}}).json()["id"];
+  ASSERT_EQ(first.client().post("/registry/register", {{"id", id}, {"url", "http://localhost:8000"}, {"agent_card", json::object()}}).status, 200);
+  ASSERT_EQ(first.terminate(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // the registration is older than the TTL now
+
+  auto args = fast;
+  args.insert(args.end(), {"--db", first.dbPath()});
+  ServerProcess second(args, {{"ADMIN_TOKEN", kAdmin}});
+  auto c = second.client();
+  EXPECT_EQ(c.get("/workspaces/" + id).json()["status"], "online") << "within the grace after the start";
+  std::string status;
+  for (int i = 0; i < 80 && status != "offline"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = c.get("/workspaces/" + id).json()["status"];
+  }
+  EXPECT_EQ(status, "offline") << "silent past the TTL counted from the start";
+}
+
 TEST(RegistryFlow, UnknownAgentIsAdoptedOnRegister) {
   ServerProcess server({"--allow-loopback-agents"}, {{"ADMIN_TOKEN", kAdmin}});
   auto c = server.client();

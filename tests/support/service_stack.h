@@ -6,7 +6,6 @@
 #include "service/credentials.h"
 #include "service/events.h"
 #include "service/lifecycle.h"
-#include "service/liveness.h"
 #include "service/workspace_service.h"
 #include "support/test_store.h"
 #include "ws/config.h"
@@ -21,12 +20,11 @@ class StoreStack {
   Lifecycle lifecycle_{*store_, events_};
   ServerConfig config_;
   Credentials credentials_{*store_, config_};
-  LivenessTracker liveness_{config_.liveness_ttl};
 };
 
 class ServiceStack : protected StoreStack {
  protected:
-  WorkspaceService workspaces_{lifecycle_, credentials_, liveness_, config_, nullptr, nullptr};
+  WorkspaceService workspaces_{lifecycle_, credentials_, config_, nullptr, nullptr};
 };
 
 }  // namespace ws::test

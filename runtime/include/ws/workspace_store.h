@@ -117,7 +117,13 @@ class WorkspaceStore {
   virtual Result<std::vector<WorkspaceCount>> countWorkspaces() = 0;
   virtual Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) = 0;
   virtual Result<bool> transition(const Transition& t) = 0;
+  /// Writes the heartbeat's metrics and stamps last_heartbeat_at now: what liveness reads.
   virtual Result<bool> recordHeartbeat(const HeartbeatUpdate& h) = 0;
+  /// Stamps last_heartbeat_at now, metrics untouched: a registration is a sign of life too.
+  virtual Result<bool> touchHeartbeat(const std::string& id) = 0;
+  /// Ids of online or degraded workspaces silent since `older_than` (timestamp): their last
+  /// heartbeat is no later, or they never sent one. One indexed query (the liveness sweep).
+  virtual Result<std::vector<std::string>> silentSince(const std::string& older_than) = 0;
   /// Online or degraded managed workspaces with hibernation_idle_minutes > 0 and no active task.
   virtual Result<std::vector<IdleWorkspace>> idleWorkspaces() = 0;
   /// Ids of rows still provisioning whose updated_at is older than `older_than` (timestamp).

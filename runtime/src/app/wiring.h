@@ -1,6 +1,8 @@
 #pragma once
 // The server's object graph: one store, the backends, the services over them, the routes and
 // the sweeps. main() builds it once; --list-routes, tests and fuzz targets build it too.
+// `replicas` is how this server coordinates with others on the same database: by default
+// (SQLite, one process) every lease is granted and nothing is relayed.
 
 #include "handlers/auth_gate.h"
 #include "handlers/routes.h"
@@ -23,21 +25,24 @@
 #include "sweeps/sweeper.h"
 #include "ws/config.h"
 #include "ws/provisioner.h"
+#include "ws/replicas.h"
 #include "ws/store.h"
 
 namespace ws {
 
 struct Wiring {
   /// Either backend may be null. `config` and `store` must outlive the wiring.
-  Wiring(const ServerConfig& config, Store& store, ProvisionerPtr controlplane, ProvisionerPtr docker)
-      : events(store),
+  Wiring(const ServerConfig& config, Store& store, ProvisionerPtr controlplane, ProvisionerPtr docker,
+         ReplicaLinks links = ReplicaLinks::local())
+      : replicas(std::move(links)),
+        events(store),
         live(events, store),
         lifecycle(store, events),
         credentials(store, config),
         org_tokens(store),
         auth(credentials, org_tokens, config),
-        liveness(config.liveness_ttl),
-        workspaces(lifecycle, credentials, liveness, config, std::move(controlplane), std::move(docker), &metrics),
+        liveness(store, config.liveness_ttl),
+        workspaces(lifecycle, credentials, config, std::move(controlplane), std::move(docker), &metrics),
         a2a(store, events, workspaces, config, &metrics),
         a2a_queue(store, workspaces, a2a, &metrics),
         schedules(store, a2a, workspaces),
@@ -49,10 +54,11 @@ struct Wiring {
         kv_memory(store),
         memory_backup(store),
         session_log(store),
-        services{config, store, auth, credentials, lifecycle, workspaces, liveness, a2a, live, metrics, ticks, org_tokens,
+        services{config, store, auth, credentials, lifecycle, workspaces, a2a, live, metrics, ticks, org_tokens,
                  messages, chat_files, configs, delegations, approvals, kv_memory, memory_backup, session_log, a2a_queue},
         router(auth),
-        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, schedules, ticks}) {
+        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, *replicas.leases, a2a_queue, schedules, ticks}) {
+    if (replicas.relay) events.relayThrough(*replicas.relay);
     a2a.queueBusyDeliveriesIn(a2a_queue);
     registerAllRoutes(router, services);
     // A provision replaces the workspace's tokens: streams opened with the old ones end.
@@ -68,6 +74,7 @@ struct Wiring {
   Wiring(const Wiring&) = delete;
   Wiring& operator=(const Wiring&) = delete;
 
+  ReplicaLinks replicas;  ///< First: the relay outlives the bus that detaches from it.
   Metrics metrics;      ///< Before the services that record into it.
   SubsystemTicks ticks;
   EventBus events;

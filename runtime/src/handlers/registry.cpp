@@ -55,6 +55,7 @@ Response registerAgent(Services& svc, const Request& req) {
     w.agent_card = card->dump();
     w.awareness_namespace = "workspace:" + w.id;
     w.created_at = w.updated_at = nowTime();
+    w.last_heartbeat_at = w.created_at;  // registering counts as a heartbeat
     WorkspaceService::NewWorkspace adopted{w, {{"url", *url}, {"agent_card", *card}}, {}, {}};
     if (auto ok = svc.workspaces.create({std::move(adopted)}); !ok) return Response::fromError(ok.error());
   } else {
@@ -63,11 +64,12 @@ Response registerAgent(Services& svc, const Request& req) {
     u.agent_card = card->dump();
     u.url = effective;
     if (auto ok = svc.store.updateWorkspace(w.id, u); !ok) return Response::fromError(ok.error());
+    // Registering counts as a heartbeat: stamped before it is online, so no sweep sees it silent.
+    if (auto ok = svc.store.touchHeartbeat(w.id); !ok) return Response::fromError(ok.error());
     auto changed = svc.lifecycle.change(StatusChange::to(Status::online, w.id,
                                                          {{"url", effective}, {"agent_card", *card}, {"recovered_from", toString(w.status)}}));
     if (!changed) return Response::fromError(changed.error());
   }
-  svc.liveness.touch(*id);
 
   json out{{"status", "registered"}};
   auto has = svc.store.hasLiveToken(*id);
@@ -110,8 +112,8 @@ Response heartbeat(Services& svc, const Request& req) {
   if (!found) return Response::fromError(found.error());
   if (!*found || (*found)->status == Status::removed) return Response::error(Errc::not_found, "workspace not found");
   const Workspace& before = **found;
+  // Stamps last_heartbeat_at, which is what liveness reads on every replica.
   if (auto ok = svc.store.recordHeartbeat(h); !ok) return Response::fromError(ok.error());
-  svc.liveness.touch(*id);
 
   // Agents that manage their own status (capability status_mgmt) are not judged by error rate;
   // those with a native session (capability session) retry busy calls themselves.

@@ -21,7 +21,6 @@
 #include "service/kv_memory.h"
 #include "service/lifecycle.h"
 #include "service/live_events.h"
-#include "service/liveness.h"
 #include "service/memory_backup.h"
 #include "service/metrics.h"
 #include "service/subsystem_ticks.h"
@@ -41,7 +40,6 @@ struct Services {
   Credentials& credentials;
   Lifecycle& lifecycle;
   WorkspaceService& workspaces;
-  LivenessTracker& liveness;
   A2aDelivery& a2a;
   LiveEvents& live;
   Metrics& metrics;

@@ -68,10 +68,14 @@ A2aQueue::A2aQueue(A2aQueueStore& store, WorkspaceService& workspaces, A2aDelive
     spdlog::warn("a2a queue: cannot requeue interrupted deliveries: {}", requeued.error().message);
   else if (*requeued > 0)
     spdlog::info("a2a queue: {} interrupted deliveries queued again", *requeued);
-  if (auto pending = store_.workspacesWithQueuedA2a(); pending)
-    pending_.insert(pending->begin(), pending->end());
-  else
-    spdlog::warn("a2a queue: cannot list queued work: {}", pending.error().message);
+  learnQueued();
+}
+
+void A2aQueue::learnQueued() {
+  auto pending = store_.workspacesWithQueuedA2a();
+  if (!pending) return spdlog::warn("a2a queue: cannot list queued work: {}", pending.error().message);
+  std::lock_guard lock(mutex_);
+  pending_.insert(pending->begin(), pending->end());
 }
 
 A2aQueue::~A2aQueue() {
@@ -175,6 +179,8 @@ int A2aQueue::drain(const std::string& workspace_id, int capacity) {
       if (stopping_) break;
       seen = enqueues_;
     }
+    // Atomic in the store (one transaction; on a shared database a row lock): with replicas
+    // draining the same workspace, each item is claimed by one of them.
     auto claimed = store_.claimNextA2a(workspace_id, nowTime());
     if (!claimed) {
       spdlog::warn("a2a queue: cannot claim work of {}: {}", workspace_id, claimed.error().message);

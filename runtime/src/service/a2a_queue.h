@@ -88,6 +88,10 @@ class A2aQueue {
   Result<int> dropStale(const std::string& workspace_id, std::chrono::minutes max_age);
   /// Queued items of every workspace.
   Result<int> depth();
+  /// Learns from the store which workspaces have queued work. Replicas share the table but not
+  /// this process's memory of it: the sweeper calls this on every replica, so that an item
+  /// another replica queued goes out when its agent's heartbeat lands here.
+  void learnQueued();
   /// Drains in progress stop after their current delivery; none start.
   void stop();
 

@@ -10,7 +10,7 @@
 namespace ws {
 
 LiveEvents::LiveEvents(EventBus& bus, WorkspaceStore& store, std::size_t queue_limit)
-    : store_(store), queue_limit_(queue_limit), subscription_(bus.subscribe([this](const Event& e) { deliver(e); })) {}
+    : bus_(bus), store_(store), queue_limit_(queue_limit), subscription_(bus.subscribe([this](const Event& e) { deliver(e); })) {}
 
 Result<std::shared_ptr<Feed>> LiveEvents::open(const LiveScope& scope, LiveWire wire, LiveGrant grant) {
   Client c{std::make_shared<Feed>(queue_limit_), scope, wire, std::nullopt, std::move(grant)};
@@ -26,9 +26,9 @@ Result<std::shared_ptr<Feed>> LiveEvents::open(const LiveScope& scope, LiveWire 
   return c.feed;
 }
 
-void LiveEvents::recheck(const std::string& authority) { recheckWhere(&authority); }
+void LiveEvents::recheck(const std::string& authority) { bus_.broadcast(kRecheckEvent, std::nullopt, {{"authority", authority}}); }
 
-void LiveEvents::recheckAll() { recheckWhere(nullptr); }
+void LiveEvents::recheckAll() { bus_.broadcast(kRecheckEvent, std::nullopt, {{"all", true}}); }
 
 void LiveEvents::recheckWhere(const std::string* authority) {
   std::vector<Client> granted;
@@ -96,6 +96,15 @@ bool LiveEvents::sees(const Client& c, const Event& e, const std::optional<Place
 }
 
 void LiveEvents::deliver(const Event& e) {
+  if (e.event_type == kRecheckEvent) {  // from this replica or another: for us, not the clients
+    const auto what = parseJsonOr(e.payload, nlohmann::json::object());
+    if (what.is_object() && what.contains("all") && what["all"] == true) return recheckWhere(nullptr);
+    if (const auto it = what.find("authority"); it != what.end() && it->is_string()) {
+      const std::string authority = it->get<std::string>();
+      recheckWhere(&authority);
+    }
+    return;
+  }
   std::lock_guard lock(mutex_);
   if (clients_.empty()) return;
   const bool any_peers = std::any_of(clients_.begin(), clients_.end(),

@@ -55,10 +55,12 @@ class LiveEvents {
   /// A feed of the events in `scope` from now on; the client's session closes it when it leaves.
   Result<std::shared_ptr<Feed>> open(const LiveScope& scope, LiveWire wire, LiveGrant grant = {});
   /// Ends the streams let in under `authority` whose grant no longer holds: a revoked token
-  /// stops receiving at once, not at its next reconnect.
+  /// stops receiving at once, not at its next reconnect. Asked through the bus, so the streams
+  /// of every replica are rechecked (kRecheckEvent never reaches a client).
   void recheck(const std::string& authority);
   /// recheck for every authority: an org token opens any workspace's streams.
   void recheckAll();
+  static constexpr const char* kRecheckEvent = "LIVE_GRANTS_CHANGED";
   /// Clients connected now.
   std::size_t clients();
   /// Clients connected now that receive `wire` (message: the /ws hub; envelope: SSE streams).
@@ -85,6 +87,7 @@ class LiveEvents {
   std::optional<Place> placeOf(const std::string& workspace_id);
   static bool sees(const Client& c, const Event& e, const std::optional<Place>& place);
 
+  EventBus& bus_;
   WorkspaceStore& store_;
   const std::size_t queue_limit_;
   std::mutex mutex_;

@@ -1,30 +1,33 @@
 #pragma once
-// In-process liveness (the embedded replacement for the reference's Redis TTL keys): each
-// heartbeat or registration refreshes a deadline; a workspace silent for the TTL expires.
+// Liveness in the database (the replacement for the reference's Redis TTL keys): every
+// heartbeat or registration stamps the workspace's last_heartbeat_at, so a heartbeat to one
+// replica counts on all of them; a serving workspace silent for the TTL expires. After a start
+// the silence is counted from the start, not from the last heartbeat: a restarted server
+// gives every agent a full TTL to find it again.
 
 #include <chrono>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include "core/util.h"
+#include "ws/errors.h"
+#include "ws/workspace_store.h"
 
 namespace ws {
 
 class LivenessTracker {
  public:
-  using SteadyClock = std::chrono::steady_clock;
+  LivenessTracker(WorkspaceStore& store, std::chrono::seconds ttl, Clock::time_point started = Clock::now())
+      : store_(store), ttl_(ttl), started_(started) {}
 
-  explicit LivenessTracker(std::chrono::seconds ttl) : ttl_(ttl) {}
-
-  void touch(const std::string& workspace_id, SteadyClock::time_point now = SteadyClock::now());
-  void forget(const std::string& workspace_id);
-  /// Removes and returns every workspace whose last touch is older than the TTL.
-  std::vector<std::string> takeExpired(SteadyClock::time_point now = SteadyClock::now());
+  /// Online or degraded workspaces silent for the TTL, counted from their last heartbeat or
+  /// this server's start, whichever is later. They stay listed until their status changes.
+  Result<std::vector<std::string>> expired(Clock::time_point now = Clock::now());
 
  private:
+  WorkspaceStore& store_;
   std::chrono::seconds ttl_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, SteadyClock::time_point> last_seen_;
+  Clock::time_point started_;
 };
 
 }  // namespace ws

@@ -17,12 +17,10 @@ Error noBackend() { return makeError(Errc::backend_unavailable, "no workspace ba
 
 }  // namespace
 
-WorkspaceService::WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, LivenessTracker& liveness,
-                                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker,
-                                   Metrics* metrics)
+WorkspaceService::WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, const ServerConfig& config,
+                                   ProvisionerPtr controlplane, ProvisionerPtr docker, Metrics* metrics)
     : lifecycle_(lifecycle),
       credentials_(credentials),
-      liveness_(liveness),
       config_(config),
       controlplane_(std::move(controlplane)),
       docker_(std::move(docker)),
@@ -239,8 +237,9 @@ Result<> WorkspaceService::create(std::vector<NewWorkspace> batch, WithoutBacken
     if (!w.external) {
       provisionWorkspaceAuto(w);
     } else if (!w.url.empty()) {
-      changed = lifecycle_.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
-      if (changed) liveness_.touch(w.id);
+      // Online counts as a heartbeat: stamped first, so no sweep sees it online and silent.
+      changed = lifecycle_.store().touchHeartbeat(w.id);
+      if (changed) changed = lifecycle_.change(StatusChange::to(Status::online, w.id, {{"url", w.url}}).withUrl(w.url));
     } else {
       changed = lifecycle_.change(StatusChange::to(Status::awaiting_agent, w.id));
     }
@@ -276,7 +275,6 @@ Result<> WorkspaceService::restart(const Workspace& w) {
   if (!hasProvisioner()) return noBackend();
   auto changed = lifecycle_.change(StatusChange::to(Status::provisioning, w.id, {{"name", w.name}, {"reason", "restart"}}).withUrl(""));
   if (!changed) return changed.error();
-  liveness_.forget(w.id);
   // The runtime and the rest of the config come from the database row, on every backend.
   return restartWorkspaceAuto(w);
 }
@@ -293,7 +291,6 @@ Result<WorkspaceService::TeamOutcome> WorkspaceService::pause(const Workspace& w
       out.failures.push_back(t.id + ": " + stopped.error().message);
       continue;
     }
-    liveness_.forget(t.id);
     auto changed = lifecycle_.change(StatusChange::to(Status::paused, t.id, {{"name", t.name}}).withUrl(""));
     if (changed && *changed) ++out.changed;
   }
@@ -328,7 +325,6 @@ Result<> WorkspaceService::hibernate(const Workspace& w, bool force) {
   auto claimed = lifecycle_.change(StatusChange::to(Status::hibernating, w.id));
   if (!claimed) return claimed.error();
   if (!*claimed) return makeError(Errc::conflict, "workspace changed state; try again");
-  liveness_.forget(w.id);
   if (auto r = hibernateWorkspaceAuto(w.id); !r) {
     (void)lifecycle_.change(StatusChange::to(Status::online, w.id, {{"reason", "hibernate failed"}}).from({Status::hibernating}));
     return r.error();
@@ -349,7 +345,6 @@ Result<WorkspaceService::TeamOutcome> WorkspaceService::teardown(const std::vect
   for (const auto& e : events) lifecycle_.events().publish(e);
   TeamOutcome out;
   for (const auto& id : ids) {
-    liveness_.forget(id);
     auto stopped = stopWorkspaceAuto(id);
     // Volumes go only once the workload is gone; a failed stop is retried by the caller.
     if (stopped) stopped = removeVolumesAuto(id);
@@ -364,7 +359,6 @@ bool WorkspaceService::markDeadAndRestart(const std::string& workspace_id, const
                                        .from({Status::online, Status::degraded}));
   if (!changed || !*changed) return false;
   spdlog::warn("workspace {} is not running ({}); restarting it", workspace_id, reason);
-  liveness_.forget(workspace_id);
   restartInBackground(workspace_id);
   return true;
 }

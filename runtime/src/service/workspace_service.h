@@ -19,7 +19,6 @@
 
 #include "service/credentials.h"
 #include "service/lifecycle.h"
-#include "service/liveness.h"
 #include "service/metrics.h"
 #include "service/secrets.h"
 #include "service/templates.h"
@@ -34,8 +33,8 @@ class WorkspaceService {
  public:
   /// Either backend may be null; at most one is normally wired. `metrics` (optional) counts
   /// provisioning times and failed backend calls.
-  WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, LivenessTracker& liveness,
-                   const ServerConfig& config, ProvisionerPtr controlplane, ProvisionerPtr docker,
+  WorkspaceService(Lifecycle& lifecycle, Credentials& credentials, const ServerConfig& config,
+                   ProvisionerPtr controlplane, ProvisionerPtr docker,
                    Metrics* metrics = nullptr);
   ~WorkspaceService();
 
@@ -194,7 +193,6 @@ class WorkspaceService {
 
   Lifecycle& lifecycle_;
   Credentials& credentials_;
-  LivenessTracker& liveness_;
   std::function<void(const std::string&)> tokens_revoked_;
   const ServerConfig& config_;
   ProvisionerPtr controlplane_;

@@ -8,9 +8,6 @@
 namespace ws {
 
 void Sweeper::start() {
-  // After a restart nobody has heartbeated yet: give every live workspace a full TTL.
-  if (auto live = svc_.store.listByStatus({Status::online, Status::degraded}))
-    for (const auto& w : *live) svc_.liveness.touch(w.id);
   thread_ = std::thread([this] {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
@@ -34,11 +31,12 @@ void Sweeper::stop() {
 namespace {
 
 // One sweep that throws is logged and does not stop the others, nor the sweeper thread. Either
-// way the sweep went round: its tick shows the loop is alive (its errors are in the log).
+// way the sweep went round: its tick shows the loop is alive (its errors are in the log). A
+// sweep whose lease another replica holds is that replica's to run.
 template <class Sweep>
-void guarded(SubsystemTicks& ticks, const char* name, Sweep&& sweep) {
+void guarded(SubsystemTicks& ticks, Leases& leases, const char* name, Sweep&& sweep) {
   try {
-    sweep();
+    if (leases.holds(name)) sweep();
   } catch (const std::exception& e) {
     spdlog::error("{} failed: {}", name, e.what());
   } catch (...) {
@@ -50,25 +48,27 @@ void guarded(SubsystemTicks& ticks, const char* name, Sweep&& sweep) {
 }  // namespace
 
 void Sweeper::runOnce(bool force) {
-  guarded(svc_.ticks, "liveness-sweep", [this] { livenessSweep(); });
-  guarded(svc_.ticks, "provision-timeout-sweep", [this] { provisionTimeoutSweep(); });
-  guarded(svc_.ticks, "scheduler", [this] { svc_.schedules.runDue(); });
+  // Not a job with a lease: heartbeats land on any replica, each must know the queued work.
+  svc_.a2a_queue.learnQueued();
+  guarded(svc_.ticks, svc_.leases, "liveness-sweep", [this] { livenessSweep(); });
+  guarded(svc_.ticks, svc_.leases, "provision-timeout-sweep", [this] { provisionTimeoutSweep(); });
+  guarded(svc_.ticks, svc_.leases, "scheduler", [this] { svc_.schedules.runDue(); });
   const auto now = std::chrono::steady_clock::now();
   if (force || now - last_health_ >= svc_.config.health_sweep_interval) {
     last_health_ = now;
-    guarded(svc_.ticks, "health-sweep", [this] { healthSweep(); });
+    guarded(svc_.ticks, svc_.leases, "health-sweep", [this] { healthSweep(); });
   }
   if (force || now - last_orphan_ >= svc_.config.orphan_sweep_interval) {
     last_orphan_ = now;
-    guarded(svc_.ticks, "orphan-sweep", [this] { orphanSweep(); });
+    guarded(svc_.ticks, svc_.leases, "orphan-sweep", [this] { orphanSweep(); });
   }
   if (force || now - last_hibernation_ >= svc_.config.hibernation_sweep_interval) {
     last_hibernation_ = now;
-    guarded(svc_.ticks, "hibernation-monitor", [this] { hibernationSweep(); });
+    guarded(svc_.ticks, svc_.leases, "hibernation-monitor", [this] { hibernationSweep(); });
   }
   if (force || now - last_retention_ >= svc_.config.activity_cleanup_interval) {
     last_retention_ = now;
-    guarded(svc_.ticks, "activity-retention", [this] { activityRetentionSweep(); });
+    guarded(svc_.ticks, svc_.leases, "activity-retention", [this] { activityRetentionSweep(); });
   }
 }
 
@@ -139,7 +139,11 @@ void Sweeper::activityRetentionSweep() {
 }
 
 void Sweeper::livenessSweep() {
-  for (const auto& id : svc_.liveness.takeExpired()) {
+  auto expired = svc_.liveness.expired();
+  if (!expired) return spdlog::error("liveness sweep: {}", expired.error().message);
+  for (const auto& id : *expired) {
+    // Guarded by the status only: a heartbeat landing between the query and this change loses
+    // the race, and its next heartbeat brings the workspace back online.
     auto changed = svc_.lifecycle.change(StatusChange::to(Status::offline, id,
                          {{"reason", "no heartbeat for " + std::to_string(svc_.config.liveness_ttl.count()) + "s"}})
             .from({Status::online, Status::degraded}));

@@ -6,18 +6,23 @@
 // hibernation (a workspace idle past its hibernation_idle_minutes is hibernated) and the
 // activity retention cleanup. All go through the workspace service. Each sweep records a tick
 // when it has run (GET /admin/liveness): liveness-sweep, provision-timeout-sweep, scheduler,
-// health-sweep, orphan-sweep, hibernation-monitor, activity-retention.
+// health-sweep, orphan-sweep, hibernation-monitor, activity-retention. With replicas on one
+// database each sweep runs where its lease (the sweep's name) is held; elsewhere it is skipped
+// and still ticks: the loop is alive, the job is another replica's. Every pass, on every
+// replica, also refreshes the A2A queue's list of workspaces with queued work.
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "service/a2a_queue.h"
 #include "service/lifecycle.h"
 #include "service/liveness.h"
 #include "service/schedules.h"
 #include "service/subsystem_ticks.h"
 #include "service/workspace_service.h"
 #include "ws/config.h"
+#include "ws/replicas.h"
 #include "ws/store.h"
 
 namespace ws {
@@ -31,13 +36,15 @@ class Sweeper {
     Lifecycle& lifecycle;
     WorkspaceService& workspaces;
     LivenessTracker& liveness;
+    Leases& leases;
+    A2aQueue& a2a_queue;
     ScheduleRunner& schedules;
     SubsystemTicks& ticks;
   };
   explicit Sweeper(Parts parts) : svc_(parts) {}
   ~Sweeper() { stop(); }
 
-  /// Seeds liveness with the workspaces already online, then sweeps every sweep_interval.
+  /// Sweeps every sweep_interval on its own thread.
   void start();
   void stop();
   /// One pass of every sweep that is due (all of them when `force`).

@@ -209,6 +209,23 @@ TEST_F(A2aQueueTest, ARestartKeepsTheQueueAndItsWork) {
   EXPECT_EQ(*restarted.depth(), 0);
 }
 
+// Replicas share the table, not the memory of which workspaces have work: the sweeper's
+// learnQueued tells B what A queued, so the agent's heartbeat to B drains it.
+TEST_F(A2aQueueTest, AnotherReplicaLearnsOfQueuedWorkFromTheStore) {
+  A2aQueue replica_b{*store_, workspaces_, a2a_, nullptr, A2aQueue::Options{1s}};
+  agent_.hold();
+  ASSERT_EQ(busyDelivery("queued on a").status, 202);
+  agent_.release();
+  replica_b.heartbeat(target_.id, 0, 1, std::nullopt);
+  workspaces_.drain();
+  EXPECT_EQ(agent_.received().size(), 1u) << "b has not heard of it yet";
+  replica_b.learnQueued();
+  replica_b.heartbeat(target_.id, 0, 1, std::nullopt);
+  workspaces_.drain();
+  EXPECT_EQ(receivedTexts().back(), "queued on a");
+  EXPECT_EQ(*replica_b.depth(), 0);
+}
+
 TEST_F(A2aQueueTest, DropStaleDropsExpiredAndOldItems) {
   agent_.hold();
   json rpc = message("short-lived");

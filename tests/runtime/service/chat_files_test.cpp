@@ -42,7 +42,7 @@ class FileBackend : public Provisioner {
 class ChatFilesTest : public ::testing::Test, protected StoreStack {
  protected:
   std::shared_ptr<FileBackend> backend_ = std::make_shared<FileBackend>();
-  WorkspaceService service_{lifecycle_, credentials_, liveness_, config_, nullptr, backend_};
+  WorkspaceService service_{lifecycle_, credentials_, config_, nullptr, backend_};
   ChatFiles chat_{service_};
   Workspace online_ = makeWorkspace("chatty", Status::online);
 };
@@ -91,7 +91,7 @@ TEST_F(ChatFilesTest, UploadRefusalsTouchNothing) {
 }
 
 TEST_F(ChatFilesTest, WithoutABackendUploadsAreUnavailable) {
-  WorkspaceService none{lifecycle_, credentials_, liveness_, config_, nullptr, nullptr};
+  WorkspaceService none{lifecycle_, credentials_, config_, nullptr, nullptr};
   ChatFiles chat{none};
   EXPECT_EQ(chat.upload(online_, {{"a.txt", "", "a"}}).error().code, Errc::backend_unavailable);
   EXPECT_EQ(chat.download(online_, "/workspace/a.txt").error().code, Errc::backend_unavailable);

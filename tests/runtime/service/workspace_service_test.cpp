@@ -62,7 +62,7 @@ class Dispatchers : public ::testing::Test, protected StoreStack {
 };
 
 TEST_F(Dispatchers, NoBackendFallbacks) {
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, nullptr);
+  WorkspaceService h(lifecycle_, credentials_, config_, nullptr, nullptr);
   EXPECT_FALSE(h.hasProvisioner());
   auto w = insert();
   h.provisionWorkspaceAuto(w);
@@ -73,7 +73,7 @@ TEST_F(Dispatchers, NoBackendFallbacks) {
 }
 
 TEST_F(Dispatchers, DockerOnly) {
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
+  WorkspaceService h(lifecycle_, credentials_, config_, nullptr, docker_);
   EXPECT_TRUE(h.hasProvisioner());
   auto w = insert();
   h.provisionWorkspaceAuto(w);
@@ -91,7 +91,7 @@ TEST_F(Dispatchers, DockerOnly) {
 }
 
 TEST_F(Dispatchers, ControlPlaneWinsOverDocker) {
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, cp_, docker_);
+  WorkspaceService h(lifecycle_, credentials_, config_, cp_, docker_);
   auto w = insert();
   h.provisionWorkspaceAuto(w);
   h.drain();
@@ -105,7 +105,7 @@ TEST_F(Dispatchers, ControlPlaneWinsOverDocker) {
 
 TEST_F(Dispatchers, StartFailureMarksFailedWithReason) {
   docker_->fail_start = true;
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
+  WorkspaceService h(lifecycle_, credentials_, config_, nullptr, docker_);
   auto w = insert();
   h.provisionWorkspaceAuto(w);
   h.drain();
@@ -114,7 +114,7 @@ TEST_F(Dispatchers, StartFailureMarksFailedWithReason) {
 }
 
 TEST_F(Dispatchers, ReprovisionRevokesThePreviousToken) {
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
+  WorkspaceService h(lifecycle_, credentials_, config_, nullptr, docker_);
   auto w = insert();
   h.provisionWorkspaceAuto(w);
   h.drain();
@@ -126,7 +126,7 @@ TEST_F(Dispatchers, ReprovisionRevokesThePreviousToken) {
 }
 
 TEST_F(Dispatchers, AMessageWakesAHibernatedWorkspaceAndNothingElseDoes) {
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
+  WorkspaceService h(lifecycle_, credentials_, config_, nullptr, docker_);
   auto w = makeWorkspace("sleeper", Status::hibernated);
   ASSERT_TRUE(store_->insertWorkspace(w, createdEvent(w)));
   h.restartInBackground(w.id);  // e.g. a secret changed: a hibernated workspace stays asleep
@@ -145,7 +145,7 @@ TEST_F(Dispatchers, AMessageWakesAHibernatedWorkspaceAndNothingElseDoes) {
 
 TEST_F(Dispatchers, StopErrorsPropagate) {
   docker_->fail_stop = true;
-  WorkspaceService h(lifecycle_, credentials_, liveness_, config_, nullptr, docker_);
+  WorkspaceService h(lifecycle_, credentials_, config_, nullptr, docker_);
   auto r = h.stopWorkspaceAuto("x");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::backend_error);

@@ -59,12 +59,12 @@ class FakeBackend final : public Provisioner {
   std::mutex mutex_;
 };
 
-// The sweeper over a temporary store, with the fake backend wired or no backend at all, and a
-// liveness TTL of `ttl` seconds.
+// The sweeper over a temporary store, with the fake backend wired or no backend at all, a
+// liveness TTL of `ttl` seconds, and the replica plumbing of one process unless told.
 class SweepFixture : public ::testing::Test {
  protected:
-  SweepFixture(bool wired, int ttl)
-      : config_(withTtl(ttl)), wiring_(config_, *store_, nullptr, wired ? backend_ : nullptr) {}
+  SweepFixture(bool wired, int ttl, ReplicaLinks links = ReplicaLinks::local())
+      : config_(withTtl(ttl)), wiring_(config_, *store_, nullptr, wired ? backend_ : nullptr, std::move(links)) {}
 
   static ServerConfig withTtl(int ttl) {
     ServerConfig c;

@@ -312,7 +312,15 @@ DROP INDEX activity_logs_pair;
 CREATE INDEX activity_logs_pair ON activity_logs(source_id, target_id, created_at) WHERE source_id IS NOT NULL;
 )sql";
 
-constexpr std::array<Migration, 18> kAll{{
+// Liveness lives in the database, so that every replica sees every heartbeat: the sweep asks
+// for the serving workspaces whose last heartbeat is older than the TTL, a range of the status
+// index once it also holds the heartbeat. (Still one index, so a heartbeat writes one entry.)
+constexpr std::string_view k019Liveness = R"sql(
+DROP INDEX workspaces_status;
+CREATE INDEX workspaces_status ON workspaces(status, last_heartbeat_at);
+)sql";
+
+constexpr std::array<Migration, 19> kAll{{
     {1, "core: workspaces, layouts, tokens, structure events, activity", k001Core},
     {2, "global secrets (keys gate org import)", k002GlobalSecrets},
     {3, "workspace secrets", k003WorkspaceSecrets},
@@ -331,6 +339,7 @@ constexpr std::array<Migration, 18> kAll{{
     {16, "activity between two workspaces (chat history)", k016ActivityPairs},
     {17, "delegations dispatched by the server", k017DelegationDispatch},
     {18, "activity pair index: rows with a source only", k018ActivityPairsWithSource},
+    {19, "liveness: serving workspaces by last heartbeat", k019Liveness},
 }};
 
 }  // namespace

@@ -268,8 +268,15 @@ CREATE UNIQUE INDEX a2a_queue_idempotency ON a2a_queue(workspace_id, idempotency
   WHERE idempotency_key IS NOT NULL AND status IN ('queued','dispatched');
 )sql";
 
-constexpr std::array<Migration, 1> kPostgres{{
+// SQLite's 19: liveness reads silent workspaces by status and last heartbeat.
+constexpr std::string_view k002LivenessIndex = R"sql(
+DROP INDEX workspaces_status;
+CREATE INDEX workspaces_status ON workspaces(status, last_heartbeat_at);
+)sql";
+
+constexpr std::array<Migration, 2> kPostgres{{
     {1, "the schema of SQLite's migrations 1 to 18", k001Schema},
+    {2, "liveness by status and last heartbeat (SQLite's 19)", k002LivenessIndex},
 }};
 
 }  // namespace

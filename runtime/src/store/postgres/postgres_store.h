@@ -39,6 +39,8 @@ class PostgresStore final : public Store {
   Result<bool> updateWorkspace(const std::string& id, const WorkspaceUpdate& u) override;
   Result<bool> transition(const Transition& t) override;
   Result<bool> recordHeartbeat(const HeartbeatUpdate& h) override;
+  Result<bool> touchHeartbeat(const std::string& id) override;
+  Result<std::vector<std::string>> silentSince(const std::string& older_than) override;
   Result<std::vector<IdleWorkspace>> idleWorkspaces() override;
   Result<std::vector<std::string>> provisioningSince(const std::string& older_than) override;
   Result<std::vector<WorkspaceRef>> children(const std::string& id) override;

@@ -89,13 +89,14 @@ void PostgresStore::insertWorkspaceRow(pg::Session& s, const Workspace& w, const
       "INSERT INTO workspaces (id, name, role, tier, status, agent_card, url, parent_id, "
       "max_concurrent_tasks, runtime, model, workspace_dir, workspace_access, "
       "budget_limit, awareness_namespace, external, created_at, updated_at, template_id, "
-      "hibernation_idle_minutes) "
-      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+      "hibernation_idle_minutes, last_heartbeat_at) "
+      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
       {pg::param(w.id), pg::param(w.name), pg::param(w.role), pg::param(w.tier), pg::param(toString(w.status)),
        pg::param(w.agent_card), pg::param(w.url), pg::param(w.parent_id), pg::param(w.max_concurrent_tasks),
        pg::param(w.runtime), pg::param(w.model), pg::param(w.workspace_dir), pg::param(w.workspace_access),
        pg::param(w.budget_limit), pg::param(w.awareness_namespace), pg::param(w.external), pg::param(w.created_at),
-       pg::param(w.updated_at), pg::param(w.template_id), pg::param(minutesOf(w.hibernation_idle_minutes))});
+       pg::param(w.updated_at), pg::param(w.template_id), pg::param(minutesOf(w.hibernation_idle_minutes)),
+       pg::param(w.last_heartbeat_at)});
   s.exec("INSERT INTO canvas_layouts (workspace_id, x, y, collapsed) VALUES ($1, $2, $3, $4)", w.id, w.x, w.y,
          w.collapsed);
   insertEvent(s, created);
@@ -203,6 +204,24 @@ Result<bool> PostgresStore::recordHeartbeat(const HeartbeatUpdate& h) {
                   nowTime(), h.error_rate, h.sample_error, h.active_tasks, h.uptime_seconds, h.current_task,
                   h.monthly_spend, h.workspace_id)
                .affected_rows() > 0;
+  });
+}
+
+Result<bool> PostgresStore::touchHeartbeat(const std::string& id) {
+  return single([&](pg::Session& s) {
+    return s.exec("UPDATE workspaces SET last_heartbeat_at = $1::text WHERE id = $2 AND status <> 'removed'",
+                  nowTime(), id)
+               .affected_rows() > 0;
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::silentSince(const std::string& older_than) {
+  return single([&](pg::Session& s) {
+    auto r = s.exec(
+        "SELECT id FROM workspaces WHERE status IN ('online', 'degraded') "
+        "AND (last_heartbeat_at IS NULL OR last_heartbeat_at <= $1::text)",
+        older_than);
+    return collect(r, [](const pqxx::row& row) { return pg::text(row[0]); });
   });
 }
 

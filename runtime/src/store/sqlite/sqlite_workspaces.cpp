@@ -89,8 +89,8 @@ void SqliteStore::insertWorkspaceRow(const Workspace& w, const Event& created) {
          "INSERT INTO workspaces (id, name, role, tier, status, agent_card, url, parent_id, "
          "max_concurrent_tasks, runtime, model, workspace_dir, workspace_access, "
          "budget_limit, awareness_namespace, external, created_at, updated_at, template_id, "
-         "hibernation_idle_minutes) "
-         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+         "hibernation_idle_minutes, last_heartbeat_at) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .bind(1, w.id).bind(2, w.name).bind(3, w.role).bind(4, w.tier)
       .bind(5, toString(w.status)).bind(6, w.agent_card).bind(7, w.url).bind(8, w.parent_id)
       .bind(9, w.max_concurrent_tasks).bind(10, w.runtime).bind(11, w.model)
@@ -98,6 +98,7 @@ void SqliteStore::insertWorkspaceRow(const Workspace& w, const Event& created) {
       .bind(15, w.awareness_namespace).bind(16, w.external).bind(17, w.created_at)
       .bind(18, w.updated_at).bind(19, w.template_id)
       .bind(20, w.hibernation_idle_minutes ? std::optional<std::int64_t>(*w.hibernation_idle_minutes) : std::nullopt)
+      .bind(21, w.last_heartbeat_at)
       .run();
   db_.prepare("INSERT INTO canvas_layouts (workspace_id, x, y, collapsed) VALUES (?,?,?,?)")
       .bind(1, w.id).bind(2, w.x).bind(3, w.y).bind(4, w.collapsed)
@@ -234,6 +235,28 @@ Result<bool> SqliteStore::recordHeartbeat(const HeartbeatUpdate& h) {
         .bind(7, h.monthly_spend).bind(8, h.workspace_id)
         .run();
     return db_.changes() > 0;
+  });
+}
+
+Result<bool> SqliteStore::touchHeartbeat(const std::string& id) {
+  return guarded([&] {
+    db_.prepare("UPDATE workspaces SET last_heartbeat_at = ? WHERE id = ? AND status <> 'removed'")
+        .bind(1, nowTime()).bind(2, id)
+        .run();
+    return db_.changes() > 0;
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::silentSince(const std::string& older_than) {
+  return guarded([&] {
+    // Two ranges of the index (status, last_heartbeat_at) (migration 19): an OR would scan
+    // every serving row.
+    auto& s = db_.prepare(
+        "SELECT id FROM workspaces WHERE status IN ('online', 'degraded') AND last_heartbeat_at IS NULL "
+        "UNION ALL "
+        "SELECT id FROM workspaces WHERE status IN ('online', 'degraded') AND last_heartbeat_at <= ?");
+    s.bind(1, older_than);
+    return collect(s, [](const Statement& r) { return r.text(0); });
   });
 }
 
