@@ -5,7 +5,7 @@
 
 FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 # What the sanitizer pass builds: the suites, the binaries they start, the fuzz targets.
-SANITIZE_TARGETS=(runtime_unit_tests integration_tests reliability_tests workspace-server workspace-agent cp-emulator parity fuzz-all)
+SANITIZE_TARGETS=(runtime_unit_tests store_tests integration_tests reliability_tests workspace-server workspace-agent cp-emulator parity fuzz-all)
 
 fuzz_targets() {
   local f
