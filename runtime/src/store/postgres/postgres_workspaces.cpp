@@ -6,6 +6,7 @@
 
 #include "core/util.h"
 #include "store/postgres/postgres_store.h"
+#include "store/sql_text.h"
 
 namespace ws {
 namespace {
@@ -60,16 +61,6 @@ Workspace readWorkspace(const pqxx::row& r) {
   return w;
 }
 
-// Status names come from the enum, never from a caller: safe to inline.
-std::string statusList(const std::set<Status>& statuses) {
-  std::string out;
-  for (Status s : statuses) {
-    if (!out.empty()) out += ",";
-    out += "'" + std::string(toString(s)) + "'";
-  }
-  return out;
-}
-
 WorkspaceRef readRef(const pqxx::row& r) { return WorkspaceRef{pg::text(r[0]), pg::text(r[1])}; }
 
 std::optional<std::int64_t> minutesOf(const std::optional<int>& m) {
@@ -121,7 +112,7 @@ Result<std::vector<Workspace>> PostgresStore::listWorkspaces() {
 Result<std::vector<Workspace>> PostgresStore::listByStatus(const std::set<Status>& statuses) {
   return single([&](pg::Session& s) {
     std::string sql = std::string("SELECT ") + kWorkspaceColumns;
-    if (!statuses.empty()) sql += "WHERE w.status IN (" + statusList(statuses) + ") ";
+    if (!statuses.empty()) sql += "WHERE w.status IN (" + sqlStatusList(statuses) + ") ";
     return collect(s.exec(sql + "ORDER BY w.created_at, w.id"), readWorkspace);
   });
 }
@@ -187,7 +178,7 @@ Result<bool> PostgresStore::transition(const Transition& t) {
     }
     params.push_back(t.workspace_id);
     sql += " WHERE id = $" + std::to_string(params.size()) + " AND status <> 'removed'";
-    if (!t.from.empty()) sql += " AND status IN (" + statusList(t.from) + ")";
+    if (!t.from.empty()) sql += " AND status IN (" + sqlStatusList(t.from) + ")";
     const bool changed = s.execParams(sql, params).affected_rows() > 0;
     if (changed) insertEvent(s, Event{0, t.event_type, t.workspace_id, t.event_payload, now});
     return changed;

@@ -6,6 +6,7 @@
 
 #include "core/util.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sql_text.h"
 
 namespace ws {
 namespace {
@@ -61,15 +62,6 @@ Workspace readWorkspace(const Statement& s) {
   w.y = s.real(c++);
   w.collapsed = s.integer(c++) != 0;
   return w;
-}
-
-std::string statusList(const std::set<Status>& statuses) {
-  std::string out;
-  for (Status s : statuses) {
-    if (!out.empty()) out += ",";
-    out += "'" + std::string(toString(s)) + "'";
-  }
-  return out;
 }
 
 WorkspaceRef readRef(const Statement& s) { return WorkspaceRef{s.text(0), s.text(1)}; }
@@ -131,7 +123,7 @@ Result<std::vector<Workspace>> SqliteStore::listWorkspaces() {
 Result<std::vector<Workspace>> SqliteStore::listByStatus(const std::set<Status>& statuses) {
   return guarded([&] {
     std::string sql = std::string("SELECT ") + kWorkspaceColumns;
-    if (!statuses.empty()) sql += "WHERE w.status IN (" + statusList(statuses) + ") ";
+    if (!statuses.empty()) sql += "WHERE w.status IN (" + sqlStatusList(statuses) + ") ";
     return collect(db_.prepare(sql + "ORDER BY w.created_at, w.id"), readWorkspace);
   });
 }
@@ -207,7 +199,7 @@ Result<bool> SqliteStore::transition(const Transition& t) {
     if (t.url) sql += ", url = ?";
     if (t.last_sample_error) sql += ", last_sample_error = ?";
     sql += " WHERE id = ? AND status <> 'removed'";
-    if (!t.from.empty()) sql += " AND status IN (" + statusList(t.from) + ")";
+    if (!t.from.empty()) sql += " AND status IN (" + sqlStatusList(t.from) + ")";
     auto& st = db_.prepare(sql);
     st.bind(1, toString(t.to)).bind(2, nowTime());
     int i = 3;
