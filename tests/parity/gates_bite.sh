@@ -13,17 +13,7 @@
 #   gates_bite.sh SOURCE_DIR PARITY CONTRACT_TESTS
 set -uo pipefail
 src=$1 parity=$2 contract=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-run() {  # run COMMAND...: exit status in $rc, output (stdout and stderr) in $out
-  out=$("$@" 2>&1); rc=$?
-}
-expect() {  # expect RC PATTERN WHAT: the last run exited RC and its output matches PATTERN
-  [ "$rc" -eq "$1" ] || { echo "$out"; fail "$3: exit $rc, want $1"; }
-  grep -qE -- "$2" <<<"$out" || { echo "$out"; fail "$3: the output does not match: $2"; }
-  echo "ok: $3 (exit $rc)"
-}
+source "$(dirname "$0")/../support/expect.sh"
 
 # A copy whose doc is rendered from its own annotations: clean by construction, whatever the
 # state of the working tree (whether the committed doc is current is the parity.check test).

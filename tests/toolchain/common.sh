@@ -1,17 +1,7 @@
-# Shared by the toolchain tests: a scratch directory, failure and expectation helpers, and the
+# Shared by the toolchain tests: the shell helpers of tests/support/expect.sh, and the
 # toolchain installed from the build into a private prefix. Sourced.
 #   SRC (the source tree) and BUILD (its build directory) must be set.
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-run() {  # run COMMAND...: exit status in $rc, output (stdout and stderr) in $out
-  out=$("$@" 2>&1); rc=$?
-}
-expect() {  # expect RC PATTERN WHAT: the last run exited RC and its output matches PATTERN
-  [ "$rc" -eq "$1" ] || { echo "$out"; fail "$3: exit $rc, want $1"; }
-  grep -qE -- "$2" <<<"$out" || { echo "$out"; fail "$3: the output does not match: $2"; }
-  echo "ok: $3 (exit $rc)"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../support/expect.sh"
 
 # The toolchain exactly as `cmake --install` lays it out, component toolchain only.
 install_toolchain() {
