@@ -149,7 +149,7 @@ TEST_F(Replicas, ACrashMidImportLeavesEveryWorkspaceToTheOther) {
   cp.answer(201, {{"instance_id", "i-held"}});
   cp.hold();
   start({"--backend", "controlplane", "--cp-url", cp.url(), "--org-id", "replica-org", "--cp-shared-secret", "s",
-         "--provision-timeout", "3"});
+         "--provision-timeout", "3", "--orphan-sweep-seconds", "600", "--health-sweep-seconds", "600"});
   json roots = json::array();
   for (int i = 0; i < 6; ++i) roots.push_back({{"name", "w" + std::to_string(i)}});
   const json tmpl{{"name", "replica-org"}, {"workspaces", roots}};
