@@ -74,6 +74,26 @@ class Replicas : public ::testing::Test {
   int turn_ = 0;
 };
 
+TEST_F(Replicas, AClientAlternatingBetweenThemSeesOneServer) {
+  start();
+  // Every request goes to the other replica than the one before.
+  const std::string id = next().post("/workspaces", {{"name", "shared"}}).json()["id"];
+  EXPECT_EQ(next().get("/workspaces/" + id).json().value("name", ""), "shared");
+  auto reg = next("").post("/registry/register", {{"id", id}, {"url", "http://127.0.0.1:9"}, {"agent_card", {{"name", "x"}}}});
+  ASSERT_EQ(reg.status, 200) << reg.body;
+  const std::string token = reg.json()["auth_token"];
+  EXPECT_EQ(next(token).post("/registry/heartbeat", {{"workspace_id", id}, {"active_tasks", 0}}).status, 200)
+      << "a token minted on one replica is good on the other";
+  ASSERT_EQ(next().request("PATCH", "/workspaces/" + id, json{{"name", "renamed"}}.dump()).status, 200);
+  EXPECT_EQ(next().get("/workspaces/" + id).json().value("name", ""), "renamed");
+  auto secret = next().post("/workspaces/" + id + "/secrets", {{"key", "API_KEY"}, {"value", "v"}});
+  EXPECT_LT(secret.status, 300) << secret.body;
+  EXPECT_NE(next().get("/workspaces/" + id + "/secrets").body.find("API_KEY"), std::string::npos);
+  EXPECT_EQ(next().request("DELETE", "/workspaces/" + id + "?confirm=true").status, 200);
+  EXPECT_EQ(next().get("/workspaces/" + id).status, 404);
+  EXPECT_EQ(next(token).post("/registry/heartbeat", {{"workspace_id", id}}).status, 401) << "its tokens went with it";
+}
+
 TEST_F(Replicas, AHeartbeatToOneKeepsTheWorkspaceOnlineOnTheOtherAndSilenceExpiresIt) {
   start();
   const auto [id, token] = online("beating");
