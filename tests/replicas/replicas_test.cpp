@@ -148,8 +148,8 @@ TEST_F(Replicas, AScheduleFiresOnceAcrossBoth) {
   FakeAgent agent;
   agent.answer(200, {{"jsonrpc", "2.0"}, {"id", 1}, {"result", {{"kind", "message"}, {"parts", json::array()}}}});
   const auto [id, token] = online("scheduled", agent.url());
-  // 200 schedules due at once (made in SQL): each replica's scheduler pass is long enough that, without the
-  // lease, the two would overlap and fire some twice.
+  // 200 schedules due at once (made in SQL): each replica's scheduler pass is long enough that,
+  // without the lease, the two would overlap and fire some twice.
   constexpr int kSchedules = 200;
   auto made = next().post("/workspaces/" + id + "/schedules", {{"name", "s"}, {"cron_expr", "0 3 * * *"}, {"prompt", "wake up"}});
   ASSERT_EQ(made.status, 201) << made.body;
