@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "support/fake_agent.h"
+#include "support/probes.h"
 #include "support/server_process.h"
 
 namespace ws::test {
@@ -167,12 +168,15 @@ TEST_F(DelegationRoutes, AnUnreachablePeerFailsTheDelegation) {
 
 // The server dies (SIGKILL) while its delegation waits on an agent that never answers: the
 // next start fails it, and the delegating workspace sees why. A delegation the agent sent and
-// recorded itself is the agent's to settle and stays as it was.
+// recorded itself is the agent's to settle and stays as it was. On PostgreSQL (replicas) the
+// start does not, since another replica might be sending it: the stalled-work sweep does, once
+// the delegation is older than any send takes (its row is aged here).
 TEST(DelegationRestart, ADelegationInFlightWhenTheServerDiesFailsAtTheNextStart) {
   FakeAgent silent;
   silent.hold();  // answers never come
   TempDir dir;
-  const std::vector<std::string> args{"--allow-loopback-agents", "--db", dir.path() + "/workspace.db"};
+  const std::vector<std::string> args{"--allow-loopback-agents", "--db", dir.path() + "/workspace.db", "--lease-ttl", "1",
+                                      "--orphan-sweep-seconds", "1"};
   const std::map<std::string, std::string> env{{"ADMIN_TOKEN", kAdmin}};
   std::string lead, delegation;
   {
@@ -193,10 +197,17 @@ TEST(DelegationRestart, ADelegationInFlightWhenTheServerDiesFailsAtTheNextStart)
     ASSERT_EQ(before.size(), 2u) << before;
     for (const auto& d : before) EXPECT_EQ(d["status"], "dispatched") << d;
     doomed.crash();
+    if (doomed.postgres())
+      execSql(dir.path() + "/workspace.db",
+              "UPDATE activity_logs SET created_at = '" + stampAgo(std::chrono::hours(3)) + "' WHERE method = 'delegate'");
   }
   ServerProcess again(args, env);
   auto admin = again.client(kAdmin);
-  const json list = admin.get("/workspaces/" + lead + "/delegations").json();
+  json list;
+  for (int i = 0; i < 100 && list.size() != 3; ++i) {
+    if (i) std::this_thread::sleep_for(50ms);
+    list = admin.get("/workspaces/" + lead + "/delegations").json();
+  }
   ASSERT_EQ(list.size(), 3u) << list;
   const auto of = [&](const std::string& id, const std::string& type) {
     for (const auto& d : list)

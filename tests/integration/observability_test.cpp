@@ -112,10 +112,10 @@ TEST(AdminLiveness, EverySweepTicks) {
   json subsystems;
   ASSERT_TRUE(eventually([&] {
     subsystems = c.get("/admin/liveness").json()["subsystems"];
-    return subsystems.size() == 7;
+    return subsystems.size() == 8;
   })) << subsystems.dump();
   for (const char* name : {"liveness-sweep", "provision-timeout-sweep", "scheduler", "health-sweep", "orphan-sweep",
-                           "hibernation-monitor", "activity-retention"}) {
+                           "hibernation-monitor", "activity-retention", "stalled-work"}) {
     ASSERT_TRUE(subsystems.contains(name)) << name;
     EXPECT_TRUE(subsystems[name]["last_tick_at"].get<std::string>().ends_with("Z")) << subsystems[name];
     EXPECT_GE(subsystems[name]["seconds_ago"].get<int>(), 0);

@@ -59,8 +59,9 @@ class A2aQueueStore {
   virtual Result<int> queuedA2aCount(const std::string& workspace_id) = 0;
   /// The workspaces that have queued items.
   virtual Result<std::vector<std::string>> workspacesWithQueuedA2a() = 0;
-  /// Items a previous run left dispatched (it stopped mid-delivery) are queued again; how many.
-  virtual Result<int> requeueDispatchedA2a() = 0;
+  /// Items left dispatched since before `dispatched_before` (the server that sent them stopped
+  /// mid-delivery) are queued again; how many.
+  virtual Result<int> requeueDispatchedA2a(const std::string& dispatched_before) = 0;
   virtual Result<std::optional<A2aQueueItem>> findA2aQueueItem(const std::string& id) = 0;
 };
 

@@ -35,6 +35,9 @@ struct ServerConfig {
   std::chrono::seconds io_timeout{30};      ///< Per-read and per-write timeout.
   std::chrono::seconds liveness_ttl{180};   ///< LIVENESS_TTL_SECONDS: heartbeat silence -> offline.
   std::chrono::seconds provision_timeout{600};  ///< PROVISION_TIMEOUT_SECONDS.
+  /// LEASE_TTL_SECONDS: how long a replica's job lease outlives its last renewal (PostgreSQL),
+  /// so longer than the slowest job's period (the orphan sweep's 60 s).
+  std::chrono::seconds lease_ttl{150};
   std::chrono::milliseconds sweep_interval{5000};  ///< SWEEP_INTERVAL_MS for the in-process sweeps.
   std::chrono::seconds health_sweep_interval{15};   ///< HEALTH_SWEEP_SECONDS: backend liveness.
   std::chrono::seconds orphan_sweep_interval{60};   ///< ORPHAN_SWEEP_SECONDS: reap unowned resources.

@@ -241,9 +241,11 @@ class RecordStore {
   /// Marks the pending `delegate` row of a delegation this server sends itself as dispatched
   /// (by the server); false when it is not pending.
   virtual Result<bool> dispatchDelegation(const std::string& workspace_id, const std::string& delegation_id) = 0;
-  /// Fails, with `error`, every delegation a previous run of the server left in flight: `delegate`
-  /// rows still pending, or dispatched by the server itself. Returns those rows as they were.
-  virtual Result<std::vector<ActivityRecord>> failInterruptedDelegations(const std::string& error) = 0;
+  /// Fails, with `error`, every delegation recorded before `started_before` that a server left in
+  /// flight: `delegate` rows still pending, or dispatched by the server itself. Returns those
+  /// rows as they were.
+  virtual Result<std::vector<ActivityRecord>> failInterruptedDelegations(const std::string& error,
+                                                                         const std::string& started_before) = 0;
   /// The workspace's activity rows and own memories whose text fields contain `query`
   /// (case-insensitively; every row when empty), newest first.
   virtual Result<std::vector<SessionItem>> searchSession(const std::string& workspace_id, const std::string& query,

@@ -5,6 +5,7 @@
 // workspace rows (WorkspaceStore::silentSince). One process on SQLite uses the in-process
 // implementations below: every lease granted, nothing relayed.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -61,6 +62,10 @@ struct ReplicaLinks {
 
   /// One server on its own database (SQLite).
   static ReplicaLinks local() { return {std::make_shared<LocalLeases>(), nullptr}; }
+  /// Servers sharing the PostgreSQL database at `url`: leases in it (`lease_ttl` past the
+  /// last renewal) and LISTEN/NOTIFY (store/postgres/pg_replicas.h). Throws when it cannot
+  /// connect.
+  static ReplicaLinks postgres(const std::string& url, std::chrono::seconds lease_ttl);
 };
 
 }  // namespace ws

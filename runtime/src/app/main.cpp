@@ -82,13 +82,26 @@ int run(ws::ServerConfig& config) {
     spdlog::critical("backend: {}", backends.error().message);
     return 1;
   }
-  ws::Wiring wiring(config, store, backends->controlplane, backends->docker);
+  // Servers on one PostgreSQL database share leases and events; one on SQLite is alone.
+  ws::ReplicaLinks links = ws::ReplicaLinks::local();
+  if (postgres) {
+    try {
+      links = ws::ReplicaLinks::postgres(config.database_url, config.lease_ttl);
+    } catch (const std::exception& e) {
+      spdlog::critical("replicas: cannot connect for leases and events: {}", e.what());
+      return 1;
+    }
+  }
+  ws::Wiring wiring(config, store, backends->controlplane, backends->docker, std::move(links));
   auto& workspaces = wiring.workspaces;
-  // Before any request can start a new one: what a previous run was sending is lost.
-  if (auto failed = wiring.delegations.failInterrupted(); !failed)
-    spdlog::error("cannot fail the delegations a previous run left in flight: {}", failed.error().message);
-  else if (*failed > 0)
-    spdlog::warn("{} delegation(s) were in flight when the server last stopped: failed", *failed);
+  // Before any request can start a new one: what a previous run was sending is lost. With
+  // replicas it may be another's in flight: the stalled-work sweep fails it once stale.
+  if (!postgres) {
+    if (auto failed = wiring.delegations.failInterrupted(); !failed)
+      spdlog::error("cannot fail the delegations a previous run left in flight: {}", failed.error().message);
+    else if (*failed > 0)
+      spdlog::warn("{} delegation(s) were in flight when the server last stopped: failed", *failed);
+  }
   if (!workspaces.secrets().encrypts()) {
     if (config.production()) {
       spdlog::critical("production needs SECRETS_ENCRYPTION_KEY (base64 of 32 bytes, or 32 raw bytes)");
@@ -116,7 +129,9 @@ int run(ws::ServerConfig& config) {
   if (!config.port_file.empty()) ws::writePortFile(config.port_file, *port);
   spdlog::info("workspace-server listening on {}:{} (database: {})", config.bind_address, *port, store_name);
 
-  workspaces.redriveInterruptedProvisions();
+  // Alone on SQLite, provisions left in `provisioning` were this server's previous run's. With
+  // replicas they may be another's under way: the provision-timeout sweep fails them instead.
+  if (!postgres) workspaces.redriveInterruptedProvisions();
   wiring.sweeper.start();
 
   spdlog::info("received {}, shutting down", ws::waitForShutdownSignal());
@@ -144,6 +159,7 @@ int main(int argc, char** argv) {
   cli.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt setting is an error, not silence
   int ttl = static_cast<int>(config.liveness_ttl.count());
   int provision_timeout = static_cast<int>(config.provision_timeout.count());
+  int lease_ttl = static_cast<int>(config.lease_ttl.count());
   int io_timeout = static_cast<int>(config.io_timeout.count());
   int sweep_ms = static_cast<int>(config.sweep_interval.count());
   int health_sweep = static_cast<int>(config.health_sweep_interval.count());
@@ -188,6 +204,9 @@ int main(int argc, char** argv) {
   cli.add_option("--liveness-ttl", ttl, "Seconds of heartbeat silence before offline")->envname("LIVENESS_TTL_SECONDS")->capture_default_str();
   cli.add_option("--provision-timeout", provision_timeout, "Seconds in provisioning before failed")
       ->envname("PROVISION_TIMEOUT_SECONDS")->capture_default_str();
+  cli.add_option("--lease-ttl", lease_ttl,
+                 "Seconds a replica's lease on a background job outlives its last renewal (PostgreSQL)")
+      ->envname("LEASE_TTL_SECONDS")->check(CLI::PositiveNumber)->capture_default_str();
   cli.add_option("--sweep-interval-ms", sweep_ms, "Interval of the liveness and timeout sweeps")
       ->envname("SWEEP_INTERVAL_MS")->capture_default_str();
   cli.add_option("--health-sweep-seconds", health_sweep, "Interval of the backend health sweep")
@@ -241,6 +260,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   config.liveness_ttl = std::chrono::seconds(ttl);
   config.provision_timeout = std::chrono::seconds(provision_timeout);
+  config.lease_ttl = std::chrono::seconds(lease_ttl);
   config.io_timeout = std::chrono::seconds(io_timeout);
   config.sweep_interval = std::chrono::milliseconds(sweep_ms);
   config.health_sweep_interval = std::chrono::seconds(health_sweep);

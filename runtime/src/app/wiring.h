@@ -44,7 +44,7 @@ struct Wiring {
         liveness(store, config.liveness_ttl),
         workspaces(lifecycle, credentials, config, std::move(controlplane), std::move(docker), &metrics),
         a2a(store, events, workspaces, config, &metrics),
-        a2a_queue(store, workspaces, a2a, &metrics),
+        a2a_queue(store, workspaces, a2a, &metrics, A2aQueue::Options{.shared_database = replicas.relay != nullptr}),
         schedules(store, a2a, workspaces),
         messages(store, events),
         chat_files(workspaces),
@@ -57,7 +57,7 @@ struct Wiring {
         services{config, store, auth, credentials, lifecycle, workspaces, a2a, live, metrics, ticks, org_tokens,
                  messages, chat_files, configs, delegations, approvals, kv_memory, memory_backup, session_log, a2a_queue},
         router(auth),
-        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, *replicas.leases, a2a_queue, schedules, ticks}) {
+        sweeper(Sweeper::Parts{config, store, lifecycle, workspaces, liveness, *replicas.leases, a2a_queue, delegations, schedules, ticks}) {
     if (replicas.relay) events.relayThrough(*replicas.relay);
     a2a.queueBusyDeliveriesIn(a2a_queue);
     registerAllRoutes(router, services);

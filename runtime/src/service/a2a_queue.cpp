@@ -13,6 +13,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kBusyRetryAfter = 30;
+// Later than any stamp: "every row".
+constexpr const char* kAnyTime = "9999-12-31T23:59:59.999Z";
 // Past this, a TTL or a drop-stale age means "never": the cutoff stays a valid timestamp.
 constexpr std::int64_t kLongestSeconds = std::int64_t(100) * 365 * 24 * 3600;
 
@@ -63,12 +65,25 @@ A2aQueue::A2aQueue(A2aQueueStore& store, WorkspaceService& workspaces, A2aDelive
                    Options options)
     : store_(store), workspaces_(workspaces), delivery_(delivery), metrics_(metrics), options_(options) {
   // An item in flight when the server stopped may or may not have reached the agent: it goes
-  // out again (at least once, never lost).
-  if (auto requeued = store_.requeueDispatchedA2a(); !requeued)
-    spdlog::warn("a2a queue: cannot requeue interrupted deliveries: {}", requeued.error().message);
-  else if (*requeued > 0)
-    spdlog::info("a2a queue: {} interrupted deliveries queued again", *requeued);
+  // out again (at least once, never lost). Alone on the database, every dispatched item was
+  // this server's previous run's.
+  if (!options_.shared_database) {
+    if (auto requeued = store_.requeueDispatchedA2a(kAnyTime); !requeued)
+      spdlog::warn("a2a queue: cannot requeue interrupted deliveries: {}", requeued.error().message);
+    else if (*requeued > 0)
+      spdlog::info("a2a queue: {} interrupted deliveries queued again", *requeued);
+  }
   learnQueued();
+}
+
+Result<int> A2aQueue::requeueStalled() {
+  auto requeued = store_.requeueDispatchedA2a(formatTime(Clock::now() - 2 * options_.delivery_timeout));
+  if (requeued && *requeued > 0) {
+    spdlog::warn("a2a queue: {} deliveries stalled past twice their timeout (their server stopped): queued again",
+                 *requeued);
+    learnQueued();
+  }
+  return requeued;
 }
 
 void A2aQueue::learnQueued() {

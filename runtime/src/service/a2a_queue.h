@@ -38,9 +38,13 @@ class A2aQueue {
 
   struct Options {
     std::chrono::seconds delivery_timeout{300};  ///< For a queued item's delivery (the proxy's default).
+    /// Replicas on one database: what is dispatched at start may be another replica's delivery
+    /// in flight, so none is queued again then; requeueStalled() recovers it once stale.
+    bool shared_database = false;
   };
 
-  /// Queues again what a stopped run left in flight, and learns which workspaces have work.
+  /// Queues again what a stopped run left in flight (unless the database is shared), and
+  /// learns which workspaces have work.
   A2aQueue(A2aQueueStore& store, WorkspaceService& workspaces, A2aDelivery& delivery, Metrics* metrics = nullptr);
   A2aQueue(A2aQueueStore& store, WorkspaceService& workspaces, A2aDelivery& delivery, Metrics* metrics, Options options);
   /// Waits for the drains in progress (stop() first makes that quick).
@@ -88,6 +92,9 @@ class A2aQueue {
   Result<int> dropStale(const std::string& workspace_id, std::chrono::minutes max_age);
   /// Queued items of every workspace.
   Result<int> depth();
+  /// Queues again the items dispatched longer ago than any delivery takes (twice its timeout):
+  /// whoever sent them stopped mid-delivery (a crashed replica). How many.
+  Result<int> requeueStalled();
   /// Learns from the store which workspaces have queued work. Replicas share the table but not
   /// this process's memory of it: the sweeper calls this on every replica, so that an item
   /// another replica queued goes out when its agent's heartbeat lands here.

@@ -223,8 +223,15 @@ void Delegations::announceFailure(const std::string& source, const std::optional
   events_.record("DELEGATION_FAILED", source, event);
 }
 
-Result<std::size_t> Delegations::failInterrupted() {
-  auto cut_off = store_.failInterruptedDelegations(kInterrupted);
+Result<std::size_t> Delegations::failInterrupted() { return failInFlightBefore("9999-12-31T23:59:59.999Z"); }
+
+Result<std::size_t> Delegations::failStalled() {
+  const auto longest = 2 * (2 * options_.timeout + std::chrono::duration_cast<std::chrono::seconds>(options_.retry_delay));
+  return failInFlightBefore(formatTime(Clock::now() - longest));
+}
+
+Result<std::size_t> Delegations::failInFlightBefore(const std::string& started_before) {
+  auto cut_off = store_.failInterruptedDelegations(kInterrupted, started_before);
   if (!cut_off) return cut_off.error();
   for (const auto& row : *cut_off) {
     const json request = parseJsonOr(row.request_body.value_or(""), json::object());

@@ -68,10 +68,13 @@ class Delegations {
 
   /// The error of a delegation the server was sending when it stopped or crashed.
   static constexpr const char* kInterrupted = "platform restarted while delegation was in flight";
-  /// At start-up, before the server takes requests: fails every delegation a previous run left
-  /// in flight, as a failed send does (a delegate_result row and DELEGATION_FAILED for the
-  /// delegating workspace). Returns how many.
+  /// At start-up, before the server takes requests, alone on its database: fails every
+  /// delegation a previous run left in flight, as a failed send does (a delegate_result row and
+  /// DELEGATION_FAILED for the delegating workspace). Returns how many.
   Result<std::size_t> failInterrupted();
+  /// The same for delegations older than any send takes (two attempts and the retry delay,
+  /// twice over): whoever sent them stopped (a crashed replica). From a sweep, on any store.
+  Result<std::size_t> failStalled();
 
   /// Waits until every delegation in flight has finished (tests).
   void drain();
@@ -80,6 +83,7 @@ class Delegations {
   static std::string answerText(const std::string& body);
 
  private:
+  Result<std::size_t> failInFlightBefore(const std::string& started_before);
   void execute(const Workspace& source, const std::string& target_id, const std::string& delegation_id,
                const nlohmann::json& rpc);
   A2aReply attempt(const Workspace& source, const std::string& target_id, const nlohmann::json& rpc);

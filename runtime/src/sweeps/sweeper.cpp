@@ -66,10 +66,23 @@ void Sweeper::runOnce(bool force) {
     last_hibernation_ = now;
     guarded(svc_.ticks, svc_.leases, "hibernation-monitor", [this] { hibernationSweep(); });
   }
+  if (force || now - last_stalled_ >= svc_.config.orphan_sweep_interval) {
+    last_stalled_ = now;
+    guarded(svc_.ticks, svc_.leases, "stalled-work", [this] { stalledWorkSweep(); });
+  }
   if (force || now - last_retention_ >= svc_.config.activity_cleanup_interval) {
     last_retention_ = now;
     guarded(svc_.ticks, svc_.leases, "activity-retention", [this] { activityRetentionSweep(); });
   }
+}
+
+void Sweeper::stalledWorkSweep() {
+  if (auto requeued = svc_.a2a_queue.requeueStalled(); !requeued)
+    spdlog::error("stalled-work sweep: {}", requeued.error().message);
+  if (auto failed = svc_.delegations.failStalled(); !failed)
+    spdlog::error("stalled-work sweep: {}", failed.error().message);
+  else if (*failed > 0)
+    spdlog::warn("stalled-work sweep: {} delegation(s) left in flight by a stopped server: failed", *failed);
 }
 
 void Sweeper::healthSweep() {

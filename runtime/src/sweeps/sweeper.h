@@ -9,13 +9,17 @@
 // health-sweep, orphan-sweep, hibernation-monitor, activity-retention. With replicas on one
 // database each sweep runs where its lease (the sweep's name) is held; elsewhere it is skipped
 // and still ticks: the loop is alive, the job is another replica's. Every pass, on every
-// replica, also refreshes the A2A queue's list of workspaces with queued work.
+// replica, also refreshes the A2A queue's list of workspaces with queued work. `stalled-work`
+// (on the orphan sweep's interval) recovers what a server that stopped left in flight: A2A
+// deliveries and delegations older than any can take; with replicas this replaces the
+// start-up recovery, which could not tell a dead replica's work from a live one's.
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "service/a2a_queue.h"
+#include "service/delegations.h"
 #include "service/lifecycle.h"
 #include "service/liveness.h"
 #include "service/schedules.h"
@@ -38,6 +42,7 @@ class Sweeper {
     LivenessTracker& liveness;
     Leases& leases;
     A2aQueue& a2a_queue;
+    Delegations& delegations;
     ScheduleRunner& schedules;
     SubsystemTicks& ticks;
   };
@@ -57,6 +62,7 @@ class Sweeper {
   void orphanSweep();
   void hibernationSweep();
   void activityRetentionSweep();
+  void stalledWorkSweep();
 
   Parts svc_;
   std::mutex mutex_;
@@ -66,6 +72,7 @@ class Sweeper {
   std::chrono::steady_clock::time_point last_orphan_{};
   std::chrono::steady_clock::time_point last_hibernation_{};
   std::chrono::steady_clock::time_point last_retention_{};
+  std::chrono::steady_clock::time_point last_stalled_{};
   std::thread thread_;
 };
 

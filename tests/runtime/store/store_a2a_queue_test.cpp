@@ -170,7 +170,8 @@ TYPED_TEST(StoreA2aQueue, ARestartFindsTheQueueAndRequeuesWhatWasInFlight) {
   ASSERT_TRUE(*this->store_->claimNextA2a(this->w_.id, "2030-01-01T00:00:00.000Z"));
   this->store_.reopen();
   EXPECT_EQ(*this->store_->workspacesWithQueuedA2a(), std::vector<std::string>{this->w_.id});
-  EXPECT_EQ(*this->store_->requeueDispatchedA2a(), 1);
+  EXPECT_EQ(*this->store_->requeueDispatchedA2a("2030-01-01T00:00:00.000Z"), 0) << "dispatched at that time: not before";
+  EXPECT_EQ(*this->store_->requeueDispatchedA2a("2030-01-01T00:00:00.001Z"), 1);
   EXPECT_EQ(*this->store_->queuedA2aCount(this->w_.id), 2);
   EXPECT_EQ(this->claimBody(), R"({"text":"a"})") << "the interrupted item keeps its place";
   EXPECT_EQ((**this->store_->findA2aQueueItem(a)).attempts, 2);

@@ -31,7 +31,8 @@ class FakeLeases final : public Leases {
 };
 
 const std::set<std::string> kJobs{"liveness-sweep", "provision-timeout-sweep", "scheduler", "health-sweep",
-                                  "orphan-sweep",   "hibernation-monitor",     "activity-retention"};
+                                  "orphan-sweep",   "hibernation-monitor",     "activity-retention",
+                                  "stalled-work"};
 
 // Before the fixture, which the leases are handed to.
 struct HoldsLeases {
@@ -54,9 +55,29 @@ class LeasesTest : protected HoldsLeases, public SweepFixture {
     return w;
   }
   // Work for the jobs: one silent online workspace (liveness; its workload is gone, for the
-  // health sweep), one stuck provisioning, an orphan workload, a due schedule and an activity
-  // row past retention.
+  // health sweep), one stuck provisioning, an orphan workload, a due schedule, an activity
+  // row past retention, and an A2A delivery and a delegation a stopped server left in flight
+  // hours ago (stalled work), each beside a recent one that a live replica may still be sending.
   void seed() {
+    idle_ = add("idle", Status::offline);
+    for (const auto age : {std::chrono::hours(2), std::chrono::hours(0)}) {
+      A2aQueueItem q;
+      q.id = newUuid();
+      q.workspace_id = idle_.id;
+      q.body = "{}";
+      q.enqueued_at = formatTime(Clock::now() - age);
+      ASSERT_TRUE(store_->enqueueA2a(q, q.enqueued_at));
+      ASSERT_TRUE(*store_->claimNextA2a(idle_.id, q.enqueued_at));
+      (age.count() ? stalled_item_ : recent_item_) = q.id;
+      ActivityRecord d;
+      d.workspace_id = idle_.id;
+      d.activity_type = "delegation";
+      d.method = "delegate";
+      d.status = "pending";
+      d.request_body = std::string(R"({"delegation_id":")") + (age.count() ? "old" : "new") + "\"}";
+      d.created_at = formatTime(Clock::now() - 2 * age);
+      ASSERT_TRUE(store_->insertActivity(d));
+    }
     silent_ = add("silent", Status::online);
     stuck_ = add("stuck", Status::provisioning, formatTime(Clock::now() - 5min));
     backend_->workloads.insert("orphan-workload");
@@ -89,7 +110,11 @@ class LeasesTest : protected HoldsLeases, public SweepFixture {
     return store_->listActivity(f)->size();
   }
 
-  Workspace silent_, stuck_;
+  std::string a2aStatus(const std::string& id) { return (*store_->findA2aQueueItem(id))->status; }
+  std::string delegationStatus(const std::string& id) { return (*store_->findDelegation(idle_.id, id))->status; }
+
+  Workspace silent_, stuck_, idle_;
+  std::string stalled_item_, recent_item_;
   ScheduleRecord schedule_;
 };
 
@@ -105,6 +130,8 @@ TEST_F(LeasesTest, WithoutItsLeasesNoJobRunsButEveryLoopTicks) {
   EXPECT_TRUE(backend_->started.empty()) << "no restart";
   EXPECT_EQ(runsOf(schedule_), 0) << "no schedule fired";
   EXPECT_EQ(activityRows(), 1u) << "no retention cleanup";
+  EXPECT_EQ(a2aStatus(stalled_item_), "dispatched") << "no stalled-work sweep";
+  EXPECT_EQ(delegationStatus("old"), "pending");
   const auto ticks = wiring_.ticks.snapshot();
   for (const auto& job : kJobs) EXPECT_GE(ticks.at(job), before) << job << ": the loop is alive on this replica";
 }
@@ -140,6 +167,10 @@ TEST_F(AllLeasesTest, WithEveryLeaseEveryJobRuns) {
   EXPECT_NE(statusOf(silent_), Status::online) << "silent past a zero TTL: offline, then restarted";
   EXPECT_EQ(runsOf(schedule_), 1);
   EXPECT_EQ(activityRows(), 0u);
+  EXPECT_EQ(a2aStatus(stalled_item_), "queued") << "stalled past twice its timeout: queued again";
+  EXPECT_EQ(a2aStatus(recent_item_), "dispatched") << "may be a live replica's delivery";
+  EXPECT_EQ(delegationStatus("old"), "failed");
+  EXPECT_EQ(delegationStatus("new"), "pending") << "may be a live replica's send";
 }
 
 TEST(LocalLeases, GrantEverything) {

@@ -62,7 +62,7 @@ TEST_F(BackendSweepTest, EverySweepRecordsItsTick) {
   sweeper_.runOnce();
   const auto ticks = wiring_.ticks.snapshot();
   for (const char* name : {"liveness-sweep", "provision-timeout-sweep", "scheduler", "health-sweep", "orphan-sweep",
-                           "hibernation-monitor", "activity-retention"}) {
+                           "hibernation-monitor", "activity-retention", "stalled-work"}) {
     ASSERT_TRUE(ticks.count(name)) << name;
     EXPECT_GE(ticks.at(name), before) << name;
   }

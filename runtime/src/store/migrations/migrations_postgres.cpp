@@ -274,9 +274,26 @@ DROP INDEX workspaces_status;
 CREATE INDEX workspaces_status ON workspaces(status, last_heartbeat_at);
 )sql";
 
-constexpr std::array<Migration, 2> kPostgres{{
+// Replicas (store/postgres/pg_replicas.h): one lease per background job, and the events too
+// large for a NOTIFY. PostgreSQL only: SQLite serves one process. Times are the database's.
+constexpr std::string_view k003Replicas = R"sql(
+CREATE TABLE leases (
+  job        TEXT PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE relay_overflow (
+  id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  payload    TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX relay_overflow_created ON relay_overflow(created_at);
+)sql";
+
+constexpr std::array<Migration, 3> kPostgres{{
     {1, "the schema of SQLite's migrations 1 to 18", k001Schema},
     {2, "liveness by status and last heartbeat (SQLite's 19)", k002LivenessIndex},
+    {3, "replica leases and the event relay's overflow (PostgreSQL only)", k003Replicas},
 }};
 
 }  // namespace

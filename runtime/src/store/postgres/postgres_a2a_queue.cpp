@@ -129,10 +129,12 @@ Result<std::vector<std::string>> PostgresStore::workspacesWithQueuedA2a() {
   });
 }
 
-Result<int> PostgresStore::requeueDispatchedA2a() {
+Result<int> PostgresStore::requeueDispatchedA2a(const std::string& dispatched_before) {
   return single([&](pg::Session& s) {
-    return static_cast<int>(
-        s.exec("UPDATE a2a_queue SET status = 'queued', dispatched_at = NULL WHERE status = 'dispatched'").affected_rows());
+    return static_cast<int>(s.exec("UPDATE a2a_queue SET status = 'queued', dispatched_at = NULL "
+                                   "WHERE status = 'dispatched' AND dispatched_at < $1",
+                                   dispatched_before)
+                                .affected_rows());
   });
 }
 

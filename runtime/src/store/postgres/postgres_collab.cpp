@@ -76,12 +76,14 @@ Result<bool> PostgresStore::dispatchDelegation(const std::string& workspace_id, 
 }
 
 // The rows are locked as they are read, and only those are failed: they come back as they were.
-Result<std::vector<ActivityRecord>> PostgresStore::failInterruptedDelegations(const std::string& error) {
+Result<std::vector<ActivityRecord>> PostgresStore::failInterruptedDelegations(const std::string& error,
+                                                                             const std::string& started_before) {
   return withActivity([&](pg::Session& s) {
     auto rows = collect(s.exec(std::string("SELECT ") + kPgActivityColumns +
-                               "FROM activity_logs WHERE activity_type = 'delegation' AND method = 'delegate' AND "
-                               "(status = 'pending' OR (status = 'dispatched' AND platform_dispatched)) "
-                               "ORDER BY id FOR UPDATE"),
+                                   "FROM activity_logs WHERE activity_type = 'delegation' AND method = 'delegate' AND "
+                                   "(status = 'pending' OR (status = 'dispatched' AND platform_dispatched)) "
+                                   "AND created_at < $1 ORDER BY id FOR UPDATE",
+                               started_before),
                         readPgActivity);
     for (const auto& row : rows)
       s.exec("UPDATE activity_logs SET status = 'failed', error_detail = $1 WHERE id = $2", error, row.id);

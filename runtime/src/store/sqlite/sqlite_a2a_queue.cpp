@@ -145,9 +145,11 @@ Result<std::vector<std::string>> SqliteStore::workspacesWithQueuedA2a() {
   });
 }
 
-Result<int> SqliteStore::requeueDispatchedA2a() {
+Result<int> SqliteStore::requeueDispatchedA2a(const std::string& dispatched_before) {
   return guarded([&] {
-    db_.prepare("UPDATE a2a_queue SET status = 'queued', dispatched_at = NULL WHERE status = 'dispatched'").run();
+    db_.prepare("UPDATE a2a_queue SET status = 'queued', dispatched_at = NULL WHERE status = 'dispatched' AND dispatched_at < ?")
+        .bind(1, dispatched_before)
+        .run();
     return db_.changes();
   });
 }

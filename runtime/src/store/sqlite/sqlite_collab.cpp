@@ -81,15 +81,20 @@ Result<bool> SqliteStore::dispatchDelegation(const std::string& workspace_id, co
   });
 }
 
-Result<std::vector<ActivityRecord>> SqliteStore::failInterruptedDelegations(const std::string& error) {
+Result<std::vector<ActivityRecord>> SqliteStore::failInterruptedDelegations(const std::string& error,
+                                                                           const std::string& started_before) {
   return withActivity([&] {
     const std::string in_flight =
         " WHERE activity_type = 'delegation' AND method = 'delegate' AND "
-        "(status = 'pending' OR (status = 'dispatched' AND platform_dispatched = 1))";
+        "(status = 'pending' OR (status = 'dispatched' AND platform_dispatched = 1)) AND created_at < ?1";
     sqlite::Transaction tx(db_);
     auto& q = db_.prepare(std::string("SELECT ") + kActivityColumns + "FROM activity_logs" + in_flight + " ORDER BY id");
+    q.bind(1, started_before);
     auto rows = collect(q, readActivity);
-    db_.prepare("UPDATE activity_logs SET status = 'failed', error_detail = ?" + in_flight).bind(1, error).run();
+    db_.prepare("UPDATE activity_logs SET status = 'failed', error_detail = ?2" + in_flight)
+        .bind(1, started_before)
+        .bind(2, error)
+        .run();
     tx.commit();
     return rows;
   });

@@ -92,7 +92,8 @@ class SqliteStore final : public Store {
   Result<bool> setDelegationStatus(const std::string& workspace_id, const std::string& delegation_id,
                                    const std::string& status, const std::string& error_detail) override;
   Result<bool> dispatchDelegation(const std::string& workspace_id, const std::string& delegation_id) override;
-  Result<std::vector<ActivityRecord>> failInterruptedDelegations(const std::string& error) override;
+  Result<std::vector<ActivityRecord>> failInterruptedDelegations(const std::string& error,
+                                                                 const std::string& started_before) override;
   Result<std::vector<SessionItem>> searchSession(const std::string& workspace_id, const std::string& query,
                                                  int limit) override;
   Result<std::vector<NamedMemory>> listAllMemories() override;
@@ -129,7 +130,7 @@ class SqliteStore final : public Store {
                            const std::string& reason) override;
   Result<int> queuedA2aCount(const std::string& workspace_id) override;
   Result<std::vector<std::string>> workspacesWithQueuedA2a() override;
-  Result<int> requeueDispatchedA2a() override;
+  Result<int> requeueDispatchedA2a(const std::string& dispatched_before) override;
   Result<std::optional<A2aQueueItem>> findA2aQueueItem(const std::string& id) override;
 
  private:
