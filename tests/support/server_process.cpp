@@ -525,6 +525,20 @@ std::vector<std::vector<std::string>> ServerProcess::sql(const std::string& quer
   return databaseSql(db_path_, query);
 }
 
+std::string ServerProcess::storedBytes() const {
+  std::string out;
+  if (postgres()) {
+    for (const auto& table : sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+      for (const auto& row : sql("SELECT t::text FROM \"" + table[0] + "\" t")) out += row[0] + "\n";
+    return out;
+  }
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(db_path_ + suffix, std::ios::binary);
+    out.append(std::istreambuf_iterator<char>(in), {});
+  }
+  return out;
+}
+
 std::vector<std::vector<std::string>> databaseSql(const std::string& db_path, const std::string& query) {
   std::string url;
   {

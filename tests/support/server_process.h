@@ -144,6 +144,9 @@ class ServerProcess {
   /// Runs `sql` on the server's database through a connection of its own, whichever the store:
   /// every row, each column as text (bytes for SQLite's blobs; NULL as "").
   std::vector<std::vector<std::string>> sql(const std::string& query) const;
+  /// Everything the server stored, as bytes to search: the SQLite file and its write-ahead log,
+  /// or every row of every table on PostgreSQL, as text.
+  std::string storedBytes() const;
   /// Everything the server wrote (stdout and stderr).
   std::string logPath() const { return dir_.path() + "/server.log"; }
   HttpClient client(const std::string& default_bearer = "") const { return HttpClient(port_, default_bearer); }
