@@ -105,6 +105,19 @@ TEST_F(PgReplicas, EventsCrossInlineAndOversize) {
   EXPECT_EQ(db_.countRows("relay_overflow"), 1);
 }
 
+TEST_F(PgReplicas, ABurstArrivesWholeInOrderWithRepeatsKept) {
+  PgRelay a(db_.url()), b(db_.url());
+  Inbox at_b;
+  b.receive(at_b.receiver());
+  std::vector<std::string> sent;
+  for (int i = 0; i < 3000; ++i) sent.push_back(R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(i % 97, 'p') + "\"}");
+  for (int i = 0; i < 20; ++i) sent.push_back(R"({"same":true})");  // packed alike: none may be folded away
+  sent.push_back("{\"raw\":\"a\nb\"}");                              // a raw newline cannot share a pack
+  for (const auto& e : sent) a.publish(e);
+  ASSERT_TRUE(at_b.waitFor(sent.size(), 20s)) << at_b.got().size() << " of " << sent.size();
+  EXPECT_EQ(at_b.got(), sent);
+}
+
 TEST_F(PgReplicas, ADetachedReceiverIsNeverCalledAgain) {
   PgRelay a(db_.url()), b(db_.url());
   Inbox first, second;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "core/util.h"
@@ -63,32 +65,79 @@ bool PgLeases::holds(std::string_view job) {
   }
 }
 
-PgRelay::PgRelay(std::string url) : url_(std::move(url)), pool_(url_, 2) {
+PgRelay::PgRelay(std::string url) : url_(std::move(url)), pool_(url_, 1) {
   // Listening before the constructor returns: nothing published once the server is up is missed.
   auto first = std::make_unique<pqxx::connection>(url_);
+  auto listening = listening_.get_future();
   listener_ = std::thread([this, c = std::move(first)]() mutable { listen(std::move(c)); });
+  listening.wait();
+  sender_ = std::thread([this] { sendQueued(); });
 }
 
 PgRelay::~PgRelay() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    sender_stopping_ = true;
+  }
+  queued_cv_.notify_one();
+  sender_.join();
   stopping_ = true;
   if (listener_.joinable()) listener_.join();
 }
 
 void PgRelay::publish(const std::string& serialised) {
-  try {
-    if (serialised.size() <= kMaxInline) {
-      pool_.autocommit([&](pg::Session& s) { s.exec("SELECT pg_notify($1, $2)", kChannel, serialised); });
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queued_.size() >= kMaxQueued) {
+      if (dropped_++ % kMaxQueued == 0)
+        spdlog::warn("event relay: the database is not keeping up; events for the other replicas are dropped");
       return;
     }
-    // Notified at commit, so the row is there when a listener reads it.
-    pool_.transact([&](pg::Session& s) {
-      const auto id = pg::integer(
-          s.exec("INSERT INTO relay_overflow (payload) VALUES ($1) RETURNING id", serialised)[0][0]);
-      s.exec("DELETE FROM relay_overflow WHERE created_at < now() - $1::interval", kOverflowKept);
-      s.exec("SELECT pg_notify($1, $2)", kChannel, kOverflowMark + std::to_string(id));
-    });
+    queued_.push_back(serialised);
+    if (queued_.size() > 1) return;  // the sender is already awake
+  }
+  queued_cv_.notify_one();
+}
+
+void PgRelay::sendQueued() {
+  std::unique_lock lock(queue_mutex_);
+  for (;;) {
+    queued_cv_.wait(lock, [&] { return sender_stopping_ || !queued_.empty(); });
+    if (queued_.empty()) return;  // stopping, and everything sent
+    auto events = std::exchange(queued_, {});
+    lock.unlock();
+    send(events);
+    lock.lock();
+  }
+}
+
+void PgRelay::send(const std::vector<std::string>& events) {
+  // Each notification in its own transaction: PostgreSQL folds identical payloads of one
+  // transaction into one, and two packs of the same events would be identical.
+  const auto notify = [&](const std::string& payload) {
+    pool_.autocommit([&](pg::Session& s) { s.exec("SELECT pg_notify($1, $2)", kChannel, payload); });
+  };
+  try {
+    std::string pack;
+    for (const auto& event : events) {
+      if (event.size() > kMaxInline || event.find('\n') != std::string::npos) {
+        if (!pack.empty()) notify(std::exchange(pack, {}));
+        // Notified at commit, so the row is there when a listener reads it.
+        pool_.transact([&](pg::Session& s) {
+          const auto id =
+              pg::integer(s.exec("INSERT INTO relay_overflow (payload) VALUES ($1) RETURNING id", event)[0][0]);
+          s.exec("DELETE FROM relay_overflow WHERE created_at < now() - $1::interval", kOverflowKept);
+          s.exec("SELECT pg_notify($1, $2)", kChannel, kOverflowMark + std::to_string(id));
+        });
+        continue;
+      }
+      if (!pack.empty() && pack.size() + 1 + event.size() > kMaxInline) notify(std::exchange(pack, {}));
+      if (!pack.empty()) pack += '\n';
+      pack += event;
+    }
+    if (!pack.empty()) notify(pack);
   } catch (const std::exception& e) {
-    spdlog::warn("event relay: an event was not sent to the other replicas: {}", e.what());
+    spdlog::warn("event relay: {} event(s) were not sent to the other replicas: {}", events.size(), e.what());
   }
 }
 
@@ -98,16 +147,20 @@ void PgRelay::receive(Receiver receiver) {
 }
 
 void PgRelay::deliver(pqxx::connection& conn, const std::string& payload) {
-  std::string event = payload;
   if (!payload.empty() && payload[0] == kOverflowMark) {
     pqxx::nontransaction tx(conn);
     const auto r = tx.exec_params("SELECT payload FROM relay_overflow WHERE id = $1", payload.substr(1));
-    if (r.empty()) {
-      spdlog::warn("event relay: overflow row {} is gone: an event was lost", payload.substr(1));
-      return;
-    }
-    event = pg::text(r[0][0]);
+    if (r.empty()) return spdlog::warn("event relay: overflow row {} is gone: an event was lost", payload.substr(1));
+    return hand(pg::text(r[0][0]));
   }
+  for (std::size_t start = 0; start <= payload.size();) {  // a pack: events joined by newlines
+    const auto end = std::min(payload.find('\n', start), payload.size());
+    hand(payload.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+void PgRelay::hand(const std::string& event) {
   std::lock_guard lock(receiver_mutex_);
   if (receiver_) receiver_(event);
 }
@@ -120,7 +173,11 @@ void PgRelay::listen(std::unique_ptr<pqxx::connection> conn) {
         spdlog::info("event relay: listening again");
       }
       std::vector<std::string> arrived;
-      Collector collector(*conn, arrived);
+      Collector collector(*conn, arrived);  // LISTEN, at once
+      if (!listened_) {
+        listened_ = true;
+        listening_.set_value();
+      }
       while (!stopping_) {
         conn->await_notification(0, kWaitMicros);
         // A dropped connection may answer "nothing" rather than throw.
@@ -130,6 +187,10 @@ void PgRelay::listen(std::unique_ptr<pqxx::connection> conn) {
       }
     } catch (const std::exception& e) {
       conn.reset();
+      if (!listened_) {  // the first LISTEN failed: the constructor goes on, we retry
+        listened_ = true;
+        listening_.set_value();
+      }
       if (stopping_) break;
       spdlog::warn("event relay: listening connection lost ({}): events from other replicas are missed until it is back",
                    e.what());
