@@ -179,6 +179,68 @@ TYPED_TEST(Store, AppendedActivityIsCommittedBehindTheCallerAndAtClose) {
   EXPECT_EQ(store.countRows("activity_logs"), 101);
 }
 
+// Rows written behind go in many-row statements; one row that cannot be written (its workspace
+// is gone) is dropped alone, and every column of the others arrives intact and in order.
+TYPED_TEST(Store, ABadRowAmongManyQueuedIsDroppedAlone) {
+  auto& store = this->store_;
+  auto w = makeWorkspace("w");
+  ASSERT_TRUE(store->insertWorkspace(w, createdEvent(w)));
+  for (int i = 0; i < 70; ++i) {
+    if (i == 40) store->appendActivity(logRow(newUuid(), "of no workspace"));
+    auto a = logRow(w.id, "row " + std::to_string(i));
+    a.source_id = "peer-" + std::to_string(i);
+    a.target_id = w.id;
+    a.method = "message/send";
+    a.request_body = R"({"n":)" + std::to_string(i) + "}";
+    a.response_body = std::string(static_cast<std::size_t>(i) * 10, 'r');
+    a.duration_ms = i;
+    a.status = i % 2 ? "ok" : "error";
+    a.error_detail = i % 2 ? "" : "why " + std::to_string(i);
+    store->appendActivity(std::move(a));
+  }
+  ActivityFilter f;
+  f.workspace_id = w.id;
+  f.oldest_first = true;
+  f.limit = 1000;
+  auto rows = *store->listActivity(f);
+  ASSERT_EQ(rows.size(), 70u);
+  for (int i = 0; i < 70; ++i) {
+    const auto& r = rows[static_cast<std::size_t>(i)];
+    EXPECT_EQ(r.summary, "row " + std::to_string(i));
+    EXPECT_EQ(r.source_id, "peer-" + std::to_string(i));
+    EXPECT_EQ(r.target_id, w.id);
+    EXPECT_EQ(r.method, "message/send");
+    EXPECT_EQ(r.request_body, R"({"n":)" + std::to_string(i) + "}");
+    EXPECT_EQ(r.response_body.value_or(""), std::string(static_cast<std::size_t>(i) * 10, 'r'));
+    EXPECT_EQ(r.duration_ms, i);
+    EXPECT_EQ(r.status, i % 2 ? "ok" : "error");
+    EXPECT_EQ(r.error_detail, i % 2 ? "" : "why " + std::to_string(i));
+    EXPECT_FALSE(r.tool_trace);
+    EXPECT_FALSE(r.idempotency_key);
+  }
+}
+
+TYPED_TEST(Store, ThePurgeRemovesOlderRowsOfEveryWorkspace) {
+  auto& store = this->store_;
+  auto a = makeWorkspace("a"), b = makeWorkspace("b");
+  ASSERT_TRUE(store->insertWorkspace(a, createdEvent(a)));
+  ASSERT_TRUE(store->insertWorkspace(b, createdEvent(b)));
+  for (const auto* w : {&a, &b})
+    for (const char* at : {"2020-01-01T00:00:00.000Z", "2020-06-01T00:00:00.000Z", "2030-01-01T00:00:00.000Z"}) {
+      auto row = logRow(w->id, at);
+      row.created_at = at;
+      ASSERT_TRUE(store->insertActivity(row));
+    }
+  EXPECT_EQ(*store->purgeActivityBefore("2021-01-01T00:00:00.000Z"), 4);
+  for (const auto* w : {&a, &b}) {
+    ActivityFilter f;
+    f.workspace_id = w->id;
+    const auto left = *store->listActivity(f);
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].created_at, "2030-01-01T00:00:00.000Z");
+  }
+}
+
 TYPED_TEST(Store, ProvisioningSince) {
   auto& store = this->store_;
   auto old = makeWorkspace("old");

@@ -21,6 +21,12 @@ Statement& Statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::bindBorrowed(int i, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK)
+    fail(sqlite3_db_handle(stmt_), "bind");
+  return *this;
+}
+
 Statement& Statement::bind(int i, std::int64_t v) {
   if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) fail(sqlite3_db_handle(stmt_), "bind");
   return *this;

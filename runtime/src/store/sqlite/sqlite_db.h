@@ -40,6 +40,11 @@ class Statement {
   Statement& bind(int i, const std::optional<T>& v) {
     return v ? bind(i, *v) : bindNull(i);
   }
+  /// Binds text without copying it: the bytes must stay put until the statement has run (the
+  /// next prepare() of the same text resets it). For large values on a hot path.
+  Statement& bindBorrowed(int i, std::string_view v);
+  Statement& bindBorrowed(int i, const std::string& v) { return bindBorrowed(i, std::string_view(v)); }
+  Statement& bindBorrowed(int i, const std::optional<std::string>& v) { return v ? bindBorrowed(i, *v) : bindNull(i); }
 
   /// Advances to the next row; false when done.
   bool step();

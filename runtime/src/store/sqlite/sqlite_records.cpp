@@ -199,16 +199,44 @@ ActivityRecord readActivity(const Statement& r) {
                         r.optInteger(10), r.text(11), r.text(12),      r.text(13),    r.optText(14)};
 }
 
+namespace {
+
+constexpr int kActivityParams = 14;
+// Rows per INSERT statement for rows written behind: one statement for many rows opens the
+// table's and indexes' cursors and updates AUTOINCREMENT's counter once, not once per row.
+constexpr std::size_t kRowsPerInsert = 32;
+
+// The INSERT for `rows` rows (1, 2, 4, ... kRowsPerInsert), built once per size.
+const std::string& activityInsert(std::size_t rows) {
+  static const auto texts = [] {
+    std::vector<std::string> t(kRowsPerInsert + 1);
+    for (std::size_t n = 1; n <= kRowsPerInsert; n *= 2) {
+      t[n] = "INSERT INTO activity_logs (workspace_id, activity_type, source_id, target_id, method, summary, "
+             "request_body, response_body, tool_trace, duration_ms, status, error_detail, created_at, "
+             "idempotency_key) VALUES ";
+      for (std::size_t i = 0; i < n; ++i) t[n] += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    }
+    return t;
+  }();
+  return texts[rows];
+}
+
+// Binds `a` as the row whose first parameter is `first`; `a` must outlive the statement's run.
+void bindActivity(Statement& s, int first, const ActivityRecord& a) {
+  s.bindBorrowed(first, a.workspace_id).bindBorrowed(first + 1, a.activity_type).bindBorrowed(first + 2, a.source_id)
+      .bindBorrowed(first + 3, a.target_id).bindBorrowed(first + 4, a.method).bindBorrowed(first + 5, a.summary)
+      .bindBorrowed(first + 6, a.request_body).bindBorrowed(first + 7, a.response_body)
+      .bindBorrowed(first + 8, a.tool_trace).bind(first + 9, a.duration_ms).bindBorrowed(first + 10, a.status)
+      .bindBorrowed(first + 11, a.error_detail).bindBorrowed(first + 12, a.created_at)
+      .bindBorrowed(first + 13, a.idempotency_key);
+}
+
+}  // namespace
+
 std::int64_t SqliteStore::insertActivityRow(const ActivityRecord& a) {
-  db_.prepare(
-         "INSERT INTO activity_logs (workspace_id, activity_type, source_id, target_id, method, "
-         "summary, request_body, response_body, tool_trace, duration_ms, status, error_detail, "
-         "created_at, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, a.workspace_id).bind(2, a.activity_type).bind(3, a.source_id)
-      .bind(4, a.target_id).bind(5, a.method).bind(6, a.summary).bind(7, a.request_body)
-      .bind(8, a.response_body).bind(9, a.tool_trace).bind(10, a.duration_ms)
-      .bind(11, a.status).bind(12, a.error_detail).bind(13, a.created_at).bind(14, a.idempotency_key)
-      .run();
+  auto& s = db_.prepare(activityInsert(1));
+  bindActivity(s, 1, a);
+  s.run();
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
 }
 
@@ -216,12 +244,25 @@ void SqliteStore::writeQueuedActivity(std::size_t most) {
   auto rows = activity_behind_.take(most);
   if (rows.empty()) return;
   Transaction tx(db_);
-  for (const auto& a : rows) {
+  for (std::size_t done = 0; done < rows.size();) {
+    std::size_t n = kRowsPerInsert;
+    while (n > rows.size() - done) n /= 2;
     try {
-      insertActivityRow(a);
-    } catch (const sqlite::SqliteError& e) {  // e.g. its workspace was purged meanwhile
-      spdlog::warn("storage: activity row of {} dropped: {}", a.workspace_id, e.what());
+      auto& s = db_.prepare(activityInsert(n));
+      for (std::size_t i = 0; i < n; ++i) bindActivity(s, static_cast<int>(i) * kActivityParams + 1, rows[done + i]);
+      s.run();
+    } catch (const sqlite::SqliteError&) {
+      // The statement is undone whole; row by row, only the rows that cannot be written are
+      // dropped (e.g. their workspace was purged meanwhile).
+      for (std::size_t i = done; i < done + n; ++i) {
+        try {
+          insertActivityRow(rows[i]);
+        } catch (const sqlite::SqliteError& e) {
+          spdlog::warn("storage: activity row of {} dropped: {}", rows[i].workspace_id, e.what());
+        }
+      }
     }
+    done += n;
   }
   tx.commit();
 }
@@ -261,7 +302,10 @@ Result<std::vector<ActivityRecord>> SqliteStore::listConversation(const Conversa
 
 Result<std::int64_t> SqliteStore::purgeActivityBefore(const std::string& older_than) {
   return withActivity([&] {
-    db_.prepare("DELETE FROM activity_logs WHERE created_at < ?").bind(1, older_than).run();
+    // By workspace, on activity_logs_workspace: there is no index by time alone (migration 20).
+    db_.prepare("DELETE FROM activity_logs WHERE workspace_id IN (SELECT id FROM workspaces) AND created_at < ?")
+        .bind(1, older_than)
+        .run();
     return static_cast<std::int64_t>(db_.changes());
   });
 }
