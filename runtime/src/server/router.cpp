@@ -38,7 +38,11 @@ void Router::addRoute(Route route) {
   for (const auto& s : route.segments) route.literals += !isParameter(s);
   route.rest = !route.segments.empty() && route.segments.back().front() == '*';
   const bool anchored = !route.segments.empty() && !isParameter(route.segments.front());
-  buckets_[bucketKey(anchored ? route.segments.front() : "", route.rest ? 0 : route.segments.size(), route.rest)]
+  // A literal last segment narrows the bucket further ("/workspaces/:id/a2a" is not walked
+  // past every other "/workspaces/:id/..."); a parameter there is ":".
+  const std::string_view last =
+      route.rest || route.segments.empty() || isParameter(route.segments.back()) ? ":" : std::string_view(route.segments.back());
+  buckets_[bucketKey(anchored ? route.segments.front() : "", route.rest ? 0 : route.segments.size(), route.rest, last)]
       .push_back(routes_.size());
   routes_.push_back(std::move(route));
 }
@@ -124,25 +128,30 @@ void Router::bind(const Route& r, const std::vector<std::string_view>& segments,
   }
 }
 
-std::string Router::bucketKey(std::string_view first, std::size_t count, bool rest) {
+std::string Router::bucketKey(std::string_view first, std::size_t count, bool rest, std::string_view last) {
   std::string key(first);
   key += '/';
   key += rest ? "*" : std::to_string(count);
+  key += '/';
+  key += last;
   return key;
 }
 
 const Router::Route* Router::find(Request& req, bool& path_known) const {
   const auto segments = pathSegments(req);
   path_known = false;
-  // Only four buckets can hold a match: routes by this path's first segment or by a parameter,
-  // with its number of segments or ending in "*rest". Each lists routes in the order added; they
-  // are walked together in that order so that the first added wins a tie.
+  // Only six buckets can hold a match: routes by this path's first segment or by a parameter,
+  // with its number of segments and its last segment or a parameter there, or ending in "*rest".
+  // Each lists routes in the order added; they are walked together in that order so that the
+  // first added wins a tie.
   const std::string_view first = segments.empty() ? std::string_view() : segments.front();
-  const std::vector<std::size_t>* lists[4] = {};
-  std::size_t heads[4] = {};
+  const std::string_view last = segments.empty() ? std::string_view() : segments.back();
+  const std::vector<std::size_t>* lists[6] = {};
+  std::size_t heads[6] = {};
   int n = 0;
   const auto look = [&](std::string_view by) {
-    for (const auto& key : {bucketKey(by, segments.size(), false), bucketKey(by, 0, true)})
+    for (const auto& key : {bucketKey(by, segments.size(), false, last), bucketKey(by, segments.size(), false, ":"),
+                            bucketKey(by, 0, true, ":")})
       if (auto it = buckets_.find(key); it != buckets_.end()) lists[n++] = &it->second;
   };
   if (!first.empty()) look(first);

@@ -108,8 +108,9 @@ class Router {
   Authenticator& auth_;
   std::vector<Route> routes_;
   /// Indexes into routes_, in the order added, by bucketKey: a route's literal first segment
-  /// ("" when it starts with a parameter) and its number of segments ("*" when it ends in "*rest").
-  static std::string bucketKey(std::string_view first, std::size_t count, bool rest);
+  /// ("" when it starts with a parameter), its number of segments ("*" when it ends in "*rest")
+  /// and its literal last segment (":" when a parameter, or for "*rest").
+  static std::string bucketKey(std::string_view first, std::size_t count, bool rest, std::string_view last);
   std::map<std::string, std::vector<std::size_t>, std::less<>> buckets_;
 };
 
