@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
                  "PostgreSQL database (postgres://user:password@host/db); when set, --db is not used")
       ->envname("DATABASE_URL");
   cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
-  cli.add_option("--threads", config.threads, "I/O threads (0: two per core)")->envname("SERVER_THREADS");
+  cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")->envname("SERVER_THREADS");
   cli.add_option("--admin-token", config.admin_token, "Admin bearer token (unset: created in --admin-token-file)")
       ->envname("ADMIN_TOKEN");
   cli.add_option("--admin-token-file", config.admin_token_file,

@@ -488,9 +488,7 @@ void HttpServer::observe(RequestObserver observer) { impl_->observer = std::move
 
 Result<std::uint16_t> HttpServer::start() {
   auto& d = *impl_;
-  // Two per core by default: a store call holds its I/O thread (SQLite behind the store's lock,
-  // PostgreSQL a round trip away), and a second thread keeps the core serving meanwhile.
-  unsigned n = d.config.threads ? d.config.threads : 2 * std::max(1u, std::thread::hardware_concurrency());
+  unsigned n = d.config.threads ? d.config.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::system::error_code ec;
   const auto address = net::ip::make_address(d.config.bind_address, ec);
   if (ec) return makeError(Errc::invalid_argument, "bad bind address: " + d.config.bind_address);
