@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sched.h>
-
 #include <string>
 #include <vector>
 
@@ -242,7 +240,7 @@ std::int64_t SqliteStore::insertActivityRow(const ActivityRecord& a) {
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
 }
 
-void SqliteStore::writeQueuedActivity(std::size_t most, Pace pace) {
+void SqliteStore::writeQueuedActivity(std::size_t most) {
   auto rows = activity_behind_.take(most);
   if (rows.empty()) return;
   Transaction tx(db_);
@@ -253,7 +251,6 @@ void SqliteStore::writeQueuedActivity(std::size_t most, Pace pace) {
       auto& s = db_.prepare(activityInsert(n));
       for (std::size_t i = 0; i < n; ++i) bindActivity(s, static_cast<int>(i) * kActivityParams + 1, rows[done + i]);
       s.run();
-      if (pace == Pace::yielding) sched_yield();
     } catch (const sqlite::SqliteError&) {
       // The statement is undone whole; row by row, only the rows that cannot be written are
       // dropped (e.g. their workspace was purged meanwhile).

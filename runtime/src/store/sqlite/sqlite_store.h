@@ -167,10 +167,7 @@ class SqliteStore final : public Store {
   void revokeAll(const std::string& workspace_id, const std::string& now);
   std::int64_t insertActivityRow(const ActivityRecord& a);
   /// Writes up to `most` queued rows (all by default: what a reader needs) in one transaction.
-  /// Pace::yielding: the store's own writer, which lets the I/O threads run between statements
-  /// rather than hold its core for a whole batch (a tail of milliseconds on the proxy's answers).
-  enum class Pace { at_once, yielding };
-  void writeQueuedActivity(std::size_t most = SIZE_MAX, Pace pace = Pace::at_once);
+  void writeQueuedActivity(std::size_t most = SIZE_MAX);
   void migrate();
 
   std::mutex mutex_;
@@ -189,7 +186,7 @@ class SqliteStore final : public Store {
   GenerationCache<bool> has_token_cache_{generation_};        // by workspace id
   // Declared after the connection: destroyed first, writing what is queued.
   WriteBehind<ActivityRecord> activity_behind_{
-      [this](std::size_t most) { (void)guarded([this, most] { writeQueuedActivity(most, Pace::yielding); }); },
+      [this](std::size_t most) { (void)guarded([this, most] { writeQueuedActivity(most); }); },
       [](const ActivityRecord& a) {
         const auto size = [](const std::optional<std::string>& s) { return s ? s->size() : 0; };
         return sizeof a + a.summary.size() + size(a.request_body) + size(a.response_body);
