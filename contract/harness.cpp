@@ -270,5 +270,6 @@ class Real final : public BackendUnderTest {
 std::unique_ptr<BackendUnderTest> ReferenceBackend::make() { return std::make_unique<Reference>(); }
 std::unique_ptr<BackendUnderTest> DockerBackend::make() { return std::make_unique<Real<test::DockerEnv>>(); }
 std::unique_ptr<BackendUnderTest> ControlPlaneBackend::make() { return std::make_unique<Real<test::ControlPlaneEnv>>(); }
+std::unique_ptr<BackendUnderTest> SwarmBackend::make() { return std::make_unique<Real<test::SwarmEnv>>(); }
 
 }  // namespace ws::contract

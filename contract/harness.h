@@ -1,7 +1,7 @@
 #pragma once
 // The contract harness: scenarios declared once per parity feature and run, as typed
 // GoogleTest suites, against every backend (the reference model, Docker on a real engine, the
-// control plane on cp-emulator).
+// control plane on cp-emulator, Swarm on a real engine that manages a swarm).
 //
 //   CONTRACT_SCENARIO(workspace_stop, StopIsIdempotent) {
 //     const auto id = bench.started();
@@ -128,6 +128,11 @@ struct ControlPlaneBackend {
   static std::unique_ptr<BackendUnderTest> make();
 };
 
+struct SwarmBackend {
+  static constexpr const char* kColumn = "swarm";
+  static std::unique_ptr<BackendUnderTest> make();
+};
+
 template <class Backend>
 class Contract : public ::testing::Test {};
 
@@ -138,7 +143,7 @@ struct BackendNames {
   }
 };
 
-using Backends = ::testing::Types<ReferenceBackend, DockerBackend, ControlPlaneBackend>;
+using Backends = ::testing::Types<ReferenceBackend, DockerBackend, ControlPlaneBackend, SwarmBackend>;
 TYPED_TEST_SUITE(Contract, Backends, BackendNames);
 
 }  // namespace ws::contract
