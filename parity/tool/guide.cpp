@@ -63,23 +63,31 @@ std::string renderDriftRisks(const Model& m) {
   const md::Links links(m.layout.doc);
   std::ostringstream out;
   out << "## Drift risks\n\n"
-         "Where the backends differ on purpose (divergent, one backend only) or a feature is not built: each is a "
-         "place where a user can meet a dead end on one backend, with its reason and where it is tracked.\n\n";
+         "Where the backends differ on purpose (divergent, "
+      << (m.backends.size() > 2 ? "some backends only" : "one backend only")
+      << ") or a feature is not built: each is a place where a user can meet a dead end on one backend, with its "
+         "reason and where it is tracked.\n\n";
   int n = 0;
   for (const auto& f : m.features) {
-    const Verdict v = f.verdict();
-    if (v == Verdict::parity) continue;
-    out << "- **" << md::cell(f.title) << "** (`" << f.id << "`), " << verdictSymbol(v) << " " << verdictWords(v) << ": ";
+    if (f.verdict() == Verdict::parity) continue;
+    out << "- **" << md::cell(f.title) << "** (`" << f.id << "`), " << verdictSymbol(f) << " " << verdictWords(f) << ": ";
     if (f.diverges || f.unbuilt) {
       const Site& s = f.diverges ? *f.diverges : *f.unbuilt;
       out << md::cell(s.text) << ". Tracked in " << links.tracking(s.tracking) << "; " << links.at(s.at) << ".\n";
     } else {
-      for (const auto& [backend, cell] : f.cells) {
-        if (cell.disposition != Disposition::unsupported) continue;
-        const Site& s = cell.sites.front();
-        out << "unsupported on " << backendTitle(backend) << ": " << md::cell(s.text) << ". Tracked in "
-            << links.tracking(s.tracking) << "; " << links.at(s.at) << ".\n";
+      // Each backend that lacks the row, in column order, with its reason.
+      std::vector<std::string> lacks;
+      for (const auto& backend : f.lacking()) {
+        auto cell = f.cells.find(backend);
+        if (cell == f.cells.end()) {
+          lacks.push_back("missing on " + backendTitle(backend) + " (no PARITY_IMPL or PARITY_UNSUPPORTED).");
+          continue;
+        }
+        const Site& s = cell->second.sites.front();
+        lacks.push_back("unsupported on " + backendTitle(backend) + ": " + md::cell(s.text) + ". Tracked in " +
+                        links.tracking(s.tracking) + "; " + links.at(s.at) + ".");
       }
+      out << join(lacks, " ") << "\n";
     }
     ++n;
   }

@@ -22,42 +22,68 @@ std::string backendTitle(const std::string& backend) {
   return it == gTitles.end() ? backend : it->second;
 }
 
-std::string verdictWords(Verdict v) {
-  switch (v) {
+std::string onlyWords(const std::string& backend) { return backend + "-only"; }
+
+std::string onlySymbol(const std::string& backend) {
+  return !kBackends.empty() && backend == kBackends.front() ? "🔴" : "🟡";
+}
+
+std::string verdictWords(const Row& row) {
+  switch (row.verdict()) {
     case Verdict::parity: return "parity";
     case Verdict::divergent: return "divergent";
-    case Verdict::docker_only: return (kBackends.empty() ? std::string("first") : kBackends[0]) + "-only";
-    case Verdict::controlplane_only: return (kBackends.size() < 2 ? std::string("second") : kBackends[1]) + "-only";
+    case Verdict::partial: {
+      const auto has = row.implementing();
+      if (has.size() == 1) return onlyWords(has.front());
+      return "unsupported on " + joined(row.lacking());
+    }
     case Verdict::unbuilt: return "not built";
     case Verdict::invalid: return "invalid";
   }
   return "invalid";
 }
 
-std::string verdictSymbol(Verdict v) {
-  switch (v) {
+std::string verdictSymbol(const Row& row) {
+  switch (row.verdict()) {
     case Verdict::parity: return "✅";
     case Verdict::divergent: return "⚠️";
-    case Verdict::docker_only: return "🔴";
-    case Verdict::controlplane_only: return "🟡";
+    case Verdict::partial: return row.on(kBackends.front()) == Disposition::impl ? "🔴" : "🟡";
     case Verdict::unbuilt: return "⬜";
     case Verdict::invalid: return "❌";
   }
   return "❌";
 }
 
+Disposition Row::on(const std::string& backend) const {
+  auto it = cells.find(backend);
+  return it == cells.end() ? Disposition::missing : it->second.disposition;
+}
+
+std::vector<std::string> Row::implementing() const {
+  std::vector<std::string> out;
+  for (const auto& b : kBackends)
+    if (on(b) == Disposition::impl) out.push_back(b);
+  return out;
+}
+
+std::vector<std::string> Row::lacking() const {
+  std::vector<std::string> out;
+  for (const auto& b : kBackends)
+    if (on(b) != Disposition::impl) out.push_back(b);
+  return out;
+}
+
 Verdict Row::verdict() const {
   if (unbuilt) return Verdict::unbuilt;
-  auto of = [&](const std::string& b) {
-    auto it = cells.find(b);
-    return it == cells.end() ? Disposition::missing : it->second.disposition;
-  };
-  if (kBackends.size() != 2) return Verdict::invalid;
-  const Disposition d = of(kBackends[0]), e = of(kBackends[1]);
-  if (d == Disposition::impl && e == Disposition::impl) return diverges ? Verdict::divergent : Verdict::parity;
-  if (d == Disposition::impl && e == Disposition::unsupported) return Verdict::docker_only;
-  if (d == Disposition::unsupported && e == Disposition::impl) return Verdict::controlplane_only;
-  return Verdict::invalid;
+  if (kBackends.size() < 2) return Verdict::invalid;
+  size_t impl = 0;
+  for (const auto& b : kBackends) {
+    const Disposition d = on(b);
+    if (d == Disposition::missing) return Verdict::invalid;
+    impl += d == Disposition::impl ? 1 : 0;
+  }
+  if (impl == kBackends.size()) return diverges ? Verdict::divergent : Verdict::parity;
+  return impl == 0 ? Verdict::invalid : Verdict::partial;
 }
 
 const Row* Model::find(const std::string& id) const {
@@ -189,10 +215,10 @@ class Loader {
       if (!areas.contains(call.args[1].value)) error(at, "feature '" + id + "' names unknown area '" + call.args[1].value + "'");
       m_.features.push_back({id, call.args[1].value, call.args[2].value, at, {}, {}, {}, {}});
     }
-    // The verdicts compare two columns (a parity row, or which one side has the feature).
-    if (m_.backends.size() != 2)
+    // A verdict compares columns (a parity row, or which backends lack the feature): two at least.
+    if (m_.backends.size() < 2)
       error({def.generic_string(), 0}, "the features list declares " + std::to_string(m_.backends.size()) +
-                                           " backends (PARITY_BACKEND); parity compares exactly two");
+                                           " backends (PARITY_BACKEND); parity compares at least two");
   }
 
   bool knows(const std::string& backend) const {

@@ -62,10 +62,17 @@ struct Scenario {
   Location at;
 };
 
-/// docker_only and controlplane_only are "only the first / second backend" (kBackends order).
-enum class Verdict { parity, divergent, docker_only, controlplane_only, unbuilt, invalid };
-std::string verdictWords(Verdict v);   ///< "parity", "<first backend>-only", ...
-std::string verdictSymbol(Verdict v);  ///< An emoji that goes with the words.
+/// partial: some backends implement the feature and the others declare it unsupported.
+enum class Verdict { parity, divergent, partial, unbuilt, invalid };
+struct Row;
+/// "parity", "divergent", "not built", "invalid"; a partial row says who has it or who lacks
+/// it: "<backend>-only" when one backend implements it, else "unsupported on <b>, <c>".
+std::string verdictWords(const Row& row);
+/// An emoji that goes with the words: a partial row is 🔴 when the first backend (kBackends)
+/// has it and others lag behind, 🟡 when the first backend lacks it.
+std::string verdictSymbol(const Row& row);
+std::string onlyWords(const std::string& backend);   ///< "<backend>-only"
+std::string onlySymbol(const std::string& backend);  ///< The symbol of onlyWords(backend).
 
 struct Row {
   std::string id, area, title;
@@ -75,6 +82,9 @@ struct Row {
   std::optional<Site> unbuilt;
   std::vector<Scenario> scenarios;  ///< In source order.
   Verdict verdict() const;
+  Disposition on(const std::string& backend) const;
+  std::vector<std::string> implementing() const;  ///< Of kBackends, in their order.
+  std::vector<std::string> lacking() const;       ///< The rest of kBackends.
 };
 
 struct Area {
@@ -113,7 +123,7 @@ struct Check {
 
 struct Model {
   Layout layout;                 ///< Where it was read from (the doc's links and wording follow it).
-  std::vector<Column> backends;  ///< Column order; exactly two.
+  std::vector<Column> backends;  ///< Column order; two or more.
   std::string reference;         ///< Layout::reference
   std::vector<Area> areas;
   std::vector<Row> features;  ///< Document order.

@@ -31,8 +31,7 @@ std::string backendCell(const Row& f, const std::string& backend, const md::Link
 }
 
 std::string verdictCell(const Row& f, const md::Links& links) {
-  const Verdict v = f.verdict();
-  std::string out = verdictSymbol(v) + " " + verdictWords(v);
+  std::string out = verdictSymbol(f) + " " + verdictWords(f);
   for (const auto& note : {f.diverges, f.unbuilt})
     if (note) out += ": " + cellText(note->text) + " (" + tracking(note->tracking) + ") " + links.at(note->at);
   return out;
@@ -44,6 +43,22 @@ std::string scenariosCell(const Row& f, const md::Links& links) {
   for (const auto& s : f.scenarios)
     out += " [" + s.name + "](" + links.to(s.at.file) + "#L" + std::to_string(s.at.line) + ")";
   return out;
+}
+
+/// Per backend, how many built rows it implements and how many it lacks.
+std::string backendTotals(const Model& model) {
+  std::ostringstream out;
+  out << "| Backend | Implemented | Unsupported |\n|---|---|---|\n";
+  for (const auto& b : kBackends) {
+    int impl = 0, lacks = 0;
+    for (const auto& f : model.features) {
+      if (f.unbuilt) continue;
+      ++(f.on(b) == Disposition::impl ? impl : lacks);
+    }
+    out << "| " << cellText(backendTitle(b)) << " | " << impl << " | " << lacks << " |\n";
+  }
+  out << "\n";
+  return out.str();
 }
 
 /// `a`, `b` and `c`
@@ -81,7 +96,8 @@ std::string renderMarkdown(const Model& model) {
          "[Last verified](#last-verified)\n\n";
   out << renderDispatch(model);
 
-  std::map<Verdict, int> totals;
+  std::map<std::string, int> totals;     // by verdictWords
+  std::vector<std::pair<std::string, std::string>> partial;  // the other partial verdicts: words, symbol
   for (const auto& area : model.areas) {
     bool header = false;
     for (const auto& f : model.features) {
@@ -94,7 +110,10 @@ std::string renderMarkdown(const Model& model) {
         out << "---|---|\n";
         header = true;
       }
-      ++totals[f.verdict()];
+      const std::string words = verdictWords(f);
+      if (f.verdict() == Verdict::partial && f.implementing().size() > 1 && !totals.contains(words))
+        partial.emplace_back(words, verdictSymbol(f));
+      ++totals[words];
       out << "| " << cellText(f.title) << " `" << f.id << "` |";
       for (const auto& b : kBackends) out << " " << backendCell(f, b, links) << " |";
       out << " " << verdictCell(f, links) << " | " << scenariosCell(f, links) << " |\n";
@@ -102,12 +121,18 @@ std::string renderMarkdown(const Model& model) {
     if (header) out << "\n";
   }
 
+  // Every "<backend>-only" is listed, even at 0; the verdicts of several backends (three or more
+  // columns) where they occur.
+  std::vector<std::pair<std::string, std::string>> verdicts = {{"parity", "✅"}, {"divergent", "⚠️"}};
+  for (const auto& b : kBackends) verdicts.emplace_back(onlyWords(b), onlySymbol(b));
+  verdicts.insert(verdicts.end(), partial.begin(), partial.end());
+  verdicts.emplace_back("not built", "⬜");
   out << "## Totals\n\n| Verdict | Rows |\n|---|---|\n";
-  for (Verdict v : {Verdict::parity, Verdict::divergent, Verdict::docker_only, Verdict::controlplane_only, Verdict::unbuilt,
-                    Verdict::invalid})
-    if (totals[v] > 0 || v != Verdict::invalid)
-      out << "| " << verdictSymbol(v) << " " << verdictWords(v) << " | " << totals[v] << " |\n";
+  for (const auto& [words, symbol] : verdicts) out << "| " << symbol << " " << words << " | " << totals[words] << " |\n";
+  if (totals["invalid"] > 0) out << "| ❌ invalid | " << totals["invalid"] << " |\n";
   out << "| all | " << model.features.size() << " |\n\n";
+  // With two columns the one-backend verdicts say it already.
+  if (kBackends.size() > 2) out << backendTotals(model);
   out << renderDriftRisks(model) << renderEnforcement(model) << renderChecklist(model) << renderLastVerified();
   return out.str();
 }
@@ -147,7 +172,7 @@ std::string renderJson(const Model& model) {
     json features = json::array();
     for (const auto& f : model.features) {
       if (f.area != area.id) continue;
-      const std::string verdict = verdictWords(f.verdict());
+      const std::string verdict = verdictWords(f);
       totals[verdict] = totals.value(verdict, 0) + 1;
       json row{{"id", f.id}, {"title", f.title}, {"verdict", verdict}, {"cells", json::object()}, {"scenarios", json::array()}};
       for (const auto& b : kBackends) row["cells"][b] = cellJson(f, b);

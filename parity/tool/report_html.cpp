@@ -4,6 +4,7 @@
 // the source; the rows can be filtered by text and sorted by any column. Self-contained: the
 // style and the script are inline, nothing is fetched.
 
+#include <algorithm>
 #include <iterator>
 #include <map>
 #include <set>
@@ -44,13 +45,22 @@ class Page {
     }
     if (r_.contains("areas"))
       for (const auto& a : r_["areas"]) areas_[str(a, "id")] = str(a, "title");
-    // The one-backend verdicts are named after the backends (verdictWords).
-    verdicts_ = {{"invalid", "✗"},
-                 {"not built", "○"},
-                 {(matrix.empty() ? std::string("first") : matrix[0]) + "-only", "◐"},
-                 {(matrix.size() < 2 ? std::string("second") : matrix[1]) + "-only", "◑"},
-                 {"divergent", "⚠"},
-                 {"parity", "✓"}};
+    // The verdicts in the order of the sort by status. The partial ones are named after the
+    // backends (verdictWords): every "<backend>-only", then those of several backends (three or
+    // more columns) as they occur; ◐ when the first column has the feature, ◑ when it lacks it.
+    verdicts_ = {{"invalid", "✗"}, {"not built", "○"}};
+    for (const auto& b : matrix) verdicts_.push_back({b + "-only", b == matrix.front() ? "◐" : "◑"});
+    const std::set<std::string> fixed = {"invalid", "not built", "divergent", "parity"};
+    for (const auto& f : r_.value("features", json::array())) {
+      const std::string v = str(f, "verdict");
+      if (fixed.contains(v) || verdictRank(v) > 0) continue;
+      const bool first = !matrix.empty() && str(f["backends"].value(matrix.front(), json::object()), "disposition") ==
+                                                "implemented";
+      verdicts_.push_back({v, first ? "◐" : "◑"});
+    }
+    partial_ = verdicts_.size() - 2;
+    verdicts_.push_back({"divergent", "⚠"});
+    verdicts_.push_back({"parity", "✓"});
   }
 
   std::string render() {
@@ -150,10 +160,10 @@ class Page {
     return {"✓ pass" + of + more, "ok", 3};
   }
 
-  int verdictRank(const std::string& v) const {
+  int verdictRank(const std::string& v) const {  // 0: unknown
     for (size_t i = 0; i < verdicts_.size(); ++i)
       if (v == verdicts_[i].words) return static_cast<int>(i) + 1;
-    return 1;
+    return 0;
   }
   // Text symbols, not emoji: they print in black and need no colour font.
   std::string verdictText(const std::string& v) const {
@@ -170,9 +180,9 @@ class Page {
           "<label><input type=\"checkbox\" id=\"contradicted-only\"> only contradicted rows</label> "
           "<span id=\"shown\" aria-live=\"polite\">" +
           std::to_string(rows) + " of " + std::to_string(rows) +
-          " rows shown</span></div><p class=\"legend\">Status: ✓ parity · ⚠ divergent · " +
-          esc(verdictText(verdicts_[2].words)) + " · " + esc(verdictText(verdicts_[3].words)) +
-          " · ○ not built · ✗ contradicted by the results. Cells: ✓ passes as declared · ⊘ "
+          " rows shown</span></div><p class=\"legend\">Status: ✓ parity · ⚠ divergent · ";
+    for (size_t i = 2; i < 2 + partial_; ++i) h_ += esc(verdictText(verdicts_[i].words)) + " · ";
+    h_ += "○ not built · ✗ contradicted by the results. Cells: ✓ passes as declared · ⊘ "
           "unsupported, as declared · ✗ contradicts the annotations · … no evidence (not run) · — no scenario. Open a "
           "cell for its scenarios; click a column heading to sort.</p>\n<table id=\"matrix\"><thead><tr>"
           "<th aria-sort=\"none\"><button type=\"button\">Feature</button></th>"
@@ -207,7 +217,7 @@ class Page {
           "\" data-backend=\"\">details</button></td>";
     h_ += "<td data-sort=\"" + esc(area) + "\">" + esc(area) + "</td>";
     h_ += "<td class=\"" + std::string(contradicted ? "bad" : "") + "\" data-sort=\"" +
-          std::to_string(contradicted ? 0 : verdictRank(verdict)) + "\">" + esc(status) + "</td>" + cells + "</tr>\n";
+          std::to_string(contradicted ? 0 : std::max(1, verdictRank(verdict))) + "\">" + esc(status) + "</td>" + cells + "</tr>\n";
     detail(f);
     h_ += "</tbody>\n";
   }
@@ -350,6 +360,7 @@ ul.sites{margin:.2em 0;padding-left:1.2em}
   std::string reference_;  ///< Layout::reference: results only, no disposition
   std::vector<std::string> columns_;
   std::vector<VerdictText> verdicts_;  ///< In the order of the sort by status (after the contradicted rows).
+  size_t partial_ = 0;                 ///< How many partial verdicts, from verdicts_[2].
   std::map<std::string, std::string> areas_;
   std::string h_;
 };

@@ -70,8 +70,8 @@ Verification verify(const Model& model, const std::vector<json>& results, Covera
   json by_backend = json::object(), by_verdict = json::object();
   for (const auto& b : columns) by_backend[b] = {{kAgrees, 0}, {kContradicts, 0}, {kNoEvidence, 0}};
   for (const auto& f : model.features) {
-    const std::string verdict = verdictWords(f.verdict());
-    json row{{"id", f.id}, {"area", f.area}, {"title", f.title}, {"verdict", verdict}, {"symbol", verdictSymbol(f.verdict())},
+    const std::string verdict = verdictWords(f);
+    json row{{"id", f.id}, {"area", f.area}, {"title", f.title}, {"verdict", verdict}, {"symbol", verdictSymbol(f)},
              {"file", f.at.file}, {"line", f.at.line}, {"backends", json::object()}, {"scenarios", json::array()}};
     if (f.diverges) row["diverges"] = site(*f.diverges);
     if (f.unbuilt) row["unbuilt"] = site(*f.unbuilt);
