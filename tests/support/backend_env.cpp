@@ -201,7 +201,9 @@ bool SwarmEnv::workloadGone(const std::string& id) {
 }
 
 void SwarmEnv::killBehindItsBack(const std::string& id) {
+  // The engine stops the task after the service goes: the workload is gone once its container is.
   ASSERT_TRUE(engine_->call("DELETE", "/services/" + swarm::serviceName(id)));
+  ASSERT_TRUE(eventually([&] { return workloadGone(id); }));
 }
 
 void SwarmEnv::crashBehindItsBack(const std::string& id) {

@@ -270,9 +270,15 @@ Liveness SwarmProvisioner::isRunning(const std::string& workspace_id) {
 }
 
 Result<std::string> SwarmProvisioner::bootLog(const std::string& workspace_id) {
-  PARITY_IMPL(boot_log, swarm, "service logs (every task's, from whichever node ran it), stdout and stderr");
+  PARITY_IMPL(boot_log, swarm, "the latest task container's logs on this node, else the service logs from the task's node");
   if (!engine_) return unwired();
-  auto r = engine_->request("GET", "/services/" + serviceName(workspace_id) + "/logs?stdout=1&stderr=1&timestamps=0&tail=2000");
+  // The local container's logs are there at once; the service logs (gathered from the nodes by
+  // the swarm's log broker) can lag behind a task that has only just started.
+  std::string target = "/services/" + serviceName(workspace_id) + "/logs";
+  const json f = filter("label", {std::string(kServiceLabel) + "=" + serviceName(workspace_id)});
+  if (auto local = engine_->call("GET", "/containers/json?all=1&filters=" + encode(f.dump())); local && !local->empty())
+    target = "/containers/" + (*local)[0].value("Id", "") + "/logs";
+  auto r = engine_->request("GET", target + "?stdout=1&stderr=1&timestamps=0&tail=2000");
   if (!r) return r.error();
   if (r->status == 404) return makeError(Errc::not_found, "no service for workspace " + workspace_id);
   if (r->status != 200) return makeError(Errc::backend_error, "swarm service logs: " + r->message());
