@@ -210,6 +210,8 @@ Result<> SwarmProvisioner::awaitRunning(const std::string& workspace_id) {
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {
     auto listed = tasks(workspace_id);
+    if (!listed && listed.error().code == Errc::not_found)  // a stop (a delete) overtook this start
+      return makeError(Errc::conflict, "swarm: workspace " + workspace_id + " was stopped while it started");
     if (!listed) return listed.error();
     for (const auto& t : *listed) {
       const std::string state = taskState(t);
