@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -96,7 +97,7 @@ const parity::Model& model() {
 
 /// "pass" or "unsupported" as the annotations declare; "" when they declare nothing usable.
 std::string expectedOutcome(const std::string& feature, const std::string& column) {
-  if (column == "reference") return "pass";
+  if (column == model().reference) return "pass";
   const auto* f = model().find(feature);
   if (!f) return "";
   auto it = f->cells.find(column);
@@ -268,8 +269,13 @@ class Real final : public BackendUnderTest {
 }  // namespace
 
 std::unique_ptr<BackendUnderTest> ReferenceBackend::make() { return std::make_unique<Reference>(); }
-std::unique_ptr<BackendUnderTest> DockerBackend::make() { return std::make_unique<Real<test::DockerEnv>>(); }
-std::unique_ptr<BackendUnderTest> ControlPlaneBackend::make() { return std::make_unique<Real<test::ControlPlaneEnv>>(); }
-std::unique_ptr<BackendUnderTest> SwarmBackend::make() { return std::make_unique<Real<test::SwarmEnv>>(); }
+std::unique_ptr<BackendUnderTest> makeBackend(std::string_view column) {
+  // One line per backend that has a test environment (tests/support/backend_env.h).
+  if (column == "docker") return std::make_unique<Real<test::DockerEnv>>();
+  if (column == "controlplane") return std::make_unique<Real<test::ControlPlaneEnv>>();
+  if (column == "swarm") return std::make_unique<Real<test::SwarmEnv>>();
+  throw std::runtime_error("no test environment for backend " + std::string(column) +
+                           " (add it to makeBackend in contract/harness.cpp)");
+}
 
 }  // namespace ws::contract

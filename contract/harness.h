@@ -1,7 +1,7 @@
 #pragma once
 // The contract harness: scenarios declared once per parity feature and run, as typed
 // GoogleTest suites, against every backend (the reference model, Docker on a real engine, the
-// control plane on cp-emulator, Swarm on a real engine that manages a swarm).
+// control plane on cp-emulator).
 //
 //   CONTRACT_SCENARIO(workspace_stop, StopIsIdempotent) {
 //     const auto id = bench.started();
@@ -17,10 +17,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "parity/parity.h"
@@ -114,23 +117,19 @@ using BackendFactory = std::unique_ptr<BackendUnderTest> (*)();
 void runScenario(const char* column, BackendFactory make, const char* feature, const char* scenario,
                  const char* file, int line, ScenarioBody body);
 
-// The typed suite: one type per backend column.
+/// The test environment of a matrix column, by its id (PARITY_BACKEND in parity/features.def);
+/// throws for a backend that has none yet, which fails its scenarios as a missing environment.
+std::unique_ptr<BackendUnderTest> makeBackend(std::string_view column);
+
+// The typed suite: the reference model, then one type per backend column of the features list.
 struct ReferenceBackend {
   static constexpr const char* kColumn = "reference";
   static std::unique_ptr<BackendUnderTest> make();
 };
-struct DockerBackend {
-  static constexpr const char* kColumn = "docker";
-  static std::unique_ptr<BackendUnderTest> make();
-};
-struct ControlPlaneBackend {
-  static constexpr const char* kColumn = "controlplane";
-  static std::unique_ptr<BackendUnderTest> make();
-};
-
-struct SwarmBackend {
-  static constexpr const char* kColumn = "swarm";
-  static std::unique_ptr<BackendUnderTest> make();
+template <std::size_t I>
+struct ColumnBackend {
+  static constexpr const char* kColumn = ::parity::kBackendIds[I];
+  static std::unique_ptr<BackendUnderTest> make() { return makeBackend(kColumn); }
 };
 
 template <class Backend>
@@ -143,7 +142,9 @@ struct BackendNames {
   }
 };
 
-using Backends = ::testing::Types<ReferenceBackend, DockerBackend, ControlPlaneBackend, SwarmBackend>;
+template <std::size_t... I>
+::testing::Types<ReferenceBackend, ColumnBackend<I>...> columnTypes(std::index_sequence<I...>);
+using Backends = decltype(columnTypes(std::make_index_sequence<::parity::kBackendCount>{}));
 TYPED_TEST_SUITE(Contract, Backends, BackendNames);
 
 }  // namespace ws::contract

@@ -23,6 +23,16 @@ std::vector<std::string> coded(const std::vector<std::string>& items) {
   return out;
 }
 
+/// With more than two backends, "`a`, `b` and `c`": which "each backend" means. With two it
+/// goes without saying (and the two-backend docs stay as they were).
+std::string eachBackend(const Model& m) {
+  if (m.backends.size() <= 2) return "";
+  std::string out;
+  for (size_t i = 0; i < m.backends.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == m.backends.size() ? " and " : ", ") + code(m.backends[i].id);
+  return out;
+}
+
 }  // namespace
 
 std::string renderDispatch(const Model& m) {
@@ -103,12 +113,15 @@ std::string renderEnforcement(const Model& m) {
          "The matrix is not trusted on its word. The annotations compile to `static_assert`s (an unknown feature or "
          "backend, or a `PARITY_DISPATCHER` outside the dispatcher it names, does not build)";
   if (m.gates.empty())
-    out << "; `parity check` fails on a missing or invalid annotation and on a stale doc, `parity verify` on contract "
-           "results that contradict a row. No other gate is declared (`"
+    out << "; `parity check` fails on a missing or invalid annotation"
+        << (eachBackend(m).empty() ? "" : " (every built row needs one for each backend: " + eachBackend(m) + ")")
+        << " and on a stale doc, `parity verify` on contract results that contradict a row. No other gate is declared (`"
         << m.layout.gates << "`: what CI runs, each with the test proving it can fail).\n\n";
   else
     out << ", and these gates (`" << m.layout.gates
-        << "`) run in CI, each proven able to fail by a test that plants the violation it exists for.\n\n"
+        << "`) run in CI, each proven able to fail by a test that plants the violation it exists for."
+        << (eachBackend(m).empty() ? "" : " Every built row needs a disposition for each backend: " + eachBackend(m) + ".")
+        << "\n\n"
            "| Gate | Fails on | Command | Proven by |\n|---|---|---|---|\n";
   for (const auto& g : m.gates)
     out << "| " << g.id << " | " << md::cell(g.title) << " | " << code(g.command) << " | " << code(g.proof) << " |\n";
@@ -151,8 +164,10 @@ std::string renderChecklist(const Model& m) {
          "interface is a verb).\n"
          "4. Add the feature's row to `"
       << m.layout.features
-      << "`, a `PARITY_IMPL` or `PARITY_UNSUPPORTED` for each backend where it is implemented (the dispatcher and "
-         "the backend bodies), and a `CONTRACT_SCENARIO` that observes the effect inside each backend.\n"
+      << "`, a `PARITY_IMPL` or `PARITY_UNSUPPORTED` for each backend"
+      << (eachBackend(m).empty() ? "" : " (" + eachBackend(m) + ")")
+      << " where it is implemented (the dispatcher and the backend bodies), and a `CONTRACT_SCENARIO` that observes "
+         "the effect inside each backend.\n"
          "5. Run `"
       << m.layout.regenerate
       << "` and commit this file; the lint, `parity check` and the contract suites must pass (see "

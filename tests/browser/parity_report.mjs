@@ -5,7 +5,10 @@
 // a column heading sorts; the print style hides the controls and prints the contradicted detail.
 //
 // Environment: PARITY_HTML (the report), PLAYWRIGHT_DIR (where setup.sh installed
-// playwright-core), SCREENSHOT (optional: where to save a picture of the opened detail).
+// playwright-core), SCREENSHOT (optional: where to save a picture of the opened detail),
+// COLUMNS_WANTED (the backend columns, in order, space-separated), PARTIAL_ROW and
+// PARTIAL_VERDICT (optional: a row that one backend refuses, and its status: it is among the
+// rows whose backends differ, and first when sorted by that backend's column).
 
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,9 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const { PARITY_HTML: report, PLAYWRIGHT_DIR: pwDir, SCREENSHOT: screenshot } = process.env;
-if (!report || !pwDir) {
-  console.error('parity_report.mjs needs PARITY_HTML and PLAYWRIGHT_DIR');
+const { PARITY_HTML: report, PLAYWRIGHT_DIR: pwDir, SCREENSHOT: screenshot, COLUMNS_WANTED: columnsWanted,
+  PARTIAL_ROW: partialRow, PARTIAL_VERDICT: partialVerdict } = process.env;
+if (!report || !pwDir || !columnsWanted) {
+  console.error('parity_report.mjs needs PARITY_HTML, PLAYWRIGHT_DIR and COLUMNS_WANTED');
   process.exit(2);
 }
 const { chromium } = createRequire(join(pwDir, 'package.json'))('playwright-core');
@@ -74,6 +78,36 @@ try {
     const status = await page.textContent('#f-workspace_stop tr.row td:nth-child(3)');
     check(status.includes('✗') && status.includes('contradicted'), `the row says "${status}", not a symbol and a word`);
   });
+
+  const columns = columnsWanted.split(' ');
+  await step(`a column per backend: ${columnsWanted}`, async () => {
+    const heads = await page.$$eval('#matrix > thead > tr > th', (ths) => ths.map((th) => th.textContent.trim()));
+    check(JSON.stringify(heads.slice(3)) === JSON.stringify(columns), `the backend columns are ${heads.slice(3)}`);
+    const cells = await page.$$eval('#f-workspace_stop tr.row button.open[data-backend]:not(.all)',
+      (bs) => bs.map((b) => b.dataset.backend));
+    check(JSON.stringify(cells) === JSON.stringify(columns), `a row's cells are ${cells}`);
+    const totals = await page.$$eval('#totals-backends tbody th', (ths) => ths.map((th) => th.textContent));
+    check(JSON.stringify(totals) === JSON.stringify(columns), `the totals per backend are ${totals}`);
+  });
+
+  if (partialRow) {
+    const backend = columns.find((c) => partialVerdict.endsWith(c) || partialVerdict.includes(`${c}-only`));
+    await step(`${partialRow} says "${partialVerdict}", differs, and sorts first by ${backend}`, async () => {
+      const status = await page.textContent(`#${partialRow} tr.row td:nth-child(3)`);
+      check(status === partialVerdict, `its status is "${status}"`);
+      check((await page.textContent('#totals-verdicts')).includes(partialVerdict), 'its verdict has no total');
+      check((await page.textContent('.legend')).includes(partialVerdict), 'its verdict is not in the legend');
+      await page.check('#differ');
+      const shown = await visibleRows();
+      check(shown.includes(partialRow), 'it is hidden among the rows whose backends differ');
+      check(shown.length < allRows.length, 'every row differs');
+      await page.uncheck('#differ');
+      const cell = page.locator(`#${partialRow} button.open[data-backend="${backend}"]`);
+      check((await cell.textContent()).startsWith('⊘ unsupported, as declared'), `the ${backend} cell says otherwise`);
+      await page.click(`#matrix thead th:nth-child(${4 + columns.indexOf(backend)}) button`);
+      check((await visibleRows())[0] === partialRow, `sorting by ${backend} does not put it first`);
+    });
+  }
 
   await step('the filter hides exactly the rows that do not match', async () => {
     await page.fill('#filter', 'workspace_stop');

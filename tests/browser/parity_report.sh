@@ -3,17 +3,22 @@
 # agree with every row except one planted contradiction (workspace_stop/StopIsIdempotent fails
 # on docker with a known message), written by `parity verify` as ./tools/test runs it, then
 # read by tests/browser/parity_report.mjs (no console errors, filter, detail, sort, print).
+# Then the same for a copy of this tree's rows with a third backend, swarm, that refuses
+# workspace_hibernate: one column more, and its verdict, sort and toggle.
 #   parity_report.sh SOURCE_DIR PARITY PLAYWRIGHT_DIR OUT_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd) parity=$2 deps=$(cd "$3" && pwd)
 mkdir -p "$4" && out=$(cd "$4" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/none" "$work/results"
 
-# Every scenario and backend with its expectation: a verify without results (it exits 3).
-"$parity" --root "$src" verify --results "$work/none" --out "$work/skeleton" >/dev/null 2>&1 || true
-/usr/bin/python3 - "$work/skeleton/parity.json" "$work/results/all.json" <<'PY'
+# report ROOT NAME: parity.html of ROOT's annotations, with the planted contradiction, in $out/NAME.
+report() {
+  local root=$1 dir=$work/$2
+  mkdir -p "$dir/none" "$dir/results"
+  # Every scenario and backend with its expectation: a verify without results (it exits 3).
+  "$parity" --root "$root" verify --results "$dir/none" --out "$dir/skeleton" >/dev/null 2>&1 || true
+  /usr/bin/python3 - "$dir/skeleton/parity.json" "$dir/results/all.json" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 results = []
@@ -28,12 +33,49 @@ for f in report["features"]:
 assert any(r["observed"] == "fail" for r in results), "workspace_stop/StopIsIdempotent is gone from the tree"
 json.dump({"results": results}, open(sys.argv[2], "w"), indent=1)
 PY
+  set +e
+  "$parity" --root "$root" verify --results "$dir/results" --out "$out/$2" --source-url "https://example.test/src/"
+  local rc=$?
+  set -e
+  [ "$rc" -eq 3 ] || { echo "FAIL: parity verify of $2 exited $rc, want 3 (the planted contradiction)"; exit 1; }
+}
 
-set +e
-"$parity" --root "$src" verify --results "$work/results" --out "$out" --source-url "https://example.test/src/"
-rc=$?
-set -e
-[ "$rc" -eq 3 ] || { echo "FAIL: parity verify exited $rc, want 3 (the planted contradiction)"; exit 1; }
-
+report "$src" .
 PARITY_HTML="$out/parity.html" PLAYWRIGHT_DIR="$deps" SCREENSHOT="$out/parity.png" \
+  COLUMNS_WANTED="docker controlplane reference" node "$src/tests/browser/parity_report.mjs"
+
+# The three-backend tree: this tree's rows, areas and scenarios (from its parity.json), every
+# row implemented on each backend as here, plus swarm, which implements all but one.
+three=$work/three
+mkdir -p "$three/parity" "$three/runtime/src" "$three/contract" "$three/docs"
+/usr/bin/python3 - "$work/skeleton/parity.json" "$src/parity/features.def" "$three" <<'PY'
+import json, re, sys
+report, features, root = json.load(open(sys.argv[1])), open(sys.argv[2]).read(), sys.argv[3]
+backends = re.findall(r"^PARITY_BACKEND\((\w+),", features, re.M)
+assert backends == ["docker", "controlplane"], backends
+features = re.sub(r"^(PARITY_BACKEND\(controlplane,.*)$", r'\1\nPARITY_BACKEND(swarm, "Docker Swarm")', features,
+                  flags=re.M)
+open(f"{root}/parity/features.def", "w").write(features)
+src, scenarios = [], []
+for f in report["features"]:
+    if "unbuilt" in f:
+        src.append(f'PARITY_UNBUILT({f["id"]}, "not built", "roadmap#x");')
+        continue
+    for b in backends + ["swarm"]:
+        if (f["id"], b) == ("workspace_hibernate", "swarm"):
+            src.append(f'PARITY_UNSUPPORTED({f["id"]}, {b}, "no hibernation of services", "roadmap#swarm");')
+        else:
+            src.append(f'PARITY_IMPL({f["id"]}, {b}, "implemented");')
+    if "diverges" in f:
+        src.append(f'PARITY_DIVERGES({f["id"]}, "differs", "roadmap#x");')
+    scenarios += [f'CONTRACT_SCENARIO({f["id"]}, {s["name"]}) {{}}' for s in f["scenarios"]]
+open(f"{root}/runtime/src/backends.cpp", "w").write("\n".join(src) + "\n")
+open(f"{root}/contract/scenarios.cpp", "w").write("\n".join(scenarios) + "\n")
+open(f"{root}/parity.toml", "w").write('sources = ["runtime/src"]\nreference = "reference"\n')
+PY
+"$parity" --root "$three" render >/dev/null
+"$parity" --root "$three" check >/dev/null
+report "$three" three
+PARITY_HTML="$out/three/parity.html" PLAYWRIGHT_DIR="$deps" COLUMNS_WANTED="docker controlplane swarm reference" \
+  PARTIAL_ROW="f-workspace_hibernate" PARTIAL_VERDICT="◐ unsupported on swarm" \
   node "$src/tests/browser/parity_report.mjs"

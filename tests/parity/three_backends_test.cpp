@@ -124,6 +124,19 @@ TEST_F(ThreeBackends, TheDocHasAColumnAndTotalsForEachBackend) {
   EXPECT_EQ(doc["areas"][0]["features"][1]["cells"]["swarm"]["disposition"], "unsupported") << doc.dump(1);
 }
 
+TEST_F(ThreeBackends, TheGuideSectionsNameEveryBackend) {
+  const auto m = load();
+  ASSERT_TRUE(m.errors.empty()) << errors(m);
+  EXPECT_NE(renderChecklist(m).find("a `PARITY_IMPL` or `PARITY_UNSUPPORTED` for each backend (`docker`, `controlplane` "
+                                    "and `swarm`) where it is implemented"),
+            std::string::npos)
+      << renderChecklist(m);
+  EXPECT_NE(renderEnforcement(m).find("(every built row needs one for each backend: `docker`, `controlplane` and "
+                                      "`swarm`)"),
+            std::string::npos)
+      << renderEnforcement(m);
+}
+
 TEST_F(ThreeBackends, VerifyHoldsTheThirdColumnToItsAnnotations) {
   const auto m = load();
   ASSERT_TRUE(m.errors.empty()) << errors(m);

@@ -47,6 +47,19 @@ enum class Backend {
 #undef PARITY_BACKEND
 };
 
+/// The backends' ids in the same order, for tools that run something per column (the contract
+/// suites' typed tests): a backend added to the features list is here too.
+inline constexpr const char* kBackendIds[] = {
+#define PARITY_BACKEND(id, title) #id,
+#define PARITY_AREA(id, title)
+#define PARITY_FEATURE(id, area, title)
+#include "features.def"
+#undef PARITY_FEATURE
+#undef PARITY_AREA
+#undef PARITY_BACKEND
+};
+inline constexpr std::size_t kBackendCount = sizeof(kBackendIds) / sizeof(kBackendIds[0]);
+
 constexpr bool annotated(Feature /*feature*/) { return true; }
 constexpr bool annotated(Feature /*feature*/, Backend /*backend*/) { return true; }
 
