@@ -273,6 +273,7 @@ std::unique_ptr<BackendUnderTest> makeBackend(std::string_view column) {
   // One line per backend that has a test environment (tests/support/backend_env.h).
   if (column == "docker") return std::make_unique<Real<test::DockerEnv>>();
   if (column == "controlplane") return std::make_unique<Real<test::ControlPlaneEnv>>();
+  if (column == "swarm") return std::make_unique<Real<test::SwarmEnv>>();
   throw std::runtime_error("no test environment for backend " + std::string(column) +
                            " (add it to makeBackend in contract/harness.cpp)");
 }

@@ -12,6 +12,11 @@ if [ -n "${WORKSPACE_CONFIG_TAR:-}" ]; then
   printf '%s' "$WORKSPACE_CONFIG_TAR" | base64 -d | tar -xf - -C "$CONFIG_DIR"
   unset WORKSPACE_CONFIG_TAR
 fi
+# The Swarm backend hands them over as a secret file holding the same tar (not base64).
+if [ -n "${WORKSPACE_CONFIG_TAR_FILE:-}" ] && [ -f "$WORKSPACE_CONFIG_TAR_FILE" ]; then
+  tar -xf "$WORKSPACE_CONFIG_TAR_FILE" -C "$CONFIG_DIR"
+fi
+unset WORKSPACE_CONFIG_TAR_FILE
 
 # Provider keys reach the agent through /configs/.env.
 {

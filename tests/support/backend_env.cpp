@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
 #include "backends/controlplane/controlplane_provisioner.h"
 #include "backends/docker/docker_provisioner.h"
 #include "backends/docker/engine_client.h"
+#include "backends/swarm/swarm_provisioner.h"
 #include "core/util.h"
 #include "resource_journal.h"
 
@@ -27,6 +29,16 @@ json scopeLabels(const std::string& instance) {
 std::string dockerHost() {
   const char* h = std::getenv("DOCKER_HOST");
   return h ? h : "unix:///var/run/docker.sock";
+}
+
+// Polls `done` every 100 ms for up to 30 s.
+bool eventually(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return done();
 }
 
 }  // namespace
@@ -111,6 +123,114 @@ void DockerEnv::startOrphan(const std::string& ghost) {
 }
 
 std::string DockerEnv::execIn(const std::string& id, const std::vector<std::string>& argv) {
+  auto r = provisioner_->exec(id, argv, "");
+  return r ? r->output : "exec failed: " + r.error().message;
+}
+
+SwarmEnv::SwarmEnv() : instance_("test-" + newUuid().substr(0, 8)) {
+  auto engine = docker::EngineClient::connect(dockerHost(), 10s);
+  if (!engine) throw std::runtime_error("these tests need a Docker Engine (./tools/test starts one): " + engine.error().message);
+  engine_ = *engine;
+  auto info = engine_->call("GET", "/info");
+  if (!info || info->value("/Swarm/LocalNodeState"_json_pointer, std::string()) != "active" ||
+      !info->value("/Swarm/ControlAvailable"_json_pointer, false))
+    throw std::runtime_error("the engine at " + dockerHost() + " is not a swarm manager (./tools/test runs ensure_swarm)");
+  if (!engine_->call("GET", "/images/molecule-local%2Fworkspace-agent:dev/json"))
+    throw std::runtime_error("the agent image is missing: run tools/make-agent-image");
+  ResourceJournal::get().record("docker-scope", {{"docker_host", dockerHost()}, {"labels", scopeLabels(instance_)}});
+  swarm::SwarmOptions options;
+  options.docker.instance = instance_;
+  provisioner_ = std::make_unique<RecordingProvisioner>(*this, std::make_unique<swarm::SwarmProvisioner>(engine_, options));
+}
+
+SwarmEnv::~SwarmEnv() {
+  const json filters{{"label", {"molecule.platform.instance=" + instance_}}};
+  if (auto services = engine_->call("GET", "/services?filters=" + filters.dump()))
+    for (const auto& s : *services) (void)engine_->call("DELETE", "/services/" + s["ID"].get<std::string>());
+  if (auto listed = engine_->call("GET", "/containers/json?all=1&filters=" + filters.dump()))
+    for (const auto& c : *listed) (void)engine_->call("DELETE", "/containers/" + c["Id"].get<std::string>() + "?force=true");
+  auto volumes = engine_->call("GET", "/volumes?filters=" + filters.dump());
+  if (volumes && (*volumes)["Volumes"].is_array())
+    for (const auto& v : (*volumes)["Volumes"]) (void)engine_->call("DELETE", "/volumes/" + v["Name"].get<std::string>() + "?force=true");
+  if (auto secrets = engine_->call("GET", "/secrets?filters=" + filters.dump()))
+    for (const auto& s : *secrets) (void)engine_->call("DELETE", "/secrets/" + s["ID"].get<std::string>());
+}
+
+void SwarmEnv::recordWorkload(const std::string& id) {
+  json labels = scopeLabels(instance_);
+  labels["molecule.workspace.id"] = id;
+  auto& journal = ResourceJournal::get();
+  journal.record("service", {{"docker_host", dockerHost()}, {"name", swarm::serviceName(id)}, {"labels", labels}});
+  for (const auto& volume : {docker::configVolumeName(id), docker::workspaceVolumeName(id)})
+    journal.record("volume", {{"docker_host", dockerHost()}, {"name", volume}, {"labels", labels}});
+}
+
+std::vector<std::string> SwarmEnv::serverArgs() { return {"--backend", "swarm", "--instance-id", instance_}; }
+
+std::map<std::string, std::string> SwarmEnv::serverEnv() {
+  return {{"ADMIN_TOKEN", kBackendAdmin}, {"DOCKER_HOST", dockerHost()}};
+}
+
+std::unique_ptr<Provisioner> SwarmEnv::unwired() {
+  return std::make_unique<swarm::SwarmProvisioner>(nullptr, swarm::SwarmOptions{});
+}
+
+std::string SwarmEnv::taskContainer(const std::string& id) {
+  const json f{{"label", {"com.docker.swarm.service.name=" + swarm::serviceName(id)}}, {"status", {"running"}}};
+  auto listed = engine_->call("GET", "/containers/json?filters=" + f.dump());
+  return listed && !listed->empty() ? (*listed)[0].value("Id", "") : "";
+}
+
+std::string SwarmEnv::serviceId(const std::string& id) {
+  auto s = engine_->call("GET", "/services/" + swarm::serviceName(id));
+  return s ? s->value("ID", "") : "";
+}
+
+bool SwarmEnv::workloadUp(const std::string& id) { return !taskContainer(id).empty(); }
+
+bool SwarmEnv::storageLeft(const std::string& id) {
+  return engine_->call("GET", "/volumes/" + docker::configVolumeName(id)) ||
+         engine_->call("GET", "/volumes/" + docker::workspaceVolumeName(id));
+}
+
+bool SwarmEnv::workloadGone(const std::string& id) {
+  auto s = engine_->call("GET", "/services/" + swarm::serviceName(id));
+  const json f{{"label", {"com.docker.swarm.service.name=" + swarm::serviceName(id)}}};
+  auto containers = engine_->call("GET", "/containers/json?all=1&filters=" + f.dump());
+  return !s && s.error().code == Errc::not_found && containers && containers->empty();
+}
+
+void SwarmEnv::killBehindItsBack(const std::string& id) {
+  // The engine stops the task after the service goes: the workload is gone once its container is.
+  ASSERT_TRUE(engine_->call("DELETE", "/services/" + swarm::serviceName(id)));
+  ASSERT_TRUE(eventually([&] { return workloadGone(id); }));
+}
+
+void SwarmEnv::crashBehindItsBack(const std::string& id) {
+  auto s = engine_->call("GET", "/services/" + swarm::serviceName(id));
+  ASSERT_TRUE(s);
+  json spec = (*s)["Spec"];
+  spec["Mode"]["Replicated"]["Replicas"] = 0;
+  const std::string version = std::to_string((*s)["Version"]["Index"].get<std::uint64_t>());
+  ASSERT_TRUE(engine_->call("POST", "/services/" + (*s)["ID"].get<std::string>() + "/update?version=" + version, spec));
+}
+
+void SwarmEnv::startOrphan(const std::string& ghost) {
+  recordWorkload(ghost);
+  const json labels{{"molecule.platform.managed", "true"}, {"molecule.platform.instance", instance_},
+                    {"molecule.workspace.id", ghost}};
+  const json spec{{"Name", swarm::serviceName(ghost)},
+                  {"Labels", labels},
+                  {"TaskTemplate", {{"ContainerSpec", {{"Image", "molecule-local/workspace-agent:dev"},
+                                                       {"Command", {"/bin/sleep", "600"}},
+                                                       {"Labels", labels}}},
+                                    {"Networks", {{{"Target", engine_->call("GET", "/networks/host")->value("Id", "")}}}}}},
+                  {"Mode", {{"Replicated", {{"Replicas", 1}}}}}};
+  ASSERT_TRUE(engine_->call("POST", "/services/create", spec));
+  ASSERT_TRUE(eventually([&] { return workloadUp(ghost); }));
+}
+
+std::string SwarmEnv::execIn(const std::string& id, const std::vector<std::string>& argv) {
   auto r = provisioner_->exec(id, argv, "");
   return r ? r->output : "exec failed: " + r.error().message;
 }

@@ -109,6 +109,40 @@ class DockerEnv : public BackendEnv {
   std::unique_ptr<Provisioner> provisioner_;
 };
 
+/// The Swarm backend on the engine at DOCKER_HOST, which must be a swarm manager (./tools/test
+/// initialises a single-node swarm on its private engine: ensure_swarm in tools/lib/engine.sh).
+class SwarmEnv : public BackendEnv {
+ public:
+  /// Throws when no engine answers, it is not a swarm manager, or the agent image is missing.
+  SwarmEnv();
+  ~SwarmEnv() override;
+  std::vector<std::string> serverArgs() override;
+  std::map<std::string, std::string> serverEnv() override;
+  Provisioner& provisioner() override { return *provisioner_; }
+  std::unique_ptr<Provisioner> unwired() override;
+  bool workloadUp(const std::string& id) override;
+  bool storageLeft(const std::string& id) override;
+  bool workloadGone(const std::string& id) override;
+  /// Removes the workspace's service.
+  void killBehindItsBack(const std::string& id) override;
+  /// Scales the service to zero: the service stays, its task ends.
+  void crashBehindItsBack(const std::string& id) override;
+  void startOrphan(const std::string& ghost) override;
+  std::string execIn(const std::string& id, const std::vector<std::string>& argv) override;
+  bool keepsWorkspaceData() const override { return true; }
+  void recordWorkload(const std::string& id) override;
+
+  /// The id of the workspace's task container on this engine ("" when none runs), and of its service.
+  std::string taskContainer(const std::string& id);
+  std::string serviceId(const std::string& id);
+  docker::EngineClient& engine() { return *engine_; }
+
+ private:
+  std::shared_ptr<docker::EngineClient> engine_;
+  std::string instance_;
+  std::unique_ptr<Provisioner> provisioner_;
+};
+
 class ControlPlaneEnv : public BackendEnv {
  public:
   ControlPlaneEnv();

@@ -58,3 +58,56 @@ stop_engine() {
 ensure_agent_image() {
   "$ROOT/tools/make-agent-image" --agent "$BUILD_DIR/bin/workspace-agent" --quiet
 }
+
+# Prints a port in [base, base+span) that nothing on this host listens on (TCP) or binds (UDP),
+# starting at an offset derived from the checkout, so that the private engines of several
+# checkouts do not race for the same one.
+free_port() {
+  python3 - "$1" "$2" "$(printf '%s' "$ROOT" | sha256sum | cut -c1-6)" <<'PY'
+import socket, sys
+base, span, key = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3], 16)
+for i in range(span):
+    p = base + (key + i) % span
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            s.bind(("127.0.0.1", p))
+            s.close()
+        print(p)
+        break
+    except OSError:
+        continue
+PY
+}
+
+# ensure_swarm: makes the PRIVATE engine (the one ensure_engine started for this checkout) the
+# manager of a single-node swarm, once; a user's engine at DOCKER_HOST is never touched (when it
+# already manages a swarm it is used as it is). Raft and data-path ports are free ones off the
+# defaults, and the ingress network is removed (workspaces use the host network), so that the
+# private engines of several checkouts can each run a swarm on this host.
+ensure_swarm() {
+  local key state
+  key=$(printf '%s' "$ROOT" | sha256sum | cut -c1-10)
+  state=$(timeout 10 docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)
+  if [ "$state" = "active true" ]; then
+    log "the engine at $DOCKER_HOST manages a swarm"
+    return 0
+  fi
+  if [ "$DOCKER_HOST" != "unix:///tmp/ws-engine-$key/docker.sock" ]; then
+    log "the engine at $DOCKER_HOST is not this checkout's private engine: no swarm is initialised there (contract.swarm will fail)"
+    return 0
+  fi
+  local listen data
+  listen=$(free_port 42300 600) data=$(free_port 43000 600)
+  [ -n "$listen" ] && [ -n "$data" ] || { echo "no free ports for the swarm" >&2; return 1; }
+  log "initialising a single-node swarm on the private engine (raft 127.0.0.1:$listen, data path $data)"
+  # The swarm's gateway bridge, made first under a name of this checkout's: the default name
+  # (docker_gwbridge) is one host interface that every engine here would fight over.
+  if ! docker network inspect docker_gwbridge >/dev/null 2>&1; then
+    docker network create --driver bridge --subnet "10.$((0x${key:0:2} % 200 + 20)).$((0x${key:2:2})).0/24" \
+      --opt "com.docker.network.bridge.name=wsgw${key:0:8}" --opt com.docker.network.bridge.enable_icc=false \
+      --opt com.docker.network.bridge.enable_ip_masquerade=false docker_gwbridge >/dev/null || return 1
+  fi
+  docker swarm init --advertise-addr 127.0.0.1 --listen-addr "127.0.0.1:$listen" --data-path-port "$data" >/dev/null || return 1
+  docker network rm ingress >/dev/null 2>&1 <<<y || true
+}

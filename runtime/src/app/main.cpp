@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   cli.add_option("--cp-timeout", cp_timeout, "Seconds for control-plane calls")->envname("CP_TIMEOUT_SECONDS")->capture_default_str();
   cli.add_option("--cp-status-timeout", cp_status_timeout, "Seconds for control-plane status and console")
       ->envname("CP_STATUS_TIMEOUT_SECONDS")->capture_default_str();
-  cli.add_option("--backend", config.backend, "auto, docker, controlplane or none")->envname("WORKSPACE_BACKEND")->capture_default_str();
+  cli.add_option("--backend", config.backend, "auto, docker, swarm, controlplane or none")->envname("WORKSPACE_BACKEND")->capture_default_str();
   cli.add_option("--docker-host", config.docker_host, "Docker Engine socket (unix://...)")->envname("DOCKER_HOST");
   cli.add_option("--workspace-image", config.workspace_image, "Image for workspaces")->envname("WORKSPACE_IMAGE")->capture_default_str();
   cli.add_option("--network-mode", config.network_mode, "Workspace networking: host or bridge")

@@ -4,6 +4,7 @@
 
 #include "backends/controlplane/controlplane_provisioner.h"
 #include "backends/docker/docker_provisioner.h"
+#include "backends/swarm/swarm_provisioner.h"
 
 namespace ws {
 
@@ -26,6 +27,13 @@ ProvisionerPtr makeControlPlane(const ServerConfig& config, WorkspaceStore& stor
   };
   spdlog::info("control-plane backend: {} (org {})", cp.base_url, cp.org_id);
   return std::make_shared<controlplane::ControlPlaneProvisioner>(cp, lookup);
+}
+
+// Whether the engine manages a swarm: auto then runs workspaces as services.
+bool swarmManager(const docker::EngineClient& engine) {
+  auto info = engine.call("GET", "/info");
+  return info && info->value("/Swarm/LocalNodeState"_json_pointer, std::string()) == "active" &&
+         info->value("/Swarm/ControlAvailable"_json_pointer, false);
 }
 
 }  // namespace
@@ -53,11 +61,11 @@ Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store)
     b.controlplane = makeControlPlane(config, store);
     return b;
   }
-  if (config.backend != "auto" && config.backend != "docker")
-    return makeError(Errc::invalid_argument, "unknown backend " + config.backend + " (auto, docker, controlplane, none)");
+  if (config.backend != "auto" && config.backend != "docker" && config.backend != "swarm")
+    return makeError(Errc::invalid_argument, "unknown backend " + config.backend + " (auto, docker, swarm, controlplane, none)");
   auto engine = docker::EngineClient::connect(config.docker_host, std::chrono::seconds(config.backend == "auto" ? 3 : 10));
   if (!engine) {
-    if (config.backend == "docker") return engine.error();
+    if (config.backend != "auto") return engine.error();
     spdlog::warn("no Docker Engine answers ({}); running without a backend", engine.error().message);
     return b;
   }
@@ -67,6 +75,14 @@ Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store)
   options.network_mode = config.network_mode;
   options.instance = config.instance_id;
   options.allow_privileged = config.allow_privileged;
+  if (config.backend == "swarm" || (config.backend == "auto" && swarmManager(**engine))) {
+    if (!swarmManager(**engine))
+      return makeError(Errc::invalid_argument, "the swarm backend needs an engine that is a swarm manager (docker swarm init)");
+    spdlog::info("swarm backend: manager engine at {} (API {}), image {}", (*engine)->socketPath(), (*engine)->apiVersion(),
+                 options.default_image);
+    b.docker = std::make_shared<swarm::SwarmProvisioner>(*engine, swarm::SwarmOptions{options});
+    return b;
+  }
   spdlog::info("docker backend: engine at {} (API {}), image {}, network {}", (*engine)->socketPath(),
                (*engine)->apiVersion(), options.default_image, options.network_mode);
   b.docker = std::make_shared<docker::DockerProvisioner>(*engine, options);

@@ -1,5 +1,5 @@
 #pragma once
-// Chooses and wires the backend at start-up (--backend auto|docker|none).
+// Chooses and wires the backend at start-up (--backend auto|docker|swarm|controlplane|none).
 
 #include "ws/config.h"
 #include "ws/provisioner.h"
@@ -9,11 +9,11 @@ namespace ws {
 
 struct Backends {
   ProvisionerPtr controlplane;
-  ProvisionerPtr docker;
+  ProvisionerPtr docker;  ///< the engine backend: Docker, or Swarm on a swarm manager
 };
 
-/// auto: the control plane when MOLECULE_ORG_ID is set, else Docker when an engine answers at
-/// DOCKER_HOST, else none. docker / controlplane: that backend, or a failure with the reason.
+/// auto: the control plane when MOLECULE_ORG_ID is set, else Swarm when the engine at
+/// DOCKER_HOST is a swarm manager, else Docker when an engine answers there, else none. docker / controlplane: that backend, or a failure with the reason.
 /// none: no backend. The store resolves control-plane instance ids.
 Result<Backends> makeBackends(const ServerConfig& config, WorkspaceStore& store);
 

@@ -53,8 +53,10 @@ std::variant<std::optional<Workspace>, Response> authenticateCaller(Services& sv
 
 Response proxy(Services& svc, const Request& req) {
   PARITY_IMPL(a2a_forward, docker, "POST to the agent at the address the Docker backend recorded (127.0.0.1:<port>)");
+  PARITY_IMPL(a2a_forward, swarm, "POST to the agent at the address the Swarm backend recorded (127.0.0.1:<port>, host network)");
   PARITY_IMPL(a2a_forward, controlplane, "POST to the agent at the address the control plane reported (the instance's private IP)");
   PARITY_IMPL(budget_enforcement, docker, "402 once the spend agents report reaches budget_limit");
+  PARITY_IMPL(budget_enforcement, swarm, "402 once the spend agents report reaches budget_limit");
   PARITY_IMPL(budget_enforcement, controlplane, "402 once the spend agents report reaches budget_limit");
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());

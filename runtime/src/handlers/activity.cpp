@@ -36,8 +36,10 @@ bool isTimestamp(const std::string& s) {
 
 Response list(Services& svc, const Request& req) {
   PARITY_IMPL(activity_before_ts, docker, "database query, backend-agnostic");
+  PARITY_IMPL(activity_before_ts, swarm, "database query, backend-agnostic");
   PARITY_IMPL(activity_before_ts, controlplane, "database query, backend-agnostic");
   PARITY_IMPL(activity_peer_filter, docker, "database query, backend-agnostic");
+  PARITY_IMPL(activity_peer_filter, swarm, "database query, backend-agnostic");
   PARITY_IMPL(activity_peer_filter, controlplane, "database query, backend-agnostic");
   auto loaded = svc.workspaces.findLive(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());

@@ -60,6 +60,7 @@ std::variant<FileTarget, Response> fileTarget(Services& svc, const Request& req)
 
 Response list(Services& svc, const Request& req) {
   PARITY_IMPL(files_api, docker, "find and wc through execAuto; archives through read/writeArchiveAuto");
+  PARITY_IMPL(files_api, swarm, "find and wc through execAuto; archives through read/writeArchiveAuto, on the task's container");
   PARITY_IMPL(files_api, controlplane, "find and wc through execAuto; archives through read/writeArchiveAuto");
   auto t = target(svc, req);
   if (auto* r = std::get_if<Response>(&t)) return *r;

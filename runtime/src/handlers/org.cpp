@@ -33,6 +33,7 @@ Result<OrgPlan> requestedPlan(Services& svc, const Request& req, bool& force) {
 
 Response importOrgWorkspaces(Services& svc, const Request& req) {
   PARITY_IMPL(org_import, docker, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
+  PARITY_IMPL(org_import, swarm, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
   PARITY_IMPL(org_import, controlplane, "provisionWorkspaceAuto per workspace, bounded by the worker pool");
   bool force = false;
   auto plan = requestedPlan(svc, req, force);

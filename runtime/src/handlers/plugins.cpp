@@ -41,6 +41,7 @@ Response listInstalled(Services& svc, const Request& req) {
 
 Response install(Services& svc, const Request& req) {
   PARITY_IMPL(plugins_install, docker, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
+  PARITY_IMPL(plugins_install, swarm, "writeArchiveAuto into /configs/plugins of the task's container now, and with the config at every provision");
   PARITY_IMPL(plugins_install, controlplane, "writeArchiveAuto into /configs/plugins now, and with the config at every provision");
   auto loaded = svc.workspaces.findManaged(req.param("id"));
   if (!loaded) return Response::fromError(loaded.error());

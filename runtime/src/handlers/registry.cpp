@@ -22,6 +22,7 @@ constexpr std::int64_t kMaxMonthlySpend = 1'000'000'000'000;
 
 Response registerAgent(Services& svc, const Request& req) {
   PARITY_IMPL(ready_detection, docker, "the agent registers; the workspace goes online");
+  PARITY_IMPL(ready_detection, swarm, "the agent registers; the workspace goes online");
   PARITY_IMPL(ready_detection, controlplane, "the agent registers; the workspace goes online");
   JsonInput in(req.body);
   auto id = in.string("id");
@@ -84,6 +85,7 @@ Response registerAgent(Services& svc, const Request& req) {
 
 Response heartbeat(Services& svc, const Request& req) {
   PARITY_IMPL(runtime_wedge_gate, docker, "the agent's heartbeat runtime_state \"wedged\" degrades the workspace, its sample_error the reason");
+  PARITY_IMPL(runtime_wedge_gate, swarm, "the agent's heartbeat runtime_state \"wedged\" degrades the workspace, its sample_error the reason");
   PARITY_IMPL(runtime_wedge_gate, controlplane, "the agent's heartbeat runtime_state \"wedged\" degrades the workspace, its sample_error the reason");
   JsonInput in(req.body);
   auto id = in.string("workspace_id");

@@ -57,6 +57,7 @@ Response expand(Services& svc, const Request& req) {
 
 Response collapse(Services& svc, const Request& req) {
   PARITY_IMPL(team_collapse, docker, "teardown: stopWorkspaceAuto and removeVolumesAuto for each child");
+  PARITY_IMPL(team_collapse, swarm, "teardown: stopWorkspaceAuto and removeVolumesAuto for each child");
   PARITY_IMPL(team_collapse, controlplane, "teardown: stopWorkspaceAuto and removeVolumesAuto for each child");
   auto parent = svc.workspaces.findLive(req.param("id"));
   if (!parent) return Response::fromError(parent.error());

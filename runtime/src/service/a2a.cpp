@@ -35,6 +35,7 @@ json A2aDelivery::normalize(json body) {
 
 void A2aDelivery::addEnvelope(json& rpc, const Workspace& caller) const {
   PARITY_IMPL(a2a_envelope_enrichment, docker, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
+  PARITY_IMPL(a2a_envelope_enrichment, swarm, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
   PARITY_IMPL(a2a_envelope_enrichment, controlplane, "params.message.metadata gets peer_id, peer_name, peer_role, agent_card_url");
   if (!rpc.contains("params") || !rpc["params"].is_object() || !rpc["params"].contains("message") ||
       !rpc["params"]["message"].is_object())

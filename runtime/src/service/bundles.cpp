@@ -88,6 +88,7 @@ Result<json> Bundles::exportTree(const std::string& id) {
 
 Result<json> Bundles::exportOne(const Workspace& w, int depth, std::size_t& count) {
   PARITY_IMPL(bundles, docker, "/configs read through readArchiveAuto; import creates through WorkspaceService::create");
+  PARITY_IMPL(bundles, swarm, "/configs read through readArchiveAuto; import creates through WorkspaceService::create");
   PARITY_IMPL(bundles, controlplane, "/configs read through readArchiveAuto; import creates through WorkspaceService::create");
   if (++count > BundleLimits::kMaxWorkspaces || depth >= BundleLimits::kMaxDepth)
     return makeError(Errc::too_large, "the tree is larger than a bundle holds (100 workspaces, 16 levels)");

@@ -86,6 +86,7 @@ Result<> ChatFiles::ready(const Workspace& w) const {
 
 Result<std::vector<StagedFile>> ChatFiles::upload(const Workspace& w, const std::vector<ChatUpload>& files) {
   PARITY_IMPL(chat_files, docker, "mkdir and rm through execAuto, then a tar through writeArchiveAuto");
+  PARITY_IMPL(chat_files, swarm, "mkdir and rm through execAuto, then a tar through writeArchiveAuto");
   PARITY_IMPL(chat_files, controlplane, "mkdir and rm through execAuto, then a tar through writeArchiveAuto");
   if (files.empty()) return makeError(Errc::invalid_argument, "expected at least one 'files' field");
   for (const auto& f : files)

@@ -91,6 +91,7 @@ std::optional<std::string> ChatHistory::textOf(const std::optional<std::string>&
 
 Result<std::vector<ChatTurn>> ChatHistory::turns(const Query& q) {
   PARITY_IMPL(mcp_chat_history, docker, "activity-log query; the agent in the container calls it over MCP with its token");
+  PARITY_IMPL(mcp_chat_history, swarm, "activity-log query; the agent in the task calls it over MCP with its token");
   PARITY_IMPL(mcp_chat_history, controlplane, "activity-log query; the agent on the instance calls it over MCP with its token");
   if (!isUuid(q.peer)) return makeError(Errc::invalid_argument, "peer_id must be a workspace id (a UUID)");
   std::string peer = q.peer;

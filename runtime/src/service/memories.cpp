@@ -9,6 +9,7 @@ using nlohmann::json;
 
 Result<MemoryRecord> makeMemory(const Workspace& w, std::string_view content, std::string scope, std::string ns) {
   PARITY_IMPL(secrets_redaction, docker, "redactSecrets on every memory write and seed, before storage");
+  PARITY_IMPL(secrets_redaction, swarm, "redactSecrets on every memory write and seed, before storage");
   PARITY_IMPL(secrets_redaction, controlplane, "redactSecrets on every memory write and seed, before storage");
   for (auto& ch : scope) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (scope.empty()) scope = "LOCAL";
@@ -23,6 +24,7 @@ Result<MemoryRecord> makeMemory(const Workspace& w, std::string_view content, st
 
 Result<std::vector<MemoryRecord>> initialMemories(const Workspace& w, const json& list) {
   PARITY_IMPL(memory_seed, docker, "stored with the workspace row at create, before the backend starts it");
+  PARITY_IMPL(memory_seed, swarm, "stored with the workspace row at create, before the backend starts it");
   PARITY_IMPL(memory_seed, controlplane, "stored with the workspace row at create, before the backend starts it");
   std::vector<MemoryRecord> out;
   if (list.is_null()) return out;

@@ -36,6 +36,7 @@ ScheduleHealth scheduleHealth(const ScheduleRecord& s, Clock::time_point now) {
 
 void ScheduleRunner::runDue() {
   PARITY_IMPL(schedule_execution, docker, "the scheduler sweep sends due prompts through the A2A proxy");
+  PARITY_IMPL(schedule_execution, swarm, "the scheduler sweep sends due prompts through the A2A proxy");
   PARITY_IMPL(schedule_execution, controlplane, "the scheduler sweep sends due prompts through the A2A proxy");
   auto due = store_.listSchedules("");
   if (!due) return spdlog::error("schedules: {}", due.error().message);

@@ -76,6 +76,7 @@ void WorkspaceService::provisionWorkspaceAuto(const Workspace& w) {
   PARITY_DISPATCHER(provisionWorkspaceAuto, "marks the workspace failed, with the reason to configure a backend",
                     "restartWorkspaceAuto and resumeWorkspaceAuto start through the same provisionOn");
   PARITY_IMPL(workspace_create, docker, "provisionWorkspaceAuto: the active backend's start, or marked failed");
+  PARITY_IMPL(workspace_create, swarm, "provisionWorkspaceAuto: the active backend's start, or marked failed");
   PARITY_IMPL(workspace_create, controlplane, "provisionWorkspaceAuto: the active backend's start, or marked failed");
   if (auto* backend = active()) return provisionOn(*backend, w);
   markFailed(w.id, kNoBackendReason);
@@ -91,8 +92,10 @@ Result<> WorkspaceService::stopWorkspaceAuto(const std::string& workspace_id) {
 Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
   PARITY_DISPATCHER(restartWorkspaceAuto, "backend_unavailable (an external workspace: conflict)", "");
   PARITY_IMPL(workspace_restart, docker, "restartWorkspaceAuto: stop, then provision from the database row");
+  PARITY_IMPL(workspace_restart, swarm, "restartWorkspaceAuto: stop (service removed), then provision from the database row");
   PARITY_IMPL(workspace_restart, controlplane, "restartWorkspaceAuto: stop, then provision from the database row");
   PARITY_IMPL(config_hot_reload, docker, "no hot reload: a restart rebuilds the config from the database");
+  PARITY_IMPL(config_hot_reload, swarm, "no hot reload: a restart rebuilds the config from the database");
   PARITY_IMPL(config_hot_reload, controlplane, "no hot reload: a restart rebuilds the config from the database");
   if (w.external) return externalError(w.id);
   auto* backend = active();
@@ -105,6 +108,7 @@ Result<> WorkspaceService::restartWorkspaceAuto(const Workspace& w) {
 Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
   PARITY_DISPATCHER(pauseWorkspaceAuto, "nothing to stop: succeeds", "");
   PARITY_IMPL(workspace_pause_resume, docker, "pauseWorkspaceAuto: stop, row kept paused");
+  PARITY_IMPL(workspace_pause_resume, swarm, "pauseWorkspaceAuto: stop (service removed), row kept paused");
   PARITY_IMPL(workspace_pause_resume, controlplane, "pauseWorkspaceAuto: stop, row kept paused");
   if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
   return {};
@@ -113,6 +117,7 @@ Result<> WorkspaceService::pauseWorkspaceAuto(const std::string& workspace_id) {
 Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
   PARITY_DISPATCHER(resumeWorkspaceAuto, "backend_unavailable (an external workspace: conflict)", "");
   PARITY_IMPL(workspace_pause_resume, docker, "resumeWorkspaceAuto: provision again");
+  PARITY_IMPL(workspace_pause_resume, swarm, "resumeWorkspaceAuto: provision again");
   PARITY_IMPL(workspace_pause_resume, controlplane, "resumeWorkspaceAuto: provision again");
   if (w.external) return externalError(w.id);
   auto* backend = active();
@@ -124,6 +129,7 @@ Result<> WorkspaceService::resumeWorkspaceAuto(const Workspace& w) {
 Result<> WorkspaceService::hibernateWorkspaceAuto(const std::string& workspace_id) {
   PARITY_DISPATCHER(hibernateWorkspaceAuto, "nothing to stop: succeeds", "");
   PARITY_IMPL(workspace_hibernate, docker, "hibernateWorkspaceAuto: stop, row kept hibernated");
+  PARITY_IMPL(workspace_hibernate, swarm, "hibernateWorkspaceAuto: stop, row kept hibernated");
   PARITY_IMPL(workspace_hibernate, controlplane, "hibernateWorkspaceAuto: stop, row kept hibernated");
   if (auto* backend = active()) return counted(*backend, "stop", backend->stop(workspace_id));
   return {};
@@ -445,6 +451,7 @@ void WorkspaceService::runProvision(Provisioner& backend, const Workspace& w) {
 
 Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const std::string& token) {
   PARITY_IMPL(secrets_crud, docker, "opened into the start environment: the container's env");
+  PARITY_IMPL(secrets_crud, swarm, "opened into the start environment: the service's container env");
   PARITY_IMPL(secrets_crud, controlplane, "opened into the start environment: the provision request's env");
   auto secrets = secrets_.environment(w.id);
   if (!secrets) return secrets.error();
@@ -467,6 +474,7 @@ Result<WorkspaceConfig> WorkspaceService::buildConfig(const Workspace& w, const 
                                   "\nversion: 1.0.0\ntier: " + std::to_string(w.tier) +
                                   "\nruntime: " + q(w.runtime) + "\nmodel: " + q(w.model) + "\n";
   PARITY_IMPL(workspace_templates, docker, "config files of the start: in its environment, else an archive upload to /configs");
+  PARITY_IMPL(workspace_templates, swarm, "config files of the start: in a swarm secret unpacked into /configs by the entrypoint");
   PARITY_IMPL(workspace_templates, controlplane, "config files of the provision request, written to /configs before boot");
   // A template's files, and its config.yaml with this workspace's identity; like the
   // reference, a template that cannot be read is a warning, not a failed start.

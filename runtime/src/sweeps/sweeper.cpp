@@ -87,6 +87,7 @@ void Sweeper::stalledWorkSweep() {
 
 void Sweeper::healthSweep() {
   PARITY_IMPL(liveness_probe, docker, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
+  PARITY_IMPL(liveness_probe, swarm, "isRunningAuto every 15 s; a service gone or scaled to zero goes offline and is restarted (a task the engine reschedules counts as running)");
   PARITY_IMPL(liveness_probe, controlplane, "isRunningAuto every 15 s; a dead workload goes offline and is restarted");
   if (!svc_.workspaces.hasProvisioner()) return;
   auto live = svc_.store.listByStatus({Status::online, Status::degraded});
@@ -101,6 +102,7 @@ void Sweeper::healthSweep() {
 
 void Sweeper::orphanSweep() {
   PARITY_IMPL(orphan_sweep, docker, "listManagedAuto against the database, then stopWorkspaceAuto");
+  PARITY_IMPL(orphan_sweep, swarm, "listManagedAuto against the database, then stopWorkspaceAuto");
   PARITY_IMPL(orphan_sweep, controlplane, "listManagedAuto against the database, then stopWorkspaceAuto");
   if (!svc_.workspaces.hasProvisioner()) return;
   auto managed = svc_.workspaces.listManagedAuto();
