@@ -41,27 +41,31 @@ PY
 }
 
 report "$src" .
+columns="$(sed -n 's/^PARITY_BACKEND(\([a-z_]*\),.*/\1/p' "$src/parity/features.def" | tr '\n' ' ')reference"
 PARITY_HTML="$out/parity.html" PLAYWRIGHT_DIR="$deps" SCREENSHOT="$out/parity.png" \
-  COLUMNS_WANTED="docker controlplane reference" node "$src/tests/browser/parity_report.mjs"
+  COLUMNS_WANTED="$columns" node "$src/tests/browser/parity_report.mjs"
 
-# The three-backend tree: this tree's rows, areas and scenarios (from its parity.json), every
-# row implemented on each backend as here, plus swarm, which implements all but one.
+# A tree with a partial row: this tree's rows, areas and scenarios (from its parity.json), every
+# row implemented on each backend, swarm added when the tree lacks it, and swarm refusing one.
 three=$work/three
 mkdir -p "$three/parity" "$three/runtime/src" "$three/contract" "$three/docs"
 /usr/bin/python3 - "$work/skeleton/parity.json" "$src/parity/features.def" "$three" <<'PY'
 import json, re, sys
 report, features, root = json.load(open(sys.argv[1])), open(sys.argv[2]).read(), sys.argv[3]
 backends = re.findall(r"^PARITY_BACKEND\((\w+),", features, re.M)
-assert backends == ["docker", "controlplane"], backends
-features = re.sub(r"^(PARITY_BACKEND\(controlplane,.*)$", r'\1\nPARITY_BACKEND(swarm, "Docker Swarm")', features,
-                  flags=re.M)
+assert len(backends) >= 2, backends
+if "swarm" not in backends:
+    features = re.sub(r"^(PARITY_BACKEND\(" + backends[-1] + r",.*)$", r'\1\nPARITY_BACKEND(swarm, "Docker Swarm")',
+                      features, flags=re.M)
+    backends.append("swarm")
 open(f"{root}/parity/features.def", "w").write(features)
+open(f"{root}/columns", "w").write(" ".join(backends + ["reference"]))
 src, scenarios = [], []
 for f in report["features"]:
     if "unbuilt" in f:
         src.append(f'PARITY_UNBUILT({f["id"]}, "not built", "roadmap#x");')
         continue
-    for b in backends + ["swarm"]:
+    for b in backends:
         if (f["id"], b) == ("workspace_hibernate", "swarm"):
             src.append(f'PARITY_UNSUPPORTED({f["id"]}, {b}, "no hibernation of services", "roadmap#swarm");')
         else:
@@ -76,6 +80,6 @@ PY
 "$parity" --root "$three" render >/dev/null
 "$parity" --root "$three" check >/dev/null
 report "$three" three
-PARITY_HTML="$out/three/parity.html" PLAYWRIGHT_DIR="$deps" COLUMNS_WANTED="docker controlplane swarm reference" \
+PARITY_HTML="$out/three/parity.html" PLAYWRIGHT_DIR="$deps" COLUMNS_WANTED="$(cat "$three/columns")" \
   PARTIAL_ROW="f-workspace_hibernate" PARTIAL_VERDICT="◐ unsupported on swarm" \
   node "$src/tests/browser/parity_report.mjs"
