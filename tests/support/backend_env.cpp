@@ -202,8 +202,16 @@ bool SwarmEnv::workloadGone(const std::string& id) {
 
 void SwarmEnv::killBehindItsBack(const std::string& id) {
   // The engine stops the task after the service goes: the workload is gone once its container is.
-  ASSERT_TRUE(engine_->call("DELETE", "/services/" + swarm::serviceName(id)));
-  ASSERT_TRUE(eventually([&] { return workloadGone(id); }));
+  // Waited for by the old service's id, not its name: the server's health sweep may already have
+  // made a new service of that name (what the scenario then checks).
+  const std::string old = serviceId(id);
+  ASSERT_FALSE(old.empty());
+  ASSERT_TRUE(engine_->call("DELETE", "/services/" + old));
+  ASSERT_TRUE(eventually([&] {
+    const json f{{"label", {"com.docker.swarm.service.id=" + old}}};
+    auto containers = engine_->call("GET", "/containers/json?all=1&filters=" + f.dump());
+    return containers && containers->empty();
+  }));
 }
 
 void SwarmEnv::crashBehindItsBack(const std::string& id) {
