@@ -1,13 +1,10 @@
 #include "backends/docker/docker_provisioner.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <spdlog/spdlog.h>
 
 #include <future>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -20,9 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kManagedLabel = "molecule.platform.managed";
-constexpr const char* kWorkspaceLabel = "molecule.workspace.id";
-constexpr const char* kInstanceLabel = "molecule.platform.instance";
 constexpr int kContainerPort = 8000;
 
 Error unwired() { return makeError(Errc::backend_unavailable, "docker backend: no engine client is wired"); }
@@ -37,21 +31,6 @@ json managedBy(const std::string& instance) {
 json labels(const std::string& workspace_id, const std::string& instance) {
   PARITY_IMPL(contract_cleanup, docker, "every container and volume carries molecule.platform.instance: tools/contract-sweep removes a dead run's by it");
   return {{kManagedLabel, "true"}, {kInstanceLabel, instance}, {kWorkspaceLabel, workspace_id}};
-}
-
-// Agent ports on the host network come from below the kernel's ephemeral range (32768+), so
-// that no outgoing connection can take a port between its choice and the agent's bind, and
-// round-robin, so that a port is not handed out again while its agent is still starting.
-constexpr int kFirstAgentPort = 20000;
-constexpr int kAgentPorts = 10000;
-
-bool loopbackPortFree(int port) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io);
-  boost::system::error_code ec;
-  a.open(boost::asio::ip::tcp::v4(), ec);
-  if (!ec) a.bind({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
-  return !ec;
 }
 
 /// Debug-level timings of the phases of a container start, for tuning provisioning latency.
@@ -152,10 +131,7 @@ json containerSpec(const WorkspaceConfig& c, const DockerOptions& o, int host_po
 }
 
 DockerProvisioner::DockerProvisioner(EngineClientPtr engine, DockerOptions options)
-    : engine_(std::move(engine)), options_(std::move(options)) {
-  // Servers sharing a host start at different points of the range.
-  next_port_ = static_cast<int>(std::random_device{}() % kAgentPorts);
-}
+    : engine_(std::move(engine)), options_(std::move(options)) {}
 
 const std::string& imageFor(const DockerOptions& o, const std::string& runtime) {
   auto it = o.runtime_images.find(runtime);
@@ -177,14 +153,6 @@ Result<bool> DockerProvisioner::takesConfigEnv(const std::string& image) {
   std::lock_guard lock(images_mutex_);
   config_env_images_[image] = takes;
   return takes;
-}
-
-int DockerProvisioner::hostCpus() {
-  if (host_cpus_ == 0) {
-    auto info = engine_->call("GET", "/info");
-    host_cpus_ = info && info->is_object() ? info->value("NCPU", 1) : 1;
-  }
-  return host_cpus_;
 }
 
 Result<> DockerProvisioner::ensureVolume(const std::string& name, const std::string& workspace_id) {
@@ -223,13 +191,9 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
 
   int port = 0;
   if (options_.network_mode == "host") {
-    std::lock_guard lock(ports_mutex_);
-    for (int tries = 0; tries < kAgentPorts && port == 0; ++tries) {
-      const int candidate = kFirstAgentPort + next_port_;
-      next_port_ = (next_port_ + 1) % kAgentPorts;
-      if (loopbackPortFree(candidate)) port = candidate;
-    }
-    if (port == 0) return makeError(Errc::backend_error, "no free agent port in 20000-29999");
+    auto taken = ports_.take();
+    if (!taken) return taken.error();
+    port = *taken;
   }
   // Config files land in /configs before the agent starts: injection is synchronous. An image
   // that unpacks them itself gets them in its environment, which saves an archive upload (the
@@ -238,7 +202,7 @@ Result<StartResult> DockerProvisioner::start(const WorkspaceConfig& c) {
   auto tar = makeTar(filesToTarEntries(files));
   if (!tar) return tar.error();
   const bool config_in_env = *handover && tar->size() <= kMaxConfigEnvBytes;
-  json spec = containerSpec(c, options_, port, hostCpus());
+  json spec = containerSpec(c, options_, port, engine_->hostCpus());
   if (!privileged_ok_) spec["HostConfig"].erase("Privileged");
   if (config_in_env) spec["Env"].push_back(std::string(kConfigEnv) + "=" + base64Encode(*tar));
   auto created = engine_->call("POST", "/containers/create?name=" + name, spec);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "backends/docker/agent_ports.h"
 #include "backends/docker/engine_client.h"
 #include "ws/provisioner.h"
 
@@ -39,6 +40,11 @@ const std::string& imageFor(const DockerOptions& o, const std::string& runtime);
 std::string containerName(const std::string& workspace_id);
 std::string configVolumeName(const std::string& workspace_id);
 std::string workspaceVolumeName(const std::string& workspace_id);
+
+/// The labels on everything a server makes on an engine (Docker and Swarm backends).
+inline constexpr const char* kManagedLabel = "molecule.platform.managed";
+inline constexpr const char* kInstanceLabel = "molecule.platform.instance";
+inline constexpr const char* kWorkspaceLabel = "molecule.workspace.id";
 
 /// The environment variable through which an image that declares kConfigEnvLabel receives its
 /// config files (a base64 tar unpacked into /configs by its entrypoint, templates/default/start.sh).
@@ -70,7 +76,6 @@ class DockerProvisioner final : public Provisioner {
   /// Whether `image` unpacks its config from kConfigEnv itself (its kConfigEnvLabel says so);
   /// asked once per image. A missing image is an error naming tools/make-agent-image.
   Result<bool> takesConfigEnv(const std::string& image);
-  int hostCpus();
   /// The label filter for the resources of `workspace_id` made by this server instance.
   nlohmann::json ownedBy(const std::string& workspace_id) const;
   /// The name of the workspace's container: containerName(), unless one labelled with the
@@ -80,12 +85,10 @@ class DockerProvisioner final : public Provisioner {
 
   EngineClientPtr engine_;
   DockerOptions options_;
-  int host_cpus_ = 0;
   /// Cleared when the engine refuses privileged containers (e.g. inside a restricted VM);
   /// tiers 3 and 4 then run unprivileged, with their other settings.
   std::atomic<bool> privileged_ok_{true};
-  std::mutex ports_mutex_;
-  int next_port_ = 0;  ///< round-robin offset into the agent port range
+  AgentPorts ports_;
   std::mutex images_mutex_;
   std::map<std::string, bool> config_env_images_;  ///< image -> takesConfigEnv
   std::mutex names_mutex_;

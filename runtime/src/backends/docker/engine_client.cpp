@@ -1,5 +1,6 @@
 #include "backends/docker/engine_client.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -113,6 +114,14 @@ Result<EngineResponse> EngineClient::rawRequest(const std::string& method, const
     co_return EngineResponse{static_cast<int>(res.result_int()), std::move(res.body()),
                              std::string(res[http::field::content_type])};
   });
+}
+
+int EngineClient::hostCpus() const {
+  if (const int known = host_cpus_.load()) return known;
+  auto info = call("GET", "/info");
+  const int cpus = info && info->is_object() ? std::max(info->value("NCPU", 1), 1) : 1;
+  host_cpus_.store(cpus);
+  return cpus;
 }
 
 Result<nlohmann::json> EngineClient::call(const std::string& method, const std::string& path,

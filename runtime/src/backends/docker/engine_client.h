@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -84,6 +85,8 @@ class EngineClient {
 
   const std::string& apiVersion() const { return api_version_; }
   const std::string& socketPath() const { return socket_path_; }
+  /// The engine host's CPUs (GET /info NCPU), asked once; 1 when the engine does not say.
+  int hostCpus() const;
 
  private:
   EngineClient(std::string socket_path, std::chrono::milliseconds timeout)
@@ -94,6 +97,7 @@ class EngineClient {
   std::string socket_path_;
   std::chrono::milliseconds timeout_;
   std::string api_version_;
+  mutable std::atomic<int> host_cpus_{0};
 };
 
 using EngineClientPtr = std::shared_ptr<EngineClient>;

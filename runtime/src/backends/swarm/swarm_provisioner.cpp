@@ -1,12 +1,9 @@
 #include "backends/swarm/swarm_provisioner.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <spdlog/spdlog.h>
 
-#include <random>
 #include <set>
 #include <thread>
 
@@ -17,17 +14,15 @@
 namespace ws::swarm {
 namespace {
 
+using docker::kInstanceLabel;
+using docker::kManagedLabel;
+using docker::kWorkspaceLabel;
+
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kManagedLabel = "molecule.platform.managed";
-constexpr const char* kWorkspaceLabel = "molecule.workspace.id";
-constexpr const char* kInstanceLabel = "molecule.platform.instance";
 constexpr const char* kServiceLabel = "com.docker.swarm.service.name";  // set by the engine on task containers
 constexpr std::int64_t kMiB = 1 << 20;
-// Agent ports as the Docker backend picks them: below the ephemeral range, round-robin.
-constexpr int kFirstAgentPort = 20000;
-constexpr int kAgentPorts = 10000;
 
 Error unwired() { return makeError(Errc::backend_unavailable, "swarm backend: no engine client is wired"); }
 
@@ -39,15 +34,6 @@ json labels(const std::string& workspace_id, const std::string& instance) {
 }
 
 json filter(const std::string& key, const std::vector<std::string>& values) { return {{key, values}}; }
-
-bool loopbackPortFree(int port) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io);
-  boost::system::error_code ec;
-  a.open(boost::asio::ip::tcp::v4(), ec);
-  if (!ec) a.bind({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
-  return !ec;
-}
 
 // Task states on the way to running: the engine is (re)scheduling the workspace.
 bool starting(const std::string& state) {
@@ -124,18 +110,7 @@ json serviceSpec(const WorkspaceConfig& c, const SwarmOptions& o, int host_port,
 }
 
 SwarmProvisioner::SwarmProvisioner(docker::EngineClientPtr engine, SwarmOptions options)
-    : engine_(std::move(engine)), options_(std::move(options)) {
-  next_port_ = static_cast<int>(std::random_device{}() % kAgentPorts);
-}
-
-int SwarmProvisioner::hostCpus() {
-  std::lock_guard lock(mutex_);
-  if (host_cpus_ == 0) {
-    auto info = engine_->call("GET", "/info");
-    host_cpus_ = info && info->is_object() ? info->value("NCPU", 1) : 1;
-  }
-  return host_cpus_;
-}
+    : engine_(std::move(engine)), options_(std::move(options)) {}
 
 Result<std::string> SwarmProvisioner::hostNetworkId() {
   std::lock_guard lock(mutex_);
@@ -158,16 +133,8 @@ Result<StartResult> SwarmProvisioner::start(const WorkspaceConfig& c) {
   }
   auto network = hostNetworkId();
   if (!network) return network.error();
-  int port = 0;
-  {
-    std::lock_guard lock(mutex_);
-    for (int tries = 0; tries < kAgentPorts && port == 0; ++tries) {
-      const int candidate = kFirstAgentPort + next_port_;
-      next_port_ = (next_port_ + 1) % kAgentPorts;
-      if (loopbackPortFree(candidate)) port = candidate;
-    }
-  }
-  if (port == 0) return makeError(Errc::backend_error, "no free agent port in 20000-29999");
+  auto port = ports_.take();
+  if (!port) return port.error();
 
   std::vector<std::pair<std::string, std::string>> files(c.config_files.begin(), c.config_files.end());
   auto tar = makeTar(filesToTarEntries(files));
@@ -180,8 +147,8 @@ Result<StartResult> SwarmProvisioner::start(const WorkspaceConfig& c) {
   if (!secret) return secret.error();
   const std::string secret_id = secret->value("ID", "");
 
-  if (c.on_address) c.on_address("http://127.0.0.1:" + std::to_string(port));
-  const json spec = serviceSpec(c, options_, port, hostCpus(), *network, secret_id, secret_name);
+  if (c.on_address) c.on_address("http://127.0.0.1:" + std::to_string(*port));
+  const json spec = serviceSpec(c, options_, *port, engine_->hostCpus(), *network, secret_id, secret_name);
   auto created = engine_->call("POST", "/services/create", spec);
   if (!created) {
     (void)engine_->call("DELETE", "/secrets/" + secret_id);
@@ -193,7 +160,7 @@ Result<StartResult> SwarmProvisioner::start(const WorkspaceConfig& c) {
     (void)stop(c.workspace_id);
     return running.error();
   }
-  return StartResult{"http://127.0.0.1:" + std::to_string(port), ""};
+  return StartResult{"http://127.0.0.1:" + std::to_string(*port), ""};
 }
 
 Result<json> SwarmProvisioner::tasks(const std::string& workspace_id) {

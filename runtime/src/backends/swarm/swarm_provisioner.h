@@ -68,15 +68,13 @@ class SwarmProvisioner final : public Provisioner {
   /// Waits until the engine has removed every container of the service.
   Result<> awaitContainersGone(const std::string& workspace_id);
   Result<std::string> hostNetworkId();
-  int hostCpus();
   nlohmann::json ownedBy(const std::string& workspace_id) const;
 
   docker::EngineClientPtr engine_;
   SwarmOptions options_;
   std::mutex mutex_;
-  int host_cpus_ = 0;
   std::string host_network_;
-  int next_port_ = 0;
+  docker::AgentPorts ports_;
 };
 
 }  // namespace ws::swarm
